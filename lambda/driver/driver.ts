@@ -1,0 +1,91 @@
+/**
+ * The driver contract: the only way the engine, the snapshot and the verification reach PostgreSQL.
+ *
+ * Two backends implement it, one folder each (after Kysely's `src/driver` + `src/dialect/*`):
+ * - `driver/data-api/`: the RDS Data API (`@aws-sdk/client-rds-data`), used by the Lambda function;
+ * - `driver/pg/`: a direct `pg` connection, used by the CLI and the tests.
+ *
+ * The engine never knows which one it has. The contract is shaped by the weaker of the two, the Data
+ * API (see `../shared/data-api-reference.md`):
+ * - one statement per `execute` call (no multi-statement strings);
+ * - no session state between calls outside a transaction (no `SET`, temp tables or session advisory
+ *   locks that outlive a call); use `SET LOCAL` inside a transaction instead;
+ * - parameters are named and written `:name` in the SQL text; values are scalars
+ *   (array parameters are rejected by the Data API);
+ * - a response is at most 1 MiB and a row at most 64 KB: page large reads.
+ */
+
+/** A value sent as a parameter. Strings may carry a Data API type hint (see {@link TypedParam}). */
+export type SqlScalar = null | boolean | number | string | Uint8Array;
+
+/**
+ * A string parameter with a Data API `typeHint` (DATE, TIME, TIMESTAMP, DECIMAL, JSON, UUID).
+ * The `pg` driver sends the string as it is and lets PostgreSQL infer the type; write an explicit
+ * cast in the SQL (`:doc::jsonb`) when the statement needs one on both drivers.
+ */
+export interface TypedParam {
+  readonly value: string;
+  readonly typeHint: 'DATE' | 'TIME' | 'TIMESTAMP' | 'DECIMAL' | 'JSON' | 'UUID';
+}
+
+/** Named parameters: `{ version: '0022' }` for `... WHERE version = :version`. */
+export type SqlParams = Readonly<Record<string, SqlScalar | TypedParam>>;
+
+/**
+ * A value read back. Both drivers map result columns the same way, following the Data API's
+ * Field mapping: int2/int4/int8 → number; float4/float8 → number; bool → boolean; bytea → Uint8Array;
+ * 1-D arrays → arrays of these; NULL → null; everything else (numeric, text, json, jsonb, uuid, dates,
+ * timestamps, intervals, enums, inet, ...) → the string PostgreSQL prints. Engine code that needs an
+ * exact textual form (timestamps, json) casts in SQL (`to_char(...)`, `x::text`) rather than relying on
+ * a driver's formatting.
+ */
+export type SqlValue = null | boolean | number | string | Uint8Array | SqlValue[];
+
+/** One result row, keyed by column label. */
+export type Row = Record<string, SqlValue>;
+
+export interface QueryResult<R extends Row = Row> {
+  /** Rows returned (empty for statements without a result set). */
+  readonly rows: R[];
+  /** Rows changed by INSERT/UPDATE/DELETE (the Data API's numberOfRecordsUpdated); 0 otherwise. */
+  readonly rowsAffected: number;
+}
+
+export interface ExecuteOptions {
+  /**
+   * Let a long statement (typically DDL such as CREATE INDEX) keep running on the server after the
+   * Data API's 45 s call wait ends. The call then fails with StatementTimeoutError although the
+   * statement goes on. The `pg` driver ignores it (it has no call wait).
+   * @default false
+   */
+  readonly continueAfterTimeout?: boolean;
+}
+
+/** Something that runs statements: the driver itself (autocommit) or an open transaction. */
+export interface Executor {
+  /**
+   * Runs exactly one SQL statement.
+   * @throws {DatabaseError} on a PostgreSQL error (with its SQLSTATE)
+   * @throws {DriverError} on a transport or service error (see `errors.ts` for which are transient)
+   */
+  execute<R extends Row = Row>(sql: string, params?: SqlParams, options?: ExecuteOptions): Promise<QueryResult<R>>;
+}
+
+/** An open transaction. After `commit` or `rollback` it may not be used again. */
+export interface Transaction extends Executor {
+  /** Backend id (the Data API's transactionId, or a local counter for `pg`). */
+  readonly id: string;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface Driver extends Executor {
+  /** Which backend this is, for logs and reports only: the engine must not branch on it. */
+  readonly kind: 'data-api' | 'pg';
+  /** The database name this driver talks to. */
+  readonly database: string;
+  /** Opens a transaction (Data API BeginTransaction; `BEGIN` on a dedicated `pg` connection). */
+  beginTransaction(): Promise<Transaction>;
+  /** Releases connections and clients. The driver may not be used afterwards. */
+  close(): Promise<void>;
+}
