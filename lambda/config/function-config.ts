@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/** SQL identifier as PostgreSQL accepts unquoted (docs 4.1.1), at most 63 bytes (NAMEDATALEN - 1). */
+const schemaName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_$]{0,62}$/, 'a schema name is a lower-case unquoted identifier of at most 63 characters');
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+/**
+ * The function's environment, as the construct sets it. Local runs point the AWS SDK at the local
+ * Data API and S3 with the SDK's own `AWS_ENDPOINT_URL_RDS_DATA` / `AWS_ENDPOINT_URL_S3` variables.
+ */
+const envSchema = z.object({
+  /** ARN of the Aurora cluster with the Data API enabled. */
+  RDS_MIGRATE_CLUSTER_ARN: z.string().min(1, 'is required (the cluster ARN)'),
+  /** ARN of the Secrets Manager secret with the database credentials. */
+  RDS_MIGRATE_SECRET_ARN: z.string().min(1, 'is required (the secret ARN)'),
+  /** Database name. */
+  RDS_MIGRATE_DATABASE: z.string().min(1, 'is required (the database name)'),
+  /** Comma-separated schemas that snapshots and catalog checks cover. @default "public" */
+  RDS_MIGRATE_SCHEMAS: z.string().optional(),
+  /** Bucket for snapshots; snapshots are taken only when it is set. */
+  RDS_MIGRATE_SNAPSHOT_BUCKET: z.string().optional(),
+  /** Key prefix for snapshots, ending in "/". @default "snapshots/" */
+  RDS_MIGRATE_SNAPSHOT_PREFIX: z.string().optional(),
+  /** Path-style S3 addressing, for local S3 servers only. @default false */
+  RDS_MIGRATE_S3_FORCE_PATH_STYLE: flag,
+  /** Where the migration bundle is; @default `${LAMBDA_TASK_ROOT}/migrations.json` */
+  RDS_MIGRATE_BUNDLE_PATH: z.string().optional(),
+  LAMBDA_TASK_ROOT: z.string().optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+});
+
+export interface FunctionConfig {
+  readonly clusterArn: string;
+  readonly secretArn: string;
+  readonly database: string;
+  /** Schemas covered by snapshots and catalog checks, in order. */
+  readonly schemas: string[];
+  /** Snapshot destination; undefined means snapshots are off. */
+  readonly snapshot?: { readonly bucket: string; readonly prefix: string; readonly forcePathStyle: boolean };
+  /** Absolute path of migrations.json. */
+  readonly bundlePath: string;
+  /** Recorded as `applied_by` in the schema history. */
+  readonly appliedBy: string;
+}
+
+/** The environment variables were missing or malformed; `issues` names each variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: string[]) {
+    super(`Invalid function configuration: ${issues.join('; ')}`);
+  }
+}
+
+/**
+ * Reads the function's configuration from its environment.
+ * @throws {ConfigError} naming each missing or malformed variable.
+ */
+export function loadFunctionConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  }
+  const e = parsed.data;
+  const schemaList = (e.RDS_MIGRATE_SCHEMAS ?? 'public').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const issues: string[] = [];
+  schemaList.forEach((s, i) => {
+    const r = schemaName.safeParse(s);
+    if (!r.success) issues.push(`RDS_MIGRATE_SCHEMAS[${i}] "${s}": ${r.error.issues[0]?.message}`);
+  });
+  if (schemaList.length === 0) issues.push('RDS_MIGRATE_SCHEMAS names no schema');
+  const prefix = e.RDS_MIGRATE_SNAPSHOT_PREFIX ?? 'snapshots/';
+  if (prefix !== '' && !prefix.endsWith('/')) issues.push(`RDS_MIGRATE_SNAPSHOT_PREFIX "${prefix}" must end with "/"`);
+  if (prefix.includes('..') || prefix.startsWith('/')) issues.push(`RDS_MIGRATE_SNAPSHOT_PREFIX "${prefix}" must be a relative key prefix`);
+  if (issues.length > 0) throw new ConfigError(issues);
+  const root = e.LAMBDA_TASK_ROOT ?? process.cwd();
+  return {
+    clusterArn: e.RDS_MIGRATE_CLUSTER_ARN,
+    secretArn: e.RDS_MIGRATE_SECRET_ARN,
+    database: e.RDS_MIGRATE_DATABASE,
+    schemas: schemaList,
+    snapshot: e.RDS_MIGRATE_SNAPSHOT_BUCKET
+      ? { bucket: e.RDS_MIGRATE_SNAPSHOT_BUCKET, prefix, forcePathStyle: e.RDS_MIGRATE_S3_FORCE_PATH_STYLE }
+      : undefined,
+    bundlePath: e.RDS_MIGRATE_BUNDLE_PATH ?? `${root.replace(/\/$/, '')}/migrations.json`,
+    appliedBy: e.AWS_LAMBDA_FUNCTION_NAME ? `lambda:${e.AWS_LAMBDA_FUNCTION_NAME}` : 'rds-migrate',
+  };
+}
