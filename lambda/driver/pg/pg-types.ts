@@ -15,7 +15,7 @@ const BYTEA_OID = 17;
 const raw = (value: string): string => value;
 
 function parseArray(value: string, element: (text: string) => SqlValue): SqlValue[] {
-  const textParser = pg.types.getTypeParser(1009, 'text') as (text: string) => (string | null)[];
+  const textParser = pg.types.getTypeParser(1009 as Parameters<typeof pg.types.getTypeParser>[0], 'text') as (text: string) => (string | null)[];
   return textParser(value).map((item) => (item === null ? null : element(item)));
 }
 
