@@ -1,0 +1,48 @@
+/**
+ * The environment variables the migrations function reads (`lambda/handler.ts`). The construct
+ * sets every one of them; `local/lambda` resolves them for local runs.
+ */
+export const FUNCTION_ENVIRONMENT = {
+  /** ARN of the Aurora cluster (Data API `resourceArn`). */
+  clusterArn: 'RDS_MIGRATE_CLUSTER_ARN',
+  /** ARN of the credentials secret (Data API `secretArn`). */
+  secretArn: 'RDS_MIGRATE_SECRET_ARN',
+  /** Database name (Data API `database`). */
+  database: 'RDS_MIGRATE_DATABASE',
+  /** Schemas the migrations own, comma-separated, e.g. `public,billing`. */
+  schemas: 'RDS_MIGRATE_SCHEMAS',
+  /** Name of the snapshot bucket. */
+  snapshotBucket: 'RDS_MIGRATE_SNAPSHOT_BUCKET',
+  /** Key prefix of the snapshots, ending in `/`. */
+  snapshotPrefix: 'RDS_MIGRATE_SNAPSHOT_PREFIX',
+} as const;
+
+/** Powertools service name of the function's logs and metrics. */
+export const SERVICE_NAME = 'rds-migrate';
+
+/** What the function is configured with; values may be CDK tokens (resolved at deploy time). */
+export interface FunctionSettings {
+  readonly clusterArn: string;
+  readonly secretArn: string;
+  readonly databaseName: string;
+  readonly schemas: readonly string[];
+  readonly snapshotBucketName: string;
+  readonly snapshotPrefix: string;
+}
+
+/**
+ * The function's environment: the `FUNCTION_ENVIRONMENT` names, `POWERTOOLS_SERVICE_NAME`, and
+ * `NODE_OPTIONS=--enable-source-maps` so stack traces point into the TypeScript sources.
+ */
+export function functionEnvironment(settings: FunctionSettings): Record<string, string> {
+  return {
+    [FUNCTION_ENVIRONMENT.clusterArn]: settings.clusterArn,
+    [FUNCTION_ENVIRONMENT.secretArn]: settings.secretArn,
+    [FUNCTION_ENVIRONMENT.database]: settings.databaseName,
+    [FUNCTION_ENVIRONMENT.schemas]: settings.schemas.join(','),
+    [FUNCTION_ENVIRONMENT.snapshotBucket]: settings.snapshotBucketName,
+    [FUNCTION_ENVIRONMENT.snapshotPrefix]: settings.snapshotPrefix,
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import type { MigrationBundle } from '../lambda/migrations/bundle';
+import { BUNDLE_FILE_NAME } from '../lambda/migrations/bundle';
+import { BUILD_CACHE_DIR, COMPILE_CLI_ENTRY } from './package-paths';
+
+/** The result of compiling a migrations folder at synth time. */
+export interface CompiledMigrations {
+  /** Absolute path of the compiled bundle (`migrations.json`), in a fresh temporary folder. */
+  readonly bundleFile: string;
+  /** The bundle's `checksum` (sha256 hex): changes when any migration file does. */
+  readonly checksum: string;
+  /** Number of migrations in the bundle. */
+  readonly migrationCount: number;
+}
+
+/** Thrown when the compiler rejects the migrations folder; `message` is the compiler's own. */
+export class MigrationsCompileError extends Error {
+  override readonly name = 'MigrationsCompileError';
+}
+
+let builtCli: string | undefined;
+
+/**
+ * Builds `lambda/migrations/compile-cli.ts` once per process with esbuild into an ES module in
+ * the package's build cache (`node_modules/.cache/rds-migrate/compile-cli.mjs`), its npm
+ * dependencies left external so `libpg-query` loads its WASM from `node_modules`. Written to a
+ * temporary name and renamed, so concurrent synths never run a half-written file.
+ *
+ * @returns the absolute path of the built script
+ */
+export function buildCompileCli(): string {
+  if (builtCli && fs.existsSync(builtCli)) return builtCli;
+  fs.mkdirSync(BUILD_CACHE_DIR, { recursive: true });
+  const target = path.join(BUILD_CACHE_DIR, 'compile-cli.mjs');
+  const temporary = `${target}.${process.pid}.tmp`;
+  buildSync({
+    entryPoints: [COMPILE_CLI_ENTRY],
+    outfile: temporary,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  fs.renameSync(temporary, target);
+  builtCli = target;
+  return target;
+}
+
+/**
+ * Compiles a migrations folder into the bundle the function loads, by running the compiler
+ * (`compile-cli <dir> <outFile>`) synchronously in a child Node process, so it can run from a
+ * construct's constructor at synth time.
+ *
+ * @param migrationsDirectory absolute path of the migrations folder
+ * @returns the bundle file (in a new temporary folder) and its checksum
+ * @throws MigrationsCompileError with the compiler's message (stderr, else stdout) when it exits
+ *         non-zero, e.g. a migration that does not parse, named by file and line
+ */
+export function compileMigrations(migrationsDirectory: string): CompiledMigrations {
+  const cli = buildCompileCli();
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-migrate-bundle-'));
+  const bundleFile = path.join(outDir, BUNDLE_FILE_NAME);
+  try {
+    execFileSync(process.execPath, [cli, migrationsDirectory, bundleFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+  } catch (error) {
+    const failed = error as { stderr?: string; stdout?: string; message: string };
+    const message = failed.stderr?.trim() || failed.stdout?.trim() || failed.message;
+    fs.rmSync(outDir, { recursive: true, force: true });
+    throw new MigrationsCompileError(message);
+  }
+  const bundle = JSON.parse(fs.readFileSync(bundleFile, 'utf8')) as MigrationBundle;
+  if (typeof bundle.checksum !== 'string' || !Array.isArray(bundle.migrations)) {
+    throw new MigrationsCompileError(`${bundleFile} is not a migration bundle (no checksum or migrations)`);
+  }
+  return { bundleFile, checksum: bundle.checksum, migrationCount: bundle.migrations.length };
+}

@@ -1,0 +1,73 @@
+import * as path from 'node:path';
+import type { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { BUNDLE_FILE_NAME } from '../lambda/migrations/bundle';
+import { DEPS_LOCK_FILE, HANDLER_ENTRY, PACKAGE_ROOT } from './package-paths';
+
+/** What the migrations function is built from. */
+export interface MigrationsFunctionOptions {
+  /** The compiled `migrations.json`, copied into the asset next to `index.js`. */
+  readonly bundleFile: string;
+  readonly environment: Record<string, string>;
+  readonly timeout: Duration;
+  /** MB. */
+  readonly memorySize: number;
+  readonly logGroup: logs.ILogGroup;
+}
+
+/** Quotes a string for a POSIX shell (`'...'`, with `'` written as `'\''`). */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The migrations function: `lambda/handler.ts` (export `handler`) bundled by esbuild on this
+ * machine (no Docker) into a CommonJS `index.js` for Node.js 22 on arm64, with:
+ * - the AWS SDK bundled, not taken from the runtime, so the SDK versions tested are the ones deployed;
+ * - a source map (`index.js.map`; `NODE_OPTIONS=--enable-source-maps` is in the environment);
+ * - `migrations.json` (the compiled migrations, `BUNDLE_FILE_NAME`) copied in after bundling,
+ *   where the handler reads it as `${LAMBDA_TASK_ROOT}/migrations.json`;
+ * - a `package.json` of `{"type":"commonjs"}`, so `index.js` is CommonJS wherever the asset is
+ *   run from (Lambda, or a local run inside this `"type": "module"` package).
+ *
+ * The asset hash is the hash of that output, so a changed migration changes the code too.
+ * Bundling commands run with bash (Linux, macOS).
+ */
+export function createMigrationsFunction(scope: Construct, id: string, options: MigrationsFunctionOptions): nodejs.NodejsFunction {
+  return new nodejs.NodejsFunction(scope, id, {
+    description: 'rds-migrate: snapshot to S3, apply migrations, verify (RDS Data API)',
+    entry: HANDLER_ENTRY,
+    handler: 'handler',
+    projectRoot: PACKAGE_ROOT,
+    depsLockFilePath: DEPS_LOCK_FILE,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    timeout: options.timeout,
+    memorySize: options.memorySize,
+    environment: options.environment,
+    logGroup: options.logGroup,
+    bundling: {
+      format: nodejs.OutputFormat.CJS,
+      target: 'node22',
+      bundleAwsSDK: true,
+      externalModules: [],
+      sourceMap: true,
+      sourcesContent: false,
+      minify: true,
+      keepNames: true,
+      forceDockerBundling: false,
+      logLevel: nodejs.LogLevel.ERROR,
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir: string, outputDir: string) => [
+          `cp ${shellQuote(options.bundleFile)} ${shellQuote(path.join(outputDir, BUNDLE_FILE_NAME))}`,
+          `echo '{"type":"commonjs"}' > ${shellQuote(path.join(outputDir, 'package.json'))}`,
+        ],
+      },
+    },
+  });
+}
