@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { BUNDLE_FILE_NAME, type MigrationBundle } from './bundle';
+import { bundleChecksum } from './checksum';
+import { compareVersions, VERSION_PATTERN } from './compare-versions';
+
+/** The bundle JSON the function was given is malformed; `issues` names each bad field. */
+export class InvalidBundleError extends Error {
+  override readonly name = 'InvalidBundleError';
+  constructor(
+    readonly source: string,
+    readonly issues: string[],
+  ) {
+    super(`${source} is not a valid migration bundle: ${issues.join('; ')}`);
+  }
+}
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 checksum (64 lower-case hex digits)');
+
+const statementSchema = z.object({
+  sql: z.string().min(1),
+  line: z.number().int().min(1),
+  nonTransactional: z.boolean(),
+});
+
+const scriptSchema = z.object({
+  file: z.string().min(1),
+  checksum: sha256,
+  statements: z.array(statementSchema),
+});
+
+const migrationSchema = z.object({
+  version: z.string().regex(VERSION_PATTERN, 'expected digit groups separated by dots, e.g. 0022'),
+  name: z.string().min(1),
+  checksum: sha256,
+  transactional: z.boolean(),
+  up: scriptSchema,
+  down: scriptSchema.optional(),
+  verify: scriptSchema.optional(),
+});
+
+const bundleSchema = z.object({
+  formatVersion: z.literal(1),
+  checksum: sha256,
+  migrations: z.array(migrationSchema),
+});
+
+/**
+ * Validates a parsed bundle JSON (`migrations.json`, written by the compiler) before the function
+ * uses it: the shape of every field, then that it is consistent as the compiler writes it (versions
+ * strictly ascending, each migration's checksum equal to its up script's, `transactional` matching
+ * its statements, the bundle checksum matching the scripts' checksums, so a hand-edited bundle is
+ * refused). Unknown fields are dropped.
+ *
+ * @param json the parsed JSON
+ * @param source name of the bundle in error messages @default "migrations.json"
+ * @returns the bundle, typed
+ * @throws {InvalidBundleError} naming each bad field (e.g. `migrations[2].up.checksum: expected a
+ *   sha256 checksum ...`), or the format version when it is not 1 (a bundle from another rds-migrate
+ *   version: rebuild it with this one)
+ */
+export function loadBundle(json: unknown, source: string = BUNDLE_FILE_NAME): MigrationBundle {
+  if (typeof json === 'object' && json !== null && 'formatVersion' in json && json.formatVersion !== 1) {
+    throw new InvalidBundleError(source, [
+      `formatVersion is ${JSON.stringify(json.formatVersion)}, but this version of rds-migrate reads formatVersion 1: ` +
+        'compile the migrations again with the same rds-migrate version as the function',
+    ]);
+  }
+  const parsed = bundleSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new InvalidBundleError(
+      source,
+      parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    );
+  }
+  const bundle = parsed.data as MigrationBundle;
+  const issues = consistencyIssues(bundle);
+  if (issues.length > 0) throw new InvalidBundleError(source, issues);
+  return bundle;
+}
+
+function consistencyIssues(bundle: MigrationBundle): string[] {
+  const issues: string[] = [];
+  bundle.migrations.forEach((m, i) => {
+    const previous = bundle.migrations[i - 1];
+    if (previous && compareVersions(previous.version, m.version) >= 0) {
+      issues.push(`migrations[${i}].version: "${m.version}" does not come after "${previous.version}" (versions must be strictly ascending)`);
+    }
+    if (m.checksum !== m.up.checksum) issues.push(`migrations[${i}].checksum: differs from its up script's checksum`);
+    if (m.transactional === m.up.statements.some((s) => s.nonTransactional)) {
+      issues.push(`migrations[${i}].transactional: contradicts the nonTransactional flags of its up statements`);
+    }
+  });
+  if (issues.length === 0 && bundleChecksum(bundle.migrations) !== bundle.checksum) {
+    issues.push('checksum: does not match the migrations\' checksums (the bundle was changed after it was compiled)');
+  }
+  return issues;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(bundle)';
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
+}
