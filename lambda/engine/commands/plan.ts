@@ -1,0 +1,16 @@
+import type { Executor } from '../../driver/driver';
+import type { MigrationBundle } from '../../migrations/bundle';
+import { checkAppliedBy } from '../options';
+import { readUpPlan, type ReadUpPlanOptions } from '../plan/read-up-plan';
+import type { MigrationPlan } from '../plan/types';
+
+/**
+ * Plan: the dry run of migrate. Returns the exact statements migrate would run with these options, in
+ * order, with their transactions, timeouts and schema history writes (migrate executes this same plan).
+ * Reads only: it creates nothing and takes no lock, so a migrate starting later may find another state.
+ * @throws {HistoryValidationError} when migrate would refuse to start
+ */
+export async function plan(db: Executor, bundle: MigrationBundle, options: ReadUpPlanOptions): Promise<MigrationPlan> {
+  checkAppliedBy(options.appliedBy);
+  return (await readUpPlan(db, bundle, options)).plan;
+}

@@ -1,0 +1,36 @@
+import type { HistoryOptions } from './history/tables';
+import type { LockOptions } from './lock/lease';
+import type { Log } from '../observability/log';
+import type { RetryOptions } from './run/retry';
+import type { TimeoutOptions } from './run/timeouts';
+
+/** Options every command takes. */
+export interface EngineOptions extends HistoryOptions {
+  /** Where progress is logged (names, versions, counts, durations; never row data). @default silentLog */
+  readonly log?: Log;
+}
+
+/** Options of the commands that change the database (and so take the lock lease). */
+export interface WriteOptions extends EngineOptions {
+  /** Who runs the command: recorded in the schema history and shown as the lock's owner. */
+  readonly appliedBy: string;
+  /** Lock lease behaviour (`lock/lease.ts`). */
+  readonly lock?: LockOptions;
+}
+
+/** Options of the commands that run scripts (migrate, rollback). */
+export interface RunOptions extends WriteOptions, TimeoutOptions {
+  /** Lock timeout retries (`run/retry.ts`). */
+  readonly retry?: RetryOptions;
+}
+
+/**
+ * Checks `appliedBy`: a non-empty string of at most 200 characters.
+ * @throws {Error} naming the field otherwise
+ */
+export function checkAppliedBy(appliedBy: unknown): string {
+  if (typeof appliedBy !== 'string' || appliedBy.trim() === '' || appliedBy.length > 200) {
+    throw new Error(`appliedBy must be a non-empty string of at most 200 characters, got ${JSON.stringify(appliedBy)}`);
+  }
+  return appliedBy;
+}

@@ -1,0 +1,125 @@
+/**
+ * Runs a plan (`plan/types.ts`) step by step: a transaction step in one transaction (rolled back as a
+ * whole when a statement fails), an autocommit step statement by statement. A step that fails with
+ * lock_not_available (55P03) is retried whole after a backoff (`retry.ts`). The first failure stops
+ * the run with a MigrationError naming the migration, file, line and SQLSTATE, and what was left applied.
+ */
+import type { Driver, Executor, SqlParams } from '../../driver/driver';
+import type { Log } from '../../observability/log';
+import { LockLostError, MigrationError, type StatementSource } from '../errors';
+import type { Lease } from '../lock/lease';
+import type { MigrationPlan, PlannedMigration, PlannedStatement, PlannedStep } from '../plan/types';
+import { runInvalidIndexGuard } from './concurrent-index';
+import { RetriesExhausted, withLockRetry, type RetryOptions } from './retry';
+
+export interface ExecutePlanOptions {
+  readonly lease: Lease;
+  readonly log: Log;
+  readonly retry?: RetryOptions;
+}
+
+/** What one migration of the plan did. */
+export interface MigrationOutcome {
+  readonly version: string;
+  readonly name: string;
+  /** Wall time of this run of the migration, ms (a resumed one records earlier runs' time too). */
+  readonly executionMs: number;
+  /** Script statements run by this run. */
+  readonly statements: number;
+}
+
+interface RunState {
+  /** The statement being run, for the error. */
+  current: PlannedStatement | undefined;
+  /** Runtime parameter values. */
+  runtime: () => SqlParams;
+}
+
+async function runStatement(db: Executor, statement: PlannedStatement, state: RunState, owner: string): Promise<void> {
+  state.current = statement;
+  if (statement.role === 'guard') {
+    await runInvalidIndexGuard(db, statement);
+    return;
+  }
+  const runtime = state.runtime();
+  const params: Record<string, SqlParams[string]> = { ...statement.params };
+  for (const name of statement.runtimeParams ?? []) params[name] = runtime[name]!;
+  const result = await db.execute(statement.sql, params, statement.continueAfterTimeout ? { continueAfterTimeout: true } : undefined);
+  if (statement.expectRowsAffected !== undefined && result.rowsAffected !== statement.expectRowsAffected) {
+    throw new LockLostError(owner);
+  }
+}
+
+async function runStep(driver: Driver, step: PlannedStep, state: RunState, owner: string): Promise<void> {
+  if (!step.transaction) {
+    for (const statement of step.statements) await runStatement(driver, statement, state, owner);
+    return;
+  }
+  const tx = await driver.beginTransaction();
+  try {
+    for (const statement of step.statements) await runStatement(tx, statement, state, owner);
+  } catch (error) {
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  }
+  await tx.commit();
+}
+
+function sourceOf(statement: PlannedStatement | undefined, migration: PlannedMigration, historyTable: string): StatementSource {
+  if (statement?.source) return statement.source;
+  if (statement?.role === 'history') return { file: `schema history ${historyTable}`, line: 0, statement: 0 };
+  if (statement?.role === 'guard') return { file: `invalid index check before ${migration.file}`, line: 0, statement: 0 };
+  return { file: migration.file, line: 0, statement: 0 };
+}
+
+const countMigrationStatements = (step: PlannedStep): number => step.statements.filter((s) => s.role === 'migration').length;
+
+/**
+ * Executes `plan` in order.
+ * @param historyTable the schema history's qualified name, for errors about its writes
+ * @returns one outcome per migration, in plan order
+ * @throws {MigrationError} on the first failure (its `cause` is the DatabaseError, DriverError or
+ *   LockLostError); migrations before it stay applied
+ */
+export async function executePlan(driver: Driver, plan: MigrationPlan, historyTable: string, options: ExecutePlanOptions): Promise<MigrationOutcome[]> {
+  const { lease, log } = options;
+  const outcomes: MigrationOutcome[] = [];
+  for (const migration of plan.migrations) {
+    const started = Date.now();
+    const state: RunState = {
+      current: undefined,
+      runtime: () => ({ execution_ms: migration.priorExecutionMs + (Date.now() - started), lease_token: lease.token }),
+    };
+    let statementsDone = migration.resumeAfter;
+    let statements = 0;
+    if (migration.resumeAfter > 0) log.info('resuming migration', { version: migration.version, after: migration.resumeAfter });
+    for (const step of migration.steps) {
+      state.current = undefined;
+      try {
+        lease.assertHeld();
+        await withLockRetry(() => runStep(driver, step, state, lease.owner), options.retry ?? {}, ({ attempt, delayMs }) =>
+          log.warn('lock timeout, retrying', { version: migration.version, file: migration.file, attempt, delayMs }),
+        );
+      } catch (caught) {
+        const error = caught instanceof RetriesExhausted ? caught.error : caught;
+        const attempts = caught instanceof RetriesExhausted ? caught.attempts : 1;
+        throw new MigrationError({
+          ...sourceOf(state.current, migration, historyTable),
+          version: migration.version,
+          name: migration.name,
+          direction: migration.direction,
+          completed: outcomes.map((o) => o.version),
+          statementsLeftApplied: migration.transactional ? 0 : statementsDone,
+          attempts,
+          cause: error,
+        });
+      }
+      if (step.statementsDone !== undefined) statementsDone = step.statementsDone;
+      statements += countMigrationStatements(step);
+    }
+    const outcome = { version: migration.version, name: migration.name, executionMs: Date.now() - started, statements };
+    log.info(migration.direction === 'up' ? 'migration applied' : 'migration reverted', { ...outcome });
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}

@@ -1,0 +1,100 @@
+import type { BundledMigration, MigrationBundle } from '../../migrations/bundle';
+import type { HistoryRow } from '../history/read';
+import { compareVersions, versionKey } from '../version';
+
+/**
+ * The state of one version, from the bundle and the last schema history row of that version:
+ * - `applied`: applied (type `sql`) with the bundle's checksum, or baselined;
+ * - `pending`: in the bundle, never applied or reverted since (last row `undo`);
+ * - `failed`: a non-transactional migration started and did not finish (success false);
+ * - `missing`: applied, but no longer in the bundle;
+ * - `changed`: applied, but the bundle's up script has another checksum than the one recorded.
+ *
+ * Baselined versions were never run, so their checksum is not compared (as Flyway's baseline).
+ */
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'missing' | 'changed';
+
+export interface MigrationStatus {
+  readonly version: string;
+  /** The bundle's name, or the recorded one for `missing`. */
+  readonly name: string;
+  readonly state: MigrationState;
+  /** The bundled migration; absent for `missing`. */
+  readonly migration?: BundledMigration;
+  /** The version's last schema history row; absent when it never ran. */
+  readonly row?: HistoryRow;
+  /** The up file, e.g. `0022_add_ocr_indexes/up.sql`; absent for `missing`. */
+  readonly file?: string;
+  /** For `changed`, and `failed` with a changed file: the checksum in the schema history. */
+  readonly expectedChecksum?: string;
+  /** For `changed`, and `failed` with a changed file: the checksum in the bundle. */
+  readonly foundChecksum?: string;
+  /** For `pending`: a higher version is already applied. */
+  readonly outOfOrder?: boolean;
+}
+
+export interface Status {
+  /** Every version of the bundle and of the history, ascending. */
+  readonly migrations: MigrationStatus[];
+  /** Highest applied version (states applied, changed, missing), or null when none is. */
+  readonly current: string | null;
+  /** Pending bundled migrations, ascending. A failed one is not pending (it resumes, see migrate). */
+  readonly pending: BundledMigration[];
+  readonly failed: MigrationStatus[];
+  readonly changed: MigrationStatus[];
+  readonly missing: MigrationStatus[];
+}
+
+const APPLIED_STATES: ReadonlySet<MigrationState> = new Set(['applied', 'changed', 'missing']);
+
+/** The last row of each version (by installed_rank), keyed by `versionKey`: `22` and `0022` are one version. */
+function lastRows(history: readonly HistoryRow[]): Map<string, HistoryRow> {
+  const last = new Map<string, HistoryRow>();
+  for (const row of [...history].sort((a, b) => a.installedRank - b.installedRank)) last.set(versionKey(row.version), row);
+  return last;
+}
+
+function stateOf(migration: BundledMigration, row: HistoryRow | undefined): MigrationStatus {
+  const file = migration.up.file;
+  const base = { version: migration.version, name: migration.name, migration, file };
+  if (!row || (row.type === 'undo' && row.success)) return { ...base, state: 'pending', ...(row ? { row } : {}) };
+  const checksumDiffers = row.type === 'sql' && row.checksum !== migration.checksum;
+  const checksums = checksumDiffers ? { expectedChecksum: row.checksum, foundChecksum: migration.checksum } : {};
+  if (!row.success) return { ...base, row, state: 'failed', ...checksums };
+  return { ...base, row, state: checksumDiffers ? 'changed' : 'applied', ...checksums };
+}
+
+/**
+ * Compares a bundle with a schema history (pure: no database access).
+ * @param bundle migrations in any order
+ * @param history rows as `readSchemaHistory` returns them
+ */
+export function computeStatus(bundle: MigrationBundle, history: readonly HistoryRow[]): Status {
+  const last = lastRows(history);
+  const statuses: MigrationStatus[] = [];
+  for (const migration of bundle.migrations) {
+    const key = versionKey(migration.version);
+    const row = last.get(key);
+    last.delete(key);
+    statuses.push(stateOf(migration, row));
+  }
+  for (const row of last.values()) {
+    const reverted = row.type === 'undo' && row.success;
+    if (!reverted) statuses.push({ version: row.version, name: row.name, state: row.success ? 'missing' : 'failed', row });
+  }
+  statuses.sort((a, b) => compareVersions(a.version, b.version));
+
+  const applied = statuses.filter((s) => APPLIED_STATES.has(s.state));
+  const current = applied.length > 0 ? applied[applied.length - 1]!.version : null;
+  const migrations = statuses.map((s) =>
+    s.state === 'pending' && current !== null && compareVersions(s.version, current) < 0 ? { ...s, outOfOrder: true } : s,
+  );
+  return {
+    migrations,
+    current,
+    pending: migrations.filter((s) => s.state === 'pending').map((s) => s.migration!),
+    failed: migrations.filter((s) => s.state === 'failed'),
+    changed: migrations.filter((s) => s.state === 'changed'),
+    missing: migrations.filter((s) => s.state === 'missing'),
+  };
+}

@@ -1,0 +1,80 @@
+import type { HistoryProblem } from '../errors';
+import type { MigrationStatus, Status } from './compute';
+
+function label(s: MigrationStatus): string {
+  return s.file ?? `${s.version} (${s.name})`;
+}
+
+/** A changed up file: the history's checksum against the bundle's. */
+export function changedProblem(s: MigrationStatus): HistoryProblem {
+  return {
+    kind: 'changed',
+    version: s.version,
+    ...(s.file ? { file: s.file } : {}),
+    ...(s.expectedChecksum ? { expected: s.expectedChecksum } : {}),
+    ...(s.foundChecksum ? { found: s.foundChecksum } : {}),
+    message:
+      `${label(s)} was changed after it was applied: expected checksum ${s.expectedChecksum} (schema history), ` +
+      `found ${s.foundChecksum} (bundle). Restore the file, or run repair to accept the change.`,
+  };
+}
+
+/**
+ * True when migrate may resume a failed version: it is a non-transactional migration still in the
+ * bundle with the checksum it started with (its history row counts the statements already run).
+ */
+export function isResumable(s: MigrationStatus): boolean {
+  return s.state === 'failed' && s.migration !== undefined && !s.migration.transactional && s.expectedChecksum === undefined;
+}
+
+/** A failed row migrate cannot resume (the file changed, or it left the bundle). */
+export function failedProblem(s: MigrationStatus): HistoryProblem {
+  const why =
+    s.migration === undefined
+      ? 'it is no longer in the bundle'
+      : s.expectedChecksum !== undefined
+        ? `its file changed since (expected checksum ${s.expectedChecksum}, found ${s.foundChecksum})`
+        : 'it is not resumable';
+  return {
+    kind: 'failed',
+    version: s.version,
+    ...(s.file ? { file: s.file } : {}),
+    message:
+      `${label(s)} failed earlier after ${s.row?.statementsApplied ?? 0} statement(s) and ${why}. ` +
+      'Check what it left in the database, then run repair to clear the failed row.',
+  };
+}
+
+/**
+ * What stops migrate (and plan) from starting, all at once so the operator fixes them in one go:
+ * - an applied migration whose up file changed (`changed`);
+ * - a failed row that cannot be resumed (see {@link isResumable});
+ * - an applied version missing from the bundle, unless `allowMissing` (a bundle older than the database);
+ * - a pending version lower than the current one (`out-of-order`): it would run after later migrations.
+ */
+export function migrateProblems(status: Status, options: { readonly allowMissing?: boolean } = {}): HistoryProblem[] {
+  const problems: HistoryProblem[] = [];
+  for (const s of status.migrations) {
+    if (s.state === 'changed') problems.push(changedProblem(s));
+    else if (s.state === 'failed' && !isResumable(s)) problems.push(failedProblem(s));
+    else if (s.state === 'missing' && !options.allowMissing) {
+      problems.push({
+        kind: 'missing',
+        version: s.version,
+        message:
+          `${s.version} (${s.name}) is applied but not in the bundle: the bundle is older than the database. ` +
+          'Deploy a bundle that contains it, or pass allowMissing to migrate anyway.',
+      });
+    } else if (s.state === 'pending' && s.outOfOrder) {
+      problems.push({
+        kind: 'out-of-order',
+        version: s.version,
+        ...(s.file ? { file: s.file } : {}),
+        message:
+          `${label(s)} is pending but ${status.current} is already applied: it would run after later migrations. ` +
+          'Renumber it above the current version, or baseline it if the database already has its change.',
+      });
+    }
+  }
+  return problems;
+}
