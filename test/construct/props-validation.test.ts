@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DatabaseMigrations } from '../../lib/database-migrations';
+import type { DatabaseMigrationsProps } from '../../lib/database-migrations-props';
+import { DatabaseMigrationsError } from '../../lib/errors';
+import { auroraCluster, FIXTURE_MIGRATIONS, importedProps, newStack, tempDir } from './support/stacks';
+
+const temporary: string[] = [];
+afterAll(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** Builds the construct with imported-cluster props plus `overrides`, returning what it throws. */
+function errorFor(overrides: Partial<DatabaseMigrationsProps>): DatabaseMigrationsError {
+  const { stack } = newStack();
+  try {
+    new DatabaseMigrations(stack, 'Migrations', importedProps(stack, overrides));
+  } catch (error) {
+    if (error instanceof DatabaseMigrationsError) return error;
+    throw error;
+  }
+  throw new Error(`no error for ${JSON.stringify(Object.keys(overrides))}`);
+}
+
+describe('DatabaseMigrations prop validation', () => {
+  it('requires exactly one of cluster and clusterArn', () => {
+    const { stack } = newStack();
+    const cluster = auroraCluster(stack);
+    const both = importedProps(stack, { cluster });
+    expect(() => new DatabaseMigrations(stack, 'Both', both)).toThrow(
+      'DatabaseMigrations TestStack/Both: prop "cluster" and prop "clusterArn" are exclusive: give one of them',
+    );
+    const neither = errorFor({ clusterArn: undefined });
+    expect(neither.prop).toBe('cluster');
+    expect(neither.message).toBe('DatabaseMigrations TestStack/Migrations: prop "cluster" or prop "clusterArn" is required: the cluster to migrate');
+  });
+
+  it('rejects a clusterArn that is not an RDS cluster ARN', () => {
+    const error = errorFor({ clusterArn: 'arn:aws:rds:eu-central-1:123456789012:db:faktulove' });
+    expect(error.prop).toBe('clusterArn');
+    expect(error.message).toContain('must be an RDS cluster ARN');
+  });
+
+  it('rejects a cluster without the Data API, and one that is not Aurora PostgreSQL', () => {
+    const { stack } = newStack();
+    const cluster = auroraCluster(stack, { dataApi: false });
+    expect(() => new DatabaseMigrations(stack, 'Migrations', importedProps(stack, { clusterArn: undefined, cluster }))).toThrow(
+      'prop "cluster" must have the RDS Data API enabled: set enableDataApi: true on the DatabaseCluster',
+    );
+    const other = newStack().stack;
+    const mysql = auroraCluster(other, {
+      engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 }),
+    });
+    expect(() => new DatabaseMigrations(other, 'Migrations', importedProps(other, { clusterArn: undefined, cluster: mysql }))).toThrow(
+      'prop "cluster" must be Aurora PostgreSQL, got engine "aurora-mysql"',
+    );
+  });
+
+  it('rejects an empty, padded or over-long databaseName', () => {
+    expect(errorFor({ databaseName: '' }).message).toContain('prop "databaseName" must not be empty');
+    expect(errorFor({ databaseName: '   ' }).message).toContain('prop "databaseName" must not be empty');
+    expect(errorFor({ databaseName: ' faktulove' }).message).toContain('prop "databaseName" must not start or end with whitespace');
+    expect(errorFor({ databaseName: 'd'.repeat(64) }).message).toContain('prop "databaseName" must be at most 63 bytes');
+  });
+
+  it('rejects a missing migrations folder and a file in its place, naming the path', () => {
+    const missing = path.join(FIXTURE_MIGRATIONS, 'no-such-folder');
+    expect(errorFor({ migrationsDirectory: missing }).message).toBe(
+      `DatabaseMigrations TestStack/Migrations: prop "migrationsDirectory" does not exist: ${missing}`,
+    );
+    const file = path.join(FIXTURE_MIGRATIONS, '0001_create_invoice', 'up.sql');
+    expect(errorFor({ migrationsDirectory: file }).message).toContain(`prop "migrationsDirectory" is not a directory: ${file}`);
+    expect(errorFor({ migrationsDirectory: '' }).message).toContain('prop "migrationsDirectory" must not be empty');
+  });
+
+  it('rejects invalid schema names, naming the entry', () => {
+    expect(errorFor({ schemas: [] }).message).toContain('prop "schemas" must list at least one schema');
+    expect(errorFor({ schemas: ['public', 'billing-2024'] }).message).toContain('invalid schema name at schemas[1]: "billing-2024"');
+    expect(errorFor({ schemas: ['Public'] }).message).toContain('invalid schema name at schemas[0]: "Public"');
+    expect(errorFor({ schemas: ['a,b'] }).message).toContain('invalid schema name at schemas[0]: "a,b"');
+    expect(errorFor({ schemas: ['s'.repeat(64)] }).message).toContain('longer than 63 bytes at schemas[0]');
+    expect(errorFor({ schemas: ['pg_catalog'] }).message).toContain('system schema at schemas[0]: "pg_catalog"');
+    expect(errorFor({ schemas: ['information_schema'] }).message).toContain('system schema at schemas[0]');
+    expect(errorFor({ schemas: ['public', 'billing', 'public'] }).message).toContain('lists "public" twice (again at schemas[2])');
+  });
+
+  it('rejects a snapshotPrefix that would not scope the grants to one folder', () => {
+    for (const prefix of ['', 'snapshots', '/snapshots/']) {
+      expect(errorFor({ snapshotPrefix: prefix }).message).toContain(`prop "snapshotPrefix" must end with "/" and not start with "/", got "${prefix}"`);
+    }
+    expect(errorFor({ snapshotPrefix: 'snap*/' }).message).toContain('must not contain IAM wildcards');
+    expect(errorFor({ snapshotPrefix: 'a/?/' }).message).toContain('must not contain IAM wildcards');
+    expect(errorFor({ snapshotPrefix: 'a/../' }).message).toContain('must not contain a ".." segment');
+  });
+
+  it('rejects a timeout or memory size outside the Lambda limits', () => {
+    expect(errorFor({ timeout: Duration.minutes(16) }).message).toContain('prop "timeout" must be between 1 and 15 minutes (Lambda maximum), got 960 s');
+    expect(errorFor({ timeout: Duration.seconds(30) }).prop).toBe('timeout');
+    expect(errorFor({ memorySize: 64 }).message).toContain('prop "memorySize" must be an integer from 128 to 10240 MB (Lambda limits), got 64');
+    expect(errorFor({ memorySize: 1024.5 }).prop).toBe('memorySize');
+  });
+
+  it('fails with the compiler message, file and line, when a migration does not parse', () => {
+    const dir = tempDir('bad-migrations');
+    temporary.push(dir);
+    fs.cpSync(FIXTURE_MIGRATIONS, dir, { recursive: true });
+    fs.mkdirSync(path.join(dir, '0003_broken'));
+    fs.writeFileSync(path.join(dir, '0003_broken', 'up.sql'), 'ALTER TABLE invoice ADD COLUMN paid boolean;\n\nCREATE TABLE (;\n');
+    const error = errorFor({ migrationsDirectory: dir });
+    expect(error.prop).toBe('migrationsDirectory');
+    expect(error.message).toContain(`prop "migrationsDirectory" does not compile (${dir}):`);
+    expect(error.message).toContain(`${path.join(dir, '0003_broken', 'up.sql')}:3:14: syntax error at or near "("`);
+  });
+
+  it('fails with the compiler message when a folder does not follow the layout', () => {
+    const dir = tempDir('bad-layout');
+    temporary.push(dir);
+    fs.mkdirSync(path.join(dir, '0001_no_up_script'));
+    fs.writeFileSync(path.join(dir, '0001_no_up_script', 'down.sql'), 'SELECT 1;\n');
+    const error = errorFor({ migrationsDirectory: dir });
+    expect(error.prop).toBe('migrationsDirectory');
+    expect(error.message).toMatch(/does not compile[^]*0001_no_up_script/);
+  });
+});
