@@ -1,0 +1,104 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { multipartExtensions } from './multipart-extensions';
+
+/** s3rver's fixed development account (s3rver checks SigV4 signatures against it). */
+const ACCESS_KEY_ID = 'S3RVER';
+const SECRET_ACCESS_KEY = 'S3RVER';
+
+export interface LocalS3Options {
+  /** TCP port on 127.0.0.1. @default a free port chosen by the OS */
+  readonly port?: number;
+  /** Where objects are stored; kept on close when given, a temporary directory removed on close otherwise. */
+  readonly directory?: string;
+}
+
+/** A running local S3 (s3rver: the real S3 REST/XML protocol, objects on disk). */
+export interface LocalS3 {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  /** Directory holding the buckets. */
+  readonly directory: string;
+  /** Creates a bucket (3 to 63 characters: lowercase letters, digits, `.` and `-`). */
+  createBucket(name: string): Promise<void>;
+  /** A new S3 client for this server (see {@link localS3Client}). */
+  client(): S3Client;
+  /** Stops the server, cutting open connections, and removes a temporary directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * An S3 client for a local S3 at `endpoint`: path-style addressing (`/<bucket>/<key>`, no bucket
+ * subdomains), region us-east-1, s3rver's dummy credentials.
+ *
+ * Checksums are computed and validated only when an operation requires them
+ * (`requestChecksumCalculation`/`responseChecksumValidation: 'WHEN_REQUIRED'`). Recent SDKs default to
+ * `WHEN_SUPPORTED`, which sends a streamed PutObject body with `aws-chunked` content encoding and a
+ * trailing CRC32; s3rver does not decode that encoding and stores the chunk framing as the object
+ * (`6\r\nhello \r\n...x-amz-checksum-crc32:...`), silently corrupting it. Buffered bodies (including the
+ * parts of `@aws-sdk/lib-storage`'s `Upload`) are not affected, but nothing should depend on that. Real
+ * S3 handles both settings; the function's own client keeps the SDK defaults.
+ */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/**
+ * Starts s3rver 3.x on 127.0.0.1, with AbortMultipartUpload and ListMultipartUploads added
+ * (see `multipart-extensions.ts`). Works with Node 20 and `@aws-sdk/client-s3` v3, multipart uploads
+ * through `@aws-sdk/lib-storage` included, given the client settings of {@link localS3Client}.
+ */
+export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
+  const directory = options.directory ?? (await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-s3-')));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    directory,
+    silent: true,
+    vhostBuckets: false,
+  });
+  // Insert the extensions right before s3rver's router (Koa composes `middleware` when the server starts).
+  const routerIndex = server.middleware.findIndex((fn) => fn.name === 'dispatch');
+  if (routerIndex < 0) throw new Error('s3rver: router middleware not found; is s3rver 3.x installed?');
+  server.middleware.splice(routerIndex, 0, multipartExtensions(directory));
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const clients: S3Client[] = [];
+  let closed = false;
+  return {
+    endpoint,
+    directory,
+    async createBucket(name) {
+      const client = localS3Client(endpoint);
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: name }));
+      } finally {
+        client.destroy();
+      }
+    },
+    client() {
+      const client = localS3Client(endpoint);
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const stopped = server.close();
+      server.httpServer?.closeAllConnections();
+      await stopped;
+      for (const client of clients) client.destroy();
+      if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
