@@ -1,0 +1,52 @@
+import { ExecuteStatementCommand, RDSDataClient, type ExecuteStatementCommandInput, type ExecuteStatementCommandOutput } from '@aws-sdk/client-rds-data';
+import { startLocalDataApi, type LocalDataApi, type LocalDataApiOptions } from '../../local/data-api/server';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+/** A test database, the local Data API over it, and an SDK client pointed at it (no SDK retries). */
+export interface DataApiHarness {
+  readonly db: TestDatabase;
+  readonly api: LocalDataApi;
+  readonly client: RDSDataClient;
+  /** resourceArn + secretArn, to spread into a command input. */
+  readonly target: { resourceArn: string; secretArn: string };
+  /** ExecuteStatement with the target filled in. */
+  execute(sql: string, input?: Partial<ExecuteStatementCommandInput>): Promise<ExecuteStatementCommandOutput>;
+  /** The error an SDK call rejects with (fails the test when it resolves). */
+  failure(call: Promise<unknown>): Promise<ServiceFailure>;
+  close(): Promise<void>;
+}
+
+/** What the SDK reports for an error response. */
+export interface ServiceFailure extends Error {
+  readonly $metadata?: { httpStatusCode?: number };
+  readonly dbConnectionId?: number;
+}
+
+export async function startHarness(prefix: string, options: Partial<LocalDataApiOptions> = {}): Promise<DataApiHarness> {
+  const db = await createTestDatabase(prefix);
+  const api = await startLocalDataApi({ postgresUrl: db.url, ...options });
+  const client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
+  const target = { resourceArn: api.resourceArn, secretArn: api.secretArn };
+  return {
+    db,
+    api,
+    client,
+    target,
+    execute: (sql, input = {}) => client.send(new ExecuteStatementCommand({ ...target, sql, ...input })),
+    async failure(call) {
+      try {
+        await call;
+      } catch (error) {
+        // The raw HTTP response makes assertion failures unreadable.
+        if (error && typeof error === 'object' && '$response' in error) Object.defineProperty(error, '$response', { enumerable: false });
+        return error as ServiceFailure;
+      }
+      throw new Error('expected the call to fail, it succeeded');
+    },
+    async close() {
+      client.destroy();
+      await api.close();
+      await db.drop();
+    },
+  };
+}
