@@ -1,6 +1,7 @@
 import type { Executor } from '../../driver/driver';
 import type { MigrationBundle } from '../../migrations/bundle';
 import { checkAppliedBy } from '../options';
+import { readDownPlan, type ReadDownPlanOptions } from '../plan/read-down-plan';
 import { readUpPlan, type ReadUpPlanOptions } from '../plan/read-up-plan';
 import type { MigrationPlan } from '../plan/types';
 
@@ -13,4 +14,14 @@ import type { MigrationPlan } from '../plan/types';
 export async function plan(db: Executor, bundle: MigrationBundle, options: ReadUpPlanOptions): Promise<MigrationPlan> {
   checkAppliedBy(options.appliedBy);
   return (await readUpPlan(db, bundle, options)).plan;
+}
+
+/**
+ * The dry run of rollback: the exact statements rollback to `targetVersion` would run.
+ * Reads only, like {@link plan}.
+ * @throws {HistoryValidationError} when rollback would refuse to start
+ */
+export async function planRollback(db: Executor, bundle: MigrationBundle, options: ReadDownPlanOptions): Promise<MigrationPlan> {
+  checkAppliedBy(options.appliedBy);
+  return (await readDownPlan(db, bundle, options)).plan;
 }

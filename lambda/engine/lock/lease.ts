@@ -203,3 +203,20 @@ WHERE id = 1 AND token = :token`,
     },
   };
 }
+
+/**
+ * Deletes the lease row whoever holds it. Returns the removed holder, or undefined when nobody held
+ * the lock (or the lock table does not exist yet). Cost: one call.
+ */
+export async function forceRelease(db: Executor, tables: HistoryTables): Promise<LockHolder | undefined> {
+  try {
+    const { rows } = await db.execute<HolderRow>(
+      `DELETE FROM ${tables.lock} WHERE id = 1
+RETURNING owner, ${ISO('acquired_at')} AS acquired_at, ${ISO('expires_at')} AS expires_at, ${ISO('heartbeat_at')} AS heartbeat_at`,
+    );
+    return holderOf(rows[0]);
+  } catch (error) {
+    if (isNotCreated(error)) return undefined;
+    throw error;
+  }
+}

@@ -123,3 +123,14 @@ export async function executePlan(driver: Driver, plan: MigrationPlan, historyTa
   }
   return outcomes;
 }
+
+/**
+ * Runs one step outside a migration (baseline, repair: schema history writes only), with the lease
+ * token as runtime parameter and `execution_ms` 0.
+ * @throws {LockLostError} when a fenced write changed no row; the database error otherwise
+ */
+export async function executeStep(driver: Driver, step: PlannedStep, lease: Lease): Promise<void> {
+  lease.assertHeld();
+  const state: RunState = { current: undefined, runtime: () => ({ execution_ms: 0, lease_token: lease.token }) };
+  await runStep(driver, step, state, lease.owner);
+}

@@ -1,4 +1,5 @@
 import type { HistoryProblem } from '../errors';
+import { compareVersions } from '../version';
 import type { MigrationStatus, Status } from './compute';
 
 function label(s: MigrationStatus): string {
@@ -73,6 +74,43 @@ export function migrateProblems(status: Status, options: { readonly allowMissing
         message:
           `${label(s)} is pending but ${status.current} is already applied: it would run after later migrations. ` +
           'Renumber it above the current version, or baseline it if the database already has its change.',
+      });
+    }
+  }
+  return problems;
+}
+
+/** Applied versions above `targetVersion`, highest first: what rollback to `targetVersion` reverts. */
+export function appliedAbove(status: Status, targetVersion: string): MigrationStatus[] {
+  return status.migrations
+    .filter((s) => (s.state === 'applied' || s.state === 'changed' || s.state === 'missing') && compareVersions(s.version, targetVersion) > 0)
+    .reverse();
+}
+
+/**
+ * What stops rollback to `targetVersion` from starting, checked before anything runs:
+ * - any failed row (the database is between versions);
+ * - a version to revert that is missing from the bundle, changed since applied (its down script may
+ *   not match what is in the database), or has no down script.
+ */
+export function rollbackProblems(status: Status, targetVersion: string): HistoryProblem[] {
+  const problems: HistoryProblem[] = status.failed.map(failedProblem);
+  for (const s of appliedAbove(status, targetVersion)) {
+    if (s.state === 'missing') {
+      problems.push({
+        kind: 'not-in-bundle',
+        version: s.version,
+        message: `${s.version} (${s.name}) is applied but not in the bundle, so it has no down script to revert it with.`,
+      });
+    } else if (s.state === 'changed') {
+      problems.push(changedProblem(s));
+    } else if (!s.migration?.down) {
+      const folder = s.file?.replace(/\/up\.sql$/, '') ?? `${s.version}_${s.name}`;
+      problems.push({
+        kind: 'no-down',
+        version: s.version,
+        file: `${folder}/down.sql`,
+        message: `${s.version} (${s.name}) has no down script (${folder}/down.sql): it cannot be reverted; restore the snapshot instead.`,
       });
     }
   }

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../lambda/engine/commands/migrate';
+import { plan } from '../../lambda/engine/commands/plan';
+import { HistoryValidationError } from '../../lambda/engine/errors';
+import type { MigrationPlan } from '../../lambda/engine/plan/types';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { buildBundle, type MigrationSpec } from './support/bundle';
+import { RecordingDriver } from './support/recording-driver';
+
+let db: TestDatabase;
+
+beforeEach(async () => {
+  db = await createTestDatabase('engine_plan');
+});
+afterEach(() => db.drop());
+
+const specs: MigrationSpec[] = [
+  { version: '1', name: 'create_sale', up: ['CREATE TABLE sale (id bigint PRIMARY KEY, external_id uuid, source_device text)'] },
+  {
+    version: '2',
+    name: 'add_sync_fields',
+    up: ["ALTER TABLE sale ADD COLUMN synced_at timestamptz", "UPDATE sale SET source_device = 'web' WHERE source_device IS NULL"],
+  },
+  { version: '3', name: 'index_external_id', up: ['CREATE UNIQUE INDEX CONCURRENTLY sale_external_id_key ON sale (external_id)', 'ANALYZE sale'] },
+];
+
+/** The plan as the sequence of calls it makes: BEGIN/COMMIT around transaction steps. */
+function flatten(p: MigrationPlan): string[] {
+  return p.migrations.flatMap((m) =>
+    m.steps.flatMap((step) => {
+      const sqls = step.statements.map((s) => s.sql);
+      return step.transaction ? ['BEGIN', ...sqls, 'COMMIT'] : sqls;
+    }),
+  );
+}
+
+describe('plan', () => {
+  it('lists the exact statements migrate then runs, in order, with transactions, timeouts and history writes', async () => {
+    const bundle = buildBundle(specs);
+    const driver = new RecordingDriver(db.driver());
+    const dryRun = await plan(driver, bundle, { appliedBy: 'ci', lockTimeoutMs: 3000 });
+
+    expect(dryRun.current).toBeNull();
+    expect(dryRun.target).toBe('3');
+    const first = dryRun.migrations[0]!;
+    expect(first.steps).toHaveLength(1);
+    expect(first.steps[0]!.transaction).toBe(true);
+    expect(first.steps[0]!.statements.map((s) => s.role)).toEqual(['setting', 'migration', 'history']);
+    expect(first.steps[0]!.statements[0]!.sql).toBe("SET LOCAL lock_timeout = '3000ms'");
+    expect(first.steps[0]!.statements[1]!.source).toEqual({ file: '1_create_sale/up.sql', line: 1, statement: 1 });
+    expect(first.steps[0]!.statements[2]!).toMatchObject({
+      sql: expect.stringContaining('INSERT INTO "rds_migrate"."schema_history"'),
+      params: { version: '1', name: 'create_sale', type: 'sql', applied_by: 'ci', checksum: bundle.migrations[0]!.checksum },
+      runtimeParams: ['execution_ms', 'lease_token'],
+    });
+    const third = dryRun.migrations[2]!;
+    expect(third.transactional).toBe(false);
+    expect(third.steps.map((s) => [s.transaction, s.statements.map((x) => x.role)])).toEqual([
+      [false, ['history']],
+      [false, ['guard', 'migration']],
+      [false, ['history']],
+      [true, ['setting', 'migration', 'history']],
+    ]);
+    // The dry run created nothing.
+    expect((await db.sql("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'rds_migrate'")).rows[0].n).toBe(0);
+
+    let fromHere = 0;
+    await migrate(driver, bundle, {
+      appliedBy: 'ci',
+      lockTimeoutMs: 3000,
+      lock: { leaseMs: 600_000 },
+      beforeApply: async () => {
+        fromHere = driver.calls.length;
+      },
+    });
+    const ran = driver.calls.slice(fromHere);
+    // After the plan's statements, the lease is released.
+    expect(ran.pop()!.sql).toMatch(/^DELETE FROM "rds_migrate"\."lock"/);
+    expect(ran.map((c) => c.sql)).toEqual(flatten(dryRun));
+    // Plan-time parameters are sent as planned; runtime ones are added.
+    const planned = dryRun.migrations.flatMap((m) => m.steps.flatMap((s) => s.statements));
+    const sent = ran.filter((c) => c.sql !== 'BEGIN' && c.sql !== 'COMMIT');
+    planned.forEach((statement, i) => {
+      expect(sent[i]!.params ?? {}).toMatchObject(statement.params ?? {});
+      for (const name of statement.runtimeParams ?? []) expect(sent[i]!.params).toHaveProperty(name);
+    });
+  });
+
+  it('is empty once everything is applied, and refuses as migrate would', async () => {
+    const driver = db.driver();
+    const bundle = buildBundle(specs);
+    await migrate(driver, bundle, { appliedBy: 'ci' });
+    expect(await plan(driver, bundle, { appliedBy: 'ci' })).toEqual({ direction: 'up', current: '3', target: '3', migrations: [] });
+    const changed = buildBundle([specs[0]!, { ...specs[1]!, up: ['ALTER TABLE sale ADD COLUMN synced_at timestamp'] }, specs[2]!]);
+    await expect(plan(driver, changed, { appliedBy: 'ci' })).rejects.toBeInstanceOf(HistoryValidationError);
+  });
+
+  it('plans up to a target version with a statement timeout', async () => {
+    const p = await plan(db.driver(), buildBundle(specs), { appliedBy: 'ci', targetVersion: '2', statementTimeoutMs: 60_000 });
+    expect(p.migrations.map((m) => m.version)).toEqual(['1', '2']);
+    expect(p.migrations[1]!.steps[0]!.statements.slice(0, 2).map((s) => s.sql)).toEqual([
+      "SET LOCAL lock_timeout = '5000ms'",
+      "SET LOCAL statement_timeout = '60000ms'",
+    ]);
+    await expect(plan(db.driver(), buildBundle(specs), { appliedBy: 'ci', lockTimeoutMs: -1 })).rejects.toThrow(/lockTimeoutMs must be a whole number/);
+  });
+});
