@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -222,6 +222,12 @@ describe('compileMigrations rejects a bad folder, naming the path at fault', () 
     expect((await compileError(missing)).message).toBe(`${missing}: migrations folder not found`);
     const file = path.join(fixture('valid'), 'README.md');
     expect((await compileError(file)).message).toBe(`${file}: is not a folder: expected the migrations folder`);
+  });
+
+  it('an entry that cannot be read (a broken symbolic link)', async () => {
+    const dir = await folderOf({ '1_a/up.sql': 'SELECT 1' });
+    await symlink(path.join(dir, 'nowhere'), path.join(dir, '2_b'));
+    expect((await compileError(dir)).message).toBe(`${path.join(dir, '2_b')}: cannot be read (ENOENT)`);
   });
 
   it('a non-transactional statement mixed with transactional ones, at the offending line, saying why', async () => {

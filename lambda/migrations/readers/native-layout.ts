@@ -33,7 +33,7 @@ export async function readNativeLayout(dir: string): Promise<MigrationSource[]> 
   const sources: MigrationSource[] = [];
   for (const entry of await visibleEntries(dir)) {
     const entryPath = path.join(dir, entry);
-    if (!(await stat(entryPath)).isDirectory()) {
+    if (!(await readable(entryPath, stat)).isDirectory()) {
       if (entry.toLowerCase().endsWith('.md')) continue;
       throw new MigrationCompileError(
         'unexpected file in the migrations folder: each migration is a folder <version>_<name>/ holding up.sql ' +
@@ -60,7 +60,7 @@ async function readMigrationFolder(dir: string, folder: string): Promise<Migrati
 
   const present = new Set<string>();
   for (const entry of await visibleEntries(location)) {
-    const isFile = (await stat(path.join(location, entry))).isFile();
+    const isFile = (await readable(path.join(location, entry), stat)).isFile();
     if (!isFile || !(SCRIPT_FILES as readonly string[]).includes(entry)) {
       throw new MigrationCompileError(
         `unknown ${isFile ? 'file' : 'entry'} "${entry}" in migration folder: a migration folder holds only up.sql, down.sql and verify.sql`,
@@ -76,7 +76,7 @@ async function readMigrationFolder(dir: string, folder: string): Promise<Migrati
   const read = async (script: string): Promise<SourceFile | undefined> => {
     if (!present.has(script)) return undefined;
     const filePath = path.join(location, script);
-    return { file: `${folder}/${script}`, path: filePath, bytes: await readFile(filePath) };
+    return { file: `${folder}/${script}`, path: filePath, bytes: await readable(filePath, (p) => readFile(p)) };
   };
   const [up, down, verify] = await Promise.all(SCRIPT_FILES.map(read));
   return {
@@ -92,13 +92,23 @@ async function readMigrationFolder(dir: string, folder: string): Promise<Migrati
 async function requireFolder(dir: string): Promise<void> {
   const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new MigrationCompileError('migrations folder not found', dir);
-    throw error;
+    throw new MigrationCompileError(`cannot be read (${error.code ?? error.message})`, dir);
   });
   if (!info.isDirectory()) throw new MigrationCompileError('is not a folder: expected the migrations folder', dir);
 }
 
-/** Entry names not starting with `.`, sorted by code point so the result does not depend on the file system. */
+/** Runs a file system call, turning its failure (a broken link, no permission) into an error naming the path. */
+async function readable<T>(target: string, call: (target: string) => Promise<T>): Promise<T> {
+  try {
+    return await call(target);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new MigrationCompileError(`cannot be read (${code ?? message})`, target);
+  }
+}
+
+/** Entry names not starting with `.`, sorted by name so the result does not depend on the file system's order. */
 async function visibleEntries(dir: string): Promise<string[]> {
-  const names = await readdir(dir);
+  const names = await readable(dir, (p) => readdir(p));
   return names.filter((n) => !n.startsWith('.')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
