@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import type { ActionContext } from '../actions/action-context';
+import { runMigrate } from '../actions/migrate-action';
+import { runSnapshot } from '../actions/snapshot-action';
+import { runStatus } from '../actions/status-action';
+import { runVerify } from '../actions/verify-action';
+import { loadFunctionConfig, type FunctionConfig } from '../config/function-config';
+import { DataApiDriver } from '../driver/data-api/data-api-driver';
+import type { Driver } from '../driver/driver';
+import { parseEvent, type FunctionEvent } from '../events/parse-event';
+import type { Log } from '../observability/log';
+import { startRun } from '../observability/function-logger';
+import { handleCustomResource } from './custom-resource';
+import { failureReason } from './failure-reason';
+import { loadFunctionBundle } from './load-function-bundle';
+
+/** Seams for tests and for running the handler in-process; production uses none of them. */
+export interface HandlerOverrides {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Builds the driver for a run; @default a DataApiDriver on the configured cluster. */
+  readonly driver?: (config: FunctionConfig) => Driver;
+  readonly s3?: S3Client;
+}
+
+export type Handler = (event: unknown, context?: Context) => Promise<unknown>;
+
+let rdsData: RDSDataClient | undefined;
+let s3: S3Client | undefined;
+
+function defaultDriver(config: FunctionConfig): Driver {
+  // One SDK client per cold start (keeps its connections warm); a driver per run.
+  rdsData ??= new RDSDataClient({ maxAttempts: 1 });
+  return new DataApiDriver({ resourceArn: config.clusterArn, secretArn: config.secretArn, database: config.database, client: rdsData });
+}
+
+function defaultS3(config: FunctionConfig): S3Client {
+  s3 ??= new S3Client({
+    forcePathStyle: config.snapshot?.forcePathStyle ?? false,
+    // s3rver (local runs) does not understand the aws-chunked checksum framing the SDK uses by default.
+    ...(config.snapshot?.forcePathStyle ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+  });
+  return s3;
+}
+
+async function dispatch(ctx: ActionContext, parsed: FunctionEvent): Promise<unknown> {
+  switch (parsed.kind) {
+    case 'custom-resource':
+      return handleCustomResource(ctx, parsed.event);
+    case 'schedule':
+      return runVerify(ctx);
+    case 'manual': {
+      const event = parsed.event;
+      switch (event.action) {
+        case 'status':
+          return runStatus(ctx);
+        case 'migrate':
+          return runMigrate(ctx, event.targetVersion ? { targetVersion: event.targetVersion } : {});
+        case 'verify':
+          return runVerify(ctx);
+        case 'snapshot':
+          return { action: 'snapshot', database: ctx.driver.database, snapshot: await runSnapshot(ctx) };
+      }
+    }
+  }
+}
+
+function describe(parsed: FunctionEvent): Record<string, unknown> {
+  if (parsed.kind === 'custom-resource') return { source: 'cloudformation', requestType: parsed.event.RequestType };
+  if (parsed.kind === 'schedule') return { source: 'schedule', action: 'verify' };
+  return { source: 'manual', action: parsed.event.action };
+}
+
+/**
+ * Builds the function's handler. Per invocation: a run id (the Lambda request id) on every log line;
+ * the event validated first (an invalid one is refused with each bad field named, before anything is
+ * read or touched); then the config, the bundle and a driver; then the action.
+ *
+ * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"}` (see `events/manual-event.ts`), the
+ * EventBridge scheduled event (verify), and CloudFormation custom resource requests from the Provider
+ * framework (see `custom-resource.ts`). Failures of a CloudFormation request are rethrown with a
+ * concise reason naming the migration, statement and SQLSTATE, and where the logs are.
+ */
+export function createHandler(overrides: HandlerOverrides = {}): Handler {
+  return async (event, context) => {
+    const runId = context?.awsRequestId ?? randomUUID();
+    const log: Log = startRun(runId, context);
+    const env = overrides.env ?? process.env;
+    let parsed: FunctionEvent;
+    try {
+      parsed = parseEvent(event);
+    } catch (error) {
+      log.error('event refused', { error: (error as Error).message });
+      throw error;
+    }
+    log.info('run started', describe(parsed));
+    const started = Date.now();
+    let driver: Driver | undefined;
+    try {
+      const config = loadFunctionConfig(env);
+      const bundle = loadFunctionBundle(config.bundlePath);
+      driver = (overrides.driver ?? defaultDriver)(config);
+      const ctx: ActionContext = {
+        driver,
+        bundle,
+        schemas: config.schemas,
+        appliedBy: config.appliedBy,
+        log,
+        ...(config.snapshot
+          ? { snapshots: { s3: overrides.s3 ?? defaultS3(config), bucket: config.snapshot.bucket, prefix: config.snapshot.prefix } }
+          : {}),
+      };
+      const result = await dispatch(ctx, parsed);
+      log.info('run finished', { ...describe(parsed), durationMs: Date.now() - started });
+      return result;
+    } catch (error) {
+      log.error('run failed', { ...describe(parsed), durationMs: Date.now() - started, error: (error as Error)?.message ?? String(error) });
+      if (parsed.kind === 'custom-resource') {
+        throw new Error(failureReason(error, runId, env.AWS_LAMBDA_FUNCTION_NAME), { cause: error });
+      }
+      throw error;
+    } finally {
+      await driver?.close().catch(() => undefined);
+    }
+  };
+}
