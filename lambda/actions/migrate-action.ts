@@ -47,7 +47,6 @@ export async function runMigrate(ctx: ActionContext, options: { targetVersion?: 
       }
       ctx.log.info('taking snapshot before migrating', { pending: pending.map((m) => m.version) });
       snapshot = await runSnapshot(ctx);
-      ctx.log.info('snapshot complete', { snapshotId: snapshot.snapshotId, tables: snapshot.tables.length, rows: snapshot.totalRows });
     },
   });
   if (report.applied.length === 0) snapshotSkipped ??= 'nothing was pending';
