@@ -3,7 +3,7 @@ import { computeStatus } from '../../lambda/engine/status/compute';
 import type { HistoryRow } from '../../lambda/engine/history/read';
 import { status } from '../../lambda/engine/commands/status';
 import { migrate } from '../../lambda/engine/commands/migrate';
-import { compareVersions } from '../../lambda/engine/version';
+import { versionKey } from '../../lambda/engine/version';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildBundle } from './support/bundle';
 
@@ -64,12 +64,12 @@ describe('computeStatus', () => {
     expect(empty.pending).toHaveLength(5);
   });
 
-  it('orders versions part by part', () => {
-    expect(compareVersions('1.2', '1.10')).toBeLessThan(0);
-    expect(compareVersions('0022', '22')).toBe(0);
-    expect(compareVersions('1.2.0', '1.2')).toBe(0);
-    expect(compareVersions('10', '9')).toBeGreaterThan(0);
-    expect(() => compareVersions('1.x', '1')).toThrow(/not a version/);
+  it('keys versions by their canonical spelling', () => {
+    expect(versionKey('0022')).toBe('22');
+    expect(versionKey('1.2.0')).toBe('1.2');
+    expect(versionKey('0.0')).toBe('0');
+    expect(versionKey('1.02.3')).toBe('1.2.3');
+    expect(() => versionKey('1.x')).toThrow(/Invalid migration version "1.x"/);
   });
 });
 

@@ -7,7 +7,7 @@ import { insertFinished } from '../history/writes';
 import { withLease } from '../lock/with-lease';
 import type { WriteOptions } from '../options';
 import { executeStep } from '../run/execute-plan';
-import { compareVersions } from '../version';
+import { compareVersions } from '../../migrations/compare-versions';
 
 export interface BaselineReport {
   /** Versions marked applied, ascending. */

@@ -4,7 +4,7 @@ import type { HistoryTables } from '../history/tables';
 import { timeoutSettings, type TimeoutOptions } from '../run/timeouts';
 import type { Status } from '../status/compute';
 import { appliedAbove } from '../status/validate';
-import { compareVersions } from '../version';
+import { compareVersions } from '../../migrations/compare-versions';
 import { migrationStatement } from './migration-statement';
 import type { MigrationPlan, PlannedMigration, PlannedStep } from './types';
 

@@ -5,7 +5,7 @@ import { invalidIndexGuardStatement, parseConcurrentIndex } from '../run/concurr
 import { timeoutSettings, type TimeoutOptions } from '../run/timeouts';
 import type { MigrationStatus, Status } from '../status/compute';
 import { isResumable } from '../status/validate';
-import { compareVersions } from '../version';
+import { compareVersions } from '../../migrations/compare-versions';
 import { migrationStatement } from './migration-statement';
 import type { MigrationPlan, PlannedMigration, PlannedStep } from './types';
 

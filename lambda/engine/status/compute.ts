@@ -1,6 +1,7 @@
 import type { BundledMigration, MigrationBundle } from '../../migrations/bundle';
 import type { HistoryRow } from '../history/read';
-import { compareVersions, versionKey } from '../version';
+import { compareVersions } from '../../migrations/compare-versions';
+import { versionKey } from '../version';
 
 /**
  * The state of one version, from the bundle and the last schema history row of that version:

@@ -1,5 +1,5 @@
 import type { HistoryProblem } from '../errors';
-import { compareVersions } from '../version';
+import { compareVersions } from '../../migrations/compare-versions';
 import type { MigrationStatus, Status } from './compute';
 
 function label(s: MigrationStatus): string {
