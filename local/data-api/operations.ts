@@ -81,6 +81,13 @@ async function onConnection<T>(
   });
 }
 
+/**
+ * The ExecuteStatement success body. Size limits: a row over `maxRowBytes`, or a body over
+ * `maxResponseBytes` (records mode) / a formattedRecords string over `maxFormattedRecordsBytes` (JSON
+ * mode) fails with UnsupportedResultException, the exception the Data API model documents for "The
+ * size was too large", with the message clients match on ("Database returned more than the allowed
+ * response size limit", "Packet for query is too large").
+ */
 function executeResponse(request: ExecuteStatementRequest, result: StatementResult, limits: ServiceLimits): Body {
   const options = request.resultSetOptions;
   result.rows.forEach((row, index) => checkRowSize(row, index, limits.maxRowBytes));

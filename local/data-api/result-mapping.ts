@@ -25,7 +25,8 @@ export interface MappingOptions {
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type FieldJson = Record<string, Json>;
+/** A result Field as JSON: `{longValue: 1}`, `{isNull: true}`, `{arrayValue: {stringValues: [...]}}`. */
+export type ResultField = Record<string, Json>;
 
 /** Decodes bytea text output: hex (`\x0102`, the default bytea_output) or the older escape format. */
 export function decodeBytea(text: string): Buffer {
@@ -73,7 +74,7 @@ function scalarJson(kind: ValueKind, text: string, options: ResultSetOptions): J
 }
 
 /** A scalar as a Field: `{longValue}`, `{stringValue}`, ... */
-function scalarField(kind: ValueKind, text: string, options: ResultSetOptions): FieldJson {
+function scalarField(kind: ValueKind, text: string, options: ResultSetOptions): ResultField {
   const value = scalarJson(kind, text, options);
   switch (typeof value) {
     case 'boolean':
@@ -115,7 +116,7 @@ function arrayItems(type: ColumnType, text: string): (string | null)[] {
  * One value as a Field, following the Data API mapping.
  * @throws {ServiceError} UnsupportedResultException for multi-dimensional arrays, uuid[] and bytea[]
  */
-export function toField(type: ColumnType, text: string | null, options: ResultSetOptions): FieldJson {
+export function toField(type: ColumnType, text: string | null, options: ResultSetOptions): ResultField {
   if (text === null) return { isNull: true };
   if (!type.element) return scalarField(type.kind, text, options);
   const items = arrayItems(type, text);

@@ -13,6 +13,12 @@
  * await api.close();
  * ```
  *
+ * Choices where AWS documents less than it does: a result over the response or row limit fails with
+ * UnsupportedResultException (the SDK model: "The size was too large"); with formatRecordsAs JSON only
+ * the 10 MB formattedRecords limit applies; an error in a transaction call ends the transaction
+ * (later calls: TransactionNotFoundException, per the Aurora troubleshooting guide); a batch outside a
+ * transaction is atomic; parameters are bound with declared types as JDBC does (strings as varchar).
+ *
  * Differences from AWS worth knowing: requests are not authenticated (any SigV4 signature, any ARN is
  * accepted); a request without `database` uses the database of `postgresUrl` (AWS uses the secret's
  * user name); the 24-hour transaction lifetime is not enforced.

@@ -58,6 +58,15 @@ describe('result mapping', () => {
     ]);
   });
 
+  it('reads arrays printed with explicit bounds, and bytea in the escape output format', async () => {
+    expect((await h.execute(`SELECT '[0:1]={7,8}'::int[] AS a`)).records).toEqual([[{ arrayValue: { longValues: [7, 8] } }]]);
+    const { transactionId } = await h.client.send(new BeginTransactionCommand({ ...h.target }));
+    await h.execute(`SET LOCAL bytea_output = 'escape'`, { transactionId });
+    const { records } = await h.execute(`SELECT '\\x00415c0a'::bytea AS b`, { transactionId });
+    await h.client.send(new CommitTransactionCommand({ ...h.target, transactionId }));
+    expect(records).toEqual([[{ blobValue: new Uint8Array([0, 0x41, 0x5c, 0x0a]) }]]);
+  });
+
   it('refuses multi-dimensional arrays and uuid[] with UnsupportedResultException', async () => {
     const multi = await h.failure(h.execute('SELECT ARRAY[[1,2],[3,4]] AS m'));
     expect(multi.name).toBe('UnsupportedResultException');
@@ -159,6 +168,17 @@ describe('parameter mapping', () => {
       parameters: [{ name: 'v', value: { longValue: 7 } }],
     });
     expect(records).toEqual([[{ stringValue: ':nope' }, { stringValue: '7' }]]);
+  });
+
+  it('rejects an unknown typeHint and a parameter given twice, naming the parameter', async () => {
+    const hint = await h.failure(h.execute('SELECT :a AS a', { parameters: [{ name: 'a', value: { stringValue: 'x' }, typeHint: 'INTERVAL' as never }] }));
+    expect(hint.name).toBe('ValidationException');
+    expect(hint.message).toContain('parameters.1 (:a).typeHint');
+    const twice = await h.failure(
+      h.execute('SELECT :a AS a', { parameters: [{ name: 'a', value: { longValue: 1 } }, { name: 'a', value: { longValue: 2 } }] }),
+    );
+    expect(twice.name).toBe('ValidationException');
+    expect(twice.message).toContain(':a is given more than once');
   });
 
   it('fails when the SQL references a parameter that is not given', async () => {

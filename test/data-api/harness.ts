@@ -22,6 +22,20 @@ export interface ServiceFailure extends Error {
   readonly dbConnectionId?: number;
 }
 
+/** Resolves once a statement containing `marker` is running on `db` (polls pg_stat_activity every 20 ms, up to 10 s). */
+export async function untilRunning(db: TestDatabase, marker: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { rows } = await db.sql(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND position($1 in query) > 0`,
+      [marker],
+    );
+    if (rows[0].n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no running statement contains ${marker}`);
+}
+
 export async function startHarness(prefix: string, options: Partial<LocalDataApiOptions> = {}): Promise<DataApiHarness> {
   const db = await createTestDatabase(prefix);
   const api = await startLocalDataApi({ postgresUrl: db.url, ...options });

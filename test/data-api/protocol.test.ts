@@ -1,5 +1,7 @@
 import { BatchExecuteStatementCommand, BeginTransactionCommand, CommitTransactionCommand, ExecuteStatementCommand, RDSDataServiceException } from '@aws-sdk/client-rds-data';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalDataApi } from '../../local/data-api/server';
 import { startHarness, type DataApiHarness } from './harness';
 
 let h: DataApiHarness;
@@ -95,6 +97,19 @@ describe('wire protocol', () => {
     const err = await h.failure(h.client.send(new BatchExecuteStatementCommand({ ...h.target, sql: 'SELECT :v', parameterSets: sets })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toContain('request limit of 4194304 bytes');
+  });
+
+  it('answers DatabaseUnavailableException (504) when PostgreSQL cannot be reached', async () => {
+    const down = await startLocalDataApi({ postgresUrl: 'postgres://postgres:x@127.0.0.1:1/nowhere' });
+    const client = new RDSDataClient({ ...down.clientConfig(), maxAttempts: 1 });
+    try {
+      const err = await h.failure(client.send(new ExecuteStatementCommand({ ...h.target, sql: 'SELECT 1' })));
+      expect(err.name).toBe('DatabaseUnavailableException');
+      expect(err.$metadata?.httpStatusCode).toBe(504);
+    } finally {
+      client.destroy();
+      await down.close();
+    }
   });
 
   it('answers an unknown operation path with 404', async () => {

@@ -5,12 +5,12 @@ import {
   RollbackTransactionCommand,
 } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type DataApiHarness } from './harness';
+import { startHarness, untilRunning, type DataApiHarness } from './harness';
 
 let h: DataApiHarness;
 
 beforeAll(async () => {
-  h = await startHarness('data_api_tx', { transactionIdleTimeoutMs: 300 });
+  h = await startHarness('data_api_tx', { transactionIdleTimeoutMs: 600 });
   await h.db.sql('CREATE TABLE items (id int PRIMARY KEY)');
 });
 afterAll(() => h.close());
@@ -52,7 +52,7 @@ describe('transactions', () => {
   it('rolls back a transaction idle past the timeout; later calls get TransactionNotFoundException', async () => {
     const tx = await begin();
     await h.execute('INSERT INTO items VALUES (3)', { transactionId: tx });
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const err = await h.failure(h.execute('SELECT 1', { transactionId: tx }));
     expect(err.name).toBe('TransactionNotFoundException');
     expect(err.message).toContain('Transaction may be expired');
@@ -70,8 +70,8 @@ describe('transactions', () => {
 
   it('refuses a second call while the transaction is still running a query', async () => {
     const tx = await begin();
-    const slow = h.execute('SELECT pg_sleep(0.5)', { transactionId: tx });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const slow = h.execute('SELECT pg_sleep(0.5) AS busy_marker', { transactionId: tx });
+    await untilRunning(h.db, 'busy_marker');
     const busy = await h.failure(h.execute('SELECT 1', { transactionId: tx }));
     expect(busy.name).toBe('DatabaseErrorException');
     expect(busy.message).toBe('Transaction is still running a query');

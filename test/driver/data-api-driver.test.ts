@@ -6,6 +6,7 @@ import type { Driver } from '../../lambda/driver/driver';
 import { DatabaseError, DriverError, isTransient, type DriverErrorKind } from '../../lambda/driver/errors';
 import { withTransaction } from '../../lambda/driver/transaction';
 import { startLocalDataApi, type LocalDataApi, type LocalDataApiOptions } from '../../local/data-api/server';
+import { untilRunning } from '../data-api/harness';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** A driver over a fresh database, and how to tear both down. */
@@ -173,7 +174,7 @@ describe('DataApiDriver', () => {
   let under: DriverUnderTest & { api: LocalDataApi };
 
   beforeAll(async () => {
-    under = await dataApiDriver({ statementWaitMs: 300, transactionIdleTimeoutMs: 500 });
+    under = await dataApiDriver({ statementWaitMs: 300, transactionIdleTimeoutMs: 1_000 });
     await under.db.sql(`CREATE TABLE docs (id uuid PRIMARY KEY, at timestamptz); CREATE TABLE slow (note text);`);
   });
   afterAll(() => under.close());
@@ -223,14 +224,14 @@ describe('DataApiDriver', () => {
 
     it('transaction-not-found: the transaction expired', async () => {
       const tx = await under.driver.beginTransaction();
-      await new Promise((resolve) => setTimeout(resolve, 900));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(await kindOf(tx.execute('SELECT 1'))).toBe('transaction-not-found');
     });
 
     it('busy: a second call while the transaction is still running a query', async () => {
       const tx = await under.driver.beginTransaction();
-      const slow = tx.execute('SELECT pg_sleep(0.2)');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const slow = tx.execute('SELECT pg_sleep(0.25) AS busy_marker');
+      await untilRunning(under.db, 'busy_marker');
       expect(await kindOf(tx.execute('SELECT 1'))).toBe('busy');
       await slow;
       await tx.commit();
