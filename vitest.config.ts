@@ -9,5 +9,7 @@ export default defineConfig({
     // Two cores: a few files at once, each with its own database on the shared server.
     maxWorkers: 2,
     pool: 'forks',
+    // The function's Powertools logger writes JSON lines to stdout; tests assert on reports instead.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
   },
 });

@@ -1,5 +1,5 @@
 import { startLocalDataApi, type LocalDataApi } from '../data-api/server';
-import { startLocalS3, type LocalS3 } from '../s3/local-s3';
+import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET_ACCESS_KEY, startLocalS3, type LocalS3 } from '../s3/local-s3';
 
 /** The local stand-ins for the AWS side of one database: the Data API over it and an S3 bucket. */
 export interface LocalAws {
@@ -59,8 +59,9 @@ export async function startLocalAws(options: StartLocalAwsOptions): Promise<Loca
       AWS_ENDPOINT_URL_RDS_DATA: dataApi.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // s3rver checks SigV4 signatures against its built-in key pair; the local Data API accepts any.
+      AWS_ACCESS_KEY_ID: LOCAL_S3_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET_ACCESS_KEY,
       POWERTOOLS_LOG_LEVEL: 'WARN',
       ...extra,
     }),

