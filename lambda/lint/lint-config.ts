@@ -37,15 +37,16 @@ export class LintConfigError extends Error {
   }
 }
 
-const severitySchema = z.enum(['error', 'warning', 'off'], { error: 'must be "error", "warning" or "off"' });
-
+const SEVERITIES: readonly string[] = ['error', 'warning', 'off'];
 const configSchema = z.strictObject({
+  // Keys and values are checked together so that one bad severity does not hide an unknown rule id.
   rules: z
-    .record(z.string(), severitySchema)
+    .record(z.string(), z.unknown(), { error: 'must be an object of rule id → "error" | "warning" | "off"' })
     .superRefine((rules, ctx) => {
-      for (const id of Object.keys(rules)) {
-        if (!isRuleId(id)) {
-          ctx.addIssue({ code: 'custom', path: [id], message: `unknown rule id (known: ${RULE_IDS.join(', ')})` });
+      for (const [id, severity] of Object.entries(rules)) {
+        if (!isRuleId(id)) ctx.addIssue({ code: 'custom', path: [id], message: `unknown rule id (known: ${RULE_IDS.join(', ')})` });
+        if (typeof severity !== 'string' || !SEVERITIES.includes(severity)) {
+          ctx.addIssue({ code: 'custom', path: [id], message: 'must be "error", "warning" or "off"' });
         }
       }
     })

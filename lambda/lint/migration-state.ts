@@ -32,12 +32,12 @@ export class SchemaKnowledge {
     this.columns.get(table)?.delete(column);
   }
 
-  /** A CHECK constraint seen being added: `notNullColumn` when it is exactly `col IS NOT NULL`. */
-  checkConstraint(table: RelationRef, name: string): { readonly notNullColumn?: string } | undefined {
+  /** A constraint seen being added: `notNullColumn` when it is a CHECK that is exactly `col IS NOT NULL`. */
+  constraint(table: RelationRef, name: string): { readonly notNullColumn?: string } | undefined {
     return this.checks.get(table)?.get(name);
   }
 
-  addCheckConstraint(table: RelationRef, name: string, notNullColumn: string | undefined): void {
+  addConstraint(table: RelationRef, name: string, notNullColumn: string | undefined): void {
     const checks = this.checks.get(table) ?? new Map<string, { readonly notNullColumn?: string }>();
     checks.set(name, notNullColumn === undefined ? {} : { notNullColumn });
     this.checks.set(table, checks);
@@ -60,7 +60,7 @@ export class MigrationState {
   readonly createdIndexes = new RelationSet();
   /** Constraint names added NOT VALID in this migration, per table. */
   private readonly notValid = new RelationMap<Set<string>>();
-  /** Tables where this migration validated a constraint whose definition is unknown. */
+  /** Tables where this migration validated a constraint whose definition is unknown (trusted to prove NOT NULL). */
   readonly validatedUnknownCheck = new RelationSet();
 
   constructor(
@@ -99,10 +99,9 @@ export function notNullCheckColumn(expression: Node | undefined): string | undef
 }
 
 function learnConstraint(table: RelationRef, constraint: Constraint, knowledge: SchemaKnowledge, state: MigrationState): void {
-  if (constraint.contype !== 'CONSTR_CHECK') return;
-  const column = notNullCheckColumn(constraint.raw_expr);
+  const column = constraint.contype === 'CONSTR_CHECK' ? notNullCheckColumn(constraint.raw_expr) : undefined;
   if (constraint.conname) {
-    knowledge.addCheckConstraint(table, constraint.conname, column);
+    knowledge.addConstraint(table, constraint.conname, column);
     if (constraint.skip_validation) state.addedNotValid(table, constraint.conname);
   }
   if (column !== undefined && !constraint.skip_validation) knowledge.proveNotNull(table, column);
@@ -132,7 +131,7 @@ function learnAlterCommand(table: RelationRef, cmd: AlterTableCmd, knowledge: Sc
       break;
     case 'AT_ValidateConstraint': {
       if (!cmd.name) break;
-      const check = knowledge.checkConstraint(table, cmd.name);
+      const check = knowledge.constraint(table, cmd.name);
       if (check?.notNullColumn !== undefined) knowledge.proveNotNull(table, check.notNullColumn);
       else if (check === undefined) state.validatedUnknownCheck.add(table);
       break;
