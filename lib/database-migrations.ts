@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -209,13 +209,23 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
 
 class ImportedDatabaseMigrations extends Construct implements IDatabaseMigrations {
   readonly function: lambda.IFunction;
+  private readonly functionArn: string;
 
   constructor(scope: Construct, id: string, attrs: DatabaseMigrationsAttributes) {
     super(scope, id);
+    this.functionArn = attrs.functionArn;
     this.function = lambda.Function.fromFunctionArn(this, 'Function', attrs.functionArn);
   }
 
+  /**
+   * An identity policy on the grantee only (the imported function's resource policy cannot be
+   * changed from here): enough in the function's own account.
+   */
   grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return this.function.grantInvoke(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [this.functionArn, `${this.functionArn}:*`],
+    });
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { IConstruct } from 'constructs';
 import type { DatabaseMigrationsProps } from './database-migrations-props';
@@ -49,7 +49,8 @@ export function validateClusterProps(scope: IConstruct, props: DatabaseMigration
     throw new DatabaseMigrationsError('cluster', `must be Aurora PostgreSQL, got engine "${engineType}"`, scope);
   }
   const cfn = cluster.node.defaultChild;
-  if (cfn instanceof rds.CfnDBCluster && cfn.enableHttpEndpoint !== true) {
+  // DatabaseCluster renders EnableHttpEndpoint lazily from enableDataApi: resolve it to read it.
+  if (cfn instanceof rds.CfnDBCluster && Stack.of(cfn).resolve(cfn.enableHttpEndpoint) !== true) {
     throw new DatabaseMigrationsError(
       'cluster',
       'must have the RDS Data API enabled: set enableDataApi: true on the DatabaseCluster',

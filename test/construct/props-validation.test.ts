@@ -6,10 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DatabaseMigrations } from '../../lib/database-migrations';
 import type { DatabaseMigrationsProps } from '../../lib/database-migrations-props';
 import { DatabaseMigrationsError } from '../../lib/errors';
-import { auroraCluster, FIXTURE_MIGRATIONS, importedProps, newStack, tempDir } from './support/stacks';
+import { auroraCluster, FIXTURE_MIGRATIONS, importedProps, newStack, removeTempDirs, tempDir } from './support/stacks';
 
-const temporary: string[] = [];
-afterAll(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterAll(removeTempDirs);
 
 /** Builds the construct with imported-cluster props plus `overrides`, returning what it throws. */
 function errorFor(overrides: Partial<DatabaseMigrationsProps>): DatabaseMigrationsError {
@@ -103,7 +102,6 @@ describe('DatabaseMigrations prop validation', () => {
 
   it('fails with the compiler message, file and line, when a migration does not parse', () => {
     const dir = tempDir('bad-migrations');
-    temporary.push(dir);
     fs.cpSync(FIXTURE_MIGRATIONS, dir, { recursive: true });
     fs.mkdirSync(path.join(dir, '0003_broken'));
     fs.writeFileSync(path.join(dir, '0003_broken', 'up.sql'), 'ALTER TABLE invoice ADD COLUMN paid boolean;\n\nCREATE TABLE (;\n');
@@ -115,7 +113,6 @@ describe('DatabaseMigrations prop validation', () => {
 
   it('fails with the compiler message when a folder does not follow the layout', () => {
     const dir = tempDir('bad-layout');
-    temporary.push(dir);
     fs.mkdirSync(path.join(dir, '0001_no_up_script'));
     fs.writeFileSync(path.join(dir, '0001_no_up_script', 'down.sql'), 'SELECT 1;\n');
     const error = errorFor({ migrationsDirectory: dir });

@@ -15,18 +15,32 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The valid two-migration fixture folder. */
 export const FIXTURE_MIGRATIONS = path.resolve(here, '..', 'fixtures', 'migrations');
 
-/** A fresh temporary folder (removed by the caller with `fs.rmSync`). */
+const created: string[] = [];
+
+/** A fresh temporary folder, removed by `removeTempDirs`. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `rds-migrate-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rds-migrate-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder `tempDir` (and so `newStack`) created in this test file: call in `afterAll`. */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /**
- * A stack in a new app writing to a temporary folder. `bundle: false` (the default) skips asset
- * bundling (context `aws:cdk:bundling-stacks: []`), for tests of the template alone.
+ * A new app writing to a temporary folder. `bundle: false` (the default) skips asset bundling
+ * (context `aws:cdk:bundling-stacks: []`), for tests of the template alone.
  */
-export function newStack(options: { bundle?: boolean } = {}): { app: App; stack: Stack; outdir: string } {
+export function newApp(options: { bundle?: boolean } = {}): { app: App; outdir: string } {
   const outdir = tempDir('cdk-out');
-  const app = new App({ outdir, context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  return { app: new App({ outdir, context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } }), outdir };
+}
+
+/** A stack `TestStack` in a new app (see `newApp`). */
+export function newStack(options: { bundle?: boolean } = {}): { app: App; stack: Stack; outdir: string } {
+  const { app, outdir } = newApp(options);
   return { app, stack: new Stack(app, 'TestStack'), outdir };
 }
 
@@ -82,7 +96,11 @@ export function migrationsFunctionId(template: Template): string {
 /** Every IAM statement attached to the role of the given function. */
 export function roleStatements(template: Template, functionId: string): Record<string, unknown>[] {
   const fn = template.toJSON().Resources[functionId] as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } };
-  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return statementsOfRole(template, fn.Properties.Role['Fn::GetAtt'][0]);
+}
+
+/** Every IAM statement of the policies attached to a role (by logical id). */
+export function statementsOfRole(template: Template, roleId: string): Record<string, unknown>[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources).filter((p) =>
     (p.Properties?.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
   );
