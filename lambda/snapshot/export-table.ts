@@ -1,0 +1,172 @@
+import type { Executor, SqlParams } from '../driver/driver';
+import { keyParts, pageQuery, type PageShape } from './page-query';
+import type { SnapshotTable } from './table-catalog';
+
+/** How pages are sized. All have defaults (see {@link DEFAULT_PAGING}). */
+export interface PagingOptions {
+  /**
+   * Estimated response bytes a page may reach: below the Data API's 1 MiB response limit, with room
+   * for what the estimate leaves out. @default 921,600 (900 KiB)
+   */
+  readonly responseBudgetBytes: number;
+  /** Rows asked for on a table's first page. @default 100 */
+  readonly initialPageRows: number;
+  /** Upper bound of the rows asked for per page. @default 10,000 */
+  readonly maxPageRows: number;
+  /**
+   * Bytes of JSON text per result row piece. A piece travels as base64 (4/3 of its size), so 45,000 bytes
+   * keep a result row near 60,000 bytes, under the Data API's 64 KB row limit. @default 45,000
+   */
+  readonly pieceBytes: number;
+  /** Estimated response bytes of one result row besides its piece (other fields, JSON framing). @default 160 */
+  readonly recordOverheadBytes: number;
+}
+
+export const DEFAULT_PAGING: PagingOptions = {
+  responseBudgetBytes: 900 * 1024,
+  initialPageRows: 100,
+  maxPageRows: 10_000,
+  pieceBytes: 45_000,
+  recordOverheadBytes: 160,
+};
+
+/** Progress after one page. */
+export interface PageProgress {
+  /** Pages fetched so far for this table (statements run, including continuations of a large row). */
+  readonly pages: number;
+  /** Complete rows written so far. */
+  readonly rows: number;
+  /** Estimated response bytes of this page. */
+  readonly pageBytes: number;
+  /** Rows asked for by this page (`LIMIT`), or 1 for the continuation of a large row. */
+  readonly pageRows: number;
+}
+
+export interface ExportTableOptions {
+  readonly paging?: Partial<PagingOptions>;
+  /** Called (and awaited) after each page has been written. */
+  readonly onPage?: (progress: PageProgress) => void | Promise<void>;
+}
+
+export interface ExportedTable {
+  /** Rows written (each one JSON line ending in `\n`). */
+  readonly rowCount: number;
+  /** Statements run. */
+  readonly pages: number;
+}
+
+const NEWLINE = new Uint8Array([0x0a]);
+
+/**
+ * The next page asks for at most this many times the rows the last one returned: the server renders
+ * every row it reads before cutting to the budget, so a jump in row size after a run of small rows
+ * costs at most this factor of wasted work.
+ */
+const GROWTH = 4;
+
+interface PieceRow {
+  [column: string]: number | string | Uint8Array | null;
+  row_no: number;
+  candidates: number;
+  piece_no: number;
+  piece_count: number;
+  piece: Uint8Array;
+  wire: number;
+}
+
+/**
+ * Exports the rows of `table` through `executor` (the snapshot's transaction) as JSON lines, in key
+ * order, handing the UTF-8 bytes to `write` page by page (a row larger than the response budget arrives over
+ * several pages and is written piece by piece, never held whole). Paging is keyset paging on the
+ * table's key (see `page-query.ts`): each page starts after the last row of the previous one, so no row
+ * is read twice or skipped. The next page's `LIMIT` is the budget divided by the bytes per row just
+ * measured, at most 4 times the rows the last page returned, between 1 and `maxPageRows`.
+ *
+ * @throws {DatabaseError | DriverError} from the driver; the caller names the table
+ */
+export async function exportTable(
+  executor: Executor,
+  table: SnapshotTable,
+  write: (chunk: Uint8Array) => Promise<void>,
+  options: ExportTableOptions = {},
+): Promise<ExportedTable> {
+  const paging: PagingOptions = { ...DEFAULT_PAGING, ...options.paging };
+  const parts = keyParts(table);
+  const statements: Record<PageShape, string> = {
+    first: pageQuery(table, 'first'),
+    after: pageQuery(table, 'after'),
+    within: pageQuery(table, 'within'),
+  };
+  const fixed = {
+    budget: paging.responseBudgetBytes,
+    pieceBytes: paging.pieceBytes,
+    overhead: paging.recordOverheadBytes,
+  };
+
+  let lastKey = null as string[] | null;
+  /** A row of which only the first pieces were returned: its key and the next piece to fetch. */
+  let partial = null as { key: string[]; nextPiece: number } | null;
+  let limit = Math.max(1, Math.min(paging.initialPageRows, paging.maxPageRows));
+  let rowCount = 0;
+  let pages = 0;
+
+  const keyParams = (key: string[]): Record<string, string> => Object.fromEntries(key.map((v, i) => [`k${i}`, v]));
+
+  for (;;) {
+    const shape: PageShape = partial ? 'within' : lastKey ? 'after' : 'first';
+    const params: SqlParams = {
+      ...fixed,
+      limit,
+      fromPiece: partial ? partial.nextPiece : 1,
+      ...(partial ? keyParams(partial.key) : lastKey ? keyParams(lastKey) : {}),
+    };
+    const { rows } = await executor.execute<PieceRow>(statements[shape], params);
+    pages += 1;
+    if (rows.length === 0) {
+      if (partial) throw new Error(`row with key (${partial.key.join(', ')}) disappeared while it was being read`);
+      break;
+    }
+
+    const chunks: Uint8Array[] = [];
+    let pageBytes = 0;
+    let completeRows = 0;
+    let lastRowNo = 0;
+    let lastRowKey: string[] | null = partial?.key ?? null;
+    let lastPiece: PieceRow | undefined;
+    for (const row of rows) {
+      pageBytes += row.wire;
+      if (row.row_no !== lastRowNo) {
+        lastRowNo = row.row_no;
+        if (row.piece_no === 1) lastRowKey = parts.map((_, i) => String(row[`k${i}`]));
+      }
+      chunks.push(row.piece);
+      if (row.piece_no === row.piece_count) {
+        chunks.push(NEWLINE);
+        completeRows += 1;
+      }
+      lastPiece = row;
+    }
+    await write(Buffer.concat(chunks));
+
+    const last = lastPiece!;
+    const candidates = last.candidates;
+    if (last.piece_no < last.piece_count) {
+      partial = { key: lastRowKey!, nextPiece: last.piece_no + 1 };
+    } else {
+      partial = null;
+      lastKey = lastRowKey;
+    }
+    rowCount += completeRows;
+    await options.onPage?.({ pages, rows: rowCount, pageBytes, pageRows: shape === 'within' ? 1 : limit });
+
+    if (shape !== 'within') {
+      const rowsReturned = lastRowNo;
+      const perRow = pageBytes / Math.max(1, rowsReturned);
+      const endOfTable = !partial && rowsReturned === candidates && candidates < limit;
+      if (endOfTable) break;
+      const fit = Math.floor(paging.responseBudgetBytes / Math.max(1, perRow));
+      limit = Math.max(1, Math.min(paging.maxPageRows, fit, GROWTH * Math.max(1, rowsReturned)));
+    }
+  }
+  return { rowCount, pages };
+}

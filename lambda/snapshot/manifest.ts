@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { SNAPSHOT_ID_PATTERN } from './snapshot-id';
+
+/**
+ * The manifest: `<prefix><database>/<snapshotId>/manifest.json`, written only after every table object
+ * was uploaded completely. A snapshot without one is incomplete and is never listed or restored.
+ *
+ * Table objects hold gzip'd JSON lines: one JSON object per row, keyed by column name, in the
+ * order of `columns`, rendered by PostgreSQL itself (`row_to_json`), so numerics keep every digit,
+ * timestamptz values carry their offset (UTC), bytea is `"\\x..."` hex, json/jsonb are nested values,
+ * arrays JSON arrays, enums/uuid/inet/interval their text. Line breaks inside `json` (not jsonb) values,
+ * which can only be whitespace between tokens, are written as spaces so that every row stays one line.
+ * Generated columns are not exported (PostgreSQL recomputes them).
+ *
+ * Restore reloads a table with
+ * `INSERT INTO s.t (cols) SELECT cols FROM json_populate_recordset(NULL::s.t, :rows::json)`
+ * (PostgreSQL docs, 9.16 "JSON Functions and Operators"), which parses each field with its column's
+ * type input function; identity columns need `OVERRIDING SYSTEM VALUE`.
+ */
+export const MANIFEST_FORMAT_VERSION = 1;
+
+export interface ManifestColumn {
+  readonly name: string;
+  /** `format_type(atttypid, atttypmod)`, e.g. `numeric(12,2)`, `timestamp with time zone`, `public.mood`. */
+  readonly type: string;
+}
+
+export interface ManifestTable {
+  readonly schema: string;
+  readonly table: string;
+  /** `partitioned` tables were read through the parent, so their object holds the rows of every partition. */
+  readonly kind: 'table' | 'partitioned';
+  /** Exported columns (generated columns excluded), in table order. */
+  readonly columns: ManifestColumn[];
+  /**
+   * Columns of the key the rows are ordered by (primary key, or a unique index on NOT NULL columns);
+   * `null` when the table has neither and rows are in physical (ctid) order.
+   */
+  readonly keyColumns: string[] | null;
+  readonly rowCount: number;
+  /** Size of the uncompressed JSON lines, in bytes (each line ends with `\n`). */
+  readonly bytes: number;
+  /** Size of the S3 object (gzip), in bytes. */
+  readonly compressedBytes: number;
+  /** Lowercase hex SHA-256 of the uncompressed JSON lines. */
+  readonly checksum: string;
+  /** S3 key of the table object. */
+  readonly key: string;
+}
+
+export interface SnapshotManifest {
+  readonly formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  readonly snapshotId: string;
+  readonly database: string;
+  /** When the snapshot transaction started, ISO 8601 UTC. */
+  readonly createdAt: string;
+  /** Highest applied migration version when the snapshot was taken, or `null` (none / unknown). */
+  readonly schemaVersion: string | null;
+  /** Every applied version, oldest first, when the caller passed them. */
+  readonly appliedVersions?: string[];
+  /** The schemas whose tables were exported. */
+  readonly schemas: string[];
+  readonly tables: ManifestTable[];
+  /** Sum of the tables' row counts. */
+  readonly totalRows: number;
+  /** Wall time of the whole snapshot, in milliseconds. */
+  readonly durationMs: number;
+}
+
+const count = z.number().int().nonnegative();
+
+const manifestSchema = z.object({
+  formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
+  snapshotId: z.string().regex(SNAPSHOT_ID_PATTERN),
+  database: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  schemaVersion: z.string().nullable(),
+  appliedVersions: z.array(z.string()).optional(),
+  schemas: z.array(z.string().min(1)),
+  tables: z.array(
+    z.object({
+      schema: z.string().min(1),
+      table: z.string().min(1),
+      kind: z.enum(['table', 'partitioned']),
+      columns: z.array(z.object({ name: z.string().min(1), type: z.string().min(1) })),
+      keyColumns: z.array(z.string().min(1)).nullable(),
+      rowCount: count,
+      bytes: count,
+      compressedBytes: count,
+      checksum: z.string().regex(/^[0-9a-f]{64}$/),
+      key: z.string().min(1),
+    }),
+  ),
+  totalRows: count,
+  durationMs: count,
+});
+
+/** The manifest could not be read: not JSON, a newer format, or a field is missing or malformed. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+  constructor(
+    /** Where the manifest came from, e.g. `s3://bucket/key`. */
+    readonly source: string,
+    message: string,
+  ) {
+    super(`Invalid snapshot manifest ${source}: ${message}`);
+  }
+}
+
+/**
+ * Parses and validates a manifest's JSON text.
+ * @param source where the text came from, for error messages (e.g. `s3://bucket/key`)
+ * @throws {ManifestError} naming the source and each bad field (`tables.2.rowCount ...`)
+ */
+export function parseManifest(text: string, source: string): SnapshotManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(source, `not JSON (${(error as Error).message})`);
+  }
+  const version = (json as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version > MANIFEST_FORMAT_VERSION) {
+    throw new ManifestError(source, `formatVersion ${version} was written by a newer rds-migrate (this one reads ${MANIFEST_FORMAT_VERSION})`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ManifestError(source, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; '));
+  }
+  return parsed.data as SnapshotManifest;
+}
+
+/** The manifest's JSON text (2-space indented: it is read by people too). */
+export function serializeManifest(manifest: SnapshotManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

@@ -1,0 +1,128 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+
+/** What was written to one table object. */
+export interface TableObjectStats {
+  /** Uncompressed bytes written. */
+  readonly bytes: number;
+  /** Bytes of the gzip stream, i.e. of the S3 object. */
+  readonly compressedBytes: number;
+  /** Lowercase hex SHA-256 of the uncompressed bytes. */
+  readonly checksum: string;
+}
+
+export interface TableObjectWriterOptions {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly key: string;
+  /**
+   * Multipart part size in bytes; S3's minimum, 5 MiB, is also the default. Memory held is about
+   * `partSizeBytes * (queueSize + 1)`.
+   */
+  readonly partSizeBytes?: number;
+  /** Parts uploaded at once. @default 1 (the export is sequential anyway) */
+  readonly queueSize?: number;
+}
+
+/**
+ * Streams bytes into `s3://bucket/key` as gzip: SHA-256 and byte counts on the way, upload through
+ * `@aws-sdk/lib-storage`'s `Upload` (one PutObject under one part size, a multipart upload above), so
+ * memory stays bounded by the part size whatever the size of the table.
+ *
+ * `write` waits while the upload is behind (gzip back-pressure) and fails as soon as the upload has
+ * failed. `finish` ends the stream and resolves once the object is complete. `abort` ends it with an
+ * error instead: lib-storage then aborts the multipart upload (AbortMultipartUpload), so no object and no
+ * orphaned parts are left.
+ */
+export class TableObjectWriter {
+  private readonly gzip = createGzip();
+  private readonly hash = createHash('sha256');
+  private readonly body: Transform;
+  private readonly done: Promise<unknown>;
+  private uploadError: unknown = undefined;
+  private bytes = 0;
+  private compressedBytes = 0;
+  private ended = false;
+
+  constructor(options: TableObjectWriterOptions) {
+    this.body = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => {
+        this.compressedBytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    this.gzip.on('error', (error) => this.body.destroy(error));
+    this.gzip.pipe(this.body);
+    const upload = new Upload({
+      client: options.s3,
+      params: { Bucket: options.bucket, Key: options.key, Body: this.body, ContentType: 'application/gzip' },
+      partSize: options.partSizeBytes ?? 5 * 1024 * 1024,
+      queueSize: options.queueSize ?? 1,
+      leavePartsOnError: false,
+    });
+    this.done = upload.done();
+    this.done.catch((error: unknown) => {
+      this.uploadError = error ?? new Error('upload failed');
+    });
+  }
+
+  /** Uncompressed bytes written so far. */
+  get bytesWritten(): number {
+    return this.bytes;
+  }
+
+  /** Compressed bytes produced so far (some may still be buffered for upload). */
+  get compressedBytesWritten(): number {
+    return this.compressedBytes;
+  }
+
+  /**
+   * Appends `chunk`.
+   * @throws the upload's error once the upload has failed
+   */
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.ended) throw new Error('TableObjectWriter: write after finish or abort');
+    if (this.uploadError !== undefined) throw this.uploadError;
+    if (chunk.length === 0) return;
+    const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.hash.update(buffer);
+    this.bytes += buffer.length;
+    if (!this.gzip.write(buffer)) {
+      await Promise.race([once(this.gzip, 'drain'), this.done.then(() => undefined)]);
+    }
+    if (this.uploadError !== undefined) throw this.uploadError;
+  }
+
+  /**
+   * Ends the stream and waits for the object to be complete in S3.
+   * @throws the upload's error
+   */
+  async finish(): Promise<TableObjectStats> {
+    if (this.ended) throw new Error('TableObjectWriter: finish after finish or abort');
+    this.ended = true;
+    this.gzip.end();
+    await this.done;
+    return { bytes: this.bytes, compressedBytes: this.compressedBytes, checksum: this.hash.digest('hex') };
+  }
+
+  /**
+   * Ends the stream with `reason` so that the upload stops and aborts its multipart upload; resolves
+   * once the upload has settled. Returns the upload's own error when it failed differently from `reason`
+   * (e.g. AbortMultipartUpload itself failed), for the caller to log.
+   */
+  async abort(reason: Error): Promise<unknown> {
+    this.ended = true;
+    this.body.destroy(reason);
+    this.gzip.destroy();
+    try {
+      await this.done;
+      return undefined;
+    } catch (error) {
+      return error === reason ? undefined : error;
+    }
+  }
+}
