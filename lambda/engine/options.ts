@@ -1,6 +1,7 @@
 import type { HistoryOptions } from './history/tables';
 import type { LockOptions } from './lock/lease';
 import type { Log } from '../observability/log';
+import type { IndexBuildWaitOptions } from './run/concurrent-index';
 import type { RetryOptions } from './run/retry';
 import type { TimeoutOptions } from './run/timeouts';
 
@@ -22,6 +23,11 @@ export interface WriteOptions extends EngineOptions {
 export interface RunOptions extends WriteOptions, TimeoutOptions {
   /** Lock timeout retries (`run/retry.ts`). */
   readonly retry?: RetryOptions;
+  /**
+   * How long to wait for a CREATE INDEX CONCURRENTLY that outlived its Data API call (45 s) and goes
+   * on on the server (`run/concurrent-index.ts`). @default { maxWaitMs: 600000, pollMs: 2000 }
+   */
+  readonly indexBuildWait?: IndexBuildWaitOptions;
 }
 
 /**

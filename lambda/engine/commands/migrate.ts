@@ -4,7 +4,7 @@ import { silentLog } from '../../observability/log';
 import { withLease } from '../lock/with-lease';
 import type { RunOptions } from '../options';
 import { readUpPlan } from '../plan/read-up-plan';
-import { executePlan, type MigrationOutcome } from '../run/execute-plan';
+import { executeOptions, executePlan, type MigrationOutcome } from '../run/execute-plan';
 
 export interface MigrateOptions extends RunOptions {
   /** Last version to apply (inclusive). @default the bundle's last */
@@ -53,7 +53,7 @@ export async function migrate(driver: Driver, bundle: MigrationBundle, options: 
     }
     log.info('migrating', { from: status.current, to: plan.target, migrations: plan.migrations.length });
     if (options.beforeApply) await options.beforeApply(plan.migrations.map((m) => m.migration));
-    const applied = await executePlan(driver, plan, tables.history, { lease, log, ...(options.retry ? { retry: options.retry } : {}) });
+    const applied = await executePlan(driver, plan, tables.history, executeOptions(options, lease, log));
     return { applied, alreadyApplied, current: plan.target };
   });
 }

@@ -4,7 +4,7 @@ import { silentLog } from '../../observability/log';
 import { withLease } from '../lock/with-lease';
 import type { RunOptions } from '../options';
 import { readDownPlan } from '../plan/read-down-plan';
-import { executePlan, type MigrationOutcome } from '../run/execute-plan';
+import { executeOptions, executePlan, type MigrationOutcome } from '../run/execute-plan';
 
 export interface RollbackOptions extends RunOptions {
   /** The version to end at: every applied version above it is reverted; `0` reverts everything. */
@@ -41,7 +41,7 @@ export async function rollback(driver: Driver, bundle: MigrationBundle, options:
     if (plan.migrations.length === 0) return { reverted: [], current: status.current };
     log.info('rolling back', { from: status.current, to: plan.target, migrations: plan.migrations.length });
     if (options.beforeApply) await options.beforeApply(plan.migrations.map((m) => m.migration));
-    const reverted = await executePlan(driver, plan, tables.history, { lease, log, ...(options.retry ? { retry: options.retry } : {}) });
+    const reverted = await executePlan(driver, plan, tables.history, executeOptions(options, lease, log));
     return { reverted, current: plan.target };
   });
 }

@@ -5,17 +5,31 @@
  * the run with a MigrationError naming the migration, file, line and SQLSTATE, and what was left applied.
  */
 import type { Driver, Executor, SqlParams } from '../../driver/driver';
+import { DriverError } from '../../driver/errors';
 import type { Log } from '../../observability/log';
 import { LockLostError, MigrationError, type StatementSource } from '../errors';
 import type { Lease } from '../lock/lease';
+import type { RunOptions } from '../options';
 import type { MigrationPlan, PlannedMigration, PlannedStatement, PlannedStep } from '../plan/types';
-import { runInvalidIndexGuard } from './concurrent-index';
+import { awaitConcurrentIndexBuild, runInvalidIndexGuard, type IndexBuildWaitOptions } from './concurrent-index';
 import { RetriesExhausted, withLockRetry, type RetryOptions } from './retry';
 
 export interface ExecutePlanOptions {
   readonly lease: Lease;
   readonly log: Log;
   readonly retry?: RetryOptions;
+  /** How to wait for a CREATE INDEX CONCURRENTLY that outlived its Data API call. */
+  readonly indexBuildWait?: IndexBuildWaitOptions;
+}
+
+/** The executor's options from a command's options. */
+export function executeOptions(options: RunOptions, lease: Lease, log: Log): ExecutePlanOptions {
+  return {
+    lease,
+    log,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.indexBuildWait ? { indexBuildWait: options.indexBuildWait } : {}),
+  };
 }
 
 /** What one migration of the plan did. */
@@ -33,7 +47,11 @@ interface RunState {
   current: PlannedStatement | undefined;
   /** Runtime parameter values. */
   runtime: () => SqlParams;
+  readonly indexBuildWait?: IndexBuildWaitOptions;
 }
+
+/** True when a statement's call ended at the Data API's wait while the statement goes on. */
+const outlivedItsCall = (error: unknown): boolean => error instanceof DriverError && error.kind === 'statement-timeout';
 
 async function runStatement(db: Executor, statement: PlannedStatement, state: RunState, owner: string): Promise<void> {
   state.current = statement;
@@ -52,7 +70,17 @@ async function runStatement(db: Executor, statement: PlannedStatement, state: Ru
 
 async function runStep(driver: Driver, step: PlannedStep, state: RunState, owner: string): Promise<void> {
   if (!step.transaction) {
-    for (const statement of step.statements) await runStatement(driver, statement, state, owner);
+    let guard: PlannedStatement | undefined;
+    for (const statement of step.statements) {
+      try {
+        await runStatement(driver, statement, state, owner);
+      } catch (error) {
+        // A CREATE INDEX CONCURRENTLY sent with continueAfterTimeout goes on after its call ends.
+        if (!(guard?.guard && statement.continueAfterTimeout && outlivedItsCall(error))) throw error;
+        await awaitConcurrentIndexBuild(driver, guard.guard, statement.sql, state.indexBuildWait);
+      }
+      if (statement.role === 'guard') guard = statement;
+    }
     return;
   }
   const tx = await driver.beginTransaction();
@@ -89,6 +117,7 @@ export async function executePlan(driver: Driver, plan: MigrationPlan, historyTa
     const state: RunState = {
       current: undefined,
       runtime: () => ({ execution_ms: migration.priorExecutionMs + (Date.now() - started), lease_token: lease.token }),
+      ...(options.indexBuildWait ? { indexBuildWait: options.indexBuildWait } : {}),
     };
     let statementsDone = migration.resumeAfter;
     let statements = 0;
