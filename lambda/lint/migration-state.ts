@@ -6,7 +6,7 @@ import { typeSpecOf, type TypeSpec } from './type-spec';
  * What the linter has learned from the statements read so far: the context squawk lacks.
  *
  * - {@link SchemaKnowledge} lives for a whole lint run (all migrations, in order): column types
- *   (to tell whether a type change rewrites) and CHECK constraints (to tell whether a validated
+ *   (to tell whether a type change rewrites) and named constraints (to tell whether a validated
  *   `col IS NOT NULL` check lets SET NOT NULL skip its scan). It may be seeded from the database.
  * - {@link MigrationState} lives for one migration: the tables and indexes it creates itself (new,
  *   hence empty, so building an index on them locks nothing that matters), and the constraints it

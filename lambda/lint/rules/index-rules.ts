@@ -11,7 +11,8 @@ import type { RuleContext } from './rule-context';
  */
 
 const INVALID_INDEX_NOTE =
-  'A failed concurrent build leaves an INVALID index behind (pg_index.indisvalid = false) that IF NOT EXISTS would then skip: drop it with DROP INDEX CONCURRENTLY IF EXISTS before retrying.';
+  'A failed concurrent build leaves an INVALID index behind (pg_index.indisvalid = false); rds-migrate drops it before retrying the statement.\n' +
+  'On a partitioned table (no CONCURRENTLY there): CREATE INDEX ... ON ONLY the parent, build each partition\'s index CONCURRENTLY, then ALTER INDEX ... ATTACH PARTITION each one.';
 
 /** `require-concurrent-index-creation`: CREATE INDEX without CONCURRENTLY on a table the migration did not create. */
 export function checkIndexCreation({ statement, state, report }: RuleContext): void {
