@@ -135,6 +135,9 @@ export class LockHeldError extends Error {
 export class LockLostError extends Error {
   override readonly name = 'LockLostError';
   constructor(readonly owner: string) {
-    super(`The migration lock of ${JSON.stringify(owner)} was lost (expired or force-released); stopped before writing further.`);
+    super(
+      `The migration lock of ${JSON.stringify(owner)} was lost (expired and taken over, or force-released), ` +
+        'or a schema history row it was about to update is gone; stopped before writing further.',
+    );
   }
 }

@@ -89,7 +89,7 @@ describe('engine over the Data API (FaktuLove example)', () => {
   });
 
   it('keeps the lock lease alive across calls without session state', async () => {
-    const holder = await acquireLease(driver, historyTables(), 'cfn-update', { leaseMs: 1000, heartbeatMs: 100 }, silentLog);
+    const holder = await acquireLease(driver, historyTables(), 'cfn-update', silentLog, { leaseMs: 1000, heartbeatMs: 100 });
     await new Promise((r) => setTimeout(r, 1500));
     const other = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
     const error = await migrate(other, bundle, { appliedBy: 'cli' }).catch((e: unknown) => e);

@@ -34,7 +34,7 @@ async function historyCount(): Promise<number> {
 
 describe('lock lease', () => {
   it('makes a second runner fail fast, naming the holder, without migrating', async () => {
-    const held = await acquireLease(driver, tables, 'deploy-42 (CloudFormation)', {}, silentLog);
+    const held = await acquireLease(driver, tables, 'deploy-42 (CloudFormation)', silentLog);
     const error = await migrate(driver, bundle, { appliedBy: 'cli' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as LockHeldError).holder.owner).toBe('deploy-42 (CloudFormation)');
@@ -45,7 +45,7 @@ describe('lock lease', () => {
   });
 
   it('lets a second runner wait, bounded, for the lock', async () => {
-    const held = await acquireLease(driver, tables, 'first', {}, silentLog);
+    const held = await acquireLease(driver, tables, 'first', silentLog);
     const started = Date.now();
     const timedOut = await migrate(driver, bundle, { appliedBy: 'second', lock: { waitMs: 300, pollMs: 50 } }).catch((e: unknown) => e);
     expect(timedOut).toBeInstanceOf(LockHeldError);
@@ -85,7 +85,7 @@ describe('lock lease', () => {
   });
 
   it('renews the lease with heartbeats and releases it', async () => {
-    const lease = await acquireLease(driver, tables, 'long-runner', { leaseMs: 1000, heartbeatMs: 100 }, silentLog);
+    const lease = await acquireLease(driver, tables, 'long-runner', silentLog, { leaseMs: 1000, heartbeatMs: 100 });
     const before = (await db.sql('SELECT expires_at, acquired_at FROM rds_migrate.lock')).rows[0];
     await sleep(1300);
     const after = (await db.sql('SELECT expires_at, heartbeat_at, acquired_at, expires_at > now() AS live FROM rds_migrate.lock')).rows[0];
@@ -99,7 +99,7 @@ describe('lock lease', () => {
 
   it('unlock force-releases and returns the holder; the holder notices at its next heartbeat', async () => {
     expect(await unlock(driver)).toBeNull();
-    const lease = await acquireLease(driver, tables, 'stuck-cli', { leaseMs: 1000, heartbeatMs: 50 }, silentLog);
+    const lease = await acquireLease(driver, tables, 'stuck-cli', silentLog, { leaseMs: 1000, heartbeatMs: 50 });
     const holder = await unlock(driver);
     expect(holder).toMatchObject({ owner: 'stuck-cli' });
     expect(holder!.expiresAt > holder!.acquiredAt).toBe(true);
@@ -117,7 +117,7 @@ describe('lock lease', () => {
       beforeApply: async () => {
         // Someone force-unlocks while we take the snapshot, and another runner takes the lock.
         await unlock(driver);
-        newRunner = await acquireLease(db.driver(), tables, 'new-runner', {}, silentLog);
+        newRunner = await acquireLease(db.driver(), tables, 'new-runner', silentLog);
       },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
@@ -131,7 +131,7 @@ describe('lock lease', () => {
   });
 
   it('rejects lock options out of range', async () => {
-    await expect(acquireLease(driver, tables, 'x', { leaseMs: 1000, heartbeatMs: 1000 }, silentLog)).rejects.toThrow(/heartbeatMs \(1000\) must be above 0 and below lock.leaseMs/);
-    await expect(acquireLease(driver, tables, 'x', { waitMs: -5 }, silentLog)).rejects.toThrow(/lock.waitMs must be a whole number/);
+    await expect(acquireLease(driver, tables, 'x', silentLog, { leaseMs: 1000, heartbeatMs: 1000 })).rejects.toThrow(/heartbeatMs \(1000\) must be above 0 and below lock.leaseMs/);
+    await expect(acquireLease(driver, tables, 'x', silentLog, { waitMs: -5 })).rejects.toThrow(/lock.waitMs must be a whole number/);
   });
 });

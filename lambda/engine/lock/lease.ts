@@ -116,7 +116,7 @@ function positive(value: number, field: string): number {
  * @throws {LockHeldError} naming the holder when another runner still holds it after `waitMs`
  * @throws {Error} naming the option when a lock option is out of range
  */
-export async function acquireLease(driver: Driver, tables: HistoryTables, owner: string, options: LockOptions = {}, log: Log): Promise<Lease> {
+export async function acquireLease(driver: Driver, tables: HistoryTables, owner: string, log: Log, options: LockOptions = {}): Promise<Lease> {
   const leaseMs = positive(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
   const heartbeatMs = positive(options.heartbeatMs ?? Math.floor(leaseMs / 3), 'heartbeatMs');
   const waitMs = positive(options.waitMs ?? 0, 'waitMs');

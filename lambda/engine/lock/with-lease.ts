@@ -19,7 +19,7 @@ export async function withLease<T>(
   const appliedBy = checkAppliedBy(options.appliedBy);
   const tables = historyTables(options.historySchema);
   await ensureSchemaHistory(driver, options);
-  const lease = await acquireLease(driver, tables, appliedBy, options.lock, options.log ?? silentLog);
+  const lease = await acquireLease(driver, tables, appliedBy, options.log ?? silentLog, options.lock);
   try {
     return await work(lease, tables);
   } finally {

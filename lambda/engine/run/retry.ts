@@ -44,7 +44,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * Runs `attempt` until it succeeds, fails with something other than a lock timeout, or the retries are
  * used up; returns its result and the number of attempts made.
  * @param onRetry told before each wait (for logs)
- * @throws the last error, with `attempts` made attached as a property of {@link RetriesExhausted}
+ * @throws {RetriesExhausted} wrapping the last attempt's error (`error`) and the attempts made
+ *   (`attempts`), whether it was not a lock timeout or the retries ran out
  */
 export async function withLockRetry<T>(
   attempt: () => Promise<T>,

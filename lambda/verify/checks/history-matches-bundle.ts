@@ -5,7 +5,7 @@
  * Pure: works on the status read once by runVerification.
  */
 import type { Status } from '../../engine/status/compute';
-import { compareVersions } from '../../engine/version';
+import { compareVersions } from '../../migrations/compare-versions';
 import type { VerificationCheck } from '../report';
 
 const CHECK = 'schema-history';
