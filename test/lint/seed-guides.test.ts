@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKTULOVE_MIGRATIONS, loadFaktuLove } from '../../examples/faktulove/load-example';
 import { lintMigrationsFolder } from '../../lambda/lint/lint-migrations';
 import { lintSql } from '../../lambda/lint/lint-sql';
 import { loadLinter } from '../../lambda/lint/sql-parser';
@@ -126,19 +126,18 @@ describe('the FaktuLove example migrations folder', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('lint_faktulove');
-    await db.sql(await readFile('examples/faktulove/schema.sql', 'utf8'));
-    await db.sql(await readFile('examples/faktulove/seed.sql', 'utf8'));
+    await loadFaktuLove(db.url);
   });
   afterAll(() => db.drop());
 
   it('finds nothing wrong with 0022\'s concurrent indexes, and judges 0023 by the size of faktury_faktura', async () => {
-    const offline = await lintMigrationsFolder('examples/faktulove/migrations');
+    const offline = await lintMigrationsFolder(FAKTULOVE_MIGRATIONS);
     expect(offline.files).toContain('0022_add_ocr_indexes/up.sql');
     expect(offline.findings.filter((f) => f.file.startsWith('0022_'))).toEqual([]);
     const validations = offline.findings.filter((f) => f.ruleId === 'require-validate-in-later-migration');
     expect(validations.length).toBeGreaterThan(0);
 
-    const online = await lintMigrationsFolder('examples/faktulove/migrations', { driver: db.driver() });
+    const online = await lintMigrationsFolder(FAKTULOVE_MIGRATIONS, { driver: db.driver() });
     expect(online.findings.filter((f) => f.ruleId === 'require-validate-in-later-migration')).toEqual([]);
     expect(online.exemptions.filter((e) => e.ruleId === 'require-validate-in-later-migration')).toHaveLength(validations.length);
     expect(online.tableSizes).toContainEqual({ table: 'faktury_faktura', rows: 5000, source: 'pg_class.reltuples' });
