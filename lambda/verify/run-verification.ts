@@ -11,7 +11,7 @@ import type { MigrationBundle } from '../migrations/bundle';
 import { silentLog, type Log } from '../observability/log';
 import { readSchemaHistory } from '../engine/history/read';
 import type { HistoryOptions } from '../engine/history/tables';
-import { computeStatus } from '../engine/status/compute';
+import { computeStatus, isApplied } from '../engine/status/compute';
 import { checkHistoryMatchesBundle } from './checks/history-matches-bundle';
 import { checkInvalidIndexes } from './checks/invalid-indexes';
 import { isOk, type VerificationCheck, type VerificationReport } from './report';
@@ -34,7 +34,7 @@ export async function runVerification(driver: Driver, bundle: MigrationBundle, o
   const status = computeStatus(bundle, await readSchemaHistory(driver, options));
   const checks: VerificationCheck[] = [...checkHistoryMatchesBundle(status, options)];
   for (const s of status.migrations) {
-    if ((s.state === 'applied' || s.state === 'changed') && s.migration?.verify) {
+    if (isApplied(s) && s.migration?.verify) {
       checks.push(await runVerifyScript(driver, s.migration, options));
     }
   }

@@ -2,7 +2,7 @@ import type { BundledMigration } from '../../migrations/bundle';
 import { insertFinished } from '../history/writes';
 import type { HistoryTables } from '../history/tables';
 import { timeoutSettings, type TimeoutOptions } from '../run/timeouts';
-import type { Status } from '../status/compute';
+import { isApplied, type Status } from '../status/compute';
 import { appliedAbove } from '../status/validate';
 import { compareVersions } from '../../migrations/compare-versions';
 import { migrationStatement } from './migration-statement';
@@ -82,8 +82,6 @@ export function buildDownPlan(status: Status, options: DownPlanOptions): Migrati
       steps,
     };
   });
-  const remaining = status.migrations.filter(
-    (s) => (s.state === 'applied' || s.state === 'changed' || s.state === 'missing') && compareVersions(s.version, target) <= 0,
-  );
+  const remaining = status.migrations.filter((s) => isApplied(s) && compareVersions(s.version, target) <= 0);
   return { direction: 'down', current: status.current, target: remaining[remaining.length - 1]?.version ?? null, migrations };
 }

@@ -36,7 +36,7 @@ export function executeOptions(options: RunOptions, lease: Lease, log: Log): Exe
 export interface MigrationOutcome {
   readonly version: string;
   readonly name: string;
-  /** Wall time of this run of the migration, ms (a resumed one records earlier runs' time too). */
+  /** Wall time of this run of the migration, ms (a resumed one's schema history row adds earlier runs' time). */
   readonly executionMs: number;
   /** Script statements run by this run. */
   readonly statements: number;

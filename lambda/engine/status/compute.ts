@@ -46,7 +46,10 @@ export interface Status {
   readonly missing: MigrationStatus[];
 }
 
-const APPLIED_STATES: ReadonlySet<MigrationState> = new Set(['applied', 'changed', 'missing']);
+/** True when the version's change is in the database: states applied, changed and missing. */
+export function isApplied(s: MigrationStatus): boolean {
+  return s.state === 'applied' || s.state === 'changed' || s.state === 'missing';
+}
 
 /** The last row of each version (by installed_rank), keyed by `versionKey`: `22` and `0022` are one version. */
 function lastRows(history: readonly HistoryRow[]): Map<string, HistoryRow> {
@@ -85,7 +88,7 @@ export function computeStatus(bundle: MigrationBundle, history: readonly History
   }
   statuses.sort((a, b) => compareVersions(a.version, b.version));
 
-  const applied = statuses.filter((s) => APPLIED_STATES.has(s.state));
+  const applied = statuses.filter(isApplied);
   const current = applied.length > 0 ? applied[applied.length - 1]!.version : null;
   const migrations = statuses.map((s) =>
     s.state === 'pending' && current !== null && compareVersions(s.version, current) < 0 ? { ...s, outOfOrder: true } : s,

@@ -1,6 +1,6 @@
 import type { HistoryProblem } from '../errors';
 import { compareVersions } from '../../migrations/compare-versions';
-import type { MigrationStatus, Status } from './compute';
+import { isApplied, type MigrationStatus, type Status } from './compute';
 
 function label(s: MigrationStatus): string {
   return s.file ?? `${s.version} (${s.name})`;
@@ -83,7 +83,7 @@ export function migrateProblems(status: Status, options: { readonly allowMissing
 /** Applied versions above `targetVersion`, highest first: what rollback to `targetVersion` reverts. */
 export function appliedAbove(status: Status, targetVersion: string): MigrationStatus[] {
   return status.migrations
-    .filter((s) => (s.state === 'applied' || s.state === 'changed' || s.state === 'missing') && compareVersions(s.version, targetVersion) > 0)
+    .filter((s) => isApplied(s) && compareVersions(s.version, targetVersion) > 0)
     .reverse();
 }
 
