@@ -4,7 +4,7 @@ import { MigrationState, SchemaKnowledge, learnFromStatement } from './migration
 import { relationKey, type RelationRef } from './relation-name';
 import { ruleInfo, type RuleId } from './rule-catalog';
 import { STATEMENT_RULES } from './rules/index';
-import { isCommentToken, isSyntaxError, parseFile, type ParsedStatement } from './sql-parser';
+import { isCommentToken, isSyntaxError, parseFile, type ParsedFile, type ParsedStatement } from './sql-parser';
 import { SourceText } from './source-text';
 import { StatementView, type Candidate } from './statement-view';
 import { parseSuppressions, type Suppression } from './suppressions';
@@ -79,25 +79,8 @@ export function lintFile(input: FileLintInput): FileLintResult {
     return result;
   }
 
-  const codeTokens = parsed.tokens.filter((t) => !isCommentToken(t));
-  let next = 0;
-  const views = parsed.statements.map((s) => {
-    while (next < codeTokens.length && codeTokens[next]!.start < s.start) next++;
-    const first = next;
-    while (next < codeTokens.length && codeTokens[next]!.end <= s.end) next++;
-    return new StatementView(s, source, codeTokens.slice(first, next));
-  });
-  const forcing = views.find((v) => nonTransactionalCommand(v.node) !== undefined);
-  const transactional = input.transactional ?? forcing === undefined;
-  const cause = forcing ? `${nonTransactionalCommand(forcing.node)} at line ${source.positionOfByte(forcing.start).line}` : undefined;
-  const state = new MigrationState(transactional, input.createdTables, cause);
-
-  const candidates: PlacedCandidate[] = [];
-  for (const view of views) {
-    const report = (candidate: Candidate) => candidates.push({ ...candidate, statement: view.parsed.index });
-    for (const rule of STATEMENT_RULES) rule({ statement: view, state, knowledge: input.knowledge, report });
-    learnFromStatement(view.node, input.knowledge, state);
-  }
+  const views = statementViews(parsed, source);
+  const candidates = collectCandidates(views, source, input);
 
   const suppressions = parseSuppressions(parsed.tokens).map((s) => ({ ...s, statement: statementAt(parsed.statements, s.start), used: false }));
   const suppressed = (candidate: PlacedCandidate): boolean => {
@@ -127,9 +110,7 @@ export function lintFile(input: FileLintInput): FileLintResult {
         sizeNote = ` (${relationKey(candidate.relation)} has ~${formatRows(rows)} rows, at or above the ${formatRows(config.smallTableRows)}-row small-table threshold)`;
       }
     }
-    if (candidate.ruleId === 'ban-table-rewriting-type-change' && candidate.unknownColumn) {
-      result.unknownColumnTypes.push(candidate.unknownColumn);
-    }
+    if (candidate.unknownColumn) result.unknownColumnTypes.push(candidate.unknownColumn);
     if (suppressed(candidate)) continue;
     const message = sizeNote ? candidate.message.replace(/\.$/, `${sizeNote}.`) : candidate.message;
     emit(candidate.ruleId, candidate.at, message, candidate.suggestion, view.text);
@@ -140,6 +121,33 @@ export function lintFile(input: FileLintInput): FileLintResult {
   }
   result.findings.sort((a, b) => a.line - b.line || a.column - b.column);
   return result;
+}
+
+/** Each statement with its own tokens (comments left out). */
+function statementViews(parsed: ParsedFile, source: SourceText): StatementView[] {
+  const codeTokens = parsed.tokens.filter((t) => !isCommentToken(t));
+  let next = 0;
+  return parsed.statements.map((s) => {
+    while (next < codeTokens.length && codeTokens[next]!.start < s.start) next++;
+    const first = next;
+    while (next < codeTokens.length && codeTokens[next]!.end <= s.end) next++;
+    return new StatementView(s, source, codeTokens.slice(first, next));
+  });
+}
+
+/** Runs every rule on every statement in order, learning from each statement after its checks. */
+function collectCandidates(views: readonly StatementView[], source: SourceText, input: FileLintInput): PlacedCandidate[] {
+  const forcing = views.find((v) => nonTransactionalCommand(v.node) !== undefined);
+  const transactional = input.transactional ?? forcing === undefined;
+  const cause = forcing ? `${nonTransactionalCommand(forcing.node)} at line ${source.positionOfByte(forcing.start).line}` : undefined;
+  const state = new MigrationState(transactional, input.createdTables, cause);
+  const candidates: PlacedCandidate[] = [];
+  for (const view of views) {
+    const report = (candidate: Candidate) => candidates.push({ ...candidate, statement: view.parsed.index });
+    for (const rule of STATEMENT_RULES) rule({ statement: view, state, knowledge: input.knowledge, report });
+    learnFromStatement(view.node, input.knowledge, state);
+  }
+  return candidates;
 }
 
 type Emit = (ruleId: RuleId, at: number, message: string, suggestion: string, statement: string) => void;
