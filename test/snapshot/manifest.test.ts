@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ManifestError, parseManifest, serializeManifest, type SnapshotManifest } from '../../lambda/snapshot/manifest';
+
+const manifest: SnapshotManifest = {
+  formatVersion: 1,
+  snapshotId: '20250314T091500Z-3fa9c01b',
+  database: 'app',
+  createdAt: '2025-03-14T09:15:00.123Z',
+  schemaVersion: '0023',
+  appliedVersions: ['0022', '0023'],
+  schemas: ['public'],
+  tables: [
+    {
+      schema: 'public', table: 'faktura', kind: 'table', columns: [{ name: 'id', type: 'bigint' }], keyColumns: ['id'],
+      rowCount: 2, bytes: 20, compressedBytes: 40, checksum: 'a'.repeat(64), key: 'app/20250314T091500Z-3fa9c01b/tables/public.faktura.jsonl.gz',
+    },
+  ],
+  totalRows: 2,
+  durationMs: 1234,
+};
+
+describe('manifest', () => {
+  it('round-trips through its JSON text', () => {
+    expect(parseManifest(serializeManifest(manifest), 'test')).toEqual(manifest);
+  });
+
+  it('names each bad field and the source', () => {
+    const broken = JSON.parse(serializeManifest(manifest)) as Record<string, unknown> & { tables: Record<string, unknown>[] };
+    broken.tables[0]!.rowCount = -1;
+    broken.tables[0]!.checksum = 'nope';
+    delete broken.createdAt;
+    const error = (() => {
+      try {
+        parseManifest(JSON.stringify(broken), 's3://b/k');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as Error).message).toMatch(/^Invalid snapshot manifest s3:\/\/b\/k: /);
+    expect((error as Error).message).toContain('createdAt');
+    expect((error as Error).message).toContain('tables.0.rowCount');
+    expect((error as Error).message).toContain('tables.0.checksum');
+  });
+
+  it('refuses text that is not JSON and manifests of a newer format', () => {
+    expect(() => parseManifest('{', 'x')).toThrow(/not JSON/);
+    expect(() => parseManifest(JSON.stringify({ ...manifest, formatVersion: 2 }), 'x')).toThrow(/formatVersion 2 was written by a newer rds-migrate/);
+  });
+});

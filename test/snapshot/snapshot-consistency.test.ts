@@ -1,0 +1,57 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { readTableObject } from './support/table-object';
+
+let db: TestDatabase;
+let local: LocalS3;
+let s3: S3Client;
+
+beforeAll(async () => {
+  [db, local] = await Promise.all([createTestDatabase('snapshot_consistency'), startLocalS3()]);
+  await db.sql(`
+    CREATE TABLE accounts (id int PRIMARY KEY, balance numeric NOT NULL);
+    INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 2000) AS g;
+    CREATE TABLE ledger (id int PRIMARY KEY, account int NOT NULL, amount numeric NOT NULL);
+    INSERT INTO ledger SELECT g, g, 100 FROM generate_series(1, 2000) AS g;
+  `);
+  await local.createBucket('consistency');
+  s3 = local.client();
+});
+afterAll(async () => {
+  await local?.close();
+  await db?.drop();
+});
+
+it('reads every table at one instant: changes committed while it runs are not in the snapshot', async () => {
+  let changed = false;
+  const result = await takeSnapshot({
+    driver: db.driver(), s3, bucket: 'consistency', schemaVersion: null,
+    paging: { responseBudgetBytes: 8 * 1024 },
+    onProgress: async (p) => {
+      if (changed || p.table !== 'accounts' || p.pages !== 2) return;
+      // Between two pages of the first table: move money and add rows in both tables, committed.
+      await db.sql(`
+        BEGIN;
+        UPDATE accounts SET balance = balance - 50 WHERE id IN (1, 1999);
+        INSERT INTO accounts VALUES (2001, 100);
+        INSERT INTO ledger VALUES (2001, 1, -50), (2002, 1999, -50), (2003, 2001, 100);
+        DELETE FROM ledger WHERE id = 2000;
+        COMMIT;`);
+      changed = true;
+    },
+  });
+  expect(changed).toBe(true);
+  const [accounts, ledger] = result.manifest.tables;
+  expect(accounts!.rowCount).toBe(2000);
+  expect(ledger!.rowCount).toBe(2000);
+  const accountLines = (await readTableObject(s3, 'consistency', accounts!.key)).lines.map((l) => JSON.parse(l) as { id: number; balance: number });
+  expect(accountLines.every((a) => a.balance === 100)).toBe(true);
+  const ledgerIds = (await readTableObject(s3, 'consistency', ledger!.key)).lines.map((l) => (JSON.parse(l) as { id: number }).id);
+  expect(ledgerIds).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+  // The changes are there for everyone else.
+  const now = await db.sql('SELECT (SELECT count(*) FROM accounts)::int AS accounts, (SELECT count(*) FROM ledger)::int AS ledger');
+  expect(now.rows[0]).toEqual({ accounts: 2001, ledger: 2002 });
+});

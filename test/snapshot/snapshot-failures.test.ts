@@ -1,0 +1,139 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
+import { manifestKey, tableObjectKey } from '../../lambda/snapshot/keys';
+import { readManifest, SnapshotNotFoundError } from '../../lambda/snapshot/manifest-store';
+import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
+import { newSnapshotId } from '../../lambda/snapshot/snapshot-id';
+import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { withFault } from './support/fault';
+import { multipartUploadsInProgress, objectExists } from './support/table-object';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const BUCKET = 'failures';
+let db: TestDatabase;
+let local: LocalS3;
+let s3: S3Client;
+
+beforeAll(async () => {
+  [db, local] = await Promise.all([createTestDatabase('snapshot_failures'), startLocalS3()]);
+  await db.sql(`
+    CREATE TABLE a_first (id int PRIMARY KEY, v text);
+    INSERT INTO a_first SELECT g, 'v' || g FROM generate_series(1, 200) AS g;
+    -- About 15 MB of JSON that gzip cannot shrink below 5 MiB: the upload goes multipart.
+    CREATE TABLE b_wide (id int PRIMARY KEY, h text);
+    INSERT INTO b_wide SELECT g, md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text)
+      FROM generate_series(1, 100000) AS g;
+    CREATE TABLE c_last (id int PRIMARY KEY);
+    INSERT INTO c_last SELECT generate_series(1, 10);
+  `);
+  await local.createBucket(BUCKET);
+  s3 = local.client();
+});
+afterAll(async () => {
+  await local?.close();
+  await db?.drop();
+});
+
+const scope = () => ({ s3, bucket: BUCKET, prefix: '', database: db.name });
+
+describe('a snapshot that fails', () => {
+  it('names the table when the bucket does not exist, and leaves no manifest', async () => {
+    const snapshotId = newSnapshotId();
+    const error = await takeSnapshot({ driver: db.driver(), s3, bucket: 'no-such-bucket', snapshotId, schemaVersion: null }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).table).toEqual({ schema: 'public', table: 'a_first' });
+    expect((error as Error).message).toMatch(/failed at table "public"\."a_first": NoSuchBucket/);
+    expect(await listSnapshots(scope())).toEqual([]);
+    await expect(readManifest({ ...scope(), snapshotId })).rejects.toBeInstanceOf(SnapshotNotFoundError);
+  });
+
+  it('aborts the multipart upload and removes the finished table objects when the database fails mid-table', async () => {
+    const snapshotId = newSnapshotId();
+    const driver = withFault(db.driver());
+    let sawMultipart: string[] = [];
+    const error = await takeSnapshot({
+      driver, s3, bucket: BUCKET, snapshotId, schemaVersion: null,
+      onProgress: async (p) => {
+        if (driver.armed || p.table !== 'b_wide' || p.compressedBytes < 5.25 * 1024 * 1024) return;
+        // Part 1 is on its way: wait until S3 shows the upload, then fail the next statement.
+        for (let i = 0; i < 100 && sawMultipart.length === 0; i++) {
+          sawMultipart = await multipartUploadsInProgress(s3, BUCKET);
+          if (sawMultipart.length === 0) await new Promise((r) => setTimeout(r, 50));
+        }
+        driver.armed = true;
+      },
+    }).catch((e: unknown) => e);
+
+    expect(driver.fired).toBe(true);
+    expect(sawMultipart).toEqual([tableObjectKey(scope(), snapshotId, { schema: 'public', table: 'b_wide' })]);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).table).toEqual({ schema: 'public', table: 'b_wide' });
+    expect((error as Error).message).toContain('failed at table "public"."b_wide": DriverError ECONNRESET');
+    expect(await multipartUploadsInProgress(s3, BUCKET)).toEqual([]);
+    expect(await objectExists(s3, BUCKET, manifestKey(scope(), snapshotId))).toBe(false);
+    expect(await objectExists(s3, BUCKET, tableObjectKey(scope(), snapshotId, { schema: 'public', table: 'a_first' }))).toBe(false);
+    expect(await objectExists(s3, BUCKET, tableObjectKey(scope(), snapshotId, { schema: 'public', table: 'b_wide' }))).toBe(false);
+    expect((await listSnapshots(scope())).map((s) => s.snapshotId)).not.toContain(snapshotId);
+  });
+
+  it('names the table when S3 goes away during the snapshot; after a restart the snapshot is not listed', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-s3-restart-'));
+    try {
+      const first = await startLocalS3({ directory });
+      await first.createBucket('restart');
+      const snapshotId = newSnapshotId();
+      let closed = false;
+      const error = await takeSnapshot({
+        driver: db.driver(), s3: first.client(), bucket: 'restart', snapshotId, schemaVersion: null,
+        onProgress: async (p) => {
+          if (!closed && p.table === 'b_wide') {
+            closed = true;
+            await first.close();
+          }
+        },
+      }).catch((e: unknown) => e);
+      expect(closed).toBe(true);
+      expect(error).toBeInstanceOf(SnapshotError);
+      expect((error as SnapshotError).table).toEqual({ schema: 'public', table: 'b_wide' });
+
+      const second = await startLocalS3({ directory });
+      try {
+        const client = second.client();
+        const location = { s3: client, bucket: 'restart', database: db.name };
+        expect(await listSnapshots(location)).toEqual([]);
+        // The table finished before S3 went away is still there (S3 was not reachable to delete it) ...
+        expect(await objectExists(client, 'restart', tableObjectKey(location, snapshotId, { schema: 'public', table: 'a_first' }))).toBe(true);
+        // ... but without a manifest the snapshot does not exist.
+        await expect(readManifest({ ...location, snapshotId })).rejects.toThrow(/not found: no manifest/);
+
+        // The same S3, up again, takes a complete snapshot that is listed.
+        const ok = await takeSnapshot({ driver: db.driver(), s3: client, bucket: 'restart', schemaVersion: '0001' });
+        expect((await listSnapshots(location)).map((s) => s.snapshotId)).toEqual([ok.snapshotId]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('snapshot options', () => {
+  it('refuses a malformed snapshot id, a bad prefix and a snapshot id that already exists, naming the field', async () => {
+    const driver = db.driver();
+    const base = { driver, s3, bucket: BUCKET, schemaVersion: null, schemas: ['public'] };
+    await expect(takeSnapshot({ ...base, snapshotId: '../../etc' })).rejects.toThrow(/^snapshotId: "..\/..\/etc" is not a snapshot id/);
+    await expect(takeSnapshot({ ...base, prefix: 'a/../b/' })).rejects.toThrow(/^prefix: "a\/..\/b\/" must not contain '.' or '..' segments/);
+    await expect(takeSnapshot({ ...base, prefix: 'no-slash' })).rejects.toThrow(/^prefix: "no-slash" must end with '\/'/);
+    await expect(takeSnapshot({ ...base, schemas: [] })).rejects.toThrow(/^schemas: must list at least one schema/);
+    await expect(takeSnapshot({ ...base, paging: { responseBudgetBytes: 2 * 1024 * 1024 } })).rejects.toThrow(/^paging.responseBudgetBytes/);
+
+    const done = await takeSnapshot({ ...base, schemas: ['public'] });
+    await expect(takeSnapshot({ ...base, snapshotId: done.snapshotId })).rejects.toThrow(/^snapshotId: snapshot .* already exists/);
+  });
+});
