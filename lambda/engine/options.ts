@@ -1,3 +1,4 @@
+import { VERSION_PATTERN } from '../migrations/compare-versions';
 import type { HistoryOptions } from './history/tables';
 import type { LockOptions } from './lock/lease';
 import type { Log } from '../observability/log';
@@ -39,4 +40,16 @@ export function checkAppliedBy(appliedBy: unknown): string {
     throw new Error(`appliedBy must be a non-empty string of at most 200 characters, got ${JSON.stringify(appliedBy)}`);
   }
   return appliedBy;
+}
+
+/**
+ * Checks a version given as an option (digit groups separated by dots, as in the bundle).
+ * @param field the option's name, for the error (e.g. `targetVersion`)
+ * @throws {Error} naming the field otherwise
+ */
+export function checkVersion(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !VERSION_PATTERN.test(value)) {
+    throw new Error(`${field} must be a migration version (digit groups separated by dots, e.g. 0022 or 1.2.1), got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

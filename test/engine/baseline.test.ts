@@ -48,6 +48,7 @@ describe('baseline', () => {
     expect(error).toBeInstanceOf(HistoryValidationError);
     expect((error as HistoryValidationError).problems).toMatchObject([{ kind: 'not-empty', version: '0020' }]);
     await expect(baseline(driver, bundle, '0030', { appliedBy: 'dba' })).rejects.toThrow(/baseline version 0030 is not a migration of the bundle/);
+    await expect(baseline(driver, bundle, 'v21', { appliedBy: 'dba' })).rejects.toThrow(/baseline version must be a migration version .* got "v21"/);
     expect((await db.sql('SELECT count(*)::int AS n FROM rds_migrate.schema_history')).rows[0].n).toBe(1);
   });
 });

@@ -185,6 +185,7 @@ describe('migrate', () => {
     expect(now.pending.map((m) => m.version)).toEqual(['0003']);
     await expect(migrate(driver, bundle, { appliedBy: 't', targetVersion: '0001' })).rejects.toThrow(/below the current version 0002: use rollback/);
     await expect(migrate(driver, bundle, { appliedBy: 't', targetVersion: '0009' })).rejects.toThrow(/targetVersion 0009 is not a migration of the bundle/);
+    await expect(migrate(driver, bundle, { appliedBy: 't', targetVersion: 'latest' })).rejects.toThrow(/targetVersion must be a migration version .* got "latest"/);
     const rest = await migrate(driver, bundle, { appliedBy: 't', targetVersion: '0003' });
     expect(rest.applied.map((a) => a.version)).toEqual(['0003']);
   });

@@ -5,7 +5,7 @@ import { HistoryValidationError } from '../errors';
 import { readSchemaHistory } from '../history/read';
 import { insertFinished } from '../history/writes';
 import { withLease } from '../lock/with-lease';
-import type { WriteOptions } from '../options';
+import { checkVersion, type WriteOptions } from '../options';
 import { executeStep } from '../run/execute-plan';
 import { compareVersions } from '../../migrations/compare-versions';
 
@@ -23,13 +23,14 @@ export interface BaselineReport {
  * lock lease. Later migrate runs apply only the versions above. Baselined versions' checksums are not
  * compared afterwards (they never ran).
  *
- * @throws {Error} when `version` is not a migration of the bundle
+ * @throws {Error} when `version` is not a version, or not a migration of the bundle
  * @throws {HistoryValidationError} (kind `not-empty`) when the schema history already has rows:
  *   baselining is for a database that never ran migrate
  * @throws {LockHeldError} when another runner holds the lock
  */
 export async function baseline(driver: Driver, bundle: MigrationBundle, version: string, options: WriteOptions): Promise<BaselineReport> {
   const log = options.log ?? silentLog;
+  checkVersion(version, 'baseline version');
   const upTo = bundle.migrations.filter((m) => compareVersions(m.version, version) <= 0);
   if (!bundle.migrations.some((m) => compareVersions(m.version, version) === 0)) {
     throw new Error(`baseline version ${version} is not a migration of the bundle`);

@@ -5,6 +5,7 @@ import { timeoutSettings, type TimeoutOptions } from '../run/timeouts';
 import { isApplied, type Status } from '../status/compute';
 import { appliedAbove } from '../status/validate';
 import { compareVersions } from '../../migrations/compare-versions';
+import { checkVersion } from '../options';
 import { migrationStatement } from './migration-statement';
 import type { MigrationPlan, PlannedMigration, PlannedStep } from './types';
 
@@ -47,10 +48,11 @@ function downSteps(migration: BundledMigration, options: DownPlanOptions): { tra
 
 /**
  * Checks a rollback target.
- * @throws {Error} when `targetVersion` is neither `0` nor a version of the bundle or the history,
+ * @throws {Error} when `targetVersion` is not a version, is neither `0` nor a version of the bundle or the history,
  *   or is above the current version
  */
 export function checkRollbackTarget(status: Status, target: string): void {
+  checkVersion(target, 'targetVersion');
   if (compareVersions(target, '0') !== 0 && !status.migrations.some((s) => compareVersions(s.version, target) === 0)) {
     throw new Error(`targetVersion ${target} is not a version of the bundle or the schema history (use 0 to revert everything)`);
   }

@@ -6,6 +6,7 @@ import { timeoutSettings, type TimeoutOptions } from '../run/timeouts';
 import type { MigrationStatus, Status } from '../status/compute';
 import { isResumable } from '../status/validate';
 import { compareVersions } from '../../migrations/compare-versions';
+import { checkVersion } from '../options';
 import { migrationStatement } from './migration-statement';
 import type { MigrationPlan, PlannedMigration, PlannedStep } from './types';
 
@@ -88,11 +89,11 @@ function nonTransactionalSteps(migration: BundledMigration, status: MigrationSta
 /**
  * Plans migrate: every pending migration up to the target in version order, plus a failed
  * non-transactional one to resume. The status must have passed `migrateProblems`.
- * @throws {Error} when `targetVersion` is not in the bundle, or is below the current version
+ * @throws {Error} when `targetVersion` is not a version, is not in the bundle, or is below the current version
  *   (that is a rollback)
  */
 export function buildUpPlan(status: Status, options: UpPlanOptions): MigrationPlan {
-  const target = options.targetVersion;
+  const target = options.targetVersion === undefined ? undefined : checkVersion(options.targetVersion, 'targetVersion');
   if (target !== undefined) {
     if (!status.migrations.some((s) => s.migration && compareVersions(s.version, target) === 0)) {
       throw new Error(`targetVersion ${target} is not a migration of the bundle`);

@@ -10,7 +10,7 @@ export function checkMissingVerify(migrations: readonly MigrationStatus[], requi
   return migrations
     .filter((s) => (s.state === 'applied' || s.state === 'changed') && s.migration && !s.migration.verify)
     .map((s) => {
-      const object = `${s.version}_${s.name}/verify.sql`;
+      const object = s.file ? s.file.replace(/[^/]*$/, 'verify.sql') : `${s.version}_${s.name}/verify.sql`;
       return requireVerify
         ? {
             check: 'verify-script', object, kind: 'missing', severity: 'error' as const, passed: false, expected: 'a verify script', found: 'none',
