@@ -6,7 +6,7 @@
  * 2. Starts the local Data API over it and a local S3 (s3rver) with an empty snapshot bucket.
  * 3. Runs `cdk synth` and loads the function exactly as synthesized (the esbuild bundle and its
  *    migrations.json from cdk.out), pointed at the local Data API and S3.
- * 4. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022 and 0023, verification.
+ * 4. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022, 0023 and 0024, verification.
  * 5. Invokes it again: nothing to apply.
  */
 import pg from 'pg';

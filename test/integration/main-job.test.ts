@@ -32,19 +32,19 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
     expect(await h.listKeys()).toEqual([]);
   });
 
-  it('reports both migrations pending on the adopted database', async () => {
+  it('reports the three migrations pending on the adopted database', async () => {
     const status = (await h.handler({ action: 'status' })) as StatusActionReport;
     expect(status.current).toBeNull();
-    expect(status.pending).toEqual(['0022', '0023']);
+    expect(status.pending).toEqual(['0022', '0023', '0024']);
   });
 
-  it('snapshots first, applies 0022 and 0023, and verifies', async () => {
+  it('snapshots first, applies 0022, 0023 and 0024, and verifies', async () => {
     expect(invalidBefore).toBeGreaterThan(0);
     const report = (await h.handler({ action: 'migrate' })) as MigrateActionReport;
 
     expect(report.ok).toBe(true);
-    expect(report.migrate.applied.map((m) => m.version)).toEqual(['0022', '0023']);
-    expect(report.migrate.current).toBe('0023');
+    expect(report.migrate.applied.map((m) => m.version)).toEqual(['0022', '0023', '0024']);
+    expect(report.migrate.current).toBe('0024');
 
     // The snapshot holds the data as it was before the clean-up in 0023, manifest last.
     const snapshot = report.snapshot!;
@@ -76,12 +76,15 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
 
     // The schema history records both, and verification ran each verify script.
     const history = await h.db.sql(`SELECT version, success, applied_by FROM rds_migrate.schema_history ORDER BY installed_rank`);
-    expect(history.rows.map((r) => [r.version, r.success])).toEqual([['0022', true], ['0023', true]]);
+    expect(history.rows.map((r) => [r.version, r.success])).toEqual([['0022', true], ['0023', true], ['0024', true]]);
     const scripts = report.verification.checks.filter((c) => c.check === 'verify-script');
     expect(scripts.map((c) => [c.object, c.passed])).toEqual([
       ['0022_add_ocr_indexes/verify.sql', true],
       ['0023_add_ocr_constraints/verify.sql', true],
+      ['0024_validate_ocr_constraints/verify.sql', true],
     ]);
+    const validated = await h.db.sql(`SELECT bool_and(convalidated) AS ok, count(*)::int AS n FROM pg_constraint WHERE conrelid = 'faktury_faktura'::regclass AND contype = 'c'`);
+    expect(validated.rows[0]).toEqual({ ok: true, n: 2 });
     expect(report.verification.checks.every((c) => c.passed)).toBe(true);
   });
 
@@ -89,7 +92,7 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
     const keysBefore = await h.listKeys();
     const report = (await h.handler({ action: 'migrate' })) as MigrateActionReport;
     expect(report.migrate.applied).toEqual([]);
-    expect(report.migrate.alreadyApplied).toBe(2);
+    expect(report.migrate.alreadyApplied).toBe(3);
     expect(report.snapshot).toBeNull();
     expect(report.snapshotSkipped).toBe('nothing was pending');
     expect(report.ok).toBe(true);
@@ -161,6 +164,7 @@ describe('a failing migration in a CloudFormation deploy', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-failing-'));
     await cp(FAKTULOVE_MIGRATIONS, dir, { recursive: true });
     await rm(path.join(dir, '0023_add_ocr_constraints'), { recursive: true });
+    await rm(path.join(dir, '0024_validate_ocr_constraints'), { recursive: true });
     await cp(path.join(FAKTULOVE_MIGRATIONS, '0023_add_ocr_constraints'), path.join(dir, '0023_add_ocr_constraints_without_cleanup'), { recursive: true });
     // 0023 without its clean-up: validating the constraint over dirty rows fails (SQLSTATE 23514).
     await writeFile(

@@ -45,10 +45,10 @@ describe('the synthesized function on FaktuLove', () => {
     const outcome = await fn.invoke<StatusActionReport>({ action: 'status' });
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
-    expect(outcome.result.pending).toEqual(['0022', '0023']);
+    expect(outcome.result.pending).toEqual(['0022', '0023', '0024']);
   });
 
-  it('migrates on the CloudFormation Create: snapshot, 0022, 0023, verify', async () => {
+  it('migrates on the CloudFormation Create: snapshot, 0022, 0023, 0024, verify', async () => {
     const outcome = await fn.invoke<{ PhysicalResourceId: string; Data: Record<string, string> }>({
       RequestType: 'Create',
       ResourceProperties: { MigrationsChecksum: 'from-template' },
@@ -56,13 +56,14 @@ describe('the synthesized function on FaktuLove', () => {
     expect(outcome.ok, outcome.ok ? '' : outcome.error.errorMessage).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.result.PhysicalResourceId).toBe(`rds-migrate:${db.name}`);
-    expect(outcome.result.Data.CurrentVersion).toBe('0023');
-    expect(outcome.result.Data.Applied).toBe('0022,0023');
+    expect(outcome.result.Data.CurrentVersion).toBe('0024');
+    expect(outcome.result.Data.Applied).toBe('0022,0023,0024');
     expect(outcome.result.Data.SnapshotId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
     const history = await db.sql(`SELECT version, success, applied_by FROM rds_migrate.schema_history ORDER BY installed_rank`);
     expect(history.rows).toEqual([
       { version: '0022', success: true, applied_by: `lambda:${fn.logicalId}` },
       { version: '0023', success: true, applied_by: `lambda:${fn.logicalId}` },
+      { version: '0024', success: true, applied_by: `lambda:${fn.logicalId}` },
     ]);
   });
 
@@ -89,6 +90,6 @@ describe('the synthesized function on FaktuLove', () => {
     const rows = await db.sql('SELECT count(*)::int AS n FROM faktury_faktura');
     expect(rows.rows[0].n).toBe(5000);
     const history = await db.sql('SELECT count(*)::int AS n FROM rds_migrate.schema_history');
-    expect(history.rows[0].n).toBe(2);
+    expect(history.rows[0].n).toBe(3);
   });
 });

@@ -11,14 +11,15 @@ SET CONSTRAINTS ALL IMMEDIATE;
 UPDATE faktury_faktura SET ocr_confidence = NULL WHERE ocr_confidence < 0 OR ocr_confidence > 100;
 UPDATE faktury_faktura SET ocr_processing_time = NULL WHERE ocr_processing_time < 0;
 
--- Added NOT VALID (no full-table scan under the ACCESS EXCLUSIVE lock), then validated, which
--- takes only a SHARE UPDATE EXCLUSIVE lock (docs: ALTER TABLE, "VALIDATE CONSTRAINT").
+-- Added NOT VALID: ADD CONSTRAINT takes an ACCESS EXCLUSIVE lock, but without a full-table scan it is
+-- held only for an instant. From the commit on, every new or updated row is checked. The scan of the
+-- existing rows (already cleaned above) happens in 0024, in its own transaction, under a SHARE UPDATE
+-- EXCLUSIVE lock that lets reads and writes go on (PostgreSQL docs: ALTER TABLE, "VALIDATE CONSTRAINT").
+-- Validating here would keep this transaction's ACCESS EXCLUSIVE lock for the whole scan.
 ALTER TABLE faktury_faktura
   ADD CONSTRAINT faktury_faktura_ocr_confidence_range
   CHECK (ocr_confidence IS NULL OR (ocr_confidence >= 0 AND ocr_confidence <= 100)) NOT VALID;
-ALTER TABLE faktury_faktura VALIDATE CONSTRAINT faktury_faktura_ocr_confidence_range;
 
 ALTER TABLE faktury_faktura
   ADD CONSTRAINT faktury_faktura_ocr_processing_time_non_negative
   CHECK (ocr_processing_time IS NULL OR ocr_processing_time >= 0) NOT VALID;
-ALTER TABLE faktury_faktura VALIDATE CONSTRAINT faktury_faktura_ocr_processing_time_non_negative;
