@@ -1,0 +1,115 @@
+import { Argument, Option, type Command } from 'commander';
+import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { SnapshotSummary } from '../../lambda/actions/snapshot-action';
+import type { StatusActionReport } from '../../lambda/actions/status-action';
+import type { VerifyActionReport } from '../../lambda/actions/verify-action';
+import { ExitCode } from '../exit-codes';
+import { addHelp } from '../help';
+import { addOutputOptions, type OutputFlags } from '../output/output-options';
+import type { Printer } from '../output/printer';
+import { renderMigrate } from '../output/render-migrate';
+import { renderSnapshot } from '../output/render-snapshot';
+import { renderStatus } from '../output/render-status';
+import { renderVerification } from '../output/render-verification';
+import { checkVersionFlag } from '../project/versions';
+import { runCommand } from '../run-command';
+import type { Session } from '../session';
+import { FunctionInvocationError, invokeFunction } from '../target/invoke-function';
+import { checkEndpoint } from '../target/target-options';
+import { UsageError } from '../usage-error';
+
+const ACTIONS = ['status', 'migrate', 'verify', 'snapshot'] as const;
+type InvokeAction = (typeof ACTIONS)[number];
+
+interface InvokeFlags extends OutputFlags {
+  readonly functionName?: string;
+  readonly to?: string;
+  readonly region?: string;
+  readonly lambdaEndpoint?: string;
+  readonly logs?: boolean;
+}
+
+/** The function's manual event for an action (`lambda/events/manual-event.ts`). */
+function eventFor(action: InvokeAction, to: string | undefined): Record<string, unknown> {
+  if (to !== undefined && action !== 'migrate') throw new UsageError(`--to is only for invoke migrate, not ${action}`);
+  return to === undefined ? { action } : { action, targetVersion: checkVersionFlag(to, '--to') };
+}
+
+/** Exit code of a report the function returned: 2 when its verification failed. */
+function exitCodeOf(action: InvokeAction, report: unknown): ExitCode {
+  if (action === 'migrate') return (report as MigrateActionReport).ok === false ? ExitCode.VerificationFailed : ExitCode.Success;
+  if (action === 'verify') return (report as VerifyActionReport).verification?.ok === false ? ExitCode.VerificationFailed : ExitCode.Success;
+  return ExitCode.Success;
+}
+
+function render(action: InvokeAction, report: unknown, out: Printer): void {
+  switch (action) {
+    case 'status':
+      return renderStatus(report as StatusActionReport, out);
+    case 'migrate':
+      return renderMigrate(report as MigrateActionReport, out);
+    case 'verify':
+      out.line(`${out.colour.bold('Database')} ${(report as VerifyActionReport).database}`);
+      return renderVerification((report as VerifyActionReport).verification, out);
+    case 'snapshot':
+      return renderSnapshot((report as { snapshot: SnapshotSummary }).snapshot, out);
+  }
+}
+
+/**
+ * `rds-migrate invoke <action>`: calls the deployed function (the construct's) through
+ * `@aws-sdk/client-lambda` and prints its report, with the exit code the report implies; an error the
+ * function threw maps by its type (LockHeldError → 3, InvalidEventError → 4, ...).
+ */
+export function registerInvoke(program: Command, session: Session): void {
+  const command = program
+    .command('invoke')
+    .addArgument(new Argument('<action>', 'what the function does').choices(ACTIONS as unknown as string[]))
+    .summary('run status, migrate, verify or snapshot in the deployed function')
+    .description(
+      'Invokes the deployed migrations function (DatabaseMigrations\' function) synchronously with ' +
+        '{"action": "<action>"} and prints its report: the console\'s manual actions from a terminal. migrate ' +
+        'takes a snapshot, applies the pending migrations (up to --to) and verifies, all in AWS. Exit codes as ' +
+        'for the local commands; an error thrown in the function maps by its type (LockHeldError exits 3).',
+    )
+    .addOption(new Option('--function-name <name>', 'the function\'s name or ARN (stack output MigrationsFunctionName)').env('RDS_MIGRATE_FUNCTION_NAME'))
+    .option('--to <version>', 'migrate: last version to apply')
+    .option('--region <region>', 'AWS region of the function (default: the SDK\'s)')
+    .option('--lambda-endpoint <url>', 'Lambda endpoint, for a local stand-in')
+    .option('--logs', 'print the tail of the function\'s log (last 4 KB) on stderr');
+  addOutputOptions(command);
+  addHelp(command, {
+    examples: [
+      'rds-migrate invoke status --function-name MyStack-MigrationsFunction1A2B3C',
+      'RDS_MIGRATE_FUNCTION_NAME=MyStack-MigrationsFunction1A2B3C rds-migrate invoke migrate --to 0023 --logs',
+      'rds-migrate invoke verify --json',
+    ],
+  });
+  command.action(
+    runCommand<InvokeFlags>(session, async (ctx, flags, [actionArg]) => {
+      const action = actionArg as InvokeAction;
+      if (!flags.functionName) throw new UsageError('--function-name is required (or RDS_MIGRATE_FUNCTION_NAME): the deployed function, see the stack output MigrationsFunctionName');
+      const event = eventFor(action, flags.to);
+      const outcome = await invokeFunction(
+        {
+          functionName: flags.functionName,
+          event,
+          ...(flags.region ? { region: flags.region } : {}),
+          ...(flags.lambdaEndpoint ? { endpoint: checkEndpoint(flags.lambdaEndpoint, '--lambda-endpoint') } : {}),
+          ...(flags.logs ? { tail: true } : {}),
+        },
+        session,
+      );
+      if (outcome.logs !== undefined) {
+        ctx.stderr.writeLine(`--- log tail of ${flags.functionName} ---`);
+        for (const line of outcome.logs.trimEnd().split('\n')) ctx.stderr.writeLine(line);
+        ctx.stderr.writeLine('---');
+      }
+      if (!outcome.ok) {
+        throw new FunctionInvocationError(outcome.error.errorType, outcome.error.errorMessage, flags.functionName, outcome.error.trace);
+      }
+      const report = outcome.result;
+      return { report, exitCode: exitCodeOf(action, report), human: (out) => render(action, report, out) };
+    }),
+  );
+}

@@ -1,0 +1,66 @@
+import type { MigrationPlan, PlannedMigration, PlannedStatement } from '../../lambda/engine/plan/types';
+import type { Printer } from './printer';
+
+/** A planned migration in the `--json` report: the plan without the bundled scripts it was built from. */
+export type PlanMigrationReport = Omit<PlannedMigration, 'migration'>;
+
+/** The `--json` report of `plan` and `rollback --dry-run`. */
+export interface PlanReport {
+  readonly action: 'plan';
+  readonly database: string;
+  readonly direction: MigrationPlan['direction'];
+  readonly current: string | null;
+  readonly target: string | null;
+  readonly migrations: PlanMigrationReport[];
+}
+
+/** The plan as a report: every statement, in order, as migrate or rollback would run it. */
+export function planReport(plan: MigrationPlan, database: string): PlanReport {
+  return {
+    action: 'plan',
+    database,
+    direction: plan.direction,
+    current: plan.current,
+    target: plan.target,
+    migrations: plan.migrations.map(({ migration: _bundled, ...rest }) => rest),
+  };
+}
+
+function statementText(statement: PlannedStatement): string {
+  const params = statement.params && Object.keys(statement.params).length > 0 ? ` -- params ${JSON.stringify(statement.params)}` : '';
+  const runtime = statement.runtimeParams?.length ? ` -- at run time: ${statement.runtimeParams.map((p) => `:${p}`).join(', ')}` : '';
+  return `${statement.sql};${params}${runtime}`;
+}
+
+/**
+ * The plan for people: per migration its steps, each a transaction (BEGIN ... COMMIT) or one
+ * statement on its own, with every statement as it will be sent. Statements of the migration's
+ * script show their file and line; the engine's own (timeouts, schema history writes, guards) are dim.
+ */
+export function renderPlan(report: PlanReport, out: Printer): void {
+  const c = out.colour;
+  const verb = report.direction === 'up' ? 'migrate' : 'rollback';
+  if (report.migrations.length === 0) {
+    out.line(`Nothing to ${verb}: current version ${report.current ?? 'none'}.`);
+    return;
+  }
+  out.line(`${c.bold(`Plan (${verb})`)}: ${report.current ?? 'none'} → ${report.target ?? 'none'}, ${report.migrations.length} migration(s)`);
+  for (const m of report.migrations) {
+    out.line();
+    const mode = m.transactional ? 'one transaction' : 'statement by statement';
+    const resume = m.resumeAfter > 0 ? `, resuming after statement ${m.resumeAfter}` : '';
+    out.line(c.bold(`${m.version} ${m.name}`) + c.dim(` (${m.direction}, ${m.file}, ${mode}${resume})`));
+    m.steps.forEach((step) => {
+      const indent = step.transaction ? '      ' : '    ';
+      if (step.transaction) out.line(c.dim('    BEGIN;'));
+      for (const statement of step.statements) {
+        const lines = statementText(statement).split('\n');
+        const where = statement.source && statement.source.line > 0 ? c.cyan(`  -- ${statement.source.file}:${statement.source.line}`) : '';
+        const style = statement.role === 'migration' ? (t: string) => t : c.dim;
+        lines.forEach((line, i) => out.line(indent + style(line) + (i === 0 ? where : '')));
+        if (statement.note) out.line(indent + c.dim(`-- ${statement.note}`));
+      }
+      if (step.transaction) out.line(c.dim('    COMMIT;'));
+    });
+  }
+}
