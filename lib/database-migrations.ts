@@ -14,7 +14,8 @@ import { DatabaseMigrationsError } from './errors';
 import { functionEnvironment } from './function-environment';
 import { grantDataApi, grantSnapshotAccess } from './grants';
 import { compileMigrations, MigrationsCompileError, type CompiledMigrations } from './migrations-compiler';
-import { createMigrationsFunction } from './migrations-function';
+import { createExecutionRole, createMigrationsFunction } from './migrations-function';
+import { acknowledgeDeliberateFindings } from './nag-acknowledgments';
 import { createSnapshotBucket } from './snapshot-bucket';
 import {
   validateClusterProps,
@@ -123,18 +124,21 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     this.migrationCount = compiled.migrationCount;
     const clusterArn = props.cluster?.clusterArn ?? (props.clusterArn as string);
 
-    this.snapshotBucket = props.snapshotBucket ?? createSnapshotBucket(this, 'SnapshotBucket');
+    const createdBucket = props.snapshotBucket ? undefined : createSnapshotBucket(this, 'SnapshotBucket');
+    this.snapshotBucket = props.snapshotBucket ?? createdBucket!;
     this.snapshotPrefix = snapshotPrefix;
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
+    const role = createExecutionRole(this, 'ServiceRole', logGroup);
     try {
       this.function = createMigrationsFunction(this, 'Function', {
         bundleFile: compiled.bundleFile,
         timeout,
         memorySize,
         logGroup,
+        role,
         environment: functionEnvironment({
           clusterArn,
           secretArn: props.secret.secretArn,
@@ -173,6 +177,15 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
       this.customResource.node.addDependency(props.cluster);
     }
     this.customResource.node.addDependency(props.secret);
+
+    acknowledgeDeliberateFindings({
+      function: this.function,
+      role,
+      snapshotObjectsArn: this.snapshotBucket.arnForObjects(`${snapshotPrefix}*`),
+      provider,
+      functionArn: this.function.functionArn,
+      createdBucket,
+    });
 
     if (props.verificationSchedule !== false) {
       this.verificationRule = new events.Rule(this, 'VerificationSchedule', {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,6 +17,22 @@ export interface MigrationsFunctionOptions {
   /** MB. */
   readonly memorySize: number;
   readonly logGroup: logs.ILogGroup;
+  /** The execution role; it gets nothing here but the trust policy (the construct grants the rest). */
+  readonly role: iam.IRole;
+}
+
+/**
+ * The function's execution role: trusted by Lambda, and allowed to write to its own log group only
+ * (`logs:CreateLogStream`, `logs:PutLogEvents`), instead of the managed AWSLambdaBasicExecutionRole
+ * that may write to any log group.
+ */
+export function createExecutionRole(scope: Construct, id: string, logGroup: logs.ILogGroup): iam.Role {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'rds-migrate: the migrations function',
+  });
+  logGroup.grantWrite(role);
+  return role;
 }
 
 /** Quotes a string for a POSIX shell (`'...'`, with `'` written as `'\''`). */
@@ -49,6 +66,7 @@ export function createMigrationsFunction(scope: Construct, id: string, options: 
     memorySize: options.memorySize,
     environment: options.environment,
     logGroup: options.logGroup,
+    role: options.role,
     bundling: {
       format: nodejs.OutputFormat.CJS,
       target: 'node22',

@@ -145,14 +145,21 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
           Resource: bucketArn,
           Condition: { StringLike: { 's3:prefix': ['snapshots/*'] } },
         },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [id('AWS::Logs::LogGroup', 'MigrationsLogGroup'), 'Arn'] },
+        },
       ]),
     );
-    // Nothing else: no wildcard actions or resources, no other service.
+    // Nothing else: no wildcard actions or resources, no other service, no managed policy.
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
-    expect(actions.filter((a) => !/^(rds-data|secretsmanager|s3):[A-Za-z]+$/.test(a))).toEqual([]);
+    expect(actions.filter((a) => !/^(rds-data|secretsmanager|s3|logs):[A-Za-z]+$/.test(a))).toEqual([]);
     expect(statements.filter((s) => s.Resource === '*')).toEqual([]);
     expect(JSON.stringify(template.toJSON())).not.toContain('"rds-data:*"');
-    expect(statements).toHaveLength(4);
+    expect(statements).toHaveLength(5);
+    const role = resources[(resources[functionId]!.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('keeps snapshots in an encrypted, TLS-only, private, versioned bucket that outlives the stack', () => {
