@@ -1,8 +1,13 @@
 import { migrate, type MigrateReport } from '../engine/commands/migrate';
-import type { VerificationReport } from '../verify/report';
+import { recordRunMetrics, verificationMetricValues } from '../observability/metrics';
+import { checkDrift } from '../verify/checks/drift';
+import type { FingerprintRecord } from '../verify/fingerprint/record-fingerprint';
+import { refreshFingerprint } from '../verify/fingerprint/refresh-fingerprint';
+import type { VerificationCheck, VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
 import type { ActionContext } from './action-context';
 import { runSnapshot, type SnapshotSummary } from './snapshot-action';
+import { snapshotAgeMetric, type VerifySettings } from './verify-action';
 
 export interface MigrateActionReport {
   readonly action: 'migrate';
@@ -16,44 +21,94 @@ export interface MigrateActionReport {
   readonly snapshot: SnapshotSummary | null;
   readonly snapshotSkipped?: string;
   readonly migrate: MigrateReport;
+  /**
+   * Objects that had drifted from the recorded schema fingerprint before the pending migrations ran
+   * (as warnings): the fingerprint recorded after them includes these changes. Absent when nothing
+   * was pending or nothing had drifted.
+   */
+  readonly driftBeforeMigrate?: VerificationCheck[];
+  /** The schema fingerprint recorded after the migrations, or null when the newest one was kept. */
+  readonly fingerprint: FingerprintRecord | null;
   readonly verification: VerificationReport;
 }
 
+/** Drift before migrating, as warnings; never throws (the migrate itself reports a broken database). */
+async function driftBeforeMigrate(ctx: ActionContext): Promise<VerificationCheck[]> {
+  try {
+    const drift = await checkDrift(ctx.driver, { schemas: ctx.schemas });
+    const drifted = drift.checks.filter((c) => !c.passed && c.check === 'drift' && c.severity === 'error');
+    for (const c of drifted) ctx.log.warn('drift before migrating: recorded into the new fingerprint', { object: c.object, kind: c.kind });
+    return drifted.map((c) => ({ ...c, severity: 'warning' as const, message: `before migrating: ${c.message}` }));
+  } catch (error) {
+    ctx.log.warn('could not compare the schema with its fingerprint before migrating', { error: (error as Error)?.message ?? String(error) });
+    return [];
+  }
+}
+
 /**
- * The main job: snapshot, migrate, verify.
+ * The main job: snapshot, migrate, record the schema fingerprint, verify.
  *
- * 1. Holding the engine's lock, when anything is pending, a snapshot of the configured schemas is
- *    written to S3 (manifest last) before the first pending migration runs. If the snapshot fails,
- *    nothing is migrated and its error is thrown.
+ * 1. Holding the engine's lock, when anything is pending: the schema is compared with its recorded
+ *    fingerprint (drift found is reported as `driftBeforeMigrate` warnings), then a snapshot of the
+ *    configured schemas is written to S3 (manifest last) before the first pending migration runs. If
+ *    the snapshot fails, nothing is migrated and its error is thrown.
  * 2. The pending migrations are applied up to `targetVersion` (default: the bundle's last).
- * 3. Verification runs: each applied migration's verify script and the built-in checks.
+ * 3. The schema fingerprint is recorded when migrations were applied (or none is recorded for the
+ *    current version, see `verify/fingerprint/refresh-fingerprint.ts`).
+ * 4. Verification runs: each applied migration's verify script and the built-in checks, drift included.
  *
- * @throws whatever `migrate` throws (HistoryValidationError, LockHeldError, MigrationError) or the
- *   snapshot's error; a failed verification is reported (`ok: false`), not thrown, so the caller
- *   decides (the custom resource fails the deploy).
+ * Metrics (recorded for the function's run, see `observability/metrics.ts`): MigrationDurationMs, the
+ * verification's counts, SnapshotAgeHours.
+ *
+ * @throws whatever `migrate` throws (HistoryValidationError, LockHeldError, MigrationError), the
+ *   snapshot's error, or a DatabaseError when the fingerprint cannot be recorded; a failed
+ *   verification is reported (`ok: false`), not thrown, so the caller decides (the custom resource
+ *   fails the deploy).
  */
-export async function runMigrate(ctx: ActionContext, options: { targetVersion?: string } = {}): Promise<MigrateActionReport> {
+export async function runMigrate(ctx: ActionContext, options: { targetVersion?: string; verify?: VerifySettings } = {}): Promise<MigrateActionReport> {
   let snapshot: SnapshotSummary | null = null;
   let snapshotSkipped: string | undefined;
-  const report = await migrate(ctx.driver, ctx.bundle, {
-    appliedBy: ctx.appliedBy,
-    log: ctx.log,
-    ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
-    beforeApply: async (pending) => {
-      if (!ctx.snapshots) {
-        snapshotSkipped = 'snapshots are not configured (no bucket)';
-        ctx.log.warn('no snapshot taken before migrating: no bucket configured', { pending: pending.length });
-        return;
-      }
-      ctx.log.info('taking snapshot before migrating', { pending: pending.map((m) => m.version) });
-      snapshot = await runSnapshot(ctx);
-    },
-  });
+  let driftBefore: VerificationCheck[] = [];
+  const started = Date.now();
+  let report: MigrateReport;
+  try {
+    report = await migrate(ctx.driver, ctx.bundle, {
+      appliedBy: ctx.appliedBy,
+      log: ctx.log,
+      ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
+      beforeApply: async (pending) => {
+        driftBefore = await driftBeforeMigrate(ctx);
+        if (!ctx.snapshots) {
+          snapshotSkipped = 'snapshots are not configured (no bucket)';
+          ctx.log.warn('no snapshot taken before migrating: no bucket configured', { pending: pending.length });
+          return;
+        }
+        ctx.log.info('taking snapshot before migrating', { pending: pending.map((m) => m.version) });
+        snapshot = await runSnapshot(ctx);
+      },
+    });
+  } finally {
+    recordRunMetrics({ migrationDurationMs: Date.now() - started });
+  }
   if (report.applied.length === 0) snapshotSkipped ??= 'nothing was pending';
+  const refreshed = await refreshFingerprint(ctx.driver, {
+    applied: report.applied.length,
+    version: report.current,
+    recordedBy: ctx.appliedBy,
+    schemas: ctx.schemas,
+  });
+  ctx.log.info(refreshed.recorded ? 'schema fingerprint recorded' : 'schema fingerprint kept', {
+    reason: refreshed.reason,
+    ...(refreshed.recorded ? { objects: refreshed.recorded.objectCount, sha256: refreshed.recorded.sha256 } : {}),
+  });
   const verification = await runVerification(ctx.driver, ctx.bundle, {
+    ...options.verify,
     log: ctx.log,
+    schemas: ctx.schemas,
     ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
   });
+  const taken: SnapshotSummary | null = snapshot;
+  recordRunMetrics({ ...verificationMetricValues(verification), ...(taken ? { snapshotAgeHours: 0 } : await snapshotAgeMetric(ctx)) });
   return {
     action: 'migrate',
     database: ctx.driver.database,
@@ -61,6 +116,8 @@ export async function runMigrate(ctx: ActionContext, options: { targetVersion?: 
     snapshot,
     ...(snapshotSkipped ? { snapshotSkipped } : {}),
     migrate: report,
+    ...(driftBefore.length > 0 ? { driftBeforeMigrate: driftBefore } : {}),
+    fingerprint: refreshed.recorded ?? null,
     verification,
   };
 }

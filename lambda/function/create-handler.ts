@@ -13,6 +13,7 @@ import type { Driver } from '../driver/driver';
 import { parseEvent, type FunctionEvent } from '../events/parse-event';
 import type { Log } from '../observability/log';
 import { startRun } from '../observability/function-logger';
+import { publishRunMetrics, startRunMetrics } from '../observability/metrics';
 import { handleCustomResource } from './custom-resource';
 import { failureReason } from './failure-reason';
 import { loadFunctionBundle } from './load-function-bundle';
@@ -100,6 +101,7 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
     let driver: Driver | undefined;
     try {
       const config = loadFunctionConfig(env);
+      startRunMetrics(config.database);
       const bundle = loadFunctionBundle(config.bundlePath);
       driver = (overrides.driver ?? defaultDriver)(config);
       const ctx: ActionContext = {
@@ -122,6 +124,8 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
       }
       throw error;
     } finally {
+      // One EMF document per run on stdout (see observability/metrics.ts), also after a failure.
+      publishRunMetrics();
       await driver?.close().catch(() => undefined);
     }
   };
