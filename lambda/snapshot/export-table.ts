@@ -14,8 +14,9 @@ export interface PagingOptions {
   /** Upper bound of the rows asked for per page. @default 10,000 */
   readonly maxPageRows: number;
   /**
-   * Bytes of JSON text per result row piece. A piece travels as base64 (4/3 of its size), so 45,000 bytes
-   * keep a result row near 60,000 bytes, under the Data API's 64 KB row limit. @default 45,000
+   * Bytes of JSON text per result row piece. The Data API does not say how it measures the 64 KB row
+   * limit for bytea; 30,000 bytes stay under it both as base64 (40,000, the response's blobValue) and as
+   * PostgreSQL's hex text (60,002, what the server sends). @default 30,000
    */
   readonly pieceBytes: number;
   /** Estimated response bytes of one result row besides its piece (other fields, JSON framing). @default 160 */
@@ -26,7 +27,7 @@ export const DEFAULT_PAGING: PagingOptions = {
   responseBudgetBytes: 900 * 1024,
   initialPageRows: 100,
   maxPageRows: 10_000,
-  pieceBytes: 45_000,
+  pieceBytes: 30_000,
   recordOverheadBytes: 160,
 };
 

@@ -24,12 +24,17 @@ beforeAll(async () => {
   await db.sql(`
     CREATE TABLE a_first (id int PRIMARY KEY, v text);
     INSERT INTO a_first SELECT g, 'v' || g FROM generate_series(1, 200) AS g;
+    CREATE TABLE a_second (id int PRIMARY KEY, v text);
+    INSERT INTO a_second SELECT g, 'w' || g FROM generate_series(1, 300) AS g;
     -- About 15 MB of JSON that gzip cannot shrink below 5 MiB: the upload goes multipart.
     CREATE TABLE b_wide (id int PRIMARY KEY, h text);
     INSERT INTO b_wide SELECT g, md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text)
       FROM generate_series(1, 100000) AS g;
     CREATE TABLE c_last (id int PRIMARY KEY);
     INSERT INTO c_last SELECT generate_series(1, 10);
+    CREATE SCHEMA tiny;
+    CREATE TABLE tiny.t (id int PRIMARY KEY);
+    INSERT INTO tiny.t VALUES (1);
   `);
   await local.createBucket(BUCKET);
   s3 = local.client();
@@ -76,8 +81,9 @@ describe('a snapshot that fails', () => {
     expect((error as Error).message).toContain('failed at table "public"."b_wide": DriverError ECONNRESET');
     expect(await multipartUploadsInProgress(s3, BUCKET)).toEqual([]);
     expect(await objectExists(s3, BUCKET, manifestKey(scope(), snapshotId))).toBe(false);
-    expect(await objectExists(s3, BUCKET, tableObjectKey(scope(), snapshotId, { schema: 'public', table: 'a_first' }))).toBe(false);
-    expect(await objectExists(s3, BUCKET, tableObjectKey(scope(), snapshotId, { schema: 'public', table: 'b_wide' }))).toBe(false);
+    for (const table of ['a_first', 'a_second', 'b_wide']) {
+      expect(await objectExists(s3, BUCKET, tableObjectKey(scope(), snapshotId, { schema: 'public', table }))).toBe(false);
+    }
     expect((await listSnapshots(scope())).map((s) => s.snapshotId)).not.toContain(snapshotId);
   });
 
@@ -91,7 +97,7 @@ describe('a snapshot that fails', () => {
       const error = await takeSnapshot({
         driver: db.driver(), s3: first.client(), bucket: 'restart', snapshotId, schemaVersion: null,
         onProgress: async (p) => {
-          if (!closed && p.table === 'b_wide') {
+          if (!closed && p.table === 'a_second') {
             closed = true;
             await first.close();
           }
@@ -99,7 +105,8 @@ describe('a snapshot that fails', () => {
       }).catch((e: unknown) => e);
       expect(closed).toBe(true);
       expect(error).toBeInstanceOf(SnapshotError);
-      expect((error as SnapshotError).table).toEqual({ schema: 'public', table: 'b_wide' });
+      expect((error as SnapshotError).table).toEqual({ schema: 'public', table: 'a_second' });
+      expect((error as Error).message).toContain('failed at table "public"."a_second"');
 
       const second = await startLocalS3({ directory });
       try {
@@ -112,7 +119,7 @@ describe('a snapshot that fails', () => {
         await expect(readManifest({ ...location, snapshotId })).rejects.toThrow(/not found: no manifest/);
 
         // The same S3, up again, takes a complete snapshot that is listed.
-        const ok = await takeSnapshot({ driver: db.driver(), s3: client, bucket: 'restart', schemaVersion: '0001' });
+        const ok = await takeSnapshot({ driver: db.driver(), s3: client, bucket: 'restart', schemas: ['tiny'], schemaVersion: '0001' });
         expect((await listSnapshots(location)).map((s) => s.snapshotId)).toEqual([ok.snapshotId]);
       } finally {
         await second.close();
@@ -126,14 +133,14 @@ describe('a snapshot that fails', () => {
 describe('snapshot options', () => {
   it('refuses a malformed snapshot id, a bad prefix and a snapshot id that already exists, naming the field', async () => {
     const driver = db.driver();
-    const base = { driver, s3, bucket: BUCKET, schemaVersion: null, schemas: ['public'] };
+    const base = { driver, s3, bucket: BUCKET, schemaVersion: null, schemas: ['tiny'] };
     await expect(takeSnapshot({ ...base, snapshotId: '../../etc' })).rejects.toThrow(/^snapshotId: "..\/..\/etc" is not a snapshot id/);
     await expect(takeSnapshot({ ...base, prefix: 'a/../b/' })).rejects.toThrow(/^prefix: "a\/..\/b\/" must not contain '.' or '..' segments/);
     await expect(takeSnapshot({ ...base, prefix: 'no-slash' })).rejects.toThrow(/^prefix: "no-slash" must end with '\/'/);
     await expect(takeSnapshot({ ...base, schemas: [] })).rejects.toThrow(/^schemas: must list at least one schema/);
     await expect(takeSnapshot({ ...base, paging: { responseBudgetBytes: 2 * 1024 * 1024 } })).rejects.toThrow(/^paging.responseBudgetBytes/);
 
-    const done = await takeSnapshot({ ...base, schemas: ['public'] });
+    const done = await takeSnapshot(base);
     await expect(takeSnapshot({ ...base, snapshotId: done.snapshotId })).rejects.toThrow(/^snapshotId: snapshot .* already exists/);
   });
 });
