@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../lambda/engine/commands/migrate';
 import { plan } from '../../lambda/engine/commands/plan';
 import { HistoryValidationError } from '../../lambda/engine/errors';
-import { formatPlan } from '../../lambda/engine/plan/format-plan';
 import type { MigrationPlan } from '../../lambda/engine/plan/types';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildBundle, type MigrationSpec } from './support/bundle';
@@ -104,22 +103,5 @@ describe('plan', () => {
       "SET LOCAL statement_timeout = '60000ms'",
     ]);
     await expect(plan(db.driver(), buildBundle(specs), { appliedBy: 'ci', lockTimeoutMs: -1 })).rejects.toThrow(/lockTimeoutMs must be a whole number/);
-  });
-
-  it('renders as annotated SQL for review', async () => {
-    const text = formatPlan(await plan(db.driver(), buildBundle(specs), { appliedBy: "o'brien", targetVersion: '3' }));
-    const lines = text.split('\n');
-    expect(lines[0]).toBe('-- migrate from none to 3: 3 migration(s)');
-    expect(lines).toContain('-- apply 2 add_sync_fields: 2_add_sync_fields/up.sql, in one transaction');
-    expect(lines).toContain('-- apply 3 index_external_id: 3_index_external_id/up.sql, statement by statement, outside one transaction');
-    const at = lines.indexOf('-- 2_add_sync_fields/up.sql line 2 (statement 2)');
-    expect(lines[at + 1]).toBe("UPDATE sale SET source_device = 'web' WHERE source_device IS NULL;");
-    expect(text).toContain(":applied_by = 'o''brien'");
-    expect(text).toContain('--   and at run time :execution_ms, :lease_token');
-    expect(text).toContain('-- check: when an INVALID index sale_external_id_key on sale is found');
-    expect(lines.filter((l) => l === 'BEGIN;')).toHaveLength(3);
-    expect(lines.filter((l) => l === 'COMMIT;')).toHaveLength(3);
-    expect(text.endsWith('\n')).toBe(true);
-    expect(formatPlan({ direction: 'down', current: '3', target: '3', migrations: [] })).toBe('-- rollback: nothing to do (current version 3)\n');
   });
 });
