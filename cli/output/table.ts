@@ -9,8 +9,8 @@ export interface TableColumn {
 
 /**
  * A plain text table: a header row, then one line per row, columns separated by two spaces and
- * padded to their widest cell (colour codes do not count towards widths). The last column is not
- * padded, so lines carry no trailing spaces. Returns the lines, without newlines.
+ * padded to their widest cell (colour codes do not count towards widths). Lines carry no trailing
+ * spaces (the last column is not padded; empty last cells leave nothing). Returns the lines, without newlines.
  * @throws {Error} when a row has another number of cells than there are columns
  */
 export function renderTable(columns: readonly TableColumn[], rows: readonly (readonly string[])[], header: (text: string) => string = (t) => t): string[] {
@@ -27,6 +27,7 @@ export function renderTable(columns: readonly TableColumn[], rows: readonly (rea
         return last ? cell : cell + pad;
       })
       .map((cell) => style(cell))
-      .join('  ');
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.header), header), ...rows.map((r) => line(r))];
 }
