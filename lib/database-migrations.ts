@@ -29,6 +29,9 @@ import {
 /** CloudFormation type of the migration custom resource. */
 export const MIGRATION_RESOURCE_TYPE = 'Custom::RdsMigrate';
 
+/** How long after the function's timeout CloudFormation gives up on the migration resource, in minutes. */
+const SERVICE_TIMEOUT_MARGIN_MINUTES = 5;
+
 /** The event the verification schedule sends the function. */
 export const SCHEDULED_VERIFY_EVENT = { action: 'verify', source: 'schedule' } as const;
 
@@ -166,6 +169,10 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     this.customResource = new CustomResource(this, 'Migration', {
       serviceToken: provider.serviceToken,
       resourceType: MIGRATION_RESOURCE_TYPE,
+      // The Provider framework's own function also times out at 15 minutes, and it started first: if
+      // ours runs to the end of a 15-minute timeout, no answer reaches CloudFormation, which would
+      // then wait its default hour. Fail the deployment a few minutes after our timeout instead.
+      serviceTimeout: timeout.plus(Duration.minutes(SERVICE_TIMEOUT_MARGIN_MINUTES)),
       properties: {
         MigrationsChecksum: compiled.checksum,
         DatabaseName: props.databaseName,

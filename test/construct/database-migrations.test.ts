@@ -93,6 +93,8 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
     const [, resource] = customResources[0]!;
     expect(resource.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^MigrationsProviderframeworkonEvent/), 'Arn'] },
+      // 15-minute function timeout + 5 minutes: CloudFormation gives up well before its default hour.
+      ServiceTimeout: '1200',
       MigrationsChecksum: stack.migrations.migrationsChecksum,
       DatabaseName: 'faktulove',
       Schemas: 'public',
@@ -257,7 +259,7 @@ describe('DatabaseMigrations on imported resources (template only)', () => {
       MemorySize: 2048,
       Environment: { Variables: Match.objectLike({ RDS_MIGRATE_SCHEMAS: 'public,billing' }) },
     });
-    template.hasResourceProperties('Custom::RdsMigrate', { Schemas: 'public,billing' });
+    template.hasResourceProperties('Custom::RdsMigrate', { Schemas: 'public,billing', ServiceTimeout: '600' });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
     const { template: unscheduled, migrations } = importedTemplate({ verificationSchedule: false });
     unscheduled.resourceCountIs('AWS::Events::Rule', 0);
