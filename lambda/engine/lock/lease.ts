@@ -104,7 +104,7 @@ FROM ${tables.lock} WHERE id = 1`,
   }
 }
 
-function positive(value: number, field: string): number {
+function wholeMs(value: number, field: string): number {
   if (!Number.isInteger(value) || value < 0) throw new Error(`lock.${field} must be a whole number of ms >= 0, got ${value}`);
   return value;
 }
@@ -117,10 +117,10 @@ function positive(value: number, field: string): number {
  * @throws {Error} naming the option when a lock option is out of range
  */
 export async function acquireLease(driver: Driver, tables: HistoryTables, owner: string, log: Log, options: LockOptions = {}): Promise<Lease> {
-  const leaseMs = positive(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
-  const heartbeatMs = positive(options.heartbeatMs ?? Math.floor(leaseMs / 3), 'heartbeatMs');
-  const waitMs = positive(options.waitMs ?? 0, 'waitMs');
-  const pollMs = positive(options.pollMs ?? 1000, 'pollMs');
+  const leaseMs = wholeMs(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
+  const heartbeatMs = wholeMs(options.heartbeatMs ?? Math.floor(leaseMs / 3), 'heartbeatMs');
+  const waitMs = wholeMs(options.waitMs ?? 0, 'waitMs');
+  const pollMs = wholeMs(options.pollMs ?? 1000, 'pollMs');
   if (leaseMs === 0 || heartbeatMs === 0 || heartbeatMs >= leaseMs) {
     throw new Error(`lock.heartbeatMs (${heartbeatMs}) must be above 0 and below lock.leaseMs (${leaseMs})`);
   }
