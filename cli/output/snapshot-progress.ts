@@ -5,12 +5,13 @@ import type { Stderr } from './status-line';
 
 /**
  * Progress of a snapshot (the `snapshot` command, and the one `migrate` and `rollback` take first)
- * as a progress bar on stderr: rows, bytes read, rate, ETA and the table being exported.
+ * as a progress bar on stderr: rows, bytes read from the database (the snapshot's estimate of each
+ * page's response size), rate, ETA and the table being exported.
  *
  * The actions (`lambda/actions/snapshot-action.ts`) take no progress callback, so the bar follows
  * the snapshot's structured log events (`lambda/snapshot/take-snapshot.ts`): `snapshot started`,
  * `snapshot tables listed` (`tables`), `snapshot page` (debug: `schema`, `table`, `rows` so far in the
- * table, `pageBytes`), `snapshot table exported` (`rows`, `bytes`), `snapshot complete`/`failed`.
+ * table, `pageBytes`), `snapshot table exported` (`rows`), `snapshot complete`/`failed`.
  * Events it does not know are passed on untouched.
  *
  * @param totalRows expected rows of the whole snapshot (from `estimateRows`), for the bar and the ETA
@@ -40,7 +41,7 @@ export function withSnapshotProgress(log: Log, stderr: Stderr, totalRows?: numbe
       }
       case 'snapshot table exported':
         doneRows += Number(extra.rows) || 0;
-        doneBytes += Number(extra.bytes) || tableBytes;
+        doneBytes += tableBytes;
         tableBytes = 0;
         tableIndex++;
         bar?.update({ rows: doneRows, bytes: doneBytes });

@@ -27,7 +27,8 @@ export function createStderr(sink: TextSink): Stderr {
   const live = sink.isTTY === true;
   let status: string | undefined;
   const fit = (text: string): string => {
-    const columns = sink.columns ?? 120;
+    // A terminal that reports no size (0, e.g. a pseudo-terminal under `script`) gets 120 columns.
+    const columns = sink.columns || 120;
     return text.length > columns - 1 ? text.slice(0, Math.max(0, columns - 2)) + '…' : text;
   };
   return {
