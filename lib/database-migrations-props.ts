@@ -49,6 +49,15 @@ export interface DatabaseMigrationsProps {
   readonly migrationsDirectory: string;
 
   /**
+   * Migrate up to this version and no further on deployment (the custom resource's
+   * `TargetVersion`), e.g. to ship migrations ahead of applying them. Must be one of the bundled
+   * versions.
+   *
+   * @default - the last bundled migration
+   */
+  readonly targetVersion?: string;
+
+  /**
    * The schemas the migrations own: what a snapshot covers and what verification looks at.
    * Each is a lower-case PostgreSQL identifier (letters, digits, `_`, `$`; at most 63 bytes).
    *

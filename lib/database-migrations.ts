@@ -24,6 +24,7 @@ import {
   validateMigrationsDirectory,
   validateSchemas,
   validateSnapshotPrefix,
+  validateTargetVersion,
 } from './validate-props';
 
 /** CloudFormation type of the migration custom resource. */
@@ -101,8 +102,8 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
   readonly verificationRule?: events.Rule;
   /** Checksum (sha256 hex) of the compiled migrations: the custom resource's `MigrationsChecksum`. */
   readonly migrationsChecksum: string;
-  /** Number of migrations bundled. */
-  readonly migrationCount: number;
+  /** Versions of the bundled migrations, ascending. */
+  readonly migrationVersions: readonly string[];
 
   /**
    * @throws DatabaseMigrationsError when a prop is invalid (the message names the prop) or the
@@ -124,7 +125,8 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
 
     const compiled = this.compile(migrationsDirectory);
     this.migrationsChecksum = compiled.checksum;
-    this.migrationCount = compiled.migrationCount;
+    this.migrationVersions = compiled.versions;
+    validateTargetVersion(this, props.targetVersion, compiled.versions);
     const clusterArn = props.cluster?.clusterArn ?? (props.clusterArn as string);
 
     const createdBucket = props.snapshotBucket ? undefined : createSnapshotBucket(this, 'SnapshotBucket');
@@ -177,6 +179,7 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
         MigrationsChecksum: compiled.checksum,
         DatabaseName: props.databaseName,
         Schemas: schemas.join(','),
+        ...(props.targetVersion !== undefined ? { TargetVersion: props.targetVersion } : {}),
       },
     });
     if (props.cluster) {

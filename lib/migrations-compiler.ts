@@ -13,8 +13,8 @@ export interface CompiledMigrations {
   readonly bundleFile: string;
   /** The bundle's `checksum` (sha256 hex): changes when any migration file does. */
   readonly checksum: string;
-  /** Number of migrations in the bundle. */
-  readonly migrationCount: number;
+  /** The bundled migrations' versions, ascending (e.g. `['0022', '0023']`). */
+  readonly versions: readonly string[];
 }
 
 /** Thrown when the compiler rejects the migrations folder; `message` is the compiler's own. */
@@ -81,5 +81,5 @@ export function compileMigrations(migrationsDirectory: string): CompiledMigratio
   if (typeof bundle.checksum !== 'string' || !Array.isArray(bundle.migrations)) {
     throw new MigrationsCompileError(`${bundleFile} is not a migration bundle (no checksum or migrations)`);
   }
-  return { bundleFile, checksum: bundle.checksum, migrationCount: bundle.migrations.length };
+  return { bundleFile, checksum: bundle.checksum, versions: bundle.migrations.map((m) => m.version) };
 }

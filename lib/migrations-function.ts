@@ -50,8 +50,10 @@ function shellQuote(value: string): string {
  * - a `package.json` of `{"type":"commonjs"}`, so `index.js` is CommonJS wherever the asset is
  *   run from (Lambda, or a local run inside this `"type": "module"` package).
  *
- * The asset hash is the hash of that output, so a changed migration changes the code too.
- * Bundling commands run with bash (Linux, macOS).
+ * The asset hash is the hash of that output, so a changed migration changes the code too. The
+ * bundle file's path (a fresh temporary folder per construct) is part of the rendered bundling
+ * command, and so of CDK's in-process asset cache key: two constructs with different migrations
+ * never share a staged asset. Bundling commands run with bash (Linux, macOS).
  */
 export function createMigrationsFunction(scope: Construct, id: string, options: MigrationsFunctionOptions): nodejs.NodejsFunction {
   return new nodejs.NodejsFunction(scope, id, {

@@ -177,3 +177,15 @@ export function validateFunctionSizing(scope: IConstruct, timeoutSeconds: number
     throw new DatabaseMigrationsError('memorySize', `must be an integer from 128 to 10240 MB (Lambda limits), got ${memorySizeMb}`, scope);
   }
 }
+
+/**
+ * Checks `targetVersion` is one of the bundled versions (as written in the folder names).
+ *
+ * @param versions the compiled bundle's versions, ascending
+ * @throws DatabaseMigrationsError naming `targetVersion` and listing the bundled versions
+ */
+export function validateTargetVersion(scope: IConstruct, targetVersion: string | undefined, versions: readonly string[]): void {
+  if (targetVersion === undefined || versions.includes(targetVersion)) return;
+  const known = versions.length > 0 ? versions.join(', ') : 'none';
+  throw new DatabaseMigrationsError('targetVersion', `"${targetVersion}" is not a bundled migration version (bundled: ${known})`, scope);
+}

@@ -99,6 +99,7 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
       DatabaseName: 'faktulove',
       Schemas: 'public',
     });
+    expect(stack.migrations.migrationVersions.length).toBeGreaterThanOrEqual(2);
     expect(stack.migrations.migrationsChecksum).toMatch(/^[0-9a-f]{64}$/);
     expect(resource.DependsOn).toEqual(
       expect.arrayContaining([
@@ -253,13 +254,14 @@ describe('DatabaseMigrations on imported resources (template only)', () => {
       timeout: Duration.minutes(5),
       memorySize: 2048,
       verificationSchedule: events.Schedule.cron({ minute: '0', hour: '3' }),
+      targetVersion: '0001',
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 300,
       MemorySize: 2048,
       Environment: { Variables: Match.objectLike({ RDS_MIGRATE_SCHEMAS: 'public,billing' }) },
     });
-    template.hasResourceProperties('Custom::RdsMigrate', { Schemas: 'public,billing', ServiceTimeout: '600' });
+    template.hasResourceProperties('Custom::RdsMigrate', { Schemas: 'public,billing', ServiceTimeout: '600', TargetVersion: '0001' });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
     const { template: unscheduled, migrations } = importedTemplate({ verificationSchedule: false });
     unscheduled.resourceCountIs('AWS::Events::Rule', 0);

@@ -100,6 +100,12 @@ describe('DatabaseMigrations prop validation', () => {
     expect(errorFor({ memorySize: 1024.5 }).prop).toBe('memorySize');
   });
 
+  it('rejects a targetVersion that is not bundled, listing the bundled versions', () => {
+    const error = errorFor({ targetVersion: '0003' });
+    expect(error.prop).toBe('targetVersion');
+    expect(error.message).toContain('prop "targetVersion" "0003" is not a bundled migration version (bundled: 0001, 0002)');
+  });
+
   it('fails with the compiler message, file and line, when a migration does not parse', () => {
     const dir = tempDir('bad-migrations');
     fs.cpSync(FIXTURE_MIGRATIONS, dir, { recursive: true });
