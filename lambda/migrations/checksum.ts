@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { MigrationDirectives } from './bundle';
 
 /**
  * Checksums of the bundle. A script's checksum is over its file's bytes exactly as stored (a
@@ -18,15 +19,36 @@ export interface ChecksummedMigration {
   readonly up: { readonly checksum: string };
   readonly down?: { readonly checksum: string };
   readonly verify?: { readonly checksum: string };
+  readonly directives?: MigrationDirectives;
+}
+
+/** What the bundle checksum covers for one repeatable migration. */
+export interface ChecksummedRepeatable {
+  readonly name: string;
+  readonly checksum: string;
+  readonly directives?: MigrationDirectives;
 }
 
 /**
  * The bundle checksum: sha256 (hex) over the JSON text of
  * `[[version, name, upChecksum, downChecksum | null, verifyChecksum | null], ...]` for the migrations
- * in the order given (ascending version). It changes when any script changes, or a migration is
- * added, removed, renamed or renumbered.
+ * in the order given (ascending version), a migration with directives adding
+ * `[transaction, lockTimeoutMs, statementTimeoutMs, retries]` (null where not given) to its entry;
+ * with repeatable migrations, over `{"migrations": <that list>, "repeatables": [[name, checksum, directives?], ...]}`.
+ * A bundle without directives or repeatables keeps the checksum earlier versions computed. It changes
+ * when any script changes, a directive stated outside the SQL changes (a Flyway `.sql.conf`), or a
+ * migration is added, removed, renamed or renumbered.
  */
-export function bundleChecksum(migrations: readonly ChecksummedMigration[]): string {
-  const covered = migrations.map((m) => [m.version, m.name, m.up.checksum, m.down?.checksum ?? null, m.verify?.checksum ?? null]);
-  return sha256Hex(JSON.stringify(covered));
+export function bundleChecksum(migrations: readonly ChecksummedMigration[], repeatables: readonly ChecksummedRepeatable[] = []): string {
+  const covered = migrations.map((m) => {
+    const entry: unknown[] = [m.version, m.name, m.up.checksum, m.down?.checksum ?? null, m.verify?.checksum ?? null];
+    return m.directives ? [...entry, directiveValues(m.directives)] : entry;
+  });
+  if (repeatables.length === 0) return sha256Hex(JSON.stringify(covered));
+  const repeatable = repeatables.map((r) => (r.directives ? [r.name, r.checksum, directiveValues(r.directives)] : [r.name, r.checksum]));
+  return sha256Hex(JSON.stringify({ migrations: covered, repeatables: repeatable }));
+}
+
+function directiveValues(d: MigrationDirectives): unknown[] {
+  return [d.transaction ?? null, d.lockTimeoutMs ?? null, d.statementTimeoutMs ?? null, d.retries ?? null];
 }

@@ -36,3 +36,15 @@ function compareDigits(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The canonical spelling of a version: leading zeros and trailing `.0` groups removed (`001.2.0` →
+ * `1.2`, `0` → `0`). Two versions have the same key exactly when {@link compareVersions} says they
+ * are equal, so readers pair files by it (golang-migrate `.up`/`.down`, Flyway `V`/`U`).
+ * @throws {Error} when `version` is not digit groups separated by dots
+ */
+export function versionKey(version: string): string {
+  const parts = groups(version);
+  while (parts.length > 1 && parts[parts.length - 1] === '0') parts.pop();
+  return parts.join('.');
+}

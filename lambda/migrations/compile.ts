@@ -1,54 +1,65 @@
-import type { BundledMigration, BundledScript, MigrationBundle } from './bundle';
-import { bundleChecksum, sha256Hex } from './checksum';
+import type { BundledMigration, BundledRepeatable, BundledScript, MigrationBundle } from './bundle';
+import { bundleChecksum } from './checksum';
 import { compareVersions } from './compare-versions';
 import { MigrationCompileError } from './compile-error';
-import { decodeSqlFile } from './decode-sql-file';
-import type { MigrationReader, MigrationSource, SourceFile } from './migration-source';
-import { readNativeLayout } from './readers/native-layout';
-import { parseStatements, type ParsedStatement } from './split-statements';
+import { compileScript, type CompiledScript } from './compile-script';
+import { rejectNonTransactionalInWrapper, resolveRunMode } from './migration-directives';
+import type { MigrationReader, MigrationSource, RepeatableSource, SourceFile } from './migration-source';
+import type { MigrationLayout } from './readers/layouts';
+import { readMigrationsFolder } from './readers/read-folder';
+import { compareRepeatables } from './repeatable-order';
 import { loadSqlParser } from './sql-parser';
 
-/**
- * Longest SQL string the RDS Data API accepts in one ExecuteStatement call, in characters
- * (`/work/shared/data-api-reference.md`, "Limits": one SQL string, at most 65,536 characters).
- */
-export const DATA_API_MAX_SQL_CHARACTERS = 65_536;
+export { DATA_API_MAX_SQL_CHARACTERS } from './compile-script';
 
 export interface CompileOptions {
-  /** Reads the folder's layout. @default readNativeLayout (`<version>_<name>/{up,down,verify}.sql`) */
+  /**
+   * The folder's layout (`native`, `golang-migrate`, `flyway`, `dbmate`; see `bundle.ts`), or `auto`
+   * to detect it from the entries' names (`readers/detect-layout.ts`). @default 'auto'
+   */
+  readonly layout?: MigrationLayout | 'auto';
+  /** A reader of versioned migrations to use instead of the layouts' readers; `layout` is then ignored. */
   readonly reader?: MigrationReader;
 }
 
 /**
- * Compiles a migrations folder into a {@link MigrationBundle}: reads it (native layout unless
- * `options.reader` says otherwise), then {@link compileSources}.
+ * Compiles a migrations folder into a {@link MigrationBundle}: reads it in its layout (detected
+ * unless `options.layout` names it), then {@link compileSources}.
  * @param dir the migrations folder, named in errors as given
  * @throws {MigrationCompileError} for any bad input, naming the path (and line, column) at fault
+ * @throws {Error} when `options.layout` is not a layout name
  */
 export async function compileMigrations(dir: string, options: CompileOptions = {}): Promise<MigrationBundle> {
   await loadSqlParser();
-  const sources = await (options.reader ?? readNativeLayout)(dir);
-  return compileSources(sources);
+  if (options.reader) return compileSources(await options.reader(dir));
+  const { migrations, repeatables } = await readMigrationsFolder(dir, { layout: options.layout ?? 'auto' });
+  return compileSources(migrations, repeatables);
 }
 
 /**
- * Compiles migrations a reader found: sorts them by version ({@link compareVersions}), splits every
- * script into statements with the PostgreSQL parser, and computes checksums (sha256 of each file's
- * bytes; the bundle checksum from `checksum.ts`) and whether each migration is transactional.
+ * Compiles migrations a reader found: sorts them by version ({@link compareVersions}) and the
+ * repeatable ones as Flyway does (`repeatable-order.ts`), splits every script into statements with
+ * the PostgreSQL parser, reads each up script's `-- rds-migrate:` directives (`directives.ts`),
+ * computes checksums (sha256 of each script's bytes; the bundle checksum from `checksum.ts`) and
+ * whether each migration runs in one transaction (`migration-directives.ts`).
  *
  * Rejected, with a {@link MigrationCompileError} naming the path, line and column where known:
- * - two migrations with the same version (`1` and `01`, `1` and `1.0`);
+ * - two migrations with the same version (`1` and `01`, `1` and `1.0`), two repeatables with the
+ *   same description;
  * - a file that is not UTF-8, contains a NUL character, or has a syntax error;
- * - transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) in any script;
- * - an up.sql without any statement;
+ * - transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) in any script, except a
+ *   golang-migrate script's whole-file `BEGIN; ... COMMIT;` wrapper;
+ * - an up script without any statement;
  * - a script mixing statements PostgreSQL refuses inside a transaction block (CREATE INDEX
  *   CONCURRENTLY, VACUUM, ...) with other statements: the runner runs a script either in one
  *   transaction, or statement by statement when every statement needs that;
- * - a statement longer than {@link DATA_API_MAX_SQL_CHARACTERS}.
+ * - a statement longer than the Data API accepts (`DATA_API_MAX_SQL_CHARACTERS`);
+ * - a bad or misplaced directive, or directives that contradict the statements or the layout
+ *   (`header-directives.ts`, `migration-directives.ts`).
  *
  * Requires the parser: call `await loadSqlParser()` first ({@link compileMigrations} does).
  */
-export function compileSources(sources: readonly MigrationSource[]): MigrationBundle {
+export function compileSources(sources: readonly MigrationSource[], repeatableSources: readonly RepeatableSource[] = []): MigrationBundle {
   const sorted = [...sources].sort((a, b) => compareVersions(a.version, b.version));
   for (let i = 1; i < sorted.length; i++) {
     const [previous, current] = [sorted[i - 1] as MigrationSource, sorted[i] as MigrationSource];
@@ -61,59 +72,67 @@ export function compileSources(sources: readonly MigrationSource[]): MigrationBu
       );
     }
   }
+  const sortedRepeatables = [...repeatableSources].sort((a, b) => compareRepeatables(a.name, b.name));
+  for (let i = 1; i < sortedRepeatables.length; i++) {
+    const [previous, current] = [sortedRepeatables[i - 1] as RepeatableSource, sortedRepeatables[i] as RepeatableSource];
+    if (compareRepeatables(previous.name, current.name) === 0) {
+      throw new MigrationCompileError(
+        `duplicate repeatable migration: "${current.name}" has the same description as "${previous.name}" of ${previous.location} ` +
+          '(underscores read as spaces, as Flyway reads them); rename one of them',
+        current.location,
+      );
+    }
+  }
   const migrations = sorted.map(compileMigration);
-  return { formatVersion: 1, checksum: bundleChecksum(migrations), migrations };
+  const repeatables = sortedRepeatables.map(compileRepeatable);
+  return {
+    formatVersion: 1,
+    checksum: bundleChecksum(migrations, repeatables),
+    migrations,
+    ...(repeatables.length > 0 ? { repeatables } : {}),
+  };
 }
 
 function compileMigration(source: MigrationSource): BundledMigration {
-  const up = compileScript(source.up);
-  if (up.statements.length === 0) {
-    throw new MigrationCompileError('up.sql has no SQL statement (only comments or whitespace): write the change, or remove the migration', source.up.path);
-  }
-  const down = source.down && compileScript(source.down);
-  const verify = source.verify && compileScript(source.verify);
+  const up = compileUp(source.up, 'up');
+  const down = source.down && optionalScript(source.down, 'down');
+  const verify = source.verify && optionalScript(source.verify, 'verify');
+  const { directives, transactional } = resolveRunMode(up, source.layoutDirectives);
   return {
     version: source.version,
     name: source.name,
-    checksum: up.checksum,
-    transactional: !up.statements.some((s) => s.nonTransactional),
-    up,
+    checksum: up.script.checksum,
+    transactional,
+    ...(directives ? { directives } : {}),
+    up: up.script,
     ...(down ? { down } : {}),
     ...(verify ? { verify } : {}),
   };
 }
 
-function compileScript(source: SourceFile): BundledScript {
-  const statements = parseStatements(decodeSqlFile(source), source.path);
-  for (const statement of statements) {
-    if (statement.sql.length > DATA_API_MAX_SQL_CHARACTERS) {
-      throw new MigrationCompileError(
-        `statement is ${statement.sql.length} characters long; the RDS Data API accepts at most ` +
-          `${DATA_API_MAX_SQL_CHARACTERS} characters in one SQL string: split it (e.g. one INSERT per batch of rows)`,
-        source.path,
-        statement.line,
-      );
-    }
-  }
-  rejectMixedTransactionality(statements, source.path);
-  return {
-    file: source.file,
-    checksum: sha256Hex(source.bytes),
-    statements: statements.map(({ sql, line, nonTransactional }) => ({ sql, line, nonTransactional })),
-  };
+function compileRepeatable(source: RepeatableSource): BundledRepeatable {
+  const up = compileUp(source.up, 'repeatable');
+  const { directives, transactional } = resolveRunMode(up, source.layoutDirectives);
+  return { name: source.name, checksum: up.script.checksum, transactional, ...(directives ? { directives } : {}), up: up.script };
 }
 
-function rejectMixedTransactionality(statements: readonly ParsedStatement[], path: string): void {
-  const outside = statements.find((s) => s.nonTransactional);
-  const inside = statements.find((s) => !s.nonTransactional);
-  if (outside === undefined || inside === undefined) return;
-  const command = outside.nonTransactionalCommand ?? 'this statement';
-  throw new MigrationCompileError(
-    `${command} cannot be mixed with transactional statements (the first at line ${inside.line}) in one script: ` +
-      `PostgreSQL cannot run ${command} inside a transaction block, and rds-migrate runs a script either in one ` +
-      'transaction or, when every statement needs it, statement by statement outside one. ' +
-      `Move ${command} into a migration of its own.`,
-    path,
-    outside.line,
-  );
+function compileUp(source: SourceFile, role: 'up' | 'repeatable'): CompiledScript {
+  const up = compileScript(source, role);
+  if (up.script.statements.length === 0) {
+    const what = source.file.endsWith('/up.sql') || source.file === 'up.sql' ? 'up.sql' : role === 'up' ? 'the up script' : 'the repeatable migration';
+    throw new MigrationCompileError(
+      `${what} has no SQL statement (only comments or whitespace): write the change, or remove the migration`,
+      source.path,
+      source.firstLine,
+    );
+  }
+  return up;
+}
+
+/** A down or verify script; undefined for an empty one the layout counts as absent (dbmate's empty down section). */
+function optionalScript(source: SourceFile, role: 'down' | 'verify'): BundledScript | undefined {
+  const compiled = compileScript(source, role);
+  if (compiled.script.statements.length === 0 && source.absentWhenEmpty) return undefined;
+  rejectNonTransactionalInWrapper(compiled);
+  return compiled.script;
 }

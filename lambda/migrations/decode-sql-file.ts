@@ -9,7 +9,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * connections). A leading byte order mark is kept in the text (the splitter skips it) so that the
  * text still matches the checksummed bytes.
  * @throws {MigrationCompileError} `path:line: is not valid UTF-8 ...` naming the first line with an
- *   invalid byte sequence
+ *   invalid byte sequence (counted from `source.firstLine` for a section of a file)
  */
 export function decodeSqlFile(source: SourceFile): string {
   try {
@@ -18,9 +18,13 @@ export function decodeSqlFile(source: SourceFile): string {
     throw new MigrationCompileError(
       'is not valid UTF-8 text; save the file as UTF-8 (PostgreSQL receives migration SQL as UTF-8)',
       source.path,
-      firstInvalidLine(source.bytes),
+      lineInFile(firstInvalidLine(source.bytes), source.firstLine),
     );
   }
+}
+
+function lineInFile(line: number | undefined, firstLine = 1): number | undefined {
+  return line === undefined ? undefined : line + firstLine - 1;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { BUNDLE_FILE_NAME, type MigrationBundle } from './bundle';
+import { BUNDLE_FILE_NAME, type BundledMigration, type BundledRepeatable, type MigrationBundle } from './bundle';
 import { bundleChecksum } from './checksum';
 import { compareVersions, VERSION_PATTERN } from './compare-versions';
+import { MAX_RETRIES, MAX_TIMEOUT_MS } from './directives';
+import { compareRepeatables } from './repeatable-order';
 
 /** The bundle JSON the function was given is malformed; `issues` names each bad field. */
 export class InvalidBundleError extends Error {
@@ -28,28 +30,49 @@ const scriptSchema = z.object({
   statements: z.array(statementSchema),
 });
 
+const milliseconds = z.number().int().min(0).max(MAX_TIMEOUT_MS);
+
+const directivesSchema = z.object({
+  transaction: z.boolean().optional(),
+  lockTimeoutMs: milliseconds.optional(),
+  statementTimeoutMs: milliseconds.optional(),
+  retries: z.number().int().min(0).max(MAX_RETRIES).optional(),
+});
+
 const migrationSchema = z.object({
   version: z.string().regex(VERSION_PATTERN, 'expected digit groups separated by dots, e.g. 0022'),
   name: z.string().min(1),
   checksum: sha256,
   transactional: z.boolean(),
+  directives: directivesSchema.optional(),
   up: scriptSchema,
   down: scriptSchema.optional(),
   verify: scriptSchema.optional(),
+});
+
+const repeatableSchema = z.object({
+  name: z.string().min(1),
+  checksum: sha256,
+  transactional: z.boolean(),
+  directives: directivesSchema.optional(),
+  up: scriptSchema,
 });
 
 const bundleSchema = z.object({
   formatVersion: z.literal(1),
   checksum: sha256,
   migrations: z.array(migrationSchema),
+  repeatables: z.array(repeatableSchema).optional(),
 });
 
 /**
  * Validates a parsed bundle JSON (`migrations.json`, written by the compiler) before the function
- * uses it: the shape of every field, then that it is consistent as the compiler writes it (versions
- * strictly ascending, each migration's checksum equal to its up script's, `transactional` matching
- * its statements, the bundle checksum matching the scripts' checksums, so a hand-edited bundle is
- * refused). Unknown fields are dropped.
+ * uses it: the shape of every field (directives within their bounds: timeouts 0 to 2147483647 ms,
+ * retries 0 to 100), then that it is consistent as the compiler writes it (versions strictly
+ * ascending, repeatables strictly in Flyway's description order, each checksum equal to its up
+ * script's, `transactional` matching the up statements and the `transaction` directive, the bundle
+ * checksum matching the scripts' checksums and directives, so a hand-edited bundle is refused).
+ * Unknown fields are dropped.
  *
  * @param json the parsed JSON
  * @param source name of the bundle in error messages @default "migrations.json"
@@ -85,13 +108,32 @@ function consistencyIssues(bundle: MigrationBundle): string[] {
     if (previous && compareVersions(previous.version, m.version) >= 0) {
       issues.push(`migrations[${i}].version: "${m.version}" does not come after "${previous.version}" (versions must be strictly ascending)`);
     }
-    if (m.checksum !== m.up.checksum) issues.push(`migrations[${i}].checksum: differs from its up script's checksum`);
-    if (m.transactional === m.up.statements.some((s) => s.nonTransactional)) {
-      issues.push(`migrations[${i}].transactional: contradicts the nonTransactional flags of its up statements`);
-    }
+    issues.push(...runIssues(`migrations[${i}]`, m));
   });
-  if (issues.length === 0 && bundleChecksum(bundle.migrations) !== bundle.checksum) {
+  const repeatables = bundle.repeatables ?? [];
+  repeatables.forEach((r, i) => {
+    const previous = repeatables[i - 1];
+    if (previous && compareRepeatables(previous.name, r.name) >= 0) {
+      issues.push(`repeatables[${i}].name: "${r.name}" does not come after "${previous.name}" (repeatables are strictly ordered by description)`);
+    }
+    issues.push(...runIssues(`repeatables[${i}]`, r));
+  });
+  if (issues.length === 0 && bundleChecksum(bundle.migrations, repeatables) !== bundle.checksum) {
     issues.push('checksum: does not match the migrations\' checksums (the bundle was changed after it was compiled)');
+  }
+  return issues;
+}
+
+/** Issues of a migration's or repeatable's checksum and transaction mode against its up script and directives. */
+function runIssues(at: string, m: BundledMigration | BundledRepeatable): string[] {
+  const issues: string[] = [];
+  if (m.checksum !== m.up.checksum) issues.push(`${at}.checksum: differs from its up script's checksum`);
+  const outside = m.up.statements.some((s) => s.nonTransactional);
+  if (outside && m.directives?.transaction === true) {
+    issues.push(`${at}.directives.transaction: true, but an up statement cannot run in a transaction`);
+  }
+  if (m.transactional !== (!outside && m.directives?.transaction !== false)) {
+    issues.push(`${at}.transactional: contradicts the nonTransactional flags of its up statements and its transaction directive`);
   }
   return issues;
 }

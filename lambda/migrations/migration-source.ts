@@ -1,18 +1,45 @@
 /**
  * What a migrations-folder reader hands the compiler: each migration's version, name and raw SQL
- * file bytes, before any decoding or parsing. One reader per folder layout (the native
- * `<version>_<name>/{up,down,verify}.sql` layout in `readers/native-layout.ts`; golang-migrate,
- * Flyway or dbmate layouts can be added as further readers) feeds the same compiler.
+ * bytes, before any decoding or parsing. One reader per folder layout (`readers/`: native,
+ * golang-migrate, Flyway, dbmate; see `bundle.ts`) feeds the same compiler.
  */
+import type { MigrationDirectives } from './bundle';
+import type { MigrationLayout } from './readers/layouts';
 
-/** One SQL file as read from disk. */
+/** One SQL script as read from disk: a whole file, or a section of one (dbmate). */
 export interface SourceFile {
   /** Path relative to the migrations folder with `/` separators, recorded in the bundle: `0022_add_ocr_indexes/up.sql`. */
   readonly file: string;
   /** Path named in errors: the migrations folder as the user gave it, joined with `file`. */
   readonly path: string;
-  /** The file's bytes, exactly as stored (the checksum is over these). */
+  /** The script's bytes, exactly as stored (the checksum is over these). */
   readonly bytes: Uint8Array;
+  /**
+   * 1-based line of `path` where `bytes` begin, when they are a section of a larger file (dbmate's
+   * `-- migrate:down` block), so that statement lines and errors name lines of the file. @default 1
+   */
+  readonly firstLine?: number;
+  /**
+   * The script may wrap its whole content in `BEGIN; ... COMMIT;` (golang-migrate's convention);
+   * the compiler drops the wrapper. @default false: any transaction control is an error
+   */
+  readonly allowsTransactionWrapper?: boolean;
+  /**
+   * A script of only comments and whitespace counts as absent (dbmate's empty `-- migrate:down`
+   * block: the migration is irreversible). @default false
+   */
+  readonly absentWhenEmpty?: boolean;
+}
+
+/** Directives a layout states outside the SQL header (dbmate's `transaction:false`, a Flyway `.sql.conf`). */
+export interface LayoutDirectives {
+  readonly directives: MigrationDirectives;
+  /** How they are written, for errors: `transaction:false`, `executeInTransaction=false`. */
+  readonly text: string;
+  /** The file that states them, as named in errors. */
+  readonly path: string;
+  /** 1-based line in `path`. */
+  readonly line: number;
 }
 
 /** One migration as a reader found it. */
@@ -26,10 +53,31 @@ export interface MigrationSource {
   readonly up: SourceFile;
   readonly down?: SourceFile;
   readonly verify?: SourceFile;
+  /** Directives from the layout, merged with the up script's `-- rds-migrate:` header (they must agree). */
+  readonly layoutDirectives?: LayoutDirectives;
+}
+
+/** One repeatable migration (Flyway `R__<description>.sql`) as a reader found it. */
+export interface RepeatableSource {
+  /** The description as written, e.g. `refresh_views`. */
+  readonly name: string;
+  /** Its file, named in errors. */
+  readonly location: string;
+  readonly up: SourceFile;
+  readonly layoutDirectives?: LayoutDirectives;
+}
+
+/** Everything a reader found in a migrations folder. */
+export interface FolderSources {
+  readonly layout: MigrationLayout;
+  /** Versioned migrations in any order (the compiler sorts them and rejects duplicate versions). */
+  readonly migrations: MigrationSource[];
+  /** Repeatable migrations in any order (the compiler sorts them). Empty except for Flyway. */
+  readonly repeatables: RepeatableSource[];
 }
 
 /**
- * Reads one folder layout.
+ * Reads one folder layout of versioned migrations only.
  * @param dir the migrations folder
  * @returns the migrations in any order (the compiler sorts them and rejects duplicate versions)
  * @throws {MigrationCompileError} naming the path at fault when the folder does not follow the layout

@@ -42,6 +42,13 @@ export class SourceText {
     return low + 1;
   }
 
+  /** 1-based line and column (in characters) of the character starting at byte offset `offset`. */
+  positionAtByte(offset: number): { line: number; column: number } {
+    const line = this.lineAtByte(offset);
+    const column = [...this.sliceBytes(this.lineStarts[line - 1] as number, offset)].length + 1;
+    return { line, column };
+  }
+
   /**
    * 1-based line and column of the character at 0-based code point offset `codePoint` (how
    * PostgreSQL counts a syntax error's cursor position). The column counts characters from the

@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BundledScript, MigrationBundle } from './bundle';
+import type { BundledScript, MigrationBundle, MigrationDirectives } from './bundle';
 import { compileMigrations, type CompileOptions } from './compile';
 
 /**
@@ -14,6 +14,17 @@ export function bundleToJson(bundle: MigrationBundle): string {
     checksum: s.checksum,
     statements: s.statements.map(({ sql, line, nonTransactional }) => ({ sql, line, nonTransactional })),
   });
+  const directives = (d: MigrationDirectives | undefined): { directives?: MigrationDirectives } =>
+    d === undefined
+      ? {}
+      : {
+          directives: {
+            ...(d.transaction !== undefined ? { transaction: d.transaction } : {}),
+            ...(d.lockTimeoutMs !== undefined ? { lockTimeoutMs: d.lockTimeoutMs } : {}),
+            ...(d.statementTimeoutMs !== undefined ? { statementTimeoutMs: d.statementTimeoutMs } : {}),
+            ...(d.retries !== undefined ? { retries: d.retries } : {}),
+          },
+        };
   const canonical: MigrationBundle = {
     formatVersion: bundle.formatVersion,
     checksum: bundle.checksum,
@@ -22,10 +33,22 @@ export function bundleToJson(bundle: MigrationBundle): string {
       name: m.name,
       checksum: m.checksum,
       transactional: m.transactional,
+      ...directives(m.directives),
       up: script(m.up),
       ...(m.down ? { down: script(m.down) } : {}),
       ...(m.verify ? { verify: script(m.verify) } : {}),
     })),
+    ...(bundle.repeatables && bundle.repeatables.length > 0
+      ? {
+          repeatables: bundle.repeatables.map((r) => ({
+            name: r.name,
+            checksum: r.checksum,
+            transactional: r.transactional,
+            ...directives(r.directives),
+            up: script(r.up),
+          })),
+        }
+      : {}),
   };
   return `${JSON.stringify(canonical, null, 2)}\n`;
 }

@@ -86,8 +86,26 @@ describe('compile-cli', () => {
   });
 
   it('exits 1 with the usage on wrong arguments', async () => {
-    for (const args of [[], [path.join(FIXTURES, 'valid')], ['a', 'b', 'c'], ['--help', 'x']]) {
-      expect(await runCli('cjs', args)).toEqual({ code: 1, stdout: '', stderr: 'usage: compile-cli <migrationsDir> <outFile>\n' });
+    const usage = 'usage: compile-cli [--layout <auto|native|golang-migrate|flyway|dbmate>] <migrationsDir> <outFile>\n';
+    const wrong = [[], [path.join(FIXTURES, 'valid')], ['a', 'b', 'c'], ['--help', 'x'], ['--layout', 'liquibase', 'a', 'b'], ['--layout=', 'a', 'b'], ['a', '--layout', 'flyway', 'b']];
+    for (const args of wrong) {
+      expect(await runCli('cjs', args)).toEqual({ code: 1, stdout: '', stderr: usage });
     }
+  });
+
+  it('detects the layout, or reads the one --layout names', async () => {
+    const flyway = path.join(FIXTURES, 'formats', 'flyway');
+    const detected = path.join(outDir, 'flyway-detected.json');
+    const run = await runCli('esm', [flyway, detected]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^compiled 3 migration\(s\) and 2 repeatable migration\(s\) from /);
+    const named = path.join(outDir, 'flyway-named.json');
+    expect((await runCli('cjs', ['--layout', 'flyway', flyway, named])).code).toBe(0);
+    expect(await readFile(named, 'utf8')).toBe(await readFile(detected, 'utf8'));
+    expect(await readFile(detected, 'utf8')).toBe(bundleToJson(await compileMigrations(flyway)));
+
+    const wrongLayout = await runCli('esm', ['--layout=dbmate', flyway, path.join(outDir, 'never.json')]);
+    expect(wrongLayout.code).toBe(1);
+    expect(wrongLayout.stderr).toContain(`${path.join(flyway, 'R__author_book_counts.sql')}: unexpected file in a dbmate migrations folder`);
   });
 });

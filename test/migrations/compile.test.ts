@@ -211,10 +211,15 @@ describe('compileMigrations rejects a bad folder, naming the path at fault', () 
     expect((await compileError(upper)).message).toContain('unknown file "UP.sql"');
   });
 
-  it('a SQL file at the top level', async () => {
-    const error = await compileError(fixture('top-level-file'));
-    expect(error.file).toBe(path.join(fixture('top-level-file'), '002_create_teams.sql'));
-    expect(error.message).toContain('unexpected file in the migrations folder');
+  it('a SQL file at the top level: two layouts when detecting, an unexpected file in the native layout', async () => {
+    const detected = await compileError(fixture('top-level-file'));
+    expect(detected.file).toBe(fixture('top-level-file'));
+    expect(detected.message).toContain('mixes migration layouts: 001_create_users/ (native: ');
+    expect(detected.message).toContain('002_create_teams.sql (dbmate: ');
+    const native = await compileMigrations(fixture('top-level-file'), { layout: 'native' }).catch((e: unknown) => e as MigrationCompileError);
+    expect(native).toBeInstanceOf(MigrationCompileError);
+    expect((native as MigrationCompileError).file).toBe(path.join(fixture('top-level-file'), '002_create_teams.sql'));
+    expect((native as MigrationCompileError).message).toContain('unexpected file in the migrations folder');
   });
 
   it('a missing folder, or a file given as the folder', async () => {

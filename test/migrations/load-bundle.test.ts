@@ -82,7 +82,7 @@ describe('loadBundle', () => {
     input.migrations[4].transactional = true;
     expect(issues(input)).toEqual([
       "migrations[0].checksum: differs from its up script's checksum",
-      'migrations[4].transactional: contradicts the nonTransactional flags of its up statements',
+      'migrations[4].transactional: contradicts the nonTransactional flags of its up statements and its transaction directive',
     ]);
   });
 

@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MigrationCompileError } from '../compile-error';
 import type { MigrationSource, SourceFile } from '../migration-source';
+import { isNote, readSourceFile, requireFolder, visibleEntries } from './folder-entries';
 
 /**
  * Reader of rds-migrate's native layout (see `bundle.ts`):
@@ -19,8 +19,10 @@ import type { MigrationSource, SourceFile } from '../migration-source';
  * Symbolic links are followed.
  */
 
-const FOLDER_NAME = /^(\d+(?:\.\d+)*)_([A-Za-z0-9_-]+)$/;
-const SCRIPT_FILES = ['up.sql', 'down.sql', 'verify.sql'] as const;
+/** A native migration folder name: `<version>_<name>`. */
+export const NATIVE_FOLDER_NAME = /^(\d+(?:\.\d+)*)_([A-Za-z0-9_-]+)$/;
+/** The scripts a native migration folder may hold. */
+export const NATIVE_SCRIPT_FILES = ['up.sql', 'down.sql', 'verify.sql'] as const;
 
 /**
  * Reads a native-layout migrations folder.
@@ -32,23 +34,22 @@ export async function readNativeLayout(dir: string): Promise<MigrationSource[]> 
   await requireFolder(dir);
   const sources: MigrationSource[] = [];
   for (const entry of await visibleEntries(dir)) {
-    const entryPath = path.join(dir, entry);
-    if (!(await readable(entryPath, stat)).isDirectory()) {
-      if (entry.toLowerCase().endsWith('.md')) continue;
+    if (!entry.isDirectory) {
+      if (isNote(entry.name)) continue;
       throw new MigrationCompileError(
         'unexpected file in the migrations folder: each migration is a folder <version>_<name>/ holding up.sql ' +
           '(and optionally down.sql, verify.sql), e.g. 0001_create_users/up.sql',
-        entryPath,
+        entry.path,
       );
     }
-    sources.push(await readMigrationFolder(dir, entry));
+    sources.push(await readMigrationFolder(dir, entry.name));
   }
   return sources;
 }
 
 async function readMigrationFolder(dir: string, folder: string): Promise<MigrationSource> {
   const location = path.join(dir, folder);
-  const match = FOLDER_NAME.exec(folder);
+  const match = NATIVE_FOLDER_NAME.exec(folder);
   if (!match) {
     throw new MigrationCompileError(
       `bad migration folder name "${folder}": expected <version>_<name>, the version digits with optional dots ` +
@@ -60,25 +61,21 @@ async function readMigrationFolder(dir: string, folder: string): Promise<Migrati
 
   const present = new Set<string>();
   for (const entry of await visibleEntries(location)) {
-    const isFile = (await readable(path.join(location, entry), stat)).isFile();
-    if (!isFile || !(SCRIPT_FILES as readonly string[]).includes(entry)) {
+    if (entry.isDirectory || !(NATIVE_SCRIPT_FILES as readonly string[]).includes(entry.name)) {
       throw new MigrationCompileError(
-        `unknown ${isFile ? 'file' : 'entry'} "${entry}" in migration folder: a migration folder holds only up.sql, down.sql and verify.sql`,
-        path.join(location, entry),
+        `unknown ${entry.isDirectory ? 'entry' : 'file'} "${entry.name}" in migration folder: a migration folder holds only up.sql, down.sql and verify.sql`,
+        entry.path,
       );
     }
-    present.add(entry);
+    present.add(entry.name);
   }
   if (!present.has('up.sql')) {
     throw new MigrationCompileError('migration folder has no up.sql (the migration\'s change, required)', location);
   }
 
-  const read = async (script: string): Promise<SourceFile | undefined> => {
-    if (!present.has(script)) return undefined;
-    const filePath = path.join(location, script);
-    return { file: `${folder}/${script}`, path: filePath, bytes: await readable(filePath, (p) => readFile(p)) };
-  };
-  const [up, down, verify] = await Promise.all(SCRIPT_FILES.map(read));
+  const read = async (script: string): Promise<SourceFile | undefined> =>
+    present.has(script) ? readSourceFile(dir, `${folder}/${script}`) : undefined;
+  const [up, down, verify] = await Promise.all(NATIVE_SCRIPT_FILES.map(read));
   return {
     version,
     name,
@@ -87,28 +84,4 @@ async function readMigrationFolder(dir: string, folder: string): Promise<Migrati
     ...(down ? { down } : {}),
     ...(verify ? { verify } : {}),
   };
-}
-
-async function requireFolder(dir: string): Promise<void> {
-  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new MigrationCompileError('migrations folder not found', dir);
-    throw new MigrationCompileError(`cannot be read (${error.code ?? error.message})`, dir);
-  });
-  if (!info.isDirectory()) throw new MigrationCompileError('is not a folder: expected the migrations folder', dir);
-}
-
-/** Runs a file system call, turning its failure (a broken link, no permission) into an error naming the path. */
-async function readable<T>(target: string, call: (target: string) => Promise<T>): Promise<T> {
-  try {
-    return await call(target);
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new MigrationCompileError(`cannot be read (${code ?? message})`, target);
-  }
-}
-
-/** Entry names not starting with `.`, sorted by name so the result does not depend on the file system's order. */
-async function visibleEntries(dir: string): Promise<string[]> {
-  const names = await readable(dir, (p) => readdir(p));
-  return names.filter((n) => !n.startsWith('.')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
