@@ -106,6 +106,19 @@ describe('Data API calls of the verification', () => {
     expect(drifted.responseBytes).toBeLessThan(64 * 1024);
   });
 
+  it('collect the live fingerprint in pages that each stay under the byte budget', async () => {
+    large!.api.resetCounters();
+    const whole = await collectFingerprint(large!.driver);
+    expect(large!.api.counters.calls).toBe(4);
+    large!.api.resetCounters();
+    const paged = await collectFingerprint(large!.driver, { pageBytes: 20_000 });
+    const pages = large!.api.counters.byOperation.ExecuteStatement.calls - 1; // minus SET LOCAL
+    expect(pages).toBeGreaterThan(5);
+    expect(large!.api.counters.responseBytes / pages).toBeLessThan(3 * 20_000);
+    expect(Object.keys(paged.objects)).toEqual(Object.keys(whole.objects));
+    expect(paged).toEqual(whole);
+  });
+
   it('record a fingerprint of 1,200 objects in 5 calls', async () => {
     large!.api.resetCounters();
     const recorded = await recordFingerprint(large!.driver, { version: '1', recordedBy: 'test' });
