@@ -4,7 +4,7 @@ import type { Log } from '../lambda/observability/log';
 import { ExitCode, exitCodeForError } from './exit-codes';
 import { createCliLog } from './output/cli-log';
 import { colourEnabled, createColour, type Colour } from './output/colour';
-import { errorDocument, errorText } from './output/error-output';
+import { errorDocument, errorText, isUnreachable } from './output/error-output';
 import { toJsonDocument } from './output/json';
 import { logLevelOf, type OutputFlags } from './output/output-options';
 import { createPrinter, type Printer } from './output/printer';
@@ -84,9 +84,13 @@ export function runCommand<F extends OutputFlags>(session: Session, handler: Com
     } catch (error) {
       session.exitCode = exitCodeForError(error);
       const unexpected = session.exitCode === ExitCode.Failure && !isKnownFailure(error);
+      const context = session.target !== undefined && isUnreachable(error) ? `cannot reach ${session.target}` : undefined;
       stderr.setStatus(undefined);
-      if (json) io.stdout.write(toJsonDocument(errorDocument(error, session.exitCode as ExitCode)));
-      stderr.writeLine(errorText(error, stderrColour, verbose && unexpected));
+      if (json) {
+        const document = errorDocument(error, session.exitCode as ExitCode);
+        io.stdout.write(toJsonDocument(context ? { error: { ...document.error, target: session.target } } : document));
+      }
+      stderr.writeLine(errorText(error, stderrColour, verbose && unexpected, context));
     } finally {
       if (!session.keepAlive) {
         removeSignalHandlers();

@@ -23,6 +23,8 @@ export function processIo(): CliIo {
  */
 export class Session {
   exitCode = 0;
+  /** The target the command works on, for people (no password), once known: named when it cannot be reached. */
+  target: string | undefined;
   /** True for a command that keeps running after its action returned (`data-api-local`). */
   keepAlive = false;
   private readonly cleanups: Array<() => Promise<void>> = [];

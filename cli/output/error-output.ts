@@ -40,12 +40,24 @@ export function errorDocument(error: unknown, exitCode: ExitCode): ErrorDocument
 }
 
 /**
- * An error as text for stderr: `error: <message>` (the library's messages already name the file,
- * line, version, SQLSTATE or lock holder at fault and the way out). With `verbose`, an unexpected
- * error (one that is not a known failure) also gets its stack.
+ * True for a transport failure reaching the target (connection refused or reset, host not found,
+ * the Data API unavailable or refusing access): the driver's `DriverError` of kind `unavailable`
+ * or `access-denied` (`lambda/driver/errors.ts`).
  */
-export function errorText(error: unknown, colour: Colour, verbose: boolean): string {
-  const message = error instanceof Error ? error.message : String(error);
+export function isUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; kind?: string } | null;
+  return e?.name === 'DriverError' && (e.kind === 'unavailable' || e.kind === 'access-denied');
+}
+
+/**
+ * An error as text for stderr: `error: <message>` (the library's messages already name the file,
+ * line, version, SQLSTATE or lock holder at fault and the way out), prefixed with `context` when
+ * given (e.g. `cannot reach <target>`). With `verbose`, an unexpected error (one that is not a known
+ * failure) also gets its stack.
+ */
+export function errorText(error: unknown, colour: Colour, verbose: boolean, context?: string): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const message = context ? `${context}: ${text}` : text;
   const head = `${colour.red(colour.bold('error:'))} ${message}`;
   if (verbose && error instanceof Error && error.stack) {
     const stack = error.stack.split('\n').slice(1).join('\n');
