@@ -31,6 +31,36 @@ export const DEFAULT_PAGING: PagingOptions = {
   recordOverheadBytes: 160,
 };
 
+/**
+ * `DEFAULT_PAGING` overridden by `overrides`, checked. Unless given, `pieceBytes` is lowered to what
+ * fits the response budget as base64 with its record overhead.
+ * @throws {Error} naming the `paging.<field>` at fault: budgets must stay within the Data API's limits
+ *   (a response of 1 MiB; pieces whose hex text fits a 64 KB row), row counts must be positive integers
+ */
+export function resolvePaging(overrides: Partial<PagingOptions> = {}): PagingOptions {
+  const merged: PagingOptions = { ...DEFAULT_PAGING, ...overrides };
+  // A piece travels as base64 with its record overhead; by default it is made to fit a smaller budget.
+  const fit = 3 * Math.floor((merged.responseBudgetBytes - merged.recordOverheadBytes) / 4);
+  const paging: PagingOptions = overrides.pieceBytes === undefined ? { ...merged, pieceBytes: Math.min(merged.pieceBytes, fit) } : merged;
+  const check = (field: keyof PagingOptions, min: number, max: number, why: string) => {
+    const value = paging[field];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`paging.${field}: ${value} must be an integer from ${min} to ${max} (${why})`);
+    }
+  };
+  check('responseBudgetBytes', 4096, 1024 * 1024, "the Data API's response limit is 1 MiB");
+  check('pieceBytes', 256, 32_000, "a piece's hex text must fit the Data API's 64 KB row limit");
+  check('recordOverheadBytes', 0, 64 * 1024, 'bytes per result row');
+  check('initialPageRows', 1, 1_000_000, 'rows');
+  check('maxPageRows', 1, 1_000_000, 'rows');
+  if (paging.pieceBytes > fit) {
+    throw new Error(
+      `paging.pieceBytes: ${paging.pieceBytes} does not fit responseBudgetBytes ${paging.responseBudgetBytes} as base64 with recordOverheadBytes ${paging.recordOverheadBytes} (at most ${fit})`,
+    );
+  }
+  return paging;
+}
+
 /** Progress after one page. */
 export interface PageProgress {
   /** Pages fetched so far for this table (statements run, including continuations of a large row). */
@@ -58,6 +88,9 @@ export interface ExportedTable {
 
 const NEWLINE = new Uint8Array([0x0a]);
 
+/** The Data API's limit on one SQL string, in characters. */
+const MAX_SQL_CHARS = 65_536;
+
 /**
  * The next page asks for at most this many times the rows the last one returned: the server renders
  * every row it reads before cutting to the budget, so a jump in row size after a run of small rows
@@ -77,12 +110,13 @@ interface PieceRow {
 
 /**
  * Exports the rows of `table` through `executor` (the snapshot's transaction) as JSON lines, in key
- * order, handing the UTF-8 bytes to `write` page by page (a row larger than the response budget arrives over
- * several pages and is written piece by piece, never held whole). Paging is keyset paging on the
+ * order, handing their UTF-8 bytes to `write` page by page (a row larger than the response budget
+ * arrives over several pages and is written piece by piece, never held whole). Paging is keyset paging on the
  * table's key (see `page-query.ts`): each page starts after the last row of the previous one, so no row
  * is read twice or skipped. The next page's `LIMIT` is the budget divided by the bytes per row just
  * measured, at most 4 times the rows the last page returned, between 1 and `maxPageRows`.
  *
+ * @throws {Error} on bad paging options (see {@link resolvePaging})
  * @throws {DatabaseError | DriverError} from the driver; the caller names the table
  */
 export async function exportTable(
@@ -91,13 +125,18 @@ export async function exportTable(
   write: (chunk: Uint8Array) => Promise<void>,
   options: ExportTableOptions = {},
 ): Promise<ExportedTable> {
-  const paging: PagingOptions = { ...DEFAULT_PAGING, ...options.paging };
+  const paging = resolvePaging(options.paging);
   const parts = keyParts(table);
   const statements: Record<PageShape, string> = {
     first: pageQuery(table, 'first'),
     after: pageQuery(table, 'after'),
     within: pageQuery(table, 'within'),
   };
+  for (const sql of Object.values(statements)) {
+    if (sql.length > MAX_SQL_CHARS) {
+      throw new Error(`The page query of ${table.schema}.${table.table} is ${sql.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
+    }
+  }
   const fixed = {
     budget: paging.responseBudgetBytes,
     pieceBytes: paging.pieceBytes,
@@ -134,12 +173,21 @@ export async function exportTable(
     let lastRowNo = 0;
     let lastRowKey: string[] | null = partial?.key ?? null;
     let lastPiece: PieceRow | undefined;
+    let expectedPiece = 0;
     for (const row of rows) {
       pageBytes += row.wire;
       if (row.row_no !== lastRowNo) {
+        if (row.row_no !== lastRowNo + 1 || (lastPiece && lastPiece.piece_no !== lastPiece.piece_count)) {
+          throw new Error(`page of ${table.schema}.${table.table}: row ${row.row_no} follows an incomplete or missing row`);
+        }
         lastRowNo = row.row_no;
+        expectedPiece = shape === 'within' ? partial!.nextPiece : 1;
         if (row.piece_no === 1) lastRowKey = parts.map((_, i) => String(row[`k${i}`]));
       }
+      if (row.piece_no !== expectedPiece) {
+        throw new Error(`page of ${table.schema}.${table.table}: piece ${row.piece_no} of row ${row.row_no} where ${expectedPiece} was expected`);
+      }
+      expectedPiece += 1;
       chunks.push(row.piece);
       if (row.piece_no === row.piece_count) {
         chunks.push(NEWLINE);

@@ -16,4 +16,4 @@ export {
 export { SNAPSHOT_ID_PATTERN, assertSnapshotId, newSnapshotId, snapshotIdTime } from './snapshot-id';
 export { SnapshotError } from './snapshot-error';
 export type { SnapshotLocation } from './snapshot-location';
-export { DEFAULT_PAGING, type PagingOptions } from './export-table';
+export { DEFAULT_PAGING, resolvePaging, type PagingOptions } from './export-table';

@@ -51,7 +51,8 @@ export interface KeyPart {
  *
  * Caveat for tables without a key: `ctid > :k0` is a TID range scan on PostgreSQL 14+ and so starts where
  * the last page ended, but it must still sort the remaining rows to find the next page, so each page
- * reads the rest of the table: give large tables a primary key (or a unique index on NOT NULL columns).
+ * reads the rest of the table (of every partition, for a partitioned table): time grows with the square
+ * of the table's size. Give large tables a primary key (or a unique index on NOT NULL columns).
  */
 export function keyParts(table: SnapshotTable): KeyPart[] {
   if (table.key) return table.key.map((column) => ({ expression: `t.${quoteIdentifier(column.name)}`, type: column.type }));
@@ -63,7 +64,11 @@ export function keyParts(table: SnapshotTable): KeyPart[] {
 export function pageQuery(table: SnapshotTable, shape: PageShape): string {
   const parts = keyParts(table);
   const source = `${table.kind === 'partitioned' ? '' : 'ONLY '}${qualifiedName(table.schema, table.table)}`;
-  const columns = table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ');
+  // The whole row, unless generated columns must be left out: then the exported ones, one by one.
+  const json = table.hasGeneratedColumns ? 'row_to_json(r)' : 'row_to_json(t)';
+  const lateral = table.hasGeneratedColumns
+    ? `\n   CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`
+    : '';
   const order = parts.map((p) => p.expression).join(', ');
   const paramTuple = `(${parts.map((p, i) => `:k${i}::${p.type}`).join(', ')})`;
   const where = shape === 'first' ? '' : `WHERE (${order}) ${shape === 'after' ? '>' : '='} ${paramTuple}`;
@@ -73,10 +78,9 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
   const pieceCount = (line: string) => `greatest(1, (octet_length(${line}) + :pieceBytes::int - 1) / :pieceBytes::int)`;
   const base64 = (bytes: string) => `4 * ((${bytes} + 2) / 3)`;
   return `WITH page AS (
-  SELECT convert_to(translate(row_to_json(r)::text, chr(10) || chr(13), '  '), 'UTF8') AS line,
+  SELECT convert_to(translate(${json}::text, chr(10) || chr(13), '  '), 'UTF8') AS line,
          ${parts.map((p, i) => `${p.expression} AS o${i}, ${p.expression}::text AS k${i}`).join(',\n         ')}
-    FROM ${source} AS t
-   CROSS JOIN LATERAL (SELECT ${columns}) AS r
+    FROM ${source} AS t${lateral}
    ${where}
    ORDER BY ${order}
    ${limit}

@@ -13,6 +13,8 @@ export interface SnapshotTable extends TableName {
    * with the fewest columns that are all NOT NULL; `null` when there is neither (paged by ctid).
    */
   readonly key: ManifestColumn[] | null;
+  /** Whether the table has generated columns (then the exported columns are listed one by one). */
+  readonly hasGeneratedColumns: boolean;
 }
 
 interface CatalogRow {
@@ -22,6 +24,7 @@ interface CatalogRow {
   relkind: string;
   columns: string;
   key: string;
+  has_generated: string;
 }
 
 /**
@@ -76,7 +79,11 @@ export async function listSnapshotTables(executor: Executor, schemas: readonly s
                 CROSS JOIN LATERAL unnest(best.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
                WHERE k.ord <= best.indnkeyatts
-            ), 'null')::text AS key
+            ), 'null')::text AS key,
+            EXISTS (
+              SELECT 1 FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated <> ''
+            )::text AS has_generated
        FROM pg_catalog.pg_class c
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname IN (SELECT nspname FROM wanted)
@@ -96,5 +103,6 @@ export async function listSnapshotTables(executor: Executor, schemas: readonly s
     kind: row.relkind === 'p' ? 'partitioned' : 'table',
     columns: JSON.parse(row.columns) as ManifestColumn[],
     key: JSON.parse(row.key) as ManifestColumn[] | null,
+    hasGeneratedColumns: row.has_generated === 'true',
   }));
 }

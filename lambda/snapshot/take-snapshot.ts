@@ -2,8 +2,8 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { Driver } from '../driver/driver';
 import { withTransaction } from '../driver/transaction';
 import { silentLog, type Log } from '../observability/log';
-import { exportTable, type PagingOptions } from './export-table';
-import { assertKeyPrefix, tableObjectKey, type TableName } from './keys';
+import { resolvePaging, type PagingOptions } from './export-table';
+import { assertKeyPrefix, type TableName } from './keys';
 import { MANIFEST_FORMAT_VERSION, type ManifestTable, type SnapshotManifest } from './manifest';
 import { manifestExists, writeManifest } from './manifest-store';
 import { SnapshotError } from './snapshot-error';
@@ -11,7 +11,7 @@ import { assertSnapshotId, newSnapshotId } from './snapshot-id';
 import type { SnapshotLocation } from './snapshot-location';
 import { beginSnapshotView } from './snapshot-settings';
 import { listSnapshotTables } from './table-catalog';
-import { TableObjectWriter } from './table-object-writer';
+import { snapshotTable } from './table-snapshot';
 
 export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> {
   /** Reaches the database; its `database` names the snapshot's folder. Works over the Data API and `pg`. */
@@ -74,7 +74,7 @@ export interface SnapshotResult {
   readonly manifest: SnapshotManifest;
 }
 
-function checkOptions(options: TakeSnapshotOptions): { schemas: string[]; snapshotId: string } {
+function checkOptions(options: TakeSnapshotOptions): { schemas: string[]; snapshotId: string; paging: PagingOptions } {
   if (typeof options.bucket !== 'string' || options.bucket.length === 0) throw new Error('bucket: must be a non-empty bucket name');
   assertKeyPrefix(options.prefix ?? '');
   const schemas = [...(options.schemas ?? ['public'])];
@@ -86,11 +86,8 @@ function checkOptions(options: TakeSnapshotOptions): { schemas: string[]; snapsh
   if (duplicate !== undefined) throw new Error(`schemas: "${duplicate}" is listed twice`);
   const snapshotId = options.snapshotId ?? newSnapshotId();
   assertSnapshotId(snapshotId);
-  const budget = options.paging?.responseBudgetBytes;
-  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 4096 && budget <= 1024 * 1024)) {
-    throw new Error(`paging.responseBudgetBytes: ${budget} must be an integer between 4096 and 1048576 (the Data API's 1 MiB response limit)`);
-  }
-  return { schemas, snapshotId };
+  const paging = resolvePaging(options.paging);
+  return { schemas, snapshotId, paging };
 }
 
 const displayName = (name: TableName): string => `"${name.schema}"."${name.table}"`;
@@ -114,7 +111,7 @@ const displayName = (name: TableName): string => `"${name.schema}"."${name.table
  * @throws {SnapshotError} when the snapshot failed
  */
 export async function takeSnapshot(options: TakeSnapshotOptions): Promise<SnapshotResult> {
-  const { schemas, snapshotId } = checkOptions(options);
+  const { schemas, snapshotId, paging } = checkOptions(options);
   const log = options.log ?? silentLog;
   const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: options.driver.database };
   const started = Date.now();
@@ -124,7 +121,6 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   }
   log.info('snapshot started', { snapshotId, database: location.database, schemas, bucket: location.bucket });
 
-  const written: string[] = [];
   let current: TableName | undefined;
   /** What the snapshot is doing, for the error message. */
   let stage = 'opening the snapshot transaction';
@@ -139,42 +135,15 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       for (const [tableIndex, table] of catalog.entries()) {
         current = { schema: table.schema, table: table.table };
         stage = `table ${displayName(table)}`;
-        const tableStarted = Date.now();
-        const key = tableObjectKey(location, snapshotId, table);
-        const writer = new TableObjectWriter({ s3: location.s3, bucket: location.bucket, key, partSizeBytes: options.partSizeBytes });
-        let exported;
-        try {
-          exported = await exportTable(tx, table, (chunk) => writer.write(chunk), {
-            paging: options.paging,
-            onPage: async (page) => {
-              log.debug('snapshot page', {
-                snapshotId, schema: table.schema, table: table.table, page: page.pages, rows: page.rows,
-                pageRows: page.pageRows, pageBytes: page.pageBytes,
-              });
-              await options.onProgress?.({
-                snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
-                pages: page.pages, rows: page.rows, bytes: writer.bytesWritten, compressedBytes: writer.compressedBytesWritten,
-              });
-            },
-          });
-        } catch (error) {
-          const uploadError = await writer.abort(error instanceof Error ? error : new Error(String(error)));
-          if (uploadError !== undefined) {
-            log.warn('snapshot upload abort failed', { snapshotId, key, error: describeError(uploadError) });
-          }
-          throw error;
-        }
-        const stats = await writer.finish();
-        written.push(key);
-        tables.push({
-          schema: table.schema, table: table.table, kind: table.kind, columns: table.columns,
-          keyColumns: table.key ? table.key.map((c) => c.name) : null,
-          rowCount: exported.rowCount, bytes: stats.bytes, compressedBytes: stats.compressedBytes, checksum: stats.checksum, key,
+        const entry = await snapshotTable(tx, table, {
+          location, snapshotId, paging, partSizeBytes: options.partSizeBytes, log,
+          onPage: (page) =>
+            options.onProgress?.({
+              snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
+              pages: page.pages, rows: page.rows, bytes: page.bytes, compressedBytes: page.compressedBytes,
+            }),
         });
-        log.info('snapshot table exported', {
-          snapshotId, schema: table.schema, table: table.table, rows: exported.rowCount, pages: exported.pages,
-          bytes: stats.bytes, compressedBytes: stats.compressedBytes, durationMs: Date.now() - tableStarted,
-        });
+        tables.push(entry);
       }
       current = undefined;
       stage = 'committing the snapshot transaction';
@@ -206,7 +175,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
     };
   } catch (error) {
     log.error('snapshot failed', { snapshotId, stage, ...(current ?? {}), error: describeError(error) });
-    await deleteObjects(location, written, log, snapshotId);
+    await deleteObjects(location, tables.map((t) => t.key), log, snapshotId);
     throw new SnapshotError(`Snapshot ${snapshotId} of database "${location.database}" failed at ${stage}: ${describeError(error)}`, snapshotId, current, {
       cause: error,
     });

@@ -138,7 +138,11 @@ describe('snapshot options', () => {
     await expect(takeSnapshot({ ...base, prefix: 'a/../b/' })).rejects.toThrow(/^prefix: "a\/..\/b\/" must not contain '.' or '..' segments/);
     await expect(takeSnapshot({ ...base, prefix: 'no-slash' })).rejects.toThrow(/^prefix: "no-slash" must end with '\/'/);
     await expect(takeSnapshot({ ...base, schemas: [] })).rejects.toThrow(/^schemas: must list at least one schema/);
-    await expect(takeSnapshot({ ...base, paging: { responseBudgetBytes: 2 * 1024 * 1024 } })).rejects.toThrow(/^paging.responseBudgetBytes/);
+    await expect(takeSnapshot({ ...base, paging: { responseBudgetBytes: 2 * 1024 * 1024 } })).rejects.toThrow(
+      /^paging\.responseBudgetBytes: 2097152 must be an integer from 4096 to 1048576/,
+    );
+    await expect(takeSnapshot({ ...base, paging: { pieceBytes: 60_000 } })).rejects.toThrow(/^paging\.pieceBytes: 60000 .*64 KB row limit/);
+    await expect(takeSnapshot({ ...base, paging: { maxPageRows: 0 } })).rejects.toThrow(/^paging\.maxPageRows: 0/);
 
     const done = await takeSnapshot(base);
     await expect(takeSnapshot({ ...base, snapshotId: done.snapshotId })).rejects.toThrow(/^snapshotId: snapshot .* already exists/);

@@ -93,6 +93,9 @@ describe('takeSnapshot over the pg driver', () => {
     expect(byName.get('animal')!.rowCount).toBe(1); // ONLY: the dogs are in their own table
     expect(byName.get('dog')!.rowCount).toBe(2);
     expect(byName.get('empty_table')!.rowCount).toBe(0);
+    expect(byName.get('no_columns')).toMatchObject({ rowCount: 2, columns: [], keyColumns: null });
+    expect(byName.get('odd_keys')).toMatchObject({ rowCount: 600, keyColumns: ['at', 'amount', 'f', 'u'] });
+    expect(byName.get('identity_only')!.columns).toEqual([{ name: 'id', type: 'integer' }]);
     expect(byName.get('Odd.Name/../x')!.key).toBe(
       `rds-migrate/${db.name}/${result.snapshotId}/tables/public.Odd%2EName%2F%2E%2E%2Fx.jsonl.gz`,
     );
@@ -129,6 +132,7 @@ describe('takeSnapshot over the pg driver', () => {
     expect(pagesOf('no_key')).toBeGreaterThan(5);
     expect(pagesOf('readings')).toBeGreaterThan(2);
     expect(pagesOf('composite_key')).toBeGreaterThan(2);
+    expect(pagesOf('odd_keys')).toBeGreaterThan(2);
     // The 4 large rows are about 0.2 to 0.9 MB of JSON each: dozens of pages.
     expect(pagesOf('big_text')).toBeGreaterThan(50);
 

@@ -106,8 +106,19 @@ INSERT INTO dog VALUES ('rex', true), ('fido', false);
 CREATE TABLE "Odd.Name/../x" ("Mixed Case" int PRIMARY KEY, "select" text);
 INSERT INTO "Odd.Name/../x" SELECT g, 'v' || g FROM generate_series(1, 30) AS g;
 
-CREATE TABLE only_generated (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
-INSERT INTO only_generated DEFAULT VALUES;
+CREATE TABLE identity_only (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
+INSERT INTO identity_only DEFAULT VALUES;
+
+-- Keys whose text must read back exactly for keyset paging: fractional timestamps, numerics, floats, uuids.
+CREATE TABLE odd_keys (at timestamptz, amount numeric, f float8, u uuid, note text, PRIMARY KEY (at, amount, f, u));
+INSERT INTO odd_keys
+SELECT TIMESTAMPTZ '2024-03-31 01:59:59.999999+01' + (g % 7) * interval '0.000001 second',
+       (g % 5) / 3.0, (g % 3) * 0.1 + 0.2, md5(g::text)::uuid, repeat('k', g % 50)
+  FROM generate_series(1, 600) AS g;
+
+CREATE TABLE no_columns ();
+INSERT INTO no_columns DEFAULT VALUES;
+INSERT INTO no_columns DEFAULT VALUES;
 
 CREATE TABLE empty_table (id int PRIMARY KEY);
 
@@ -133,8 +144,10 @@ export const PUBLIC_TABLES = [
   'public.empty_table',
   'public.events',
   'public.everything',
+  'public.identity_only',
+  'public.no_columns',
   'public.no_key',
-  'public.only_generated',
+  'public.odd_keys',
   'public.readings',
   'public.unique_key',
 ];
