@@ -50,7 +50,7 @@ export function registerLint(program: Command, session: Session): void {
         'rewrites, NOT NULL without a default, renames and drops, and more, each with the safe rewrite. With a ' +
         'target (--database-url or the Data API flags), table sizes come from pg_class (small tables are exempt) ' +
         'and the versions already applied are not reported (--baseline overrides). Suppress a finding with a ' +
-        '`-- rds-migrate-lint-disable <rule>` comment. Exit 1 when a finding has severity error.',
+        '`-- rds-migrate-lint-ignore <rule-id>: <why>` comment. Exit 1 when a finding has severity error.',
     )
     .option('--config <file>', 'lint configuration JSON: {"rules": {"<rule>": "error"|"warning"|"off"}, "smallTableRows": 10000}')
     .option('--baseline <version>', 'do not report migrations at or below this version (read for context only)');
