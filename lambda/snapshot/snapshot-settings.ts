@@ -6,9 +6,11 @@ import type { Transaction } from '../driver/driver';
  * 1. `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY` as the very first statement (it must
  *    precede any query of the transaction: PostgreSQL docs, SET TRANSACTION), so every later statement
  *    sees the same snapshot of every table (PostgreSQL docs, 13.2.2 "Repeatable Read Isolation Level")
- *    and nothing can be written by mistake. A Data API transaction is a `BEGIN` on a pooled connection
- *    followed by our calls, so this holds there too; the isolation actually in force is read back and
- *    checked all the same.
+ *    and nothing can be written by mistake. BeginTransaction of the Data API opens the transaction
+ *    without running a query in it (AWS documents nothing either way; the local Data API, which runs
+ *    `BEGIN` and then our calls, accepts it as the first statement, see `test/snapshot/data-api.test.ts`),
+ *    so the isolation actually in force is read back and checked: at a weaker level the snapshot fails
+ *    rather than read its tables at different instants.
  * 2. Transaction-local settings (`set_config(..., true)`, the function form of `SET LOCAL`) that fix how
  *    values are rendered, whatever the server's or role's defaults: `TimeZone` UTC (timestamptz as
  *    `...+00:00`), `extra_float_digits` 1 (shortest float text that reads back exactly, PostgreSQL 12+),
