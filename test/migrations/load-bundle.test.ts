@@ -7,6 +7,7 @@ import { InvalidBundleError, loadBundle } from '../../lambda/migrations/load-bun
 import { bundleToJson } from '../../lambda/migrations/write-bundle';
 
 const VALID = fileURLToPath(new URL('../fixtures/migrations/valid', import.meta.url));
+const FLYWAY = fileURLToPath(new URL('../fixtures/migrations/formats/flyway', import.meta.url));
 
 let bundle: MigrationBundle;
 /** A fresh, mutable copy of the valid bundle as the function would read it from disk. */
@@ -93,6 +94,74 @@ describe('loadBundle', () => {
   });
 
   it('names the source it was given', () => {
+    expect(() => loadBundle({}, '/var/task/migrations.json')).toThrow(/^\/var\/task\/migrations\.json is not a valid migration bundle/);
+  });
+});
+
+describe('loadBundle with directives and repeatable migrations', () => {
+  let flyway: MigrationBundle;
+  let flywayJson: () => any;
+  beforeAll(async () => {
+    flyway = await compileMigrations(FLYWAY);
+    const text = bundleToJson(flyway);
+    flywayJson = () => JSON.parse(text);
+  });
+
+  it('returns them as the compiler wrote them', () => {
+    const loaded = loadBundle(flywayJson());
+    expect(loaded).toEqual(flyway);
+    expect(loaded.migrations.map((m) => m.directives)).toEqual([
+      undefined,
+      { lockTimeoutMs: 2000, statementTimeoutMs: 60_000, retries: 2 },
+      { transaction: false },
+    ]);
+    expect(loaded.repeatables?.map((r) => r.name)).toEqual(['author_book_counts', 'book_slugs']);
+  });
+
+  it('refuses directives out of bounds, naming each', () => {
+    const input = flywayJson();
+    input.migrations[1].directives = { lockTimeoutMs: -1, statementTimeoutMs: 2_147_483_648, retries: 1.5, transaction: 'off' };
+    expect(issues(input)).toEqual([
+      expect.stringMatching(/^migrations\[1\]\.directives\.transaction: /),
+      expect.stringMatching(/^migrations\[1\]\.directives\.lockTimeoutMs: /),
+      expect.stringMatching(/^migrations\[1\]\.directives\.statementTimeoutMs: /),
+      expect.stringMatching(/^migrations\[1\]\.directives\.retries: /),
+    ]);
+  });
+
+  it('refuses a transaction mode that contradicts the transaction directive or the statements', () => {
+    const input = flywayJson();
+    input.migrations[0].directives = { transaction: false }; // still transactional: true
+    input.migrations[2].directives = { transaction: true }; // a CREATE INDEX CONCURRENTLY
+    expect(issues(input)).toEqual([
+      'migrations[0].transactional: contradicts the nonTransactional flags of its up statements and its transaction directive',
+      'migrations[2].directives.transaction: true, but an up statement cannot run in a transaction',
+    ]);
+  });
+
+  it('refuses repeatables out of order, or whose checksum is not their script\'s', () => {
+    const input = flywayJson();
+    input.repeatables.reverse();
+    input.repeatables[0].checksum = 'a'.repeat(64);
+    expect(issues(input)).toEqual([
+      "repeatables[0].checksum: differs from its up script's checksum",
+      'repeatables[1].name: "author_book_counts" does not come after "book_slugs" (repeatables are strictly ordered by description)',
+    ]);
+  });
+
+  it('refuses a bundle whose directives or repeatables were changed after compiling', () => {
+    const directives = flywayJson();
+    directives.migrations[1].directives.retries = 3;
+    const repeatable = flywayJson();
+    repeatable.repeatables.pop();
+    for (const input of [directives, repeatable]) {
+      expect(issues(input)).toEqual(["checksum: does not match the migrations' checksums (the bundle was changed after it was compiled)"]);
+    }
+  });
+});
+
+describe('loadBundle names', () => {
+  it('the source it was given', () => {
     expect(() => loadBundle({}, '/var/task/migrations.json')).toThrow(/^\/var\/task\/migrations\.json is not a valid migration bundle/);
   });
 });
