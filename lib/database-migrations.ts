@@ -124,20 +124,19 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     validateFunctionSizing(this, timeout.toSeconds(), memorySize);
 
     const compiled = this.compile(migrationsDirectory);
-    this.migrationsChecksum = compiled.checksum;
-    this.migrationVersions = compiled.versions;
-    validateTargetVersion(this, props.targetVersion, compiled.versions);
     const clusterArn = props.cluster?.clusterArn ?? (props.clusterArn as string);
-
     const createdBucket = props.snapshotBucket ? undefined : createSnapshotBucket(this, 'SnapshotBucket');
     this.snapshotBucket = props.snapshotBucket ?? createdBucket!;
     this.snapshotPrefix = snapshotPrefix;
+    this.migrationsChecksum = compiled.checksum;
+    this.migrationVersions = compiled.versions;
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
     const role = createExecutionRole(this, 'ServiceRole', logGroup);
     try {
+      validateTargetVersion(this, props.targetVersion, compiled.versions);
       this.function = createMigrationsFunction(this, 'Function', {
         bundleFile: compiled.bundleFile,
         timeout,
@@ -154,7 +153,8 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
         }),
       });
     } finally {
-      // Bundling ran in the function's constructor: the compiled bundle is in the asset now.
+      // Bundling ran in the function's constructor: the compiled bundle is in the asset now (or
+      // the constructor failed and nothing needs it).
       fs.rmSync(path.dirname(compiled.bundleFile), { recursive: true, force: true });
     }
 
