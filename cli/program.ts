@@ -88,13 +88,8 @@ Every command takes --json (one JSON document on stdout) and --help (with exampl
 ${EXIT_CODES_HELP}
 `,
     );
+  // Commands created with .command() inherit exitOverride and configureOutput from the program.
   for (const register of COMMANDS) register(program, session);
-  for (const command of program.commands) {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => void session.io.stdout.write(text),
-      writeErr: (text) => void session.io.stderr.write(text),
-    });
-  }
   return program;
 }
 

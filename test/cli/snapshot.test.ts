@@ -95,6 +95,19 @@ describe('snapshot and snapshots against a local S3', () => {
   });
 });
 
+describe('rollback with a bucket', () => {
+  it('takes a snapshot before the first down script runs', async () => {
+    const run = await cli('rollback', '--to', '0002', '--json');
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({
+      action: 'rollback',
+      snapshot: { schemaVersion: '0003', totalRows: 500 },
+      rollback: { reverted: [expect.objectContaining({ version: '0003' })], current: '0002' },
+    });
+    expect(run.json()).not.toHaveProperty('snapshotSkipped');
+  });
+});
+
 describe('restore', () => {
   const id = '20250314T091500Z-3fa9c01b';
 
