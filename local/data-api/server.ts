@@ -29,7 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { silentLog, type Log } from '../../lambda/observability/log';
 import { DatabasePools, type Lease } from './connections';
 import { CallCounters, type DataApiCounters, type DataApiOperation } from './counters';
-import type { FaultHook } from './faults';
+import type { FaultHook, InjectedError } from './faults';
 import {
   batchExecuteStatement,
   beginTransaction,
@@ -139,6 +139,20 @@ function toServiceError(error: unknown): ServiceError {
   return serviceError('InternalServerErrorException', `Internal error of the local Data API: ${String(e?.message ?? error)}`);
 }
 
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The error response a fault hook asked for, with the status AWS uses for its name (500 when unlisted). */
+function injectedError(error: InjectedError): ServiceError {
+  const status = error.status ?? (SERVICE_ERROR_STATUS as Record<string, number>)[error.name] ?? 500;
+  return new ServiceError(error.name, status, error.message ?? `Injected ${error.name}`);
+}
+
+/** The request's `transactionId` member, when it has a string one. */
+function transactionIdOf(json: unknown): string | undefined {
+  const id = (json as { transactionId?: unknown } | null | undefined)?.transactionId;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** Reads a request body, keeping at most `limit` bytes; `size` is the full length. */
 function readBody(request: http.IncomingMessage, limit: number): Promise<{ body: Buffer; size: number }> {
   return new Promise((resolve, reject) => {
@@ -219,21 +233,38 @@ export async function startLocalDataApi(options: LocalDataApiOptions): Promise<L
         json = undefined;
       }
       const fault = await api.faults?.({ operation, request: json, call: calls });
-      if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault?.delayMs) await delay(fault.delayMs);
+      if (fault?.expireTransaction) await transactions.expire(transactionIdOf(json));
       if (fault?.dropConnection) {
         errorType = 'DroppedConnection';
         request.socket.destroy();
         return;
       }
-      if (fault?.error) {
-        const injectedStatus = fault.error.status ?? (SERVICE_ERROR_STATUS as Record<string, number>)[fault.error.name] ?? 500;
-        throw new ServiceError(fault.error.name, injectedStatus, fault.error.message ?? `Injected ${fault.error.name}`);
-      }
+      if (fault?.error) throw injectedError(fault.error);
       if (size > maxRequestBytes) {
         throw serviceError('ValidationException', `Request body of ${size} bytes exceeds the Data API request limit of ${maxRequestBytes} bytes.`);
       }
       if (json === undefined) throw serviceError('ValidationException', 'The request body is not valid JSON.');
-      const result = await HANDLERS[operation](context, json);
+      const after = fault?.afterRun;
+      let result: Record<string, unknown>;
+      if (!after) {
+        result = await HANDLERS[operation](context, json);
+      } else {
+        // The call runs on the database whatever happens to its answer.
+        const outcome = await HANDLERS[operation](context, json).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+        if (after.delayMs) await delay(after.delayMs);
+        if (after.dropConnection) {
+          errorType = 'DroppedConnection';
+          request.socket.destroy();
+          return;
+        }
+        if (after.error) throw injectedError(after.error);
+        if ('error' in outcome) throw outcome.error;
+        result = outcome.value;
+      }
       responseBytes = send(response, 200, result);
       failed = false;
     } catch (thrown) {

@@ -128,6 +128,18 @@ export class TransactionRegistry {
     await this.end(transaction, 'terminated', false);
   }
 
+  /**
+   * Ends an idle open transaction as the idle timeout does (rolled back; later calls get
+   * TransactionNotFoundException "Transaction may be expired."): for fault injection. Returns false
+   * (and does nothing) when `id` names no open transaction, or one whose call is still running.
+   */
+  async expire(id: string | undefined): Promise<boolean> {
+    const entry = id === undefined ? undefined : this.open.get(id);
+    if (!entry || entry.busy) return false;
+    await this.end(entry, 'expired');
+    return true;
+  }
+
   /** Rolls back and releases every open transaction (server shutdown). */
   async close(): Promise<void> {
     await Promise.all([...this.open.values()].map((entry) => this.end(entry, 'terminated')));

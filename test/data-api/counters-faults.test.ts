@@ -1,4 +1,4 @@
-import { BeginTransactionCommand, RollbackTransactionCommand } from '@aws-sdk/client-rds-data';
+import { BeginTransactionCommand, CommitTransactionCommand, RollbackTransactionCommand } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type DataApiHarness } from './harness';
 
@@ -65,5 +65,64 @@ describe('fault injection', () => {
       h.api.faults = undefined;
     }
     expect((await h.execute('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
+  });
+
+  it('can run the call and lose its answer: the effect stays, the client sees a socket error', async () => {
+    await h.execute('CREATE TABLE IF NOT EXISTS lost_answer (id int PRIMARY KEY)');
+    h.api.faults = ({ request }) => (String((request as { sql?: string }).sql).startsWith('INSERT') ? { afterRun: { dropConnection: true } } : undefined);
+    try {
+      const err = await h.failure(h.execute('INSERT INTO lost_answer VALUES (1)'));
+      expect(err.$metadata?.httpStatusCode).toBeUndefined();
+      expect(String((err as { code?: string }).code ?? err.message)).toMatch(/ECONNRESET|socket hang up/);
+    } finally {
+      h.api.faults = undefined;
+    }
+    expect((await h.db.sql('SELECT count(*)::int AS n FROM lost_answer')).rows[0].n).toBe(1);
+  });
+
+  it('can run a commit and answer with an error: the transaction is committed all the same', async () => {
+    await h.execute('CREATE TABLE IF NOT EXISTS commit_5xx (id int PRIMARY KEY)');
+    const { transactionId } = await h.client.send(new BeginTransactionCommand({ ...h.target }));
+    await h.execute('INSERT INTO commit_5xx VALUES (7)', { transactionId });
+    h.api.faults = ({ operation }) =>
+      operation === 'CommitTransaction' ? { afterRun: { delayMs: 50, error: { name: 'InternalServerErrorException', message: 'boom' } } } : undefined;
+    try {
+      const err = await h.failure(h.client.send(new CommitTransactionCommand({ ...h.target, transactionId })));
+      expect(err.name).toBe('InternalServerErrorException');
+      expect(err.$metadata?.httpStatusCode).toBe(500);
+    } finally {
+      h.api.faults = undefined;
+    }
+    expect((await h.db.sql('SELECT array_agg(id) AS ids FROM commit_5xx')).rows[0].ids).toEqual([7]);
+  });
+
+  it('can expire the transaction a call names, rolling it back as the idle timeout does', async () => {
+    await h.execute('CREATE TABLE IF NOT EXISTS expired_tx (id int PRIMARY KEY)');
+    const { transactionId } = await h.client.send(new BeginTransactionCommand({ ...h.target }));
+    await h.execute('INSERT INTO expired_tx VALUES (1)', { transactionId });
+    h.api.faults = ({ operation }) => (operation === 'ExecuteStatement' ? { expireTransaction: true } : undefined);
+    try {
+      const err = await h.failure(h.execute('INSERT INTO expired_tx VALUES (2)', { transactionId }));
+      expect(err.name).toBe('TransactionNotFoundException');
+      expect(err.message).toMatch(/Transaction may be expired/);
+      // Without a transactionId there is nothing to expire: the call runs.
+      await h.execute('INSERT INTO expired_tx VALUES (3)');
+    } finally {
+      h.api.faults = undefined;
+    }
+    const commit = await h.failure(h.client.send(new CommitTransactionCommand({ ...h.target, transactionId })));
+    expect(commit.name).toBe('TransactionNotFoundException');
+    expect((await h.db.sql('SELECT array_agg(id) AS ids FROM expired_tx')).rows[0].ids).toEqual([3]);
+  });
+
+  it('can slow a call down after it ran', async () => {
+    h.api.faults = () => ({ afterRun: { delayMs: 150 } });
+    try {
+      const started = Date.now();
+      expect((await h.execute('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    } finally {
+      h.api.faults = undefined;
+    }
   });
 });
