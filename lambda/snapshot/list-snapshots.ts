@@ -13,15 +13,16 @@ export interface SnapshotListing {
 /**
  * The complete snapshots of a database (those with a manifest), newest first (snapshot ids sort by
  * time). Snapshots that failed or are still running have table objects but no manifest, and are left
- * out. Lists every key under `<prefix><database>/` (1,000 keys per ListObjectsV2 call).
+ * out. Lists every key under `<prefix><database>/`, `keysPerCall` (default and S3's maximum: 1,000) per
+ * ListObjectsV2 call.
  */
-export async function listSnapshots(location: SnapshotLocation): Promise<SnapshotListing[]> {
+export async function listSnapshots(location: SnapshotLocation, options: { readonly keysPerCall?: number } = {}): Promise<SnapshotListing[]> {
   const prefix = databasePrefix(location);
   const found: SnapshotListing[] = [];
   let token: string | undefined;
   do {
     const page = await location.s3.send(
-      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: prefix, ContinuationToken: token }),
+      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: options.keysPerCall }),
     );
     for (const object of page.Contents ?? []) {
       if (!object.Key) continue;

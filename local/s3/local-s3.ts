@@ -3,6 +3,7 @@ import S3rver from 's3rver';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { listObjectsV2 } from './list-objects-v2';
 import { multipartExtensions } from './multipart-extensions';
 
 /** s3rver's fixed development account (s3rver checks SigV4 signatures against it). */
@@ -55,7 +56,8 @@ export function localS3Client(endpoint: string): S3Client {
 
 /**
  * Starts s3rver 3.x on 127.0.0.1, with AbortMultipartUpload and ListMultipartUploads added
- * (see `multipart-extensions.ts`). Works with Node 20 and `@aws-sdk/client-s3` v3, multipart uploads
+ * (`multipart-extensions.ts`) and ListObjectsV2 answered by `list-objects-v2.ts` (s3rver's own
+ * continuation tokens need DES, which Node 20's OpenSSL 3 lacks). Works with Node 20 and `@aws-sdk/client-s3` v3, multipart uploads
  * through `@aws-sdk/lib-storage` included, given the client settings of {@link localS3Client}.
  */
 export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
@@ -70,7 +72,7 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
   // Insert the extensions right before s3rver's router (Koa composes `middleware` when the server starts).
   const routerIndex = server.middleware.findIndex((fn) => fn.name === 'dispatch');
   if (routerIndex < 0) throw new Error('s3rver: router middleware not found; is s3rver 3.x installed?');
-  server.middleware.splice(routerIndex, 0, multipartExtensions(directory));
+  server.middleware.splice(routerIndex, 0, multipartExtensions(directory), listObjectsV2);
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const clients: S3Client[] = [];

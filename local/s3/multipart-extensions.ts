@@ -1,4 +1,5 @@
 import type { S3rverContext } from 's3rver';
+import { sendXmlError } from './xml-error';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -25,7 +26,7 @@ export function multipartExtensions(directory: string) {
     if (ctx.method === 'DELETE' && bucket && segments.length >= 2 && uploadId !== undefined) {
       const dir = path.join(uploadsDir(bucket), path.basename(uploadId));
       if (!/^[0-9a-f]+$/.test(uploadId) || !(await exists(dir))) {
-        xmlError(ctx, 404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
+        sendXmlError(ctx, 404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
         return;
       }
       await rm(dir, { recursive: true, force: true });
@@ -36,7 +37,7 @@ export function multipartExtensions(directory: string) {
 
     if (ctx.method === 'GET' && bucket && segments.length === 1 && 'uploads' in ctx.query) {
       if (!(await exists(path.join(directory, bucket)))) {
-        xmlError(ctx, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+        sendXmlError(ctx, 404, 'NoSuchBucket', 'The specified bucket does not exist');
         return;
       }
       const ids = await readdir(uploadsDir(bucket)).catch(() => [] as string[]);
@@ -72,10 +73,4 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function xmlError(ctx: S3rverContext, status: number, code: string, message: string): void {
-  ctx.status = status;
-  ctx.type = 'application/xml';
-  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }

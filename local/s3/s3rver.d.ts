@@ -17,8 +17,26 @@ declare module 's3rver' {
     configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
   }
 
+  /** An object as s3rver's filesystem store lists it. */
+  export interface S3rverObject {
+    readonly key: string;
+    readonly size: number;
+    readonly lastModifiedDate: Date;
+    readonly metadata: Record<string, string>;
+  }
+
+  /** s3rver's filesystem store (`lib/stores/filesystem.js`), the part `local/s3` calls. */
+  export interface S3rverStore {
+    getBucket(bucket: string): Promise<{ name: string } | null>;
+    listObjects(
+      bucket: string,
+      options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number },
+    ): Promise<{ objects: S3rverObject[]; commonPrefixes: string[]; isTruncated: boolean }>;
+  }
+
   /** Koa's context, reduced to what `local/s3` reads and writes. */
   export interface S3rverContext {
+    store: S3rverStore;
     method: string;
     path: string;
     query: Record<string, string | string[] | undefined>;
