@@ -4,6 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { MigrationLayout } from '../lambda/migrations/readers/layouts';
 
 /**
  * Properties of `DatabaseMigrations`.
@@ -47,6 +48,15 @@ export interface DatabaseMigrationsProps {
    * `cdk synth` with the compiler's message.
    */
   readonly migrationsDirectory: string;
+
+  /**
+   * The layout of `migrationsDirectory`: `native` (`<version>_<name>/up.sql`), `golang-migrate`,
+   * `flyway` or `dbmate` (see `lambda/migrations/bundle.ts`), or `auto` to detect it from the
+   * entries' names.
+   *
+   * @default 'auto'
+   */
+  readonly migrationsLayout?: MigrationLayout | 'auto';
 
   /**
    * Migrate up to this version and no further on deployment (the custom resource's
@@ -115,6 +125,7 @@ export interface DatabaseMigrationsProps {
 
 /** The defaults of `DatabaseMigrationsProps`, in one place for the constructor and the docs. */
 export const DATABASE_MIGRATIONS_DEFAULTS = {
+  migrationsLayout: 'auto',
   schemas: ['public'],
   snapshotPrefix: 'snapshots/',
   verificationScheduleHours: 6,

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { MigrationLayout } from '../lambda/migrations/readers/layouts';
 import { DATABASE_MIGRATIONS_DEFAULTS, type DatabaseMigrationsProps } from './database-migrations-props';
 import { DatabaseMigrationsError } from './errors';
 import { functionEnvironment } from './function-environment';
@@ -22,6 +23,7 @@ import {
   validateDatabaseName,
   validateFunctionSizing,
   validateMigrationsDirectory,
+  validateMigrationsLayout,
   validateSchemas,
   validateSnapshotPrefix,
   validateTargetVersion,
@@ -115,6 +117,8 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     validateClusterProps(this, props);
     validateDatabaseName(this, props.databaseName);
     const migrationsDirectory = validateMigrationsDirectory(this, props.migrationsDirectory);
+    const migrationsLayout = props.migrationsLayout ?? DATABASE_MIGRATIONS_DEFAULTS.migrationsLayout;
+    validateMigrationsLayout(this, migrationsLayout);
     const schemas = props.schemas ?? [...DATABASE_MIGRATIONS_DEFAULTS.schemas];
     validateSchemas(this, schemas);
     const snapshotPrefix = props.snapshotPrefix ?? DATABASE_MIGRATIONS_DEFAULTS.snapshotPrefix;
@@ -123,7 +127,7 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     const memorySize = props.memorySize ?? DATABASE_MIGRATIONS_DEFAULTS.memorySizeMb;
     validateFunctionSizing(this, timeout.toSeconds(), memorySize);
 
-    const compiled = this.compile(migrationsDirectory);
+    const compiled = this.compile(migrationsDirectory, migrationsLayout);
     const clusterArn = props.cluster?.clusterArn ?? (props.clusterArn as string);
     const createdBucket = props.snapshotBucket ? undefined : createSnapshotBucket(this, 'SnapshotBucket');
     this.snapshotBucket = props.snapshotBucket ?? createdBucket!;
@@ -218,9 +222,9 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     return this.function.grantInvoke(grantee);
   }
 
-  private compile(migrationsDirectory: string): CompiledMigrations {
+  private compile(migrationsDirectory: string, layout: MigrationLayout | 'auto'): CompiledMigrations {
     try {
-      return compileMigrations(migrationsDirectory);
+      return compileMigrations(migrationsDirectory, layout);
     } catch (error) {
       if (error instanceof MigrationsCompileError) {
         throw new DatabaseMigrationsError('migrationsDirectory', `does not compile (${migrationsDirectory}):\n${error.message}`, this);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import type { MigrationBundle } from '../lambda/migrations/bundle';
 import { BUNDLE_FILE_NAME } from '../lambda/migrations/bundle';
+import type { MigrationLayout } from '../lambda/migrations/readers/layouts';
 import { BUILD_CACHE_DIR, COMPILE_CLI_ENTRY } from './package-paths';
 
 /** The result of compiling a migrations folder at synth time. */
@@ -54,20 +55,21 @@ export function buildCompileCli(): string {
 
 /**
  * Compiles a migrations folder into the bundle the function loads, by running the compiler
- * (`compile-cli <dir> <outFile>`) synchronously in a child Node process, so it can run from a
- * construct's constructor at synth time.
+ * (`compile-cli --layout <layout> <dir> <outFile>`) synchronously in a child Node process, so it
+ * can run from a construct's constructor at synth time.
  *
  * @param migrationsDirectory absolute path of the migrations folder
+ * @param layout the folder's layout, or `auto` to detect it
  * @returns the bundle file (in a new temporary folder) and its checksum
  * @throws MigrationsCompileError with the compiler's message (stderr, else stdout) when it exits
  *         non-zero, e.g. a migration that does not parse, named by file and line
  */
-export function compileMigrations(migrationsDirectory: string): CompiledMigrations {
+export function compileMigrations(migrationsDirectory: string, layout: MigrationLayout | 'auto' = 'auto'): CompiledMigrations {
   const cli = buildCompileCli();
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-migrate-bundle-'));
   const bundleFile = path.join(outDir, BUNDLE_FILE_NAME);
   try {
-    execFileSync(process.execPath, [cli, migrationsDirectory, bundleFile], {
+    execFileSync(process.execPath, [cli, '--layout', layout, migrationsDirectory, bundleFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',
     });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Stack, Token } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { IConstruct } from 'constructs';
+import { isMigrationLayout, MIGRATION_LAYOUTS } from '../lambda/migrations/readers/layouts';
 import type { DatabaseMigrationsProps } from './database-migrations-props';
 import { DatabaseMigrationsError } from './errors';
 
@@ -188,4 +189,14 @@ export function validateTargetVersion(scope: IConstruct, targetVersion: string |
   if (targetVersion === undefined || versions.includes(targetVersion)) return;
   const known = versions.length > 0 ? versions.join(', ') : 'none';
   throw new DatabaseMigrationsError('targetVersion', `"${targetVersion}" is not a bundled migration version (bundled: ${known})`, scope);
+}
+
+/**
+ * Checks `migrationsLayout` is `auto` or one of `MIGRATION_LAYOUTS`.
+ *
+ * @throws DatabaseMigrationsError naming `migrationsLayout` and listing the layouts
+ */
+export function validateMigrationsLayout(scope: IConstruct, layout: string): void {
+  if (layout === 'auto' || isMigrationLayout(layout)) return;
+  throw new DatabaseMigrationsError('migrationsLayout', `must be auto, ${MIGRATION_LAYOUTS.join(', ')}; got "${layout}"`, scope);
 }
