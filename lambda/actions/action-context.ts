@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Driver } from '../driver/driver';
+import type { LockOptions } from '../engine/lock/lease';
 import type { MigrationBundle } from '../migrations/bundle';
 import type { Log } from '../observability/log';
 
@@ -23,5 +24,7 @@ export interface ActionContext {
   readonly snapshots?: SnapshotTarget;
   /** Recorded as `applied_by` in the schema history and shown as the lock's owner. */
   readonly appliedBy: string;
+  /** How migrate waits for the lock another runner holds, and the lease length. @default engine defaults (fail at once, 60 s lease) */
+  readonly lock?: LockOptions;
   readonly log: Log;
 }

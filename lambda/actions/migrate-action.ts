@@ -75,6 +75,7 @@ export async function runMigrate(ctx: ActionContext, options: { targetVersion?: 
     report = await migrate(ctx.driver, ctx.bundle, {
       appliedBy: ctx.appliedBy,
       log: ctx.log,
+      ...(ctx.lock ? { lock: ctx.lock } : {}),
       ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
       beforeApply: async (pending) => {
         driftBefore = await driftBeforeMigrate(ctx);

@@ -10,6 +10,13 @@ const flag = z
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
+/** A whole number of milliseconds, as an environment variable's text (at most about 24.8 days). */
+const wholeMs = z
+  .string()
+  .regex(/^[0-9]{1,10}$/, 'must be a whole number of milliseconds')
+  .transform(Number)
+  .refine((n) => n <= 2_147_483_647, 'must be at most 2147483647 ms');
+
 /**
  * The function's environment, as the construct sets it. Local runs point the AWS SDK at the local
  * Data API and S3 with the SDK's own `AWS_ENDPOINT_URL_RDS_DATA` / `AWS_ENDPOINT_URL_S3` variables.
@@ -31,6 +38,10 @@ const envSchema = z.object({
   RDS_MIGRATE_S3_FORCE_PATH_STYLE: flag,
   /** Where the migration bundle is; @default `${LAMBDA_TASK_ROOT}/migrations.json` */
   RDS_MIGRATE_BUNDLE_PATH: z.string().optional(),
+  /** How long a migrate waits for the migration lock another runner holds, ms; 0 fails at once naming the holder. @default 0 */
+  RDS_MIGRATE_LOCK_WAIT_MS: wholeMs.optional(),
+  /** Lock lease length: how long the lock outlives a runner that stopped (timed out), ms. @default 60000 (engine default) */
+  RDS_MIGRATE_LOCK_LEASE_MS: wholeMs.optional(),
   LAMBDA_TASK_ROOT: z.string().optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
@@ -47,6 +58,8 @@ export interface FunctionConfig {
   readonly bundlePath: string;
   /** Recorded as `applied_by` in the schema history. */
   readonly appliedBy: string;
+  /** The migration lock's wait and lease (`engine/lock/lease.ts`); only the variables set. */
+  readonly lock: { readonly waitMs?: number; readonly leaseMs?: number };
 }
 
 /** The environment variables were missing or malformed; `issues` names each variable. */
@@ -89,5 +102,9 @@ export function loadFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
       : undefined,
     bundlePath: e.RDS_MIGRATE_BUNDLE_PATH ?? `${root.replace(/\/$/, '')}/migrations.json`,
     appliedBy: e.AWS_LAMBDA_FUNCTION_NAME ? `lambda:${e.AWS_LAMBDA_FUNCTION_NAME}` : 'rds-migrate',
+    lock: {
+      ...(e.RDS_MIGRATE_LOCK_WAIT_MS !== undefined ? { waitMs: e.RDS_MIGRATE_LOCK_WAIT_MS } : {}),
+      ...(e.RDS_MIGRATE_LOCK_LEASE_MS !== undefined ? { leaseMs: e.RDS_MIGRATE_LOCK_LEASE_MS } : {}),
+    },
   };
 }

@@ -109,6 +109,7 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
         bundle,
         schemas: config.schemas,
         appliedBy: config.appliedBy,
+        lock: config.lock,
         log,
         ...(config.snapshot
           ? { snapshots: { s3: overrides.s3 ?? defaultS3(config), bucket: config.snapshot.bucket, prefix: config.snapshot.prefix } }
