@@ -60,3 +60,18 @@ describe('PgDriver', () => {
     await expect(driver.execute('SELECT :missing AS x', {})).rejects.toThrow(/Missing parameter :missing/);
   });
 });
+
+describe('PgDriver when the server ends a transaction connection', () => {
+  it('reports the failure on the next call instead of crashing the process', async () => {
+    const tx = await driver.beginTransaction();
+    const { rows } = await tx.execute('SELECT pg_backend_pid() AS pid');
+    await db.sql('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    // Give the client time to notice the closed socket and emit 'error'.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(tx.execute('SELECT 1')).rejects.toThrow();
+    await expect(tx.rollback()).rejects.toThrow();
+    // The pool goes on with a fresh connection.
+    const again = await driver.execute('SELECT 1 AS one');
+    expect(again.rows[0]).toEqual({ one: 1 });
+  });
+});

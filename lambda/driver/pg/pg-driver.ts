@@ -38,10 +38,20 @@ async function run<R extends Row>(client: pg.Pool | pg.PoolClient, sql: string, 
 
 class PgTransaction implements Transaction {
   private done = false;
-  constructor(private readonly client: pg.PoolClient, readonly id: string) {}
+  /** Set when the connection fails while checked out (e.g. the backend was terminated). */
+  private connectionError: Error | undefined;
+  private readonly onError = (error: Error): void => {
+    this.connectionError = error;
+  };
+
+  constructor(private readonly client: pg.PoolClient, readonly id: string) {
+    // A checked-out client that loses its server emits 'error'; unhandled, it would end the process.
+    client.on('error', this.onError);
+  }
 
   execute<R extends Row = Row>(sql: string, params?: SqlParams): Promise<QueryResult<R>> {
     if (this.done) throw new Error(`Transaction ${this.id} is already finished`);
+    if (this.connectionError) return Promise.reject(fromPgError(this.connectionError));
     return run<R>(this.client, sql, params);
   }
 
@@ -56,13 +66,15 @@ class PgTransaction implements Transaction {
   private async finish(command: 'COMMIT' | 'ROLLBACK'): Promise<void> {
     if (this.done) throw new Error(`Transaction ${this.id} is already finished`);
     this.done = true;
-    let failed = false;
+    let failed = this.connectionError !== undefined;
     try {
+      if (this.connectionError) throw this.connectionError;
       await this.client.query(command);
     } catch (error) {
       failed = true;
       throw fromPgError(error);
     } finally {
+      this.client.off('error', this.onError);
       this.client.release(failed);
     }
   }
