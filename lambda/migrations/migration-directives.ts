@@ -46,7 +46,10 @@ export function resolveRunMode(up: CompiledScript, layout: LayoutDirectives | un
   }
   const directives = merged as MigrationDirectives;
   const transactionSetting = up.header.settings.find((s) => s.key === 'transaction');
-  const where = transactionSetting ? `${transactionSetting.text} at line ${transactionSetting.line}` : layout ? `${layout.text} at ${formatLocation(layout.path, layout.line)}` : '';
+  // Where the transaction mode was asked for, for errors: the header's directive, else the layout's setting.
+  const where = transactionSetting
+    ? `${transactionSetting.text} at line ${transactionSetting.line}`
+    : `${layout?.text} at ${formatLocation(layout?.path ?? path, layout?.line)}`;
 
   const statements = up.parsed.statements;
   const outside = statements.find((s) => s.nonTransactional);

@@ -108,6 +108,7 @@ describe('dbmate files refused, naming file and line', () => {
     ['-- migrate:up\n\n-- migrate:down\nDROP TABLE users;\n', `<dir>/${FILE}:1: the up script has no SQL statement (only comments or whitespace)`],
     ['CREATE TYPE mood AS ENUM (\'ok\');\n-- migrate:up\nSELECT 1;\n', `<dir>/${FILE}:1: SQL before the "-- migrate:up" marker`],
     ['/* header */\n-- migrate:up\nSELECT 1;\n', `<dir>/${FILE}:1: SQL before the "-- migrate:up" marker`],
+    ['-- Users.\n-- rds-migrate: transaction=off\n-- migrate:up\nSELECT 1;\n', `<dir>/${FILE}:2: rds-migrate directives before "-- migrate:up" would not be read: move this line just below "-- migrate:up"`],
     ['-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;\n', `<dir>/${FILE}:3: second "-- migrate:up" marker (the first is at line 1)`],
     ['-- migrate:up\nSELECT 1;\n-- migrate:down\n-- migrate:down\n', `<dir>/${FILE}:4: second "-- migrate:down" marker (the first is at line 3)`],
     ['-- migrate:up\nSELECT 1;\n  -- migrate:down\nSELECT 2;\n', `<dir>/${FILE}:3: looks like a dbmate section marker but is not one`],

@@ -11,7 +11,8 @@ import { MigrationCompileError } from '../compile-error';
  *
  * As dbmate reads them: a marker is a line starting with `--`, optional spaces, `migrate:up` or
  * `migrate:down`, then nothing or whitespace-separated `key:value` options; the up section is
- * required and comes first; before it only blank lines and `--` comments. Stricter than dbmate,
+ * required and comes first; before it only blank lines and `--` comments (not `-- rds-migrate:`
+ * directives, which belong at the top of the up section). Stricter than dbmate,
  * so that a typo cannot silently move SQL into the wrong section: a second marker of a kind, a
  * line that looks like a marker but is not one (indented, `migrate:Up`, `migrate: up`), an option
  * other than `transaction:true|false`, or a malformed option is an error naming the line.
@@ -39,6 +40,7 @@ export interface DbmateSections {
 const MARKER = /^--[ \t]*migrate:(up|down)(?=\s|$)(.*)$/;
 const MARKER_LIKE = /^\s*--\s*migrate\s*:/i;
 const COMMENT_OR_BLANK = /^\s*(--.*)?$/;
+const DIRECTIVE_LIKE = /^\s*--\s*rds[-_ ]?migrate\s*:/i;
 
 /**
  * Finds the sections of a dbmate migration file.
@@ -59,6 +61,14 @@ export function splitDbmateSections(text: string, path: string): DbmateSections 
         throw new MigrationCompileError(
           'looks like a dbmate section marker but is not one: write "-- migrate:up" or "-- migrate:down" at the start of the line ' +
             '(lower case, no space after "migrate:"), optionally followed by transaction:false',
+          path,
+          line,
+        );
+      }
+      if (up === undefined && DIRECTIVE_LIKE.test(body)) {
+        throw new MigrationCompileError(
+          'rds-migrate directives before "-- migrate:up" would not be read: move this line just below "-- migrate:up" ' +
+            '(directives are the first comments of the up section)',
           path,
           line,
         );
