@@ -1,7 +1,8 @@
 /**
  * Built-in check `schema-history`: the schema history matches the bundle. Fails (severity error) for
  * every applied version missing from the bundle, every changed checksum, every failed row and every
- * pending version; a pending version above `targetVersion` is only `info` (not meant to be applied).
+ * pending version, and every version in a state it does not know (not applied); a pending version
+ * above `targetVersion` is only `info` (not meant to be applied).
  * Pure: works on the status read once by runVerification.
  */
 import type { Status } from '../../engine/status/compute';
@@ -36,6 +37,12 @@ export function checkHistoryMatchesBundle(status: Status, options: { readonly ta
         message: beyondTarget
           ? `${s.version} (${s.name}) is pending, above the target version ${options.targetVersion}`
           : `${s.version} (${s.name}) is pending${s.outOfOrder ? `, below the current version ${status.current}` : ''}`,
+      });
+    } else if (s.state !== 'applied') {
+      // A state this check does not know yet (the engine may add some): not applied, so it fails.
+      checks.push({
+        check: CHECK, object, severity: 'error', passed: false, expected: 'applied', found: s.state,
+        message: `${s.version} (${s.name}) is ${s.state}, not applied`,
       });
     }
   }
