@@ -40,6 +40,7 @@ export interface StatementSource {
 }
 
 export interface MigrationErrorDetails extends StatementSource {
+  /** The version; '' for a repeatable migration (then `name` is its description). */
   readonly version: string;
   readonly name: string;
   readonly direction: 'up' | 'down';
@@ -53,6 +54,11 @@ export interface MigrationErrorDetails extends StatementSource {
   readonly statementsLeftApplied: number;
   /** Attempts made (more than 1 after lock timeout retries). */
   readonly attempts: number;
+  /**
+   * What was left applied, when the statement count does not say it: a data migration's checkpointed
+   * batches, or a step whose outcome is unknown. Replaces the sentence built from `statementsLeftApplied`.
+   */
+  readonly leftApplied?: string;
   readonly cause: unknown;
 }
 
@@ -80,16 +86,19 @@ export class MigrationError extends Error {
     const code = sqlState ? `SQLSTATE ${sqlState}` : cause instanceof DriverError ? `driver error ${cause.kind}` : 'error';
     const where = details.line > 0 ? `${details.file} line ${details.line}, statement ${details.statement}` : details.file;
     const left =
-      details.statementsLeftApplied === 0
-        ? `nothing of ${details.version} was ${details.direction === 'up' ? 'applied' : 'reverted'}`
-        : details.direction === 'up'
-          ? `${details.version} is partly applied: its first ${details.statementsLeftApplied} statement(s) ran; the next migrate resumes after them`
-          : `${details.version} is partly reverted: its first ${details.statementsLeftApplied} down statement(s) ran and are not recorded; check the database before running rollback again`;
+      details.leftApplied !== undefined
+        ? details.leftApplied
+        : details.statementsLeftApplied === 0
+          ? `nothing of ${details.version || details.name} was ${details.direction === 'up' ? 'applied' : 'reverted'}`
+          : details.direction === 'up'
+            ? `${details.version} is partly applied: its first ${details.statementsLeftApplied} statement(s) ran; the next migrate resumes after them`
+            : `${details.version} is partly reverted: its first ${details.statementsLeftApplied} down statement(s) ran and are not recorded; check the database before running rollback again`;
     const completed = details.completed.length > 0 ? details.completed.join(', ') : 'none';
     const verb = details.direction === 'up' ? 'Applied' : 'Reverted';
     const attempts = details.attempts > 1 ? ` after ${details.attempts} attempts` : '';
+    const subject = details.version === '' ? `Repeatable migration ${details.name}` : `Migration ${details.version} (${details.name})`;
     super(
-      `Migration ${details.version} (${details.name}) failed at ${where}${attempts}: ${code}: ${databaseMessage}. ` +
+      `${subject} failed at ${where}${attempts}: ${code}: ${databaseMessage}. ` +
         `${verb} before the failure in this run: ${completed}; ${left}.`,
       { cause },
     );

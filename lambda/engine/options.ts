@@ -2,14 +2,22 @@ import { VERSION_PATTERN } from '../migrations/compare-versions';
 import type { HistoryOptions } from './history/tables';
 import type { LockOptions } from './lock/lease';
 import type { Log } from '../observability/log';
-import type { IndexBuildWaitOptions } from './run/concurrent-index';
+import type { DataMigrationLoader } from './data/data-migration';
+import type { TimeBudget } from './run/time-budget';
+import type { LongStatementOptions } from './run/long-statement';
 import type { RetryOptions } from './run/retry';
 import type { TimeoutOptions } from './run/timeouts';
+import type { TransientRetryOptions } from './run/transient';
 
 /** Options every command takes. */
 export interface EngineOptions extends HistoryOptions {
   /** Where progress is logged (names, versions, counts, durations; never row data). @default silentLog */
   readonly log?: Log;
+  /**
+   * Retries after transient failures: Serverless v2 resuming from 0 ACU, throttling, 5xx, dropped
+   * connections (`run/transient.ts`). @default { retries: 8, baseDelayMs: 500, maxDelayMs: 10000 }
+   */
+  readonly transientRetry?: TransientRetryOptions;
 }
 
 /** Options of the commands that change the database (and so take the lock lease). */
@@ -22,13 +30,26 @@ export interface WriteOptions extends EngineOptions {
 
 /** Options of the commands that run scripts (migrate, rollback). */
 export interface RunOptions extends WriteOptions, TimeoutOptions {
-  /** Lock timeout retries (`run/retry.ts`). */
+  /**
+   * Lock timeout retries (`run/retry.ts`); a migration's `retries` directive overrides `retries`.
+   * @default { retries: 3, baseDelayMs: 500, maxDelayMs: 10000 }
+   */
   readonly retry?: RetryOptions;
   /**
-   * How long to wait for a CREATE INDEX CONCURRENTLY that outlived its Data API call (45 s) and goes
-   * on on the server (`run/concurrent-index.ts`). @default { maxWaitMs: 600000, pollMs: 2000 }
+   * How long to wait for a statement that outlived its Data API call (45 s) and goes on on the
+   * server (`run/long-statement.ts`). @default { maxWaitMs: 600000, pollMs: 2000, progressLogMs: 30000 }
    */
-  readonly indexBuildWait?: IndexBuildWaitOptions;
+  readonly longStatements?: LongStatementOptions;
+  /**
+   * The run's time budget, e.g. the Lambda context's `getRemainingTimeInMillis`: the run stops cleanly
+   * before a migration, or between a data migration's batches, once less than `reserveMs` is left,
+   * and reports where it stopped (`run/time-budget.ts`). @default none (no limit)
+   */
+  readonly timeBudget?: TimeBudget;
+  /**
+   * Loads a data migration's module (`data/data-migration.ts`); required when the plan runs one.
+   */
+  readonly loadDataMigration?: DataMigrationLoader;
 }
 
 /**

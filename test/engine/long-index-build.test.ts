@@ -59,7 +59,7 @@ describe('CREATE INDEX CONCURRENTLY past the Data API call wait', () => {
   it('waits for the build to finish on the server and records the migration', async () => {
     const bundle = buildBundle([{ version: '1', name: 'rotation_dates', up: ['CREATE INDEX CONCURRENTLY idx_rotation_pg ON rotation (pg_id)'] }]);
     const committed = commitWriterOnceBuildWaits();
-    const report = await migrate(driver, bundle, { appliedBy: 'cfn', indexBuildWait: { pollMs: 100, maxWaitMs: 20_000 } });
+    const report = await migrate(driver, bundle, { appliedBy: 'cfn', longStatements: { pollMs: 100, maxWaitMs: 20_000 } });
     await committed;
     expect(report.applied).toMatchObject([{ version: '1', statements: 1 }]);
     expect(await index('idx_rotation_pg')).toEqual({ valid: true });
@@ -70,7 +70,7 @@ describe('CREATE INDEX CONCURRENTLY past the Data API call wait', () => {
   it('reports a build that failed on the server after the call ended, and rebuilds it on the next run', async () => {
     const bundle = buildBundle([{ version: '1', name: 'unique_pg', up: ['CREATE UNIQUE INDEX CONCURRENTLY idx_rotation_pg_key ON rotation (pg_id)'] }]);
     const committed = commitWriterOnceBuildWaits();
-    const error = await migrate(driver, bundle, { appliedBy: 'cfn', indexBuildWait: { pollMs: 100, maxWaitMs: 20_000 } }).catch((e: unknown) => e);
+    const error = await migrate(driver, bundle, { appliedBy: 'cfn', longStatements: { pollMs: 100, maxWaitMs: 20_000 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
     await committed;
     expect((error as MigrationError).message).toContain('failed on the server after the call wait ended and left it INVALID');
@@ -83,9 +83,9 @@ describe('CREATE INDEX CONCURRENTLY past the Data API call wait', () => {
 
   it('gives up after maxWaitMs, saying the build goes on', async () => {
     const bundle = buildBundle([{ version: '1', name: 'rotation_dates', up: ['CREATE INDEX CONCURRENTLY idx_rotation_pg ON rotation (pg_id)'] }]);
-    const error = await migrate(driver, bundle, { appliedBy: 'cfn', indexBuildWait: { pollMs: 100, maxWaitMs: 500 } }).catch((e: unknown) => e);
+    const error = await migrate(driver, bundle, { appliedBy: 'cfn', longStatements: { pollMs: 100, maxWaitMs: 500 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
-    expect((error as MigrationError).message).toMatch(/idx_rotation_pg on rotation is still being built after \d+ ms/);
+    expect((error as MigrationError).message).toMatch(/1_rotation_dates\/up\.sql line 1 is still running on the server after \d+ ms; it goes on there/);
     expect((error as MigrationError).statementsLeftApplied).toBe(0);
     await writer.query('COMMIT');
   });

@@ -65,7 +65,7 @@ describe('migrate', () => {
     const bundle = buildBundle(specs);
     await migrate(driver, bundle, { appliedBy: 'first' });
     const second = await migrate(driver, bundle, { appliedBy: 'second' });
-    expect(second).toEqual({ applied: [], alreadyApplied: 3, current: '0003' });
+    expect(second).toEqual({ applied: [], repeatables: [], alreadyApplied: 3, current: '0003' });
     expect(await historyRows()).toHaveLength(3);
   });
 
@@ -198,7 +198,7 @@ describe('migrate', () => {
     const older = buildBundle(specs.slice(0, 1));
     const missing = await migrate(driver, older, { appliedBy: 't' }).catch((e: unknown) => e);
     expect((missing as HistoryValidationError).problems).toMatchObject([{ kind: 'missing', version: '0003' }]);
-    expect(await migrate(driver, older, { appliedBy: 't', allowMissing: true })).toEqual({ applied: [], alreadyApplied: 1, current: '0003' });
+    expect(await migrate(driver, older, { appliedBy: 't', allowMissing: true })).toEqual({ applied: [], repeatables: [], alreadyApplied: 1, current: '0003' });
   });
 
   it('rejects a bad appliedBy before touching the database', async () => {

@@ -24,12 +24,15 @@ const specs: MigrationSpec[] = [
   { version: '3', name: 'index_external_id', up: ['CREATE UNIQUE INDEX CONCURRENTLY sale_external_id_key ON sale (external_id)', 'ANALYZE sale'] },
 ];
 
-/** The plan as the sequence of calls it makes: BEGIN/COMMIT around transaction steps. */
+/**
+ * The plan as the sequence of calls it makes, without the BEGINs (the executor begins the next
+ * transaction ahead, while the previous one runs): statements, COMMIT after each transaction step.
+ */
 function flatten(p: MigrationPlan): string[] {
   return p.migrations.flatMap((m) =>
     m.steps.flatMap((step) => {
       const sqls = step.statements.map((s) => s.sql);
-      return step.transaction ? ['BEGIN', ...sqls, 'COMMIT'] : sqls;
+      return step.transaction ? [...sqls, 'COMMIT'] : sqls;
     }),
   );
 }
@@ -45,21 +48,23 @@ describe('plan', () => {
     const first = dryRun.migrations[0]!;
     expect(first.steps).toHaveLength(1);
     expect(first.steps[0]!.transaction).toBe(true);
-    expect(first.steps[0]!.statements.map((s) => s.role)).toEqual(['setting', 'migration', 'history']);
-    expect(first.steps[0]!.statements[0]!.sql).toBe("SET LOCAL lock_timeout = '3000ms'");
-    expect(first.steps[0]!.statements[1]!.source).toEqual({ file: '1_create_sale/up.sql', line: 1, statement: 1 });
-    expect(first.steps[0]!.statements[2]!).toMatchObject({
-      sql: expect.stringContaining('INSERT INTO "rds_migrate"."schema_history"'),
+    // The transaction opens with its timeouts and its schema history row in one statement.
+    expect(first.steps[0]!.statements.map((s) => s.role)).toEqual(['history', 'migration']);
+    expect(first.steps[0]!.statements[0]!).toMatchObject({
+      sql: expect.stringContaining("set_config('lock_timeout', '3000ms', true)"),
       params: { version: '1', name: 'create_sale', type: 'sql', applied_by: 'ci', checksum: bundle.migrations[0]!.checksum },
       runtimeParams: ['execution_ms', 'lease_token'],
+      session: true,
     });
+    expect(first.steps[0]!.statements[0]!.sql).toContain('INSERT INTO "rds_migrate"."schema_history"');
+    expect(first.steps[0]!.statements[1]!.source).toEqual({ file: '1_create_sale/up.sql', line: 1, statement: 1 });
     const third = dryRun.migrations[2]!;
     expect(third.transactional).toBe(false);
     expect(third.steps.map((s) => [s.transaction, s.statements.map((x) => x.role)])).toEqual([
       [false, ['history']],
       [false, ['guard', 'migration']],
       [false, ['history']],
-      [true, ['setting', 'migration', 'history']],
+      [true, ['history', 'migration']],
     ]);
     // The dry run created nothing.
     expect((await db.sql("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'rds_migrate'")).rows[0].n).toBe(0);
@@ -76,7 +81,21 @@ describe('plan', () => {
     const ran = driver.calls.slice(fromHere);
     // After the plan's statements, the lease is released.
     expect(ran.pop()!.sql).toMatch(/^DELETE FROM "rds_migrate"\."lock"/);
-    expect(ran.map((c) => c.sql)).toEqual(flatten(dryRun));
+    expect(ran.filter((c) => c.sql !== 'BEGIN').map((c) => c.sql)).toEqual(flatten(dryRun));
+    // Each transaction is BEGIN, its step's statements, COMMIT, and no transaction is left over.
+    // (In the order of their first statement: a BEGIN sent ahead may come before the previous one's.)
+    const transactions = new Map<string, { first: number; calls: string[] }>();
+    ran.forEach((c, i) => {
+      if (!c.transaction) return;
+      const tx = transactions.get(c.transaction) ?? { first: Infinity, calls: [] };
+      if (c.sql !== 'BEGIN') tx.first = Math.min(tx.first, i);
+      tx.calls.push(c.sql);
+      transactions.set(c.transaction, tx);
+    });
+    const txSteps = dryRun.migrations.flatMap((m) => m.steps.filter((s) => s.transaction));
+    expect([...transactions.values()].sort((a, b) => a.first - b.first).map((t) => t.calls)).toEqual(
+      txSteps.map((s) => ['BEGIN', ...s.statements.map((x) => x.sql), 'COMMIT']),
+    );
     // Plan-time parameters are sent as planned; runtime ones are added.
     const planned = dryRun.migrations.flatMap((m) => m.steps.flatMap((s) => s.statements));
     const sent = ran.filter((c) => c.sql !== 'BEGIN' && c.sql !== 'COMMIT');
@@ -90,7 +109,7 @@ describe('plan', () => {
     const driver = db.driver();
     const bundle = buildBundle(specs);
     await migrate(driver, bundle, { appliedBy: 'ci' });
-    expect(await plan(driver, bundle, { appliedBy: 'ci' })).toEqual({ direction: 'up', current: '3', target: '3', migrations: [] });
+    expect(await plan(driver, bundle, { appliedBy: 'ci' })).toEqual({ direction: 'up', current: '3', target: '3', migrations: [], repeatables: [] });
     const changed = buildBundle([specs[0]!, { ...specs[1]!, up: ['ALTER TABLE sale ADD COLUMN synced_at timestamp'] }, specs[2]!]);
     await expect(plan(driver, changed, { appliedBy: 'ci' })).rejects.toBeInstanceOf(HistoryValidationError);
   });
@@ -98,10 +117,9 @@ describe('plan', () => {
   it('plans up to a target version with a statement timeout', async () => {
     const p = await plan(db.driver(), buildBundle(specs), { appliedBy: 'ci', targetVersion: '2', statementTimeoutMs: 60_000 });
     expect(p.migrations.map((m) => m.version)).toEqual(['1', '2']);
-    expect(p.migrations[1]!.steps[0]!.statements.slice(0, 2).map((s) => s.sql)).toEqual([
-      "SET LOCAL lock_timeout = '5000ms'",
-      "SET LOCAL statement_timeout = '60000ms'",
-    ]);
+    const opener = p.migrations[1]!.steps[0]!.statements[0]!.sql;
+    expect(opener).toContain("set_config('lock_timeout', '5000ms', true)");
+    expect(opener).toContain("set_config('statement_timeout', '60000ms', true)");
     await expect(plan(db.driver(), buildBundle(specs), { appliedBy: 'ci', lockTimeoutMs: -1 })).rejects.toThrow(/lockTimeoutMs must be a whole number/);
   });
 });

@@ -96,12 +96,12 @@ describe('backoff and settings', () => {
     expect(backoffDelayMs(10, opts, 0.999999)).toBe(1000);
   });
 
-  it('writes validated timeouts as SET LOCAL', () => {
-    expect(timeoutSettings().map((s) => s.sql)).toEqual(["SET LOCAL lock_timeout = '5000ms'"]);
-    expect(timeoutSettings({ lockTimeoutMs: 0, statementTimeoutMs: 90_000 }).map((s) => s.sql)).toEqual([
-      "SET LOCAL lock_timeout = '0ms'",
-      "SET LOCAL statement_timeout = '90000ms'",
-    ]);
+  it('sets validated timeouts with set_config in the statement that opens the transaction', () => {
+    expect(timeoutSettings().sql).toContain("set_config('lock_timeout', '5000ms', true)");
+    expect(timeoutSettings().sql).not.toContain('statement_timeout');
+    const both = timeoutSettings({ lockTimeoutMs: 0, statementTimeoutMs: 90_000 }).sql;
+    expect(both).toContain("set_config('lock_timeout', '0ms', true)");
+    expect(both).toContain("set_config('statement_timeout', '90000ms', true)");
     expect(() => timeoutSettings({ statementTimeoutMs: 1.5 })).toThrow(/statementTimeoutMs must be a whole number/);
   });
 });

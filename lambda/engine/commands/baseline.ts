@@ -1,5 +1,6 @@
 import type { Driver } from '../../driver/driver';
 import type { MigrationBundle } from '../../migrations/bundle';
+import { compareVersions } from '../../migrations/compare-versions';
 import { silentLog } from '../../observability/log';
 import { HistoryValidationError } from '../errors';
 import { readSchemaHistory } from '../history/read';
@@ -7,7 +8,7 @@ import { insertFinished } from '../history/writes';
 import { withLease } from '../lock/with-lease';
 import { checkVersion, type WriteOptions } from '../options';
 import { executeStep } from '../run/execute-plan';
-import { compareVersions } from '../../migrations/compare-versions';
+import { timeoutSettings } from '../run/timeouts';
 
 export interface BaselineReport {
   /** Versions marked applied, ascending. */
@@ -51,10 +52,16 @@ export async function baseline(driver: Driver, bundle: MigrationBundle, version:
       insertFinished(
         tables,
         { version: m.version, name: m.name, type: 'baseline', checksum: m.checksum, appliedBy: options.appliedBy, statements: 0 },
-        0,
+        { executionMs: 0 },
       ),
     );
-    await executeStep(driver, { transaction: true, statements: rows }, lease);
+    await executeStep(driver, { transaction: true, statements: [timeoutSettings(), ...rows] }, {
+      lease,
+      log,
+      ...(options.transientRetry ? { transientRetry: options.transientRetry } : {}),
+      // A lost commit: the rows are there, or the history is still empty.
+      tookEffect: async () => (await readSchemaHistory(driver, options)).length > 0,
+    });
     log.info('baselined', { version, migrations: upTo.length });
     return { baselined: upTo.map((m) => m.version), current: upTo[upTo.length - 1]!.version };
   });

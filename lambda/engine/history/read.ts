@@ -1,16 +1,19 @@
 import type { Executor } from '../../driver/driver';
-import { historyTables, isNotCreated, type HistoryOptions } from './tables';
+import { silentLog } from '../../observability/log';
+import { resendable, type TransientOptions } from '../run/transient';
+import { historyTables, isNotCreated, type HISTORY_ROW_TYPES, type HistoryOptions } from './tables';
 
-/** What a schema history row records (see `createHistoryTableSql`). */
-export type HistoryRowType = 'sql' | 'baseline' | 'undo';
+/** What a schema history row records (see `HISTORY_ROW_TYPES`). */
+export type HistoryRowType = (typeof HISTORY_ROW_TYPES)[number];
 
 /** One schema history row, as read back. */
 export interface HistoryRow {
   readonly installedRank: number;
+  /** The version as recorded; '' for a repeatable migration. */
   readonly version: string;
   readonly name: string;
   readonly type: HistoryRowType;
-  /** sha256 hex of the script the row is about (the up script; the down script for `undo`). */
+  /** sha256 hex of the script the row is about (the up script; the down script for `undo`; the repeatable's script). */
   readonly checksum: string;
   /** ISO 8601 UTC, millisecond precision, e.g. `2024-05-01T12:00:00.000Z`. */
   readonly appliedAt: string;
@@ -48,11 +51,11 @@ const PAGE_ROWS = 1000;
 /**
  * Reads the whole schema history in installed_rank order, paging by installed_rank ({@link PAGE_ROWS}
  * rows per call). Returns `[]` when the history table does not exist yet (nothing applied), without
- * creating it.
+ * creating it. A page that fails transiently is read again (`run/transient.ts`).
  * @throws {Error} when `historySchema` is not a valid identifier
  * @throws {DatabaseError} for any other database failure
  */
-export async function readSchemaHistory(db: Executor, options: HistoryOptions = {}): Promise<HistoryRow[]> {
+export async function readSchemaHistory(db: Executor, options: HistoryOptions & TransientOptions = {}): Promise<HistoryRow[]> {
   const tables = historyTables(options.historySchema);
   const rows: HistoryRow[] = [];
   let after = 0;
@@ -60,7 +63,7 @@ export async function readSchemaHistory(db: Executor, options: HistoryOptions = 
     let page: RawRow[];
     try {
       page = (
-        await db.execute<RawRow>(
+        await resendable('read the schema history', options.transientRetry, options.log ?? silentLog, () => db.execute<RawRow>(
           `SELECT installed_rank, version, name, type, checksum,
   to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
   execution_ms, applied_by, success, statements_applied, previous_checksum, repaired_by
@@ -69,7 +72,7 @@ WHERE installed_rank > :after
 ORDER BY installed_rank
 LIMIT ${PAGE_ROWS}`,
           { after },
-        )
+        ))
       ).rows;
     } catch (error) {
       if (rows.length === 0 && isNotCreated(error)) return [];

@@ -1,9 +1,15 @@
 /**
  * Schema history writes, as planned statements. Every write is fenced by the lock lease: it changes a
  * row only while the lease with our token is still valid by the database clock, so a runner whose lease
- * expired and was taken over cannot record anything (the executor then stops with LockLostError).
+ * expired and was taken over cannot record anything (the executor then stops with LockLostError); in a
+ * transaction, the commit-time check (`commit-check.ts`) checks the lease again when it commits.
+ *
+ * A write that opens a transaction carries the transaction's opening settings as a CTE
+ * (`run/timeouts.ts`), so settings and row take one call; its RETURNING reports the backend (`pid`,
+ * `xact_start`).
  */
-import type { PlannedStatement } from '../plan/types';
+import type { PlannedStatement, RuntimeParam } from '../plan/types';
+import { openerSelect, type TimeoutOptions } from '../run/timeouts';
 import type { HistoryRowType } from './read';
 import type { HistoryTables } from './tables';
 
@@ -17,7 +23,24 @@ function lastRowOf(tables: HistoryTables): string {
   return `installed_rank = (SELECT max(installed_rank) FROM ${tables.history} WHERE version = :version::text)`;
 }
 
+/** A write's statement, optionally opening its transaction (see the module comment). */
+function write(
+  opener: TimeoutOptions | undefined,
+  build: (from: { with: string; source: string; returning: string }) => string,
+  statement: Omit<PlannedStatement, 'sql' | 'role' | 'runtimeParams'> & { runtimeParams: RuntimeParam[] },
+): PlannedStatement {
+  const sql = opener
+    ? build({
+        with: `WITH settings AS (${openerSelect(opener, true)})\n`,
+        source: 'settings',
+        returning: '\nRETURNING (SELECT pid FROM settings) AS pid, (SELECT xact_start FROM settings) AS xact_start',
+      })
+    : build({ with: '', source: '', returning: '' });
+  return { role: 'history', sql, ...statement, ...(opener ? { session: true } : {}) };
+}
+
 export interface HistoryEntry {
+  /** The version ('' for a repeatable migration). */
   readonly version: string;
   readonly name: string;
   readonly type: HistoryRowType;
@@ -27,76 +50,86 @@ export interface HistoryEntry {
   readonly statements: number;
 }
 
-/** Inserts a finished row (success true) for an applied, baselined or reverted migration. */
-export function insertFinished(tables: HistoryTables, entry: HistoryEntry, executionMs?: number): PlannedStatement {
-  return {
-    role: 'history',
-    sql: `INSERT INTO ${tables.history} (version, name, type, checksum, execution_ms, applied_by, success, statements_applied)
-SELECT :version::text, :name::text, :type::text, :checksum::text, :execution_ms::integer, :applied_by::text, true, :statements::integer
-WHERE ${fence(tables)}`,
-    params: {
-      version: entry.version,
-      name: entry.name,
-      type: entry.type,
-      checksum: entry.checksum,
-      applied_by: entry.appliedBy,
-      statements: entry.statements,
-      ...(executionMs === undefined ? {} : { execution_ms: executionMs }),
-    },
-    runtimeParams: executionMs === undefined ? ['execution_ms', 'lease_token'] : ['lease_token'],
-    expectRowsAffected: 1,
-  };
+export interface WriteOptions {
+  /** The execution time to record, ms; @default the runtime parameter `execution_ms` */
+  readonly executionMs?: number;
+  /** Open the transaction with these timeouts in the same statement (see the module comment). */
+  readonly opener?: TimeoutOptions;
 }
 
-/** Inserts the unfinished row (success false, 0 statements) a non-transactional migration starts with. */
-export function insertStarted(tables: HistoryTables, entry: Omit<HistoryEntry, 'type' | 'statements'>): PlannedStatement {
-  return {
-    role: 'history',
-    sql: `INSERT INTO ${tables.history} (version, name, type, checksum, execution_ms, applied_by, success, statements_applied)
-SELECT :version::text, :name::text, 'sql', :checksum::text, 0, :applied_by::text, false, 0
-WHERE ${fence(tables)}`,
-    params: { version: entry.version, name: entry.name, checksum: entry.checksum, applied_by: entry.appliedBy },
-    runtimeParams: ['lease_token'],
-    expectRowsAffected: 1,
-  };
+/** Inserts a finished row (success true) for an applied, baselined, reverted or repeatable migration. */
+export function insertFinished(tables: HistoryTables, entry: HistoryEntry, options: WriteOptions = {}): PlannedStatement {
+  const { executionMs, opener } = options;
+  return write(
+    opener,
+    (f) => `${f.with}INSERT INTO ${tables.history} (version, name, type, checksum, execution_ms, applied_by, success, statements_applied)
+SELECT :version::text, :name::text, :type::text, :checksum::text, :execution_ms::integer, :applied_by::text, true, :statements::integer${f.source ? `\nFROM ${f.source}` : ''}
+WHERE ${fence(tables)}${f.returning}`,
+    {
+      params: {
+        version: entry.version,
+        name: entry.name,
+        type: entry.type,
+        checksum: entry.checksum,
+        applied_by: entry.appliedBy,
+        statements: entry.statements,
+        ...(executionMs === undefined ? {} : { execution_ms: executionMs }),
+      },
+      runtimeParams: executionMs === undefined ? ['execution_ms', 'lease_token'] : ['lease_token'],
+      expectRowsAffected: 1,
+    },
+  );
 }
 
 /**
- * Records the progress of an unfinished non-transactional migration: `statements` of its up statements
- * have run; `finished` marks it applied (success true, applied_at now).
+ * Inserts the unfinished row (success false, 0 statements) a non-transactional migration (type `sql`)
+ * or a data migration (type `data`) starts with. It reads "in progress" until the migration finishes.
  */
-export function updateProgress(tables: HistoryTables, version: string, statements: number, finished: boolean): PlannedStatement {
-  return {
-    role: 'history',
-    sql: `UPDATE ${tables.history}
-SET statements_applied = :statements::integer, execution_ms = :execution_ms::integer${finished ? ', success = true, applied_at = now()' : ''}
-WHERE ${lastRowOf(tables)} AND NOT success AND ${fence(tables)}`,
-    params: { version, statements },
-    runtimeParams: ['execution_ms', 'lease_token'],
-    expectRowsAffected: 1,
-  };
+export function insertStarted(tables: HistoryTables, entry: Omit<HistoryEntry, 'statements'>): PlannedStatement {
+  return write(
+    undefined,
+    () => `INSERT INTO ${tables.history} (version, name, type, checksum, execution_ms, applied_by, success, statements_applied)
+SELECT :version::text, :name::text, :type::text, :checksum::text, 0, :applied_by::text, false, 0
+WHERE ${fence(tables)}`,
+    {
+      params: { version: entry.version, name: entry.name, type: entry.type, checksum: entry.checksum, applied_by: entry.appliedBy },
+      runtimeParams: ['lease_token'],
+      expectRowsAffected: 1,
+    },
+  );
+}
+
+/**
+ * Records the progress of an unfinished migration: `statements` of its up statements have run;
+ * `finished` marks it applied (success true, applied_at now).
+ * @param opener open the transaction in the same statement (a statement run in a transaction together with its progress)
+ */
+export function updateProgress(tables: HistoryTables, version: string, statements: number, finished: boolean, opener?: TimeoutOptions): PlannedStatement {
+  return write(
+    opener,
+    (f) => `${f.with}UPDATE ${tables.history}
+SET statements_applied = :statements::integer, execution_ms = :execution_ms::integer${finished ? ', success = true, applied_at = now()' : ''}${f.source ? `\nFROM ${f.source}` : ''}
+WHERE ${lastRowOf(tables)} AND NOT success AND ${fence(tables)}${f.returning}`,
+    { params: { version, statements }, runtimeParams: ['execution_ms', 'lease_token'], expectRowsAffected: 1 },
+  );
 }
 
 /** Records that repair accepted the bundle's checksum for an applied row. */
 export function acceptChecksum(tables: HistoryTables, installedRank: number, checksum: string, repairedBy: string): PlannedStatement {
-  return {
-    role: 'history',
-    sql: `UPDATE ${tables.history}
+  return write(
+    undefined,
+    () => `UPDATE ${tables.history}
 SET previous_checksum = checksum, checksum = :checksum::text, repaired_by = :repaired_by::text, repaired_at = now()
 WHERE installed_rank = :installed_rank::bigint AND ${fence(tables)}`,
-    params: { installed_rank: installedRank, checksum, repaired_by: repairedBy },
-    runtimeParams: ['lease_token'],
-    expectRowsAffected: 1,
-  };
+    { params: { installed_rank: installedRank, checksum, repaired_by: repairedBy }, runtimeParams: ['lease_token'], expectRowsAffected: 1 },
+  );
 }
 
 /** Removes a failed row (repair). */
 export function deleteFailed(tables: HistoryTables, installedRank: number): PlannedStatement {
-  return {
-    role: 'history',
-    sql: `DELETE FROM ${tables.history} WHERE installed_rank = :installed_rank::bigint AND NOT success AND ${fence(tables)}`,
-    params: { installed_rank: installedRank },
-    runtimeParams: ['lease_token'],
-    expectRowsAffected: 1,
-  };
+  return write(
+    undefined,
+    () => `DELETE FROM ${tables.history} WHERE installed_rank = :installed_rank::bigint AND NOT success AND ${fence(tables)}`,
+    { params: { installed_rank: installedRank }, runtimeParams: ['lease_token'], expectRowsAffected: 1 },
+  );
 }

@@ -5,12 +5,14 @@
  * end, PostgreSQL docs, CREATE INDEX "Building Indexes Concurrently").
  *
  * - Taken with one atomic statement (INSERT ... ON CONFLICT DO UPDATE ... WHERE the lease expired), so of
- *   two runners exactly one gets it; an expired lease is taken over.
+ *   two runners exactly one gets it; an expired lease is taken over. The statement also succeeds when
+ *   the lease already has our token, so sending it again after a transient failure is safe.
  * - Another runner fails fast naming the holder, or polls for up to `waitMs`.
  * - While held, a heartbeat (its own short autocommit calls) pushes `expires_at` forward every
  *   `heartbeatMs`; every schema history write is fenced by the lease token (`history/writes.ts`).
  * - Released at the end (row deleted); `unlock` force-releases it.
- * All times come from the database clock.
+ * All times come from the database clock. Every call here is safe to send again and is retried after a
+ * transient failure (`run/transient.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Driver, Executor } from '../../driver/driver';
@@ -18,6 +20,7 @@ import type { Log } from '../../observability/log';
 import { LockHeldError, LockLostError, type LockHolder } from '../errors';
 import { sleep } from '../run/retry';
 import { isNotCreated, type HistoryTables } from '../history/tables';
+import { resendable, type TransientRetryOptions } from '../run/transient';
 
 export interface LockOptions {
   /** How long to wait for a lock another runner holds before failing, ms; 0 fails at once. @default 0 */
@@ -75,7 +78,7 @@ async function tryTake(db: Executor, tables: HistoryTables, owner: string, token
   VALUES (1, :owner, :token, clock_timestamp(), clock_timestamp() + :lease_ms::integer * interval '1 millisecond', clock_timestamp())
   ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, token = excluded.token, acquired_at = excluded.acquired_at,
     expires_at = excluded.expires_at, heartbeat_at = excluded.heartbeat_at
-  WHERE l.expires_at <= clock_timestamp()
+  WHERE l.expires_at <= clock_timestamp() OR l.token = excluded.token
   RETURNING 1
 )
 SELECT EXISTS (SELECT 1 FROM taken) AS taken, previous.owner, previous.acquired_at, previous.expires_at,
@@ -116,7 +119,14 @@ function wholeMs(value: number, field: string): number {
  * @throws {LockHeldError} naming the holder when another runner still holds it after `waitMs`
  * @throws {Error} naming the option when a lock option is out of range
  */
-export async function acquireLease(driver: Driver, tables: HistoryTables, owner: string, log: Log, options: LockOptions = {}): Promise<Lease> {
+export async function acquireLease(
+  driver: Driver,
+  tables: HistoryTables,
+  owner: string,
+  log: Log,
+  options: LockOptions = {},
+  transientRetry?: TransientRetryOptions,
+): Promise<Lease> {
   const leaseMs = wholeMs(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
   const heartbeatMs = wholeMs(options.heartbeatMs ?? Math.floor(leaseMs / 3), 'heartbeatMs');
   const waitMs = wholeMs(options.waitMs ?? 0, 'waitMs');
@@ -128,18 +138,18 @@ export async function acquireLease(driver: Driver, tables: HistoryTables, owner:
   const started = Date.now();
   let triedAfterRelease = false;
   for (;;) {
-    const attempt = await tryTake(driver, tables, owner, token, leaseMs);
+    const attempt = await resendable('take the migration lock', transientRetry, log, () => tryTake(driver, tables, owner, token, leaseMs));
     if (attempt.taken) {
       if (attempt.previous && attempt.previousExpired) {
         log.warn('took over an expired migration lock', { previousOwner: attempt.previous.owner, expiredAt: attempt.previous.expiresAt });
       }
       log.debug('migration lock acquired', { owner, leaseMs });
-      return startHeartbeat(driver, tables, owner, token, leaseMs, heartbeatMs, log);
+      return startHeartbeat(driver, tables, owner, token, leaseMs, heartbeatMs, log, transientRetry);
     }
     const waited = Date.now() - started;
     if (waited >= waitMs) {
       // Two runners that both found no row: the loser's snapshot saw no holder, so read it now.
-      const holder = attempt.previous ?? (await readLockHolder(driver, tables));
+      const holder = attempt.previous ?? (await resendable('read the lock holder', transientRetry, log, () => readLockHolder(driver, tables)));
       // Released between our attempt and the read: one more attempt.
       if (!holder && !triedAfterRelease) {
         triedAfterRelease = true;
@@ -151,7 +161,16 @@ export async function acquireLease(driver: Driver, tables: HistoryTables, owner:
   }
 }
 
-function startHeartbeat(driver: Driver, tables: HistoryTables, owner: string, token: string, leaseMs: number, heartbeatMs: number, log: Log): Lease {
+function startHeartbeat(
+  driver: Driver,
+  tables: HistoryTables,
+  owner: string,
+  token: string,
+  leaseMs: number,
+  heartbeatMs: number,
+  log: Log,
+  transientRetry: TransientRetryOptions | undefined,
+): Lease {
   let lost = false;
   let inFlight: Promise<void> = Promise.resolve();
   const beat = async (): Promise<void> => {
@@ -191,7 +210,9 @@ WHERE id = 1 AND token = :token`,
       clearInterval(timer);
       await inFlight;
       try {
-        await driver.execute(`DELETE FROM ${tables.lock} WHERE id = 1 AND token = :token`, { token });
+        await resendable('release the migration lock', transientRetry, log, () =>
+          driver.execute(`DELETE FROM ${tables.lock} WHERE id = 1 AND token = :token`, { token }),
+        );
         log.debug('migration lock released', { owner });
       } catch (error) {
         log.warn('could not release the migration lock; it expires on its own', {

@@ -6,8 +6,9 @@ import { checkAppliedBy, type WriteOptions } from '../options';
 import { acquireLease, type Lease } from './lease';
 
 /**
- * Runs `work` holding the lock lease: creates the schema history if needed, takes the lease (waiting
- * as `options.lock` says), and releases it when `work` settles, whether it succeeded or threw.
+ * Runs `work` holding the lock lease: creates (or brings up to date) the bookkeeping if needed, takes
+ * the lease (waiting as `options.lock` says), and releases it when `work` settles, whether it
+ * succeeded or threw.
  * @throws {Error} naming the field when `appliedBy` or `historySchema` is invalid
  * @throws {LockHeldError} naming the holder when another runner holds the lock
  */
@@ -19,7 +20,7 @@ export async function withLease<T>(
   const appliedBy = checkAppliedBy(options.appliedBy);
   const tables = historyTables(options.historySchema);
   await ensureSchemaHistory(driver, options);
-  const lease = await acquireLease(driver, tables, appliedBy, options.log ?? silentLog, options.lock);
+  const lease = await acquireLease(driver, tables, appliedBy, options.log ?? silentLog, options.lock, options.transientRetry);
   try {
     return await work(lease, tables);
   } finally {

@@ -1,13 +1,17 @@
 import type { BundledMigration } from '../../migrations/bundle';
-import { insertFinished } from '../history/writes';
+import { compareVersions } from '../../migrations/compare-versions';
+import { dataMigrationOf } from '../data/data-migration';
+import { deleteProgress } from '../data/progress';
 import type { HistoryTables } from '../history/tables';
-import { timeoutSettings, type TimeoutOptions } from '../run/timeouts';
+import { insertFinished } from '../history/writes';
+import { checkVersion } from '../options';
+import type { TimeoutOptions } from '../run/timeouts';
+import { timeoutSettings } from '../run/timeouts';
 import { isApplied, type Status } from '../status/compute';
 import { appliedAbove } from '../status/validate';
-import { compareVersions } from '../../migrations/compare-versions';
-import { checkVersion } from '../options';
 import { migrationStatement } from './migration-statement';
-import type { MigrationPlan, PlannedMigration, PlannedStep } from './types';
+import { runSettings } from './run-settings';
+import type { MigrationPlan, PlannedMigration, PlannedStep, RunSettings } from './types';
 
 export interface DownPlanOptions extends TimeoutOptions {
   readonly tables: HistoryTables;
@@ -17,33 +21,45 @@ export interface DownPlanOptions extends TimeoutOptions {
 }
 
 /**
- * The steps reverting one migration with its down script, ending with an `undo` schema history row
+ * The steps reverting one migration with its down script, recorded by an `undo` schema history row
  * (the version is pending again). A down script whose statements may all run in a transaction runs in
- * one, together with the row; otherwise each statement runs on its own (those that may, in a
+ * one, which opens with the row; otherwise each statement runs on its own (those that may, in a
  * transaction with the timeouts), then the row is written: a failure part-way is not recorded, so the
  * down script should be safe to run again (DROP ... IF EXISTS).
+ *
+ * A data migration runs its module's `down`, then writes the row and deletes its batch checkpoints
+ * in one transaction.
  */
-function downSteps(migration: BundledMigration, options: DownPlanOptions): { transactional: boolean; steps: PlannedStep[] } {
+function downSteps(migration: BundledMigration, settings: RunSettings, options: DownPlanOptions): { transactional: boolean; file: string; steps: PlannedStep[] } {
+  const data = dataMigrationOf(migration);
+  const undo = (opener?: TimeoutOptions, checksum = migration.down?.checksum ?? migration.checksum, statements = migration.down?.statements.length ?? 0) =>
+    insertFinished(
+      options.tables,
+      { version: migration.version, name: migration.name, type: 'undo', checksum, appliedBy: options.appliedBy, statements },
+      opener ? { opener } : {},
+    );
+  if (data) {
+    return {
+      transactional: false,
+      file: migration.up.file,
+      steps: [
+        { transaction: false, statements: [], data: { module: data.module, direction: 'down' } },
+        { transaction: true, statements: [undo(settings.timeouts, migration.checksum, 0), deleteProgress(options.tables, migration.version)] },
+      ],
+    };
+  }
   const down = migration.down!;
-  const undo = insertFinished(options.tables, {
-    version: migration.version,
-    name: migration.name,
-    type: 'undo',
-    checksum: down.checksum,
-    appliedBy: options.appliedBy,
-    statements: down.statements.length,
-  });
   const planned = down.statements.map((statement, i) => migrationStatement(down, statement, i));
-  if (down.statements.every((s) => !s.nonTransactional)) {
-    return { transactional: true, steps: [{ transaction: true, statements: [...timeoutSettings(options), ...planned, undo] }] };
+  if (down.statements.every((s) => !s.nonTransactional) && migration.directives?.transaction !== false) {
+    return { transactional: true, file: down.file, steps: [{ transaction: true, statements: [undo(settings.timeouts), ...planned] }] };
   }
   const steps: PlannedStep[] = down.statements.map((statement, i) =>
     statement.nonTransactional
       ? { transaction: false, statements: [planned[i]!], statementsDone: i + 1 }
-      : { transaction: true, statements: [...timeoutSettings(options), planned[i]!], statementsDone: i + 1 },
+      : { transaction: true, statements: [timeoutSettings(settings.timeouts), planned[i]!], statementsDone: i + 1 },
   );
-  steps.push({ transaction: false, statements: [undo] });
-  return { transactional: false, steps };
+  steps.push({ transaction: false, statements: [undo()] });
+  return { transactional: false, file: down.file, steps };
 }
 
 /**
@@ -62,28 +78,32 @@ export function checkRollbackTarget(status: Status, target: string): void {
 }
 
 /**
- * Plans rollback: the applied versions above the target, highest first, each with its down script.
- * The status must have passed `rollbackProblems`.
- * @throws {Error} for a bad target (see {@link checkRollbackTarget})
+ * Plans rollback: the applied versions above the target, highest first, each with its down script
+ * (and its directives' timeouts and retries). The status must have passed `rollbackProblems`.
+ * Repeatable migrations are not reverted.
+ * @throws {Error} for a bad target (see {@link checkRollbackTarget}), or a directive's timeout out of range
  */
 export function buildDownPlan(status: Status, options: DownPlanOptions): MigrationPlan {
   const target = options.targetVersion;
   checkRollbackTarget(status, target);
   const migrations: PlannedMigration[] = appliedAbove(status, target).map((s) => {
     const migration = s.migration!;
-    const { transactional, steps } = downSteps(migration, options);
+    const settings = runSettings(migration, options);
+    const { transactional, file, steps } = downSteps(migration, settings, options);
     return {
+      kind: 'versioned',
       version: migration.version,
       name: migration.name,
       direction: 'down',
       migration,
-      file: migration.down!.file,
+      file,
       transactional,
       resumeAfter: 0,
       priorExecutionMs: 0,
+      ...settings,
       steps,
     };
   });
   const remaining = status.migrations.filter((s) => isApplied(s) && compareVersions(s.version, target) <= 0);
-  return { direction: 'down', current: status.current, target: remaining[remaining.length - 1]?.version ?? null, migrations };
+  return { direction: 'down', current: status.current, target: remaining[remaining.length - 1]?.version ?? null, migrations, repeatables: [] };
 }

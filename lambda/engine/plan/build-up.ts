@@ -1,14 +1,17 @@
 import type { BundledMigration } from '../../migrations/bundle';
-import { insertFinished, insertStarted, updateProgress } from '../history/writes';
+import { compareVersions } from '../../migrations/compare-versions';
+import { dataMigrationOf } from '../data/data-migration';
 import type { HistoryTables } from '../history/tables';
+import { insertFinished, insertStarted, updateProgress } from '../history/writes';
+import { checkVersion } from '../options';
 import { invalidIndexGuardStatement, parseConcurrentIndex } from '../run/concurrent-index';
-import { timeoutSettings, type TimeoutOptions } from '../run/timeouts';
+import type { TimeoutOptions } from '../run/timeouts';
 import type { MigrationStatus, Status } from '../status/compute';
 import { isResumable } from '../status/validate';
-import { compareVersions } from '../../migrations/compare-versions';
-import { checkVersion } from '../options';
+import { buildRepeatablesPlan } from './build-repeatables';
 import { migrationStatement } from './migration-statement';
-import type { MigrationPlan, PlannedMigration, PlannedStep } from './types';
+import { runSettings, runsInOneTransaction } from './run-settings';
+import type { MigrationPlan, PlannedMigration, PlannedStep, RunSettings } from './types';
 
 export interface UpPlanOptions extends TimeoutOptions {
   readonly tables: HistoryTables;
@@ -19,28 +22,36 @@ export interface UpPlanOptions extends TimeoutOptions {
 }
 
 /**
- * A transactional migration: one transaction with the timeouts, every up statement and the schema
- * history row, so a failure leaves neither the change nor the row.
+ * A transactional migration: one transaction that opens by writing its schema history row together
+ * with the transaction's timeouts (one call, `history/writes.ts`), then runs every up statement; a
+ * failure leaves neither the change nor the row, and the commit-time check refuses to commit it once
+ * the lock lease is lost.
  */
-function transactionalSteps(migration: BundledMigration, options: UpPlanOptions): PlannedStep[] {
+function transactionalSteps(migration: BundledMigration, settings: RunSettings, options: UpPlanOptions): PlannedStep[] {
   const up = migration.up;
   return [
     {
       transaction: true,
       statements: [
-        ...timeoutSettings(options),
+        insertFinished(
+          options.tables,
+          { version: migration.version, name: migration.name, type: 'sql', checksum: migration.checksum, appliedBy: options.appliedBy, statements: up.statements.length },
+          { opener: settings.timeouts },
+        ),
         ...up.statements.map((statement, i) => migrationStatement(up, statement, i)),
-        insertFinished(options.tables, {
-          version: migration.version,
-          name: migration.name,
-          type: 'sql',
-          checksum: migration.checksum,
-          appliedBy: options.appliedBy,
-          statements: up.statements.length,
-        }),
       ],
     },
   ];
+}
+
+/** Where an unfinished migration resumes, and the version spelled as its row recorded it. */
+function resumePoint(migration: BundledMigration, status: MigrationStatus): { resumeAfter: number; version: string; resuming: boolean } {
+  const resuming = status.state === 'failed' || status.state === 'in-progress';
+  return {
+    resuming,
+    resumeAfter: resuming ? (status.row?.statementsApplied ?? 0) : 0,
+    version: resuming ? status.row!.version : migration.version,
+  };
 }
 
 /**
@@ -49,34 +60,34 @@ function transactionalSteps(migration: BundledMigration, options: UpPlanOptions)
  * 1. a schema history row with success false (unless resuming: it exists);
  * 2. each statement from `resumeAfter` on: a statement that must run outside a transaction runs alone
  *    (after the INVALID index guard for CREATE INDEX CONCURRENTLY), then the progress update; any other
- *    statement runs in a transaction together with its progress update;
+ *    statement runs in a transaction that opens with its progress update;
  * 3. the last progress update also marks the row succeeded.
+ * The first step of a resumed migration is marked `resumed` (its statement may have run already).
  */
-function nonTransactionalSteps(migration: BundledMigration, status: MigrationStatus, options: UpPlanOptions): PlannedStep[] {
+function nonTransactionalSteps(migration: BundledMigration, status: MigrationStatus, settings: RunSettings, options: UpPlanOptions): PlannedStep[] {
   const { tables } = options;
   const up = migration.up;
-  const resumeAfter = status.state === 'failed' ? (status.row?.statementsApplied ?? 0) : 0;
-  // A resumed migration updates the row it started, spelled as it was recorded.
-  const version = status.state === 'failed' ? status.row!.version : migration.version;
+  const { resuming, resumeAfter, version } = resumePoint(migration, status);
   const total = up.statements.length;
   const steps: PlannedStep[] = [];
-  if (status.state !== 'failed') {
+  if (!resuming) {
     steps.push({
       transaction: false,
-      statements: [insertStarted(tables, { version, name: migration.name, checksum: migration.checksum, appliedBy: options.appliedBy })],
+      statements: [insertStarted(tables, { version, name: migration.name, type: 'sql', checksum: migration.checksum, appliedBy: options.appliedBy })],
       statementsDone: 0,
     });
   }
   for (let i = resumeAfter; i < total; i++) {
     const statement = up.statements[i]!;
     const planned = migrationStatement(up, statement, i);
-    const progress = updateProgress(tables, version, i + 1, i === total - 1);
+    const last = i === total - 1;
+    const resumed = resuming && i === resumeAfter ? { resumed: true } : {};
     if (statement.nonTransactional) {
       const guard = parseConcurrentIndex(statement.sql);
-      steps.push({ transaction: false, statements: guard ? [invalidIndexGuardStatement(guard), planned] : [planned], statementsDone: i + 1 });
-      steps.push({ transaction: false, statements: [progress], statementsDone: i + 1 });
+      steps.push({ transaction: false, statements: guard ? [invalidIndexGuardStatement(guard), planned] : [planned], statementsDone: i + 1, ...resumed });
+      steps.push({ transaction: false, statements: [updateProgress(tables, version, i + 1, last)], statementsDone: i + 1 });
     } else {
-      steps.push({ transaction: true, statements: [...timeoutSettings(options), planned, progress], statementsDone: i + 1 });
+      steps.push({ transaction: true, statements: [updateProgress(tables, version, i + 1, last, settings.timeouts), planned], statementsDone: i + 1, ...resumed });
     }
   }
   if (resumeAfter >= total) {
@@ -87,15 +98,37 @@ function nonTransactionalSteps(migration: BundledMigration, status: MigrationSta
 }
 
 /**
- * Plans migrate: every pending migration up to the target in version order, plus a failed
- * non-transactional one to resume. The status must have passed `migrateProblems`.
+ * A data migration (`data/data-migration.ts`): its row (type `data`, in progress) unless resuming,
+ * the module's `up`, then the row marked applied.
+ */
+function dataSteps(migration: BundledMigration, status: MigrationStatus, options: UpPlanOptions): PlannedStep[] {
+  const data = dataMigrationOf(migration)!;
+  const { resuming, version } = resumePoint(migration, status);
+  const steps: PlannedStep[] = [];
+  if (!resuming) {
+    steps.push({
+      transaction: false,
+      statements: [insertStarted(options.tables, { version, name: migration.name, type: 'data', checksum: migration.checksum, appliedBy: options.appliedBy })],
+    });
+  }
+  steps.push({ transaction: false, statements: [], data: { module: data.module, direction: 'up' }, ...(resuming ? { resumed: true } : {}) });
+  steps.push({ transaction: false, statements: [updateProgress(options.tables, version, 0, true)] });
+  return steps;
+}
+
+/**
+ * Plans migrate: every pending migration up to the target in version order, plus an unfinished one to
+ * resume (a failed non-transactional migration, a data migration in progress), each with its
+ * directives applied; then, when the plan goes to the bundle's last version, the repeatable migrations
+ * that are pending or outdated (`build-repeatables.ts`). The status must have passed `migrateProblems`.
  * @throws {Error} when `targetVersion` is not a version, is not in the bundle, or is below the current version
- *   (that is a rollback)
+ *   (that is a rollback), or a directive's timeout is out of range
  */
 export function buildUpPlan(status: Status, options: UpPlanOptions): MigrationPlan {
   const target = options.targetVersion === undefined ? undefined : checkVersion(options.targetVersion, 'targetVersion');
+  const bundled = status.migrations.filter((s) => s.migration);
   if (target !== undefined) {
-    if (!status.migrations.some((s) => s.migration && compareVersions(s.version, target) === 0)) {
+    if (!bundled.some((s) => compareVersions(s.version, target) === 0)) {
       throw new Error(`targetVersion ${target} is not a migration of the bundle`);
     }
     if (status.current !== null && compareVersions(target, status.current) < 0) {
@@ -107,19 +140,36 @@ export function buildUpPlan(status: Status, options: UpPlanOptions): MigrationPl
   );
   const migrations: PlannedMigration[] = toRun.map((s) => {
     const migration = s.migration!;
-    const resumeAfter = s.state === 'failed' ? (s.row?.statementsApplied ?? 0) : 0;
+    const settings = runSettings(migration, options);
+    const { resumeAfter, resuming } = resumePoint(migration, s);
+    const data = dataMigrationOf(migration) !== undefined;
+    const transactional = !data && runsInOneTransaction(migration);
     return {
+      kind: 'versioned',
       version: migration.version,
       name: migration.name,
       direction: 'up',
       migration,
       file: migration.up.file,
-      transactional: migration.transactional,
+      transactional,
       resumeAfter,
-      priorExecutionMs: s.state === 'failed' ? (s.row?.executionMs ?? 0) : 0,
-      steps: migration.transactional ? transactionalSteps(migration, options) : nonTransactionalSteps(migration, s, options),
+      priorExecutionMs: resuming ? (s.row?.executionMs ?? 0) : 0,
+      ...settings,
+      steps: data
+        ? dataSteps(migration, s, options)
+        : transactional
+          ? transactionalSteps(migration, settings, options)
+          : nonTransactionalSteps(migration, s, settings, options),
     };
   });
   const last = migrations[migrations.length - 1];
-  return { direction: 'up', current: status.current, target: last ? last.version : status.current, migrations };
+  const lastBundled = bundled[bundled.length - 1];
+  const toEnd = target === undefined || lastBundled === undefined || compareVersions(target, lastBundled.version) === 0;
+  return {
+    direction: 'up',
+    current: status.current,
+    target: last ? last.version : status.current,
+    migrations,
+    repeatables: toEnd ? buildRepeatablesPlan(status.repeatables, options) : [],
+  };
 }

@@ -4,12 +4,13 @@ import { HistoryValidationError } from '../errors';
 import { readSchemaHistory } from '../history/read';
 import { historyTables, type HistoryOptions } from '../history/tables';
 import type { TimeoutOptions } from '../run/timeouts';
+import type { TransientOptions } from '../run/transient';
 import { computeStatus, type Status } from '../status/compute';
 import { rollbackProblems } from '../status/validate';
 import { buildDownPlan, checkRollbackTarget } from './build-down';
 import type { MigrationPlan } from './types';
 
-export interface ReadDownPlanOptions extends HistoryOptions, TimeoutOptions {
+export interface ReadDownPlanOptions extends HistoryOptions, TimeoutOptions, TransientOptions {
   readonly appliedBy: string;
   /** The version to end at (stays applied); `0` reverts everything. */
   readonly targetVersion: string;

@@ -6,10 +6,11 @@ import { historyTables, type HistoryOptions } from '../history/tables';
 import { computeStatus, type Status } from '../status/compute';
 import { migrateProblems } from '../status/validate';
 import type { TimeoutOptions } from '../run/timeouts';
+import type { TransientOptions } from '../run/transient';
 import { buildUpPlan } from './build-up';
 import type { MigrationPlan } from './types';
 
-export interface ReadUpPlanOptions extends HistoryOptions, TimeoutOptions {
+export interface ReadUpPlanOptions extends HistoryOptions, TimeoutOptions, TransientOptions {
   readonly appliedBy: string;
   readonly targetVersion?: string;
   /** Migrate although applied versions are missing from the bundle. @default false */

@@ -7,8 +7,9 @@
  * history on first use, reading it, and taking, renewing and releasing the lock lease.
  */
 import type { SqlParams } from '../../driver/driver';
-import type { BundledMigration } from '../../migrations/bundle';
+import type { BundledMigration, BundledRepeatable } from '../../migrations/bundle';
 import type { StatementSource } from '../errors';
+import type { TimeoutOptions } from '../run/timeouts';
 
 /**
  * Parameters only known while running, shown by name in a plan:
@@ -36,9 +37,9 @@ export interface PlannedStatement {
   /** Parameters filled in when the statement runs. */
   readonly runtimeParams?: readonly RuntimeParam[];
   /**
-   * - `setting`: `SET LOCAL` of a timeout;
+   * - `setting`: the settings opening a transaction (`run/timeouts.ts`);
    * - `migration`: a statement of an up or down script;
-   * - `history`: a schema history write;
+   * - `history`: a schema history write (when it opens a transaction, with the settings in a CTE);
    * - `guard`: a check for an INVALID index, followed by its DROP when one is found.
    */
   readonly role: 'setting' | 'migration' | 'history' | 'guard';
@@ -48,8 +49,13 @@ export interface PlannedStatement {
   readonly guard?: InvalidIndexGuard;
   /** For `history` statements: the rows the statement must change, else the lease was lost. */
   readonly expectRowsAffected?: number;
-  /** Let the statement finish on the server after the Data API's 45 s call wait (long DDL). */
+  /** Let the statement finish on the server after the Data API's 45 s call wait (long statements). */
   readonly continueAfterTimeout?: boolean;
+  /**
+   * The statement opens its transaction: its first result row has the backend's `pid` and the
+   * transaction's start, `xact_start` (see `run/timeouts.ts`).
+   */
+  readonly session?: boolean;
   /** A human note for the plan, e.g. what a guard does when it finds something. */
   readonly note?: string;
 }
@@ -66,9 +72,33 @@ export interface PlannedStep {
    * done (used to say what a failure left applied).
    */
   readonly statementsDone?: number;
+  /**
+   * The first step of a resumed migration: its statement may have run before the earlier run stopped
+   * (it stopped between the statement and its progress row). A CREATE INDEX CONCURRENTLY whose index
+   * exists and is valid is then not run again.
+   */
+  readonly resumed?: boolean;
+  /** A data migration's module runs in this step (its statements are empty): see `data/run-data-migration.ts`. */
+  readonly data?: PlannedDataStep;
 }
 
-export interface PlannedMigration {
+/** Runs a data migration's `up` or `down` (`data/data-migration.ts`). */
+export interface PlannedDataStep {
+  /** The module, as the bundle names it (`data.module`). */
+  readonly module: string;
+  readonly direction: 'up' | 'down';
+}
+
+/** What a migration's statements run with, after its directives (`-- rds-migrate:`) and the run's options. */
+export interface RunSettings {
+  /** Timeouts of its transactions. */
+  readonly timeouts: TimeoutOptions;
+  /** Retries after a lock timeout; absent: the run's `retry.retries`. */
+  readonly retries?: number;
+}
+
+export interface PlannedMigration extends RunSettings {
+  readonly kind: 'versioned';
   readonly version: string;
   readonly name: string;
   readonly direction: 'up' | 'down';
@@ -84,6 +114,27 @@ export interface PlannedMigration {
   readonly steps: readonly PlannedStep[];
 }
 
+/**
+ * A repeatable migration to (re-)apply: after the versioned migrations, in the bundle's order, each in
+ * its own transaction with a schema history row of type `repeatable` (statement by statement when
+ * it cannot run in one, the row written at the end).
+ */
+export interface PlannedRepeatable extends RunSettings {
+  readonly kind: 'repeatable';
+  /** Always '' (repeatable migrations have no version). */
+  readonly version: '';
+  readonly name: string;
+  readonly direction: 'up';
+  readonly repeatable: BundledRepeatable;
+  readonly file: string;
+  /** `pending`: never applied; `outdated`: its checksum differs from the one last applied. */
+  readonly state: 'pending' | 'outdated';
+  readonly transactional: boolean;
+  readonly resumeAfter: 0;
+  readonly priorExecutionMs: 0;
+  readonly steps: readonly PlannedStep[];
+}
+
 export interface MigrationPlan {
   readonly direction: 'up' | 'down';
   /** Highest applied version before the plan runs (null when none). */
@@ -91,4 +142,6 @@ export interface MigrationPlan {
   /** Version the plan ends at: the target, or the last migration; `current` when nothing runs. */
   readonly target: string | null;
   readonly migrations: readonly PlannedMigration[];
+  /** Repeatable migrations to apply after `migrations` (migrate only; empty for rollback). */
+  readonly repeatables: readonly PlannedRepeatable[];
 }

@@ -11,10 +11,10 @@
  *
  * The Data API waits at most 45 s for a call. A CREATE INDEX CONCURRENTLY on a large table takes
  * longer, so it is sent with continueAfterTimeout: when the call wait ends, the build goes on on the
- * server, and {@link awaitConcurrentIndexBuild} polls until it has finished and the index is valid.
+ * server, `long-statement.ts` waits until it has finished, and {@link checkIndexBuilt} checks that
+ * the index is valid.
  */
 import type { Executor } from '../../driver/driver';
-import { sleep } from './retry';
 import { quoteIdentifier } from '../identifier';
 import type { InvalidIndexGuard, PlannedStatement } from '../plan/types';
 
@@ -88,58 +88,56 @@ export async function runInvalidIndexGuard(db: Executor, statement: PlannedState
   return 'dropped';
 }
 
-export interface IndexBuildWaitOptions {
-  /** Longest wait for a build that outlived its call, ms. @default 600000 (10 min) */
-  readonly maxWaitMs?: number;
-  /** Interval between checks, ms. @default 2000 */
-  readonly pollMs?: number;
+const DROP_INDEX_CONCURRENTLY = new RegExp(
+  String.raw`^\s*DROP\s+INDEX\s+CONCURRENTLY\s+(?:IF\s+EXISTS\s+)?(${IDENT}(?:\s*\.\s*${IDENT})?)\s*(?:CASCADE|RESTRICT)?\s*$`,
+  'i',
+);
+
+/**
+ * The index a `DROP INDEX CONCURRENTLY [IF EXISTS] name` statement names (schema-qualified as written),
+ * or undefined for any other statement (a list of indexes included).
+ */
+export function parseDropIndexConcurrently(sql: string): string | undefined {
+  const match = DROP_INDEX_CONCURRENTLY.exec(sql);
+  return match ? match[1]!.replace(/\s*\.\s*/, '.') : undefined;
 }
 
 interface BuildRow extends Record<string, boolean | null> {
   found: boolean;
   valid: boolean | null;
-  running: boolean;
 }
 
 /**
- * Waits for a CREATE INDEX CONCURRENTLY whose call ended (Data API statement wait) while the build went
- * on on the server, polling every `pollMs` (one call each). The build counts as running while
- * pg_stat_progress_create_index reports it, or another backend is still running `sql`
- * (pg_stat_activity: it may still wait for its table lock before the progress row appears).
- * Resolves when the index exists and is valid.
- * @throws {Error} naming the index when the build ended leaving it INVALID or absent, or is still
- *   running after `maxWaitMs` (the next migrate resumes at this statement)
+ * After a CREATE INDEX CONCURRENTLY that outlived its call has stopped running on the server: checks
+ * that it left its index valid.
+ * @throws {Error} naming the index when the build ended leaving it INVALID (the next migrate drops it
+ *   and builds it again) or absent
  */
-export async function awaitConcurrentIndexBuild(db: Executor, guard: InvalidIndexGuard, sql: string, options: IndexBuildWaitOptions = {}): Promise<void> {
-  const maxWaitMs = options.maxWaitMs ?? 600_000;
-  const pollMs = options.pollMs ?? 2000;
-  const started = Date.now();
-  for (;;) {
-    const { rows } = await db.execute<BuildRow>(
-      `SELECT i.indexrelid IS NOT NULL AS found, i.indisvalid AS valid,
-  (EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid)
-   OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.state = 'active' AND a.pid <> pg_backend_pid()
-              AND left(a.query, 900) = left(:sql, 900))) AS running
+export async function checkIndexBuilt(db: Executor, guard: InvalidIndexGuard): Promise<void> {
+  const { rows } = await db.execute<BuildRow>(
+    `SELECT i.indexrelid IS NOT NULL AS found, i.indisvalid AS valid
 FROM (SELECT 1) AS one
 LEFT JOIN pg_class c ON c.relname = :index AND c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = to_regclass(:table))
 LEFT JOIN pg_index i ON i.indexrelid = c.oid`,
-      { index: guard.index, table: guard.table, sql },
-    );
-    const build = rows[0]!;
-    if (!build.running) {
-      if (build.found && build.valid) return;
-      throw new Error(
-        build.found
-          ? `The build of index ${guard.index} on ${guard.table} failed on the server after the call wait ended and left it INVALID; the next migrate drops it and builds it again`
-          : `The build of index ${guard.index} on ${guard.table} ended on the server after the call wait without creating it`,
-      );
-    }
-    const waited = Date.now() - started;
-    if (waited >= maxWaitMs) {
-      throw new Error(
-        `Index ${guard.index} on ${guard.table} is still being built after ${waited} ms; the build goes on on the server: run migrate again once it has finished`,
-      );
-    }
-    await sleep(Math.min(pollMs, maxWaitMs - waited));
+    { index: guard.index, table: guard.table },
+  );
+  const build = rows[0]!;
+  if (build.found && build.valid) return;
+  throw new Error(
+    build.found
+      ? `The build of index ${guard.index} on ${guard.table} failed on the server after the call wait ended and left it INVALID; the next migrate drops it and builds it again`
+      : `The build of index ${guard.index} on ${guard.table} ended on the server after the call wait without creating it`,
+  );
+}
+
+/**
+ * After a DROP INDEX CONCURRENTLY that outlived its call has stopped running: checks that the index
+ * is gone.
+ * @throws {Error} naming the index when it still exists (the drop failed on the server)
+ */
+export async function checkIndexDropped(db: Executor, index: string): Promise<void> {
+  const { rows } = await db.execute<{ present: boolean }>('SELECT to_regclass(:index) IS NOT NULL AS present', { index });
+  if (rows[0]?.present) {
+    throw new Error(`DROP INDEX CONCURRENTLY of ${index} ended on the server after the call wait, but the index still exists: the drop failed`);
   }
 }

@@ -1,4 +1,4 @@
-import type { BundledMigration, MigrationBundle } from '../../migrations/bundle';
+import type { BundledMigration, BundledRepeatable, MigrationBundle } from '../../migrations/bundle';
 import type { HistoryRow } from '../history/read';
 import { compareVersions } from '../../migrations/compare-versions';
 import { versionKey } from '../version';
@@ -7,13 +7,15 @@ import { versionKey } from '../version';
  * The state of one version, from the bundle and the last schema history row of that version:
  * - `applied`: applied (type `sql`) with the bundle's checksum, or baselined;
  * - `pending`: in the bundle, never applied or reverted since (last row `undo`);
- * - `failed`: a non-transactional migration started and did not finish (success false);
+ * - `failed`: a non-transactional SQL migration started and did not finish (success false);
+ * - `in-progress`: a data migration started and did not finish (success false): its batches are
+ *   checkpointed, and migrate continues it;
  * - `missing`: applied, but no longer in the bundle;
  * - `changed`: applied, but the bundle's up script has another checksum than the one recorded.
  *
  * Baselined versions were never run, so their checksum is not compared (as Flyway's baseline).
  */
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'missing' | 'changed';
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'in-progress' | 'missing' | 'changed';
 
 export interface MigrationStatus {
   readonly version: string;
@@ -34,6 +36,23 @@ export interface MigrationStatus {
   readonly outOfOrder?: boolean;
 }
 
+/**
+ * The state of a repeatable migration, from the bundle and its last schema history row (type
+ * `repeatable`, by name):
+ * - `pending`: never applied; `outdated`: applied with another checksum than the bundle's (migrate
+ *   applies both again); `applied`: applied with the bundle's checksum;
+ * - `missing`: applied, no longer in the bundle (nothing is done about it).
+ */
+export interface RepeatableStatus {
+  readonly name: string;
+  readonly state: 'pending' | 'outdated' | 'applied' | 'missing';
+  /** The bundled repeatable; absent for `missing`. */
+  readonly repeatable?: BundledRepeatable;
+  /** Its last schema history row; absent when never applied. */
+  readonly row?: HistoryRow;
+  readonly file?: string;
+}
+
 export interface Status {
   /** Every version of the bundle and of the history, ascending. */
   readonly migrations: MigrationStatus[];
@@ -42,8 +61,12 @@ export interface Status {
   /** Pending bundled migrations, ascending. A failed one is not pending (it resumes, see migrate). */
   readonly pending: BundledMigration[];
   readonly failed: MigrationStatus[];
+  /** Data migrations started and not finished. */
+  readonly inProgress: MigrationStatus[];
   readonly changed: MigrationStatus[];
   readonly missing: MigrationStatus[];
+  /** Repeatable migrations of the bundle in its order, then those only in the history. */
+  readonly repeatables: RepeatableStatus[];
 }
 
 /** True when the version's change is in the database: states applied, changed and missing. */
@@ -51,30 +74,51 @@ export function isApplied(s: MigrationStatus): boolean {
   return s.state === 'applied' || s.state === 'changed' || s.state === 'missing';
 }
 
-/** The last row of each version (by installed_rank), keyed by `versionKey`: `22` and `0022` are one version. */
-function lastRows(history: readonly HistoryRow[]): Map<string, HistoryRow> {
-  const last = new Map<string, HistoryRow>();
-  for (const row of [...history].sort((a, b) => a.installedRank - b.installedRank)) last.set(versionKey(row.version), row);
-  return last;
+/**
+ * The last row of each version (by installed_rank), keyed by `versionKey` (`22` and `0022` are one
+ * version), and of each repeatable migration, keyed by name.
+ */
+function lastRows(history: readonly HistoryRow[]): { versions: Map<string, HistoryRow>; repeatables: Map<string, HistoryRow> } {
+  const versions = new Map<string, HistoryRow>();
+  const repeatables = new Map<string, HistoryRow>();
+  for (const row of [...history].sort((a, b) => a.installedRank - b.installedRank)) {
+    if (row.type === 'repeatable') repeatables.set(row.name, row);
+    else versions.set(versionKey(row.version), row);
+  }
+  return { versions, repeatables };
+}
+
+function repeatableStatuses(bundle: MigrationBundle, last: Map<string, HistoryRow>): RepeatableStatus[] {
+  const statuses: RepeatableStatus[] = [];
+  for (const repeatable of bundle.repeatables ?? []) {
+    const row = last.get(repeatable.name);
+    last.delete(repeatable.name);
+    const base = { name: repeatable.name, repeatable, file: repeatable.up.file };
+    if (!row) statuses.push({ ...base, state: 'pending' });
+    else statuses.push({ ...base, row, state: row.checksum === repeatable.checksum ? 'applied' : 'outdated' });
+  }
+  for (const row of last.values()) statuses.push({ name: row.name, state: 'missing', row });
+  return statuses;
 }
 
 function stateOf(migration: BundledMigration, row: HistoryRow | undefined): MigrationStatus {
   const file = migration.up.file;
   const base = { version: migration.version, name: migration.name, migration, file };
   if (!row || (row.type === 'undo' && row.success)) return { ...base, state: 'pending', ...(row ? { row } : {}) };
-  const checksumDiffers = row.type === 'sql' && row.checksum !== migration.checksum;
+  const checksumDiffers = (row.type === 'sql' || row.type === 'data') && row.checksum !== migration.checksum;
   const checksums = checksumDiffers ? { expectedChecksum: row.checksum, foundChecksum: migration.checksum } : {};
-  if (!row.success) return { ...base, row, state: 'failed', ...checksums };
+  if (!row.success) return { ...base, row, state: row.type === 'data' ? 'in-progress' : 'failed', ...checksums };
   return { ...base, row, state: checksumDiffers ? 'changed' : 'applied', ...checksums };
 }
 
 /**
- * Compares a bundle with a schema history (pure: no database access).
+ * Compares a bundle with a schema history (pure: no database access): its versioned migrations by
+ * version, its repeatable migrations by name.
  * @param bundle migrations in any order
  * @param history rows as `readSchemaHistory` returns them
  */
 export function computeStatus(bundle: MigrationBundle, history: readonly HistoryRow[]): Status {
-  const last = lastRows(history);
+  const { versions: last, repeatables } = lastRows(history);
   const statuses: MigrationStatus[] = [];
   for (const migration of bundle.migrations) {
     const key = versionKey(migration.version);
@@ -84,7 +128,7 @@ export function computeStatus(bundle: MigrationBundle, history: readonly History
   }
   for (const row of last.values()) {
     const reverted = row.type === 'undo' && row.success;
-    if (!reverted) statuses.push({ version: row.version, name: row.name, state: row.success ? 'missing' : 'failed', row });
+    if (!reverted) statuses.push({ version: row.version, name: row.name, state: row.success ? 'missing' : row.type === 'data' ? 'in-progress' : 'failed', row });
   }
   statuses.sort((a, b) => compareVersions(a.version, b.version));
 
@@ -98,7 +142,9 @@ export function computeStatus(bundle: MigrationBundle, history: readonly History
     current,
     pending: migrations.filter((s) => s.state === 'pending').map((s) => s.migration!),
     failed: migrations.filter((s) => s.state === 'failed'),
+    inProgress: migrations.filter((s) => s.state === 'in-progress'),
     changed: migrations.filter((s) => s.state === 'changed'),
     missing: migrations.filter((s) => s.state === 'missing'),
+    repeatables: repeatableStatuses(bundle, repeatables),
   };
 }

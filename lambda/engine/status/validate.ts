@@ -1,5 +1,6 @@
 import type { HistoryProblem } from '../errors';
 import { compareVersions } from '../../migrations/compare-versions';
+import { dataMigrationOf } from '../data/data-migration';
 import { isApplied, type MigrationStatus, type Status } from './compute';
 
 function label(s: MigrationStatus): string {
@@ -21,11 +22,13 @@ export function changedProblem(s: MigrationStatus): HistoryProblem {
 }
 
 /**
- * True when migrate may resume a failed version: it is a non-transactional migration still in the
- * bundle with the checksum it started with (its history row counts the statements already run).
+ * True when migrate may resume an unfinished version: a failed non-transactional migration (its
+ * history row counts the statements already run) or a data migration in progress (its batches are
+ * checkpointed), still in the bundle with the checksum it started with.
  */
 export function isResumable(s: MigrationStatus): boolean {
-  return s.state === 'failed' && s.migration !== undefined && !s.migration.transactional && s.expectedChecksum === undefined;
+  if (s.migration === undefined || s.expectedChecksum !== undefined) return false;
+  return s.state === 'in-progress' || (s.state === 'failed' && !s.migration.transactional);
 }
 
 /** A failed row migrate cannot resume (the file changed, or it left the bundle). */
@@ -35,14 +38,15 @@ export function failedProblem(s: MigrationStatus): HistoryProblem {
       ? 'it is no longer in the bundle'
       : s.expectedChecksum !== undefined
         ? `its file changed since (expected checksum ${s.expectedChecksum}, found ${s.foundChecksum})`
-        : 'it is not resumable';
+        : isResumable(s)
+          ? 'migrate resumes it: run migrate to finish it first'
+          : 'it is not resumable';
+  const what = s.state === 'in-progress' ? 'is a data migration left in progress' : `failed earlier after ${s.row?.statementsApplied ?? 0} statement(s)`;
   return {
     kind: 'failed',
     version: s.version,
     ...(s.file ? { file: s.file } : {}),
-    message:
-      `${label(s)} failed earlier after ${s.row?.statementsApplied ?? 0} statement(s) and ${why}. ` +
-      'Check what it left in the database, then run repair to clear the failed row.',
+    message: `${label(s)} ${what} and ${why}. Check what it left in the database, then run repair to clear the unfinished row.`,
   };
 }
 
@@ -57,7 +61,7 @@ export function migrateProblems(status: Status, options: { readonly allowMissing
   const problems: HistoryProblem[] = [];
   for (const s of status.migrations) {
     if (s.state === 'changed') problems.push(changedProblem(s));
-    else if (s.state === 'failed' && !isResumable(s)) problems.push(failedProblem(s));
+    else if ((s.state === 'failed' || s.state === 'in-progress') && !isResumable(s)) problems.push(failedProblem(s));
     else if (s.state === 'missing' && !options.allowMissing) {
       problems.push({
         kind: 'missing',
@@ -89,12 +93,13 @@ export function appliedAbove(status: Status, targetVersion: string): MigrationSt
 
 /**
  * What stops rollback to `targetVersion` from starting, checked before anything runs:
- * - any failed row (the database is between versions);
+ * - any failed row or data migration in progress (the database is between versions: run migrate to
+ *   finish it first);
  * - a version to revert that is missing from the bundle, changed since applied (its down script may
  *   not match what is in the database), or has no down script.
  */
 export function rollbackProblems(status: Status, targetVersion: string): HistoryProblem[] {
-  const problems: HistoryProblem[] = status.failed.map(failedProblem);
+  const problems: HistoryProblem[] = [...status.failed, ...status.inProgress].map(failedProblem);
   for (const s of appliedAbove(status, targetVersion)) {
     if (s.state === 'missing') {
       problems.push({
@@ -104,7 +109,7 @@ export function rollbackProblems(status: Status, targetVersion: string): History
       });
     } else if (s.state === 'changed') {
       problems.push(changedProblem(s));
-    } else if (!s.migration?.down) {
+    } else if (!s.migration?.down && !(s.migration && dataMigrationOf(s.migration)?.down)) {
       const folder = s.file?.replace(/\/up\.sql$/, '') ?? `${s.version}_${s.name}`;
       problems.push({
         kind: 'no-down',

@@ -4,7 +4,8 @@
  * splitting. A script's text is its statements joined with ";\n", which fixes each statement's line.
  */
 import { createHash } from 'node:crypto';
-import type { BundledMigration, BundledScript, MigrationBundle } from '../../../lambda/migrations/bundle';
+import type { BundledMigration, BundledRepeatable, BundledScript, MigrationBundle, MigrationDirectives } from '../../../lambda/migrations/bundle';
+import type { DataMigrationRef, MaybeDataMigration } from '../../../lambda/engine/data/data-migration';
 
 export interface MigrationSpec {
   readonly version: string;
@@ -12,6 +13,16 @@ export interface MigrationSpec {
   readonly up: readonly string[];
   readonly down?: readonly string[];
   readonly verify?: readonly string[];
+  /** As the compiler reads them from `-- rds-migrate:` (transaction=off makes it non-transactional). */
+  readonly directives?: MigrationDirectives;
+  /** A data migration: the module reference (the up script then stands for the module's source). */
+  readonly data?: DataMigrationRef;
+}
+
+export interface RepeatableSpec {
+  readonly name: string;
+  readonly up: readonly string[];
+  readonly directives?: MigrationDirectives;
 }
 
 const NON_TRANSACTIONAL = /^\s*(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b[^;]*\bCONCURRENTLY|VACUUM)\b/i;
@@ -31,23 +42,55 @@ function script(file: string, statements: readonly string[]): BundledScript {
 
 export function migration(spec: MigrationSpec): BundledMigration {
   const folder = `${spec.version}_${spec.name}`;
+  if (spec.data) {
+    // The module's source stands in as the up script: its checksum is the migration's.
+    const source = script(`${folder}/up.ts`, spec.up);
+    const data: MaybeDataMigration = {
+      version: spec.version,
+      name: spec.name,
+      checksum: source.checksum,
+      transactional: false,
+      up: { ...source, statements: [] },
+      data: spec.data,
+    };
+    return data;
+  }
   const up = script(`${folder}/up.sql`, spec.up);
   return {
     version: spec.version,
     name: spec.name,
     checksum: up.checksum,
-    transactional: up.statements.every((s) => !s.nonTransactional),
+    transactional: up.statements.every((s) => !s.nonTransactional) && spec.directives?.transaction !== false,
+    ...(spec.directives ? { directives: spec.directives } : {}),
     up,
     ...(spec.down ? { down: script(`${folder}/down.sql`, spec.down) } : {}),
     ...(spec.verify ? { verify: script(`${folder}/verify.sql`, spec.verify) } : {}),
   };
 }
 
-export function buildBundle(specs: readonly MigrationSpec[]): MigrationBundle {
+export function repeatable(spec: RepeatableSpec): BundledRepeatable {
+  const up = script(`R__${spec.name}.sql`, spec.up);
+  return {
+    name: spec.name,
+    checksum: up.checksum,
+    transactional: up.statements.every((s) => !s.nonTransactional) && spec.directives?.transaction !== false,
+    ...(spec.directives ? { directives: spec.directives } : {}),
+    up,
+  };
+}
+
+export function buildBundle(specs: readonly MigrationSpec[], repeatables: readonly RepeatableSpec[] = []): MigrationBundle {
   const migrations = specs.map(migration);
+  const bundledRepeatables = repeatables.map(repeatable);
   return {
     formatVersion: 1,
-    checksum: sha256(migrations.map((m) => `${m.version}:${m.name}:${m.checksum}:${m.down?.checksum}:${m.verify?.checksum}`).join('\n')),
+    checksum: sha256(
+      [
+        ...migrations.map((m) => `${m.version}:${m.name}:${m.checksum}:${m.down?.checksum}:${m.verify?.checksum}`),
+        ...bundledRepeatables.map((r) => `R:${r.name}:${r.checksum}`),
+      ].join('\n'),
+    ),
     migrations,
+    ...(bundledRepeatables.length > 0 ? { repeatables: bundledRepeatables } : {}),
   };
 }

@@ -1,0 +1,69 @@
+/**
+ * Runs a data migration's step (`plan/types.ts`, `PlannedStep.data`): loads its module through the
+ * run's loader and calls its `up` or `down` with a {@link DataMigrationContext}.
+ */
+import type { Driver } from '../../driver/driver';
+import type { PlannedMigration, PlannedStep } from '../plan/types';
+import type { ExecutePlanOptions } from '../run/execute-plan';
+import { spendableMs } from '../run/time-budget';
+import { backfillBatch, checkBackfillSpec, keyTypeOf } from './backfill';
+import { runBatches, type BatchDeps } from './batches';
+import { dataMigrationOf, type DataMigration, type DataMigrationContext } from './data-migration';
+
+export { DataMigrationStopped } from './batches';
+
+function checkModule(module: unknown, where: string, direction: 'up' | 'down'): DataMigration {
+  const m = module as Partial<DataMigration> | null;
+  if (!m || typeof m.up !== 'function') throw new Error(`${where}: the module exports no up(ctx) function`);
+  if (direction === 'down' && typeof m.down !== 'function') throw new Error(`${where}: the module exports no down(ctx) function`);
+  return m as DataMigration;
+}
+
+/**
+ * Runs the step's `up(ctx)` or `down(ctx)`.
+ * @throws {DataMigrationStopped} when the time budget ended it between batches (not a failure)
+ * @throws {Error} naming the migration and module when no loader is configured or the module lacks the function
+ * @throws whatever the module throws
+ */
+export async function runDataStep(driver: Driver, unit: PlannedMigration, step: PlannedStep, options: ExecutePlanOptions): Promise<void> {
+  const ref = dataMigrationOf(unit.migration)!;
+  const direction = step.data!.direction;
+  const where = `data migration ${unit.version} (${unit.name}, module ${ref.module})`;
+  if (!options.loadDataMigration) throw new Error(`${where}: the run was given no loadDataMigration to load its module with`);
+  const module = checkModule(await options.loadDataMigration(ref, unit.migration), where, direction);
+  const log = options.log;
+  const budget = () => spendableMs(options.timeBudget);
+  const deps: BatchDeps = {
+    driver,
+    tables: options.tables,
+    lease: options.lease,
+    log,
+    timeouts: unit.timeouts,
+    retry: unit.retries === undefined ? (options.retry ?? {}) : { ...options.retry, retries: unit.retries },
+    ...(options.transientRetry ? { transientRetry: options.transientRetry } : {}),
+    spendableMs: budget,
+    counter: { batches: 0 },
+  };
+  const key = (name: string) => {
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
+      throw new Error(`${where}: a batch loop needs a name of 1 to 200 characters, got ${JSON.stringify(name)}`);
+    }
+    return { version: unit.version, direction, name };
+  };
+  const ctx: DataMigrationContext = {
+    db: driver,
+    log,
+    version: unit.version,
+    name: unit.name,
+    direction,
+    remainingTimeMs: () => budget() ?? Number.POSITIVE_INFINITY,
+    batches: (name, batch) => runBatches(deps, key(name), batch),
+    async backfill(spec) {
+      checkBackfillSpec(spec, where);
+      const keyType = await keyTypeOf(driver, spec, where);
+      return runBatches(deps, key(spec.name ?? spec.table), backfillBatch(spec, keyType));
+    },
+  };
+  log.info(direction === 'up' ? 'running data migration' : 'reverting data migration', { version: unit.version, module: ref.module });
+  await (direction === 'up' ? module.up(ctx) : module.down!(ctx));
+}
