@@ -31,7 +31,7 @@ export function registerBaseline(program: Command, session: Session): void {
       const project = await openProject(ctx, flags);
       const version = await requireBundledVersion(project.bundle, flags.version, '--version');
       const { baseline } = await import('../../lambda/engine/commands/baseline');
-      const result = await baseline(project.driver, project.bundle, version, { appliedBy: project.appliedBy, log: ctx.log });
+      const result = await baseline(project.driver, project.bundle, version, { appliedBy: project.appliedBy, log: ctx.log, ...(project.lock ? { lock: project.lock } : {}) });
       const report = { action: 'baseline' as const, database: project.driver.database, ...result };
       return {
         report,

@@ -4,7 +4,7 @@ import type { LintConfig, LintFinding } from '../../lambda/lint';
 import { ExitCode } from '../exit-codes';
 import { addHelp } from '../help';
 import { addOutputOptions, type OutputFlags } from '../output/output-options';
-import { relabelCompileError } from '../project/load-bundle';
+import { loadBundle, relabelCompileError } from '../project/load-bundle';
 import { addMigrationsOption, type MigrationsFlags } from '../project/migrations-option';
 import { checkVersionFlag } from '../project/versions';
 import { runCommand, type CommandContext } from '../run-command';
@@ -77,14 +77,18 @@ export function registerLint(program: Command, session: Session): void {
         baseline = computeStatus({ formatVersion: 1, checksum: '', migrations: [] }, await readSchemaHistory(driver)).current ?? undefined;
       }
       const dir = ctx.resolve(flags.migrations);
+      const options = { ...(config ? { config } : {}), ...(driver ? { driver } : {}), ...(baseline ? { baseline } : {}), log: ctx.log };
       let report;
       try {
-        report = await lint.lintMigrationsFolder(dir, {
-          ...(config ? { config } : {}),
-          ...(driver ? { driver } : {}),
-          ...(baseline ? { baseline } : {}),
-          log: ctx.log,
-        });
+        const { detectLayout } = await import('../../lambda/migrations/readers/detect-layout');
+        const layout = flags.layout === 'auto' ? await detectLayout(dir) : flags.layout;
+        // The native layout is linted from its files, comments and suppressions included; the other
+        // layouts from the compiled bundle (the library's way for them: comments before a statement are
+        // not in a bundle, so suppressions there do not apply).
+        report =
+          layout === 'native'
+            ? await lint.lintMigrationsFolder(dir, options)
+            : await lint.lintMigrations(await loadBundle(flags.migrations, dir, layout), options);
       } catch (error) {
         throw await relabelCompileError(error, flags.migrations, dir);
       }

@@ -1,12 +1,14 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { MigrationLayout } from '../../lambda/migrations/readers/layouts';
 import { addHelp } from '../help';
 import { addOutputOptions, type OutputFlags } from '../output/output-options';
+import { relabelCompileError } from '../project/load-bundle';
 import { addMigrationsOption, type MigrationsFlags } from '../project/migrations-option';
 import { checkVersionFlag } from '../project/versions';
 import { runCommand } from '../run-command';
-import { migrationTemplates } from '../scaffold/migration-templates';
+import { skeletonFiles } from '../scaffold/migration-templates';
 import { migrationName, nextVersion } from '../scaffold/next-version';
 import type { Session } from '../session';
 import { UsageError } from '../usage-error';
@@ -22,68 +24,77 @@ export interface NewReport {
   readonly action: 'new';
   readonly version: string;
   readonly name: string;
-  /** The migration folder, relative to the project folder. */
-  readonly folder: string;
+  /** The folder's layout, as given or detected. */
+  readonly layout: MigrationLayout;
   /** Files written, relative to the project folder. */
   readonly files: string[];
 }
 
-const FOLDER = /^(\d+(?:\.\d+)*)_[A-Za-z0-9_-]+$/;
-
-/** `rds-migrate new <name>`: the next version's up/down/verify skeleton. */
+/** `rds-migrate new <name>`: the next version's skeleton, in the folder's layout. */
 export function registerNew(program: Command, session: Session): void {
   const command = program
     .command('new')
     .argument('<name>', 'migration name: letters, digits, _ and - (spaces become _)')
-    .summary("create the next version's up.sql, down.sql and verify.sql")
+    .summary("create the next version's up, down and verify skeleton")
     .description(
-      'Creates <version>_<name>/ in the migrations folder with up.sql, down.sql and verify.sql skeletons. ' +
-        'The version follows the highest one there, keeping its width (0022 → 0023); 0001 in an empty folder. ' +
-        'up.sql is refused by every command until it holds a statement; down.sql raises an error until written.',
+      'Creates the next migration in the folder\'s layout (detected, or --layout): native <version>_<name>/ with ' +
+        'up.sql, down.sql and verify.sql; golang-migrate <version>_<name>.up.sql/.down.sql; flyway ' +
+        'V<version>__<name>.sql/U...; dbmate <version>_<name>.sql with up and down sections. The version follows ' +
+        'the highest one there, keeping its width (0022 → 0023; timestamps get the current UTC time). The up ' +
+        'script is refused by every command until it holds a statement; the down script raises an error until written.',
     )
     .option('--version <version>', 'use this version instead of the next one')
-    .option('--no-down', 'no down.sql (an irreversible migration)')
-    .option('--no-verify', 'no verify.sql');
+    .option('--no-down', 'no down script (an irreversible migration)')
+    .option('--no-verify', 'no verify.sql (native layout)');
   addMigrationsOption(command);
   addOutputOptions(command);
   addHelp(command, {
-    examples: ['rds-migrate new create_users', 'rds-migrate new "add ocr indexes" --no-down', 'rds-migrate new backfill_totals --version 0030'],
+    examples: [
+      'rds-migrate new create_users',
+      'rds-migrate new "add ocr indexes" --no-down',
+      'rds-migrate new backfill_totals --version 0030',
+      'rds-migrate new create_authors --migrations db/migrations --layout dbmate',
+    ],
   });
   command.action(
     runCommand<NewFlags>(session, async (ctx, flags, [nameArg]) => {
       const name = migrationName(nameArg ?? '');
       const dir = ctx.resolve(flags.migrations);
-      const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw new UsageError(`--migrations: ${flags.migrations} does not exist (run \`rds-migrate init\` first)`);
-        throw error;
-      });
-      const versions = entries.map((e) => FOLDER.exec(e)?.[1]).filter((v): v is string => v !== undefined);
-      const { compareVersions } = await import('../../lambda/migrations/compare-versions');
+      const [{ readMigrationsFolder }, { compareVersions }] = await Promise.all([
+        import('../../lambda/migrations/readers/read-folder'),
+        import('../../lambda/migrations/compare-versions'),
+      ]);
+      let found;
+      try {
+        found = await readMigrationsFolder(dir, { layout: flags.layout });
+      } catch (error) {
+        throw await relabelCompileError(error, flags.migrations, dir);
+      }
+      const { layout } = found;
+      const versions = found.migrations.map((m) => m.version);
       let version: string;
       if (flags.version !== undefined) {
         version = checkVersionFlag(flags.version, '--version');
-        const clash = versions.find((v) => compareVersions(v, version) === 0);
-        if (clash !== undefined) throw new UsageError(`--version: ${version} is taken (${entries.find((e) => e.startsWith(`${clash}_`))})`);
+        const clash = found.migrations.find((m) => compareVersions(m.version, version) === 0);
+        if (clash) throw new UsageError(`--version: ${version} is taken (${path.relative(dir, clash.location) || clash.location})`);
       } else {
-        version = nextVersion(versions, compareVersions);
+        version = nextVersion(versions, compareVersions, new Date(), layout);
       }
-      const folderName = `${version}_${name}`;
-      const folder = path.join(dir, folderName);
-      await mkdir(folder);
-      const templates = migrationTemplates(folderName);
+      if (version.includes('.') && (layout === 'golang-migrate' || layout === 'dbmate')) {
+        throw new UsageError(`--version: ${version} has dots, which ${layout} versions cannot (digits only)`);
+      }
       const files: string[] = [];
-      const write = async (file: string, text: string): Promise<void> => {
-        await writeFile(path.join(folder, file), text, { flag: 'wx' });
-        files.push(path.relative(ctx.io.cwd, path.join(folder, file)));
-      };
-      await write('up.sql', templates.up);
-      if (flags.down) await write('down.sql', templates.down);
-      if (flags.verify) await write('verify.sql', templates.verify);
-      const report: NewReport = { action: 'new', version, name, folder: path.relative(ctx.io.cwd, folder), files };
+      for (const skeleton of skeletonFiles(layout, version, name, { down: flags.down, verify: flags.verify })) {
+        const target = path.join(dir, skeleton.file);
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, skeleton.text, { flag: 'wx' });
+        files.push(path.relative(ctx.io.cwd, target));
+      }
+      const report: NewReport = { action: 'new', version, name, layout, files };
       return {
         report,
         human: (out) => {
-          out.line(out.colour.green(`Created ${report.folder}/`));
+          out.line(out.colour.green(`Created migration ${version} (${name}, ${layout} layout):`));
           for (const file of files) out.line(`  ${file}`);
           out.line(out.colour.dim(`Write the change in ${files[0]}, then: rds-migrate lint && rds-migrate plan`));
         },

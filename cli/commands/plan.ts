@@ -23,7 +23,7 @@ export function registerPlan(program: Command, session: Session): void {
         'Reads only: creates nothing and takes no lock. For rollback, use `rds-migrate rollback --to V --dry-run`.',
     )
     .option('--to <version>', 'last version to apply (inclusive)');
-  addProjectOptions(command, { snapshots: false });
+  addProjectOptions(command, { snapshots: false, lock: false });
   addOutputOptions(command);
   addHelp(command, { targets: true, examples: ['rds-migrate plan', 'rds-migrate plan --to 0022', 'rds-migrate plan --json | jq ".migrations[].steps"'] });
   command.action(

@@ -23,7 +23,7 @@ export function registerRepair(program: Command, session: Session): void {
     runCommand<ProjectFlags>(session, async (ctx, flags) => {
       const project = await openProject(ctx, flags);
       const { repair } = await import('../../lambda/engine/commands/repair');
-      const result = await repair(project.driver, project.bundle, { appliedBy: project.appliedBy, log: ctx.log });
+      const result = await repair(project.driver, project.bundle, { appliedBy: project.appliedBy, log: ctx.log, ...(project.lock ? { lock: project.lock } : {}) });
       const report = { action: 'repair' as const, database: project.driver.database, ...result };
       return {
         report,

@@ -66,6 +66,7 @@ export function registerRollback(program: Command, session: Session): void {
       const result = await rollback(project.driver, project.bundle, {
         appliedBy: project.appliedBy,
         log: action.log,
+        ...(project.lock ? { lock: project.lock } : {}),
         targetVersion,
         beforeApply: async () => {
           if (action.snapshots) snapshot = await runSnapshot(action);

@@ -19,7 +19,7 @@ export function registerSnapshot(program: Command, session: Session): void {
         'manifest is written last, so a snapshot without one is incomplete and never listed. Shows rows, bytes, ' +
         'rate and ETA on a terminal. Needs --snapshot-bucket.',
     );
-  addProjectOptions(command);
+  addProjectOptions(command, { lock: false });
   addOutputOptions(command);
   addHelp(command, {
     targets: true,

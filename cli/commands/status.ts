@@ -17,7 +17,7 @@ export function registerStatus(program: Command, session: Session): void {
         'changed (up.sql edited after it was applied). Changes nothing and takes no lock. Same action as ' +
         '`rds-migrate invoke status` runs in the deployed function.',
     );
-  addProjectOptions(command, { snapshots: false });
+  addProjectOptions(command, { snapshots: false, lock: false });
   addOutputOptions(command);
   addHelp(command, {
     targets: true,

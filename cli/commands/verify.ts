@@ -18,7 +18,7 @@ export function registerVerify(program: Command, session: Session): void {
         'transaction that is rolled back), and no INVALID index is left. Exit code 2 when a check fails. ' +
         'Same action as the function\'s scheduled verification.',
     );
-  addProjectOptions(command, { snapshots: false });
+  addProjectOptions(command, { snapshots: false, lock: false });
   addOutputOptions(command);
   addHelp(command, { targets: true, examples: ['rds-migrate verify', 'rds-migrate verify --json || echo "verification failed: $?"'] });
   command.action(

@@ -1,4 +1,5 @@
 import type { MigrationBundle } from '../../lambda/migrations/bundle';
+import type { MigrationLayout } from '../../lambda/migrations/readers/layouts';
 
 /**
  * A compiler error about `absolute` (the migrations folder resolved against the project folder)
@@ -16,15 +17,16 @@ export async function relabelCompileError(error: unknown, dir: string, absolute:
 /**
  * Compiles the migrations folder with the compiler the construct runs at synth time
  * (`compileMigrations`, `lambda/migrations/compile.ts`), so the CLI runs the bundle the function
- * would: same statements, checksums and transactionality.
+ * would: same statements, checksums and transactionality, in any layout the compiler reads.
  * @param dir the folder as given on the command line (errors name it so)
  * @param absolute the folder resolved against the project folder
+ * @param layout the folder's layout, `auto` to detect it
  * @throws {MigrationCompileError} naming the file, line and column at fault (exit code 4)
  */
-export async function loadBundle(dir: string, absolute: string): Promise<MigrationBundle> {
+export async function loadBundle(dir: string, absolute: string, layout: MigrationLayout | 'auto' = 'auto'): Promise<MigrationBundle> {
   const { compileMigrations } = await import('../../lambda/migrations/compile');
   try {
-    return await compileMigrations(absolute);
+    return await compileMigrations(absolute, { layout });
   } catch (error) {
     throw await relabelCompileError(error, dir, absolute);
   }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ActionContext } from '../../lambda/actions/action-context';
 import type { Driver } from '../../lambda/driver/driver';
+import type { LockOptions } from '../../lambda/engine/lock/lease';
 import type { MigrationBundle } from '../../lambda/migrations/bundle';
 import type { OutputFlags } from '../output/output-options';
 import type { CommandContext } from '../run-command';
@@ -9,19 +10,24 @@ import { addSnapshotOptions, openSnapshotTarget, parseSchemas, type SnapshotFlag
 import { addTargetOptions, describeTarget, resolveTarget, type TargetFlags } from '../target/target-options';
 import { appliedBy } from './applied-by';
 import { loadBundle } from './load-bundle';
+import { addLockOptions, lockOptionsOf, type LockFlags } from './lock-options';
 import { addMigrationsOption, type MigrationsFlags } from './migrations-option';
 
 /** The flags of a command that works on a database with the project's migrations. */
-export interface ProjectFlags extends TargetFlags, MigrationsFlags, SnapshotFlags, OutputFlags {
+export interface ProjectFlags extends TargetFlags, MigrationsFlags, SnapshotFlags, LockFlags, OutputFlags {
   /** `--applied-by <name>`. */
   readonly appliedBy?: string;
 }
 
-/** Adds the migrations, target, snapshot and `--applied-by` flags to a command. */
-export function addProjectOptions(command: Command, options: { snapshots?: boolean } = {}): Command {
+/**
+ * Adds the migrations, target, snapshot (unless `snapshots: false`), lock (unless `lock: false`)
+ * and `--applied-by` flags to a command.
+ */
+export function addProjectOptions(command: Command, options: { snapshots?: boolean; lock?: boolean } = {}): Command {
   addMigrationsOption(command);
   addTargetOptions(command);
   if (options.snapshots !== false) addSnapshotOptions(command);
+  if (options.lock !== false) addLockOptions(command);
   return command.option('--applied-by <name>', 'recorded in the schema history and shown as the lock owner (default cli:<user>@<host>)');
 }
 
@@ -34,6 +40,8 @@ export interface Project {
   /** The target for people, e.g. `postgres://app@127.0.0.1:5432/app` (no password). */
   readonly target: string;
   readonly appliedBy: string;
+  /** The lock flags (`--lock-wait`, `--lock-lease`), for the engine commands that take the lock. */
+  readonly lock: LockOptions | undefined;
 }
 
 /**
@@ -46,7 +54,8 @@ export interface Project {
 export async function openProject(ctx: CommandContext, flags: ProjectFlags): Promise<Project> {
   const spec = resolveTarget(flags, (flag) => ctx.optionSource(flag), ctx.io.cwd);
   const schemas = parseSchemas(flags.schemas);
-  const bundle = await loadBundle(flags.migrations, ctx.resolve(flags.migrations));
+  const bundle = await loadBundle(flags.migrations, ctx.resolve(flags.migrations), flags.layout);
+  const lock = lockOptionsOf(flags);
   const snapshots = await openSnapshotTarget(flags, ctx.session);
   const driver = await openTarget(spec, ctx.session, ctx.log);
   const who = appliedBy(flags.appliedBy);
@@ -55,6 +64,7 @@ export async function openProject(ctx: CommandContext, flags: ProjectFlags): Pro
     driver,
     target: describeTarget(spec, ctx.io.cwd),
     appliedBy: who,
-    actionContext: { driver, bundle, schemas, appliedBy: who, log: ctx.log, ...(snapshots ? { snapshots } : {}) },
+    lock,
+    actionContext: { driver, bundle, schemas, appliedBy: who, log: ctx.log, ...(snapshots ? { snapshots } : {}), ...(lock ? { lock } : {}) },
   };
 }

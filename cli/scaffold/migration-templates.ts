@@ -1,31 +1,76 @@
+import type { MigrationLayout } from '../../lambda/migrations/readers/layouts';
+
 /**
- * The skeleton files `rds-migrate new` writes. up.sql holds only comments, so the compiler refuses
- * it (exit code 4, "up.sql has no SQL statement") until the change is written. down.sql raises an
- * error until it is written, so that a rollback cannot silently record a revert that did nothing.
- * verify.sql holds a commented example.
+ * The skeleton files `rds-migrate new` writes, in the folder's layout. The up script holds only
+ * comments, so the compiler refuses it (exit code 4, no SQL statement) until the change is written.
+ * The down script raises an error until it is written, so that a rollback cannot silently record a
+ * revert that did nothing. verify.sql (native layout only; the others have no verify scripts) holds
+ * a commented example.
  */
-export interface MigrationTemplates {
-  readonly up: string;
-  readonly down: string;
-  readonly verify: string;
+export interface SkeletonFile {
+  /** Path relative to the migrations folder. */
+  readonly file: string;
+  readonly text: string;
 }
 
-export function migrationTemplates(folder: string): MigrationTemplates {
-  return {
-    up: `-- ${folder}: the change. Write it below; it runs in one transaction with its schema history row.
+export interface SkeletonOptions {
+  readonly down: boolean;
+  readonly verify: boolean;
+}
+
+const upText = (label: string) => `-- ${label}: the change. Write it below; it runs in one transaction with its schema history row.
 -- Statements PostgreSQL refuses inside a transaction (CREATE INDEX CONCURRENTLY, ...) must be the only
--- kind in this file: the file then runs statement by statement, resuming after a failure.
+-- kind in this script: it then runs statement by statement, resuming after a failure.
 -- Check it before deploying: rds-migrate lint, rds-migrate plan.
-`,
-    down: `-- ${folder}: reverts up.sql (rds-migrate rollback --to <the version before>).
+`;
+
+const downText = (label: string) => `-- ${label}: reverts the up script (rds-migrate rollback --to <the version before>).
 -- Replace the statement below with the revert, e.g. DROP INDEX CONCURRENTLY IF EXISTS ...;
--- or delete this file if the migration cannot be reverted (restore its snapshot instead).
-DO $$ BEGIN RAISE EXCEPTION 'down.sql of ${folder} is not written yet'; END $$;
-`,
-    verify: `-- ${folder}: proves up.sql worked; runs read-only and is rolled back (rds-migrate verify).
+-- or delete it if the migration cannot be reverted (restore its snapshot instead).
+DO $$ BEGIN RAISE EXCEPTION 'the down script of ${label} is not written yet'; END $$;
+`;
+
+const verifyText = (label: string) => `-- ${label}: proves up.sql worked; runs read-only and is rolled back (rds-migrate verify).
 -- Each query fails the verification when it raises an error, returns no rows, or returns false in
 -- its first column, e.g.:
 --   SELECT count(*) = 1 AS index_exists FROM pg_indexes WHERE indexname = 'my_index';
-`,
-  };
+`;
+
+/**
+ * The files of a new migration `version`/`name` in `layout` (see `lambda/migrations/bundle.ts`):
+ * - native: `<version>_<name>/up.sql`, `down.sql`, `verify.sql`;
+ * - golang-migrate: `<version>_<name>.up.sql`, `<version>_<name>.down.sql`;
+ * - flyway: `V<version>__<name>.sql` and the undo script `U<version>__<name>.sql` (dots as `_`);
+ * - dbmate: `<version>_<name>.sql` with `-- migrate:up` and `-- migrate:down` sections.
+ */
+export function skeletonFiles(layout: MigrationLayout, version: string, name: string, options: SkeletonOptions): SkeletonFile[] {
+  switch (layout) {
+    case 'native': {
+      const folder = `${version}_${name}`;
+      return [
+        { file: `${folder}/up.sql`, text: upText(folder) },
+        ...(options.down ? [{ file: `${folder}/down.sql`, text: downText(folder) }] : []),
+        ...(options.verify ? [{ file: `${folder}/verify.sql`, text: verifyText(folder) }] : []),
+      ];
+    }
+    case 'golang-migrate': {
+      const base = `${version}_${name}`;
+      return [
+        { file: `${base}.up.sql`, text: upText(base) },
+        ...(options.down ? [{ file: `${base}.down.sql`, text: downText(base) }] : []),
+      ];
+    }
+    case 'flyway': {
+      const base = `${version.replace(/\./g, '_')}__${name}`;
+      return [
+        { file: `V${base}.sql`, text: upText(`V${base}`) },
+        ...(options.down ? [{ file: `U${base}.sql`, text: downText(`V${base}`) }] : []),
+      ];
+    }
+    case 'dbmate': {
+      const base = `${version}_${name}`;
+      const down = options.down ? `\n-- migrate:down\n${downText(base)}` : '';
+      return [{ file: `${base}.sql`, text: `-- migrate:up\n${upText(base)}${down}` }];
+    }
+  }
 }

@@ -1,19 +1,39 @@
+import type { MigrationLayout } from '../../lambda/migrations/readers/layouts';
 import { UsageError } from '../usage-error';
 
+/** The current UTC time as a 14-digit version, `YYYYMMDDHHMMSS` (what `dbmate new` writes). */
+function timestamp(now: Date): string {
+  return now.toISOString().replace(/\D/g, '').slice(0, 14);
+}
+
+/** The first version of an empty folder, as each layout's own tool writes it. */
+const FIRST_VERSION: Readonly<Record<MigrationLayout, (now: Date) => string>> = {
+  native: () => '0001',
+  'golang-migrate': () => '000001',
+  flyway: () => '1',
+  dbmate: timestamp,
+};
+
 /**
- * The version of the next migration after `versions` (as written in folder names):
+ * The version of the next migration after `versions` (as the layout writes them):
  * the highest version with its last digit group incremented, keeping its zero padding
- * (`0022` → `0023`, `1.2.9` → `1.2.10`, `0099` → `0100`); `0001` for an empty folder.
- * Timestamp versions (14 digits, `YYYYMMDDHHMMSS`) get the current UTC time instead, or the highest
- * plus one when that is not above it.
+ * (`0022` → `0023`, `1.2.9` → `1.2.10`, `0099` → `0100`). Timestamp versions (14 digits,
+ * `YYYYMMDDHHMMSS`) get the current UTC time instead, or the highest plus one when that is not
+ * above it. An empty folder starts at the layout's usual first version: `0001` (native), `000001`
+ * (golang-migrate), `1` (flyway), the current time (dbmate).
  * @param compare the version order (`compareVersions`)
  * @param now the clock, for timestamp versions
  */
-export function nextVersion(versions: readonly string[], compare: (a: string, b: string) => number, now: Date = new Date()): string {
-  if (versions.length === 0) return '0001';
+export function nextVersion(
+  versions: readonly string[],
+  compare: (a: string, b: string) => number,
+  now: Date = new Date(),
+  layout: MigrationLayout = 'native',
+): string {
+  if (versions.length === 0) return FIRST_VERSION[layout](now);
   const highest = [...versions].sort(compare)[versions.length - 1]!;
   if (/^\d{14}$/.test(highest)) {
-    const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+    const stamp = timestamp(now);
     return compare(stamp, highest) > 0 ? stamp : increment(highest);
   }
   const groups = highest.split('.');

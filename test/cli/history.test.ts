@@ -72,7 +72,7 @@ describe('schema history problems and their way out', () => {
     await project.remove('migrations/0004_add_currency');
   });
 
-  it('a held lock: migrate exits 3 naming the holder; unlock releases it; migrate then runs', async () => {
+  it('a held lock: migrate exits 3 naming the holder (also after --lock-wait); unlock releases it; migrate then runs', async () => {
     await project.write('migrations/0004_add_currency/up.sql', 'ALTER TABLE invoices ADD COLUMN currency text;\n');
     await db.sql(
       "INSERT INTO rds_migrate.lock (id, owner, token, acquired_at, expires_at, heartbeat_at) VALUES (1, 'lambda:prod-migrations', 'a-token', now(), now() + interval '1 hour', now())",
@@ -81,8 +81,11 @@ describe('schema history problems and their way out', () => {
     expect(held.code).toBe(3);
     expect(held.json().error).toMatchObject({ name: 'LockHeldError', exitCode: 3, holder: { owner: 'lambda:prod-migrations' } });
     expect(held.stderr).toContain('The migration lock is held by "lambda:prod-migrations"');
-    const human = await cli(db, 'repair');
-    expect(human.code).toBe(3);
+    const [waited, badWait] = await Promise.all([cli(db, 'repair', '--lock-wait', '1200', '--json'), cli(db, 'migrate', '--lock-lease', '10')]);
+    expect(waited.code).toBe(3);
+    expect(waited.json().error.waitedMs).toBeGreaterThanOrEqual(1200);
+    expect(badWait.code).toBe(4);
+    expect(badWait.stderr).toContain('--lock-lease: "10" must be a whole number of milliseconds of at least 1000');
 
     const unlocked = await cli(db, 'unlock', '--json');
     expect(unlocked.code).toBe(0);

@@ -49,10 +49,10 @@ describe('new', () => {
       action: 'new',
       version: '0001',
       name: 'create_users',
-      folder: 'migrations/0001_create_users',
+      layout: 'native',
       files: ['migrations/0001_create_users/up.sql', 'migrations/0001_create_users/down.sql', 'migrations/0001_create_users/verify.sql'],
     });
-    expect(await project.read('migrations/0001_create_users/down.sql')).toContain("RAISE EXCEPTION 'down.sql of 0001_create_users is not written yet'");
+    expect(await project.read('migrations/0001_create_users/down.sql')).toContain("RAISE EXCEPTION 'the down script of 0001_create_users is not written yet'");
 
     const second = await runCli(['new', 'add-email-index', '--no-down', '--no-verify', '--json'], { cwd: project.dir });
     expect(second.json()).toMatchObject({ version: '0002', files: ['migrations/0002_add-email-index/up.sql'] });
@@ -63,7 +63,7 @@ describe('new', () => {
     await project.copyFaktuLove();
     const run = await runCli(['new', 'add_ocr_audit'], { cwd: project.dir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Created migrations/0024_add_ocr_audit/');
+    expect(run.stdout).toContain('Created migration 0024 (add_ocr_audit, native layout):\n  migrations/0024_add_ocr_audit/up.sql\n');
   });
 
   it('refuses a bad name, a taken version and a missing folder (exit 4), creating nothing', async () => {
@@ -80,7 +80,7 @@ describe('new', () => {
     expect(await readdir(project.path('migrations'))).toEqual(['0022_add_ocr_indexes', '0023_add_ocr_constraints']);
     const noFolder = await runCli(['new', 'x', '--migrations', 'nowhere'], { cwd: project.dir });
     expect(noFolder.code).toBe(4);
-    expect(noFolder.stderr).toContain('--migrations: nowhere does not exist (run `rds-migrate init` first)');
+    expect(noFolder.stderr).toContain('error: nowhere: migrations folder not found (run `rds-migrate init` to create it, or pass --migrations <dir>)');
   });
 });
 

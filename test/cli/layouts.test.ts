@@ -1,0 +1,72 @@
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createProject, type TestProject } from './support/project';
+import { runCli } from './support/run-cli';
+
+let project: TestProject;
+let db: TestDatabase;
+const cli = (...args: string[]) => runCli(args, { cwd: project.dir });
+
+beforeAll(async () => {
+  project = await createProject('layouts');
+  db = await createTestDatabase('cli_layouts');
+});
+afterAll(async () => {
+  await db.drop();
+  await project.dispose();
+});
+
+describe('migrations folders in the other layouts the compiler reads', () => {
+  it('new writes dbmate files (timestamp versions, up and down sections); migrate applies them', async () => {
+    await project.write('dbmate/.gitkeep', '');
+    const first = await cli('new', 'create_authors', '--migrations', 'dbmate', '--layout', 'dbmate', '--json');
+    expect(first.code).toBe(0);
+    const { version, files, layout } = first.json();
+    expect(layout).toBe('dbmate');
+    expect(version).toMatch(/^\d{14}$/);
+    expect(files).toEqual([`dbmate/${version}_create_authors.sql`]);
+    expect(await project.read(files[0])).toMatch(/^-- migrate:up\n[\s\S]*\n-- migrate:down\n[\s\S]*RAISE EXCEPTION/);
+    // The folder now says dbmate by itself.
+    const second = await cli('new', 'add_bio', '--migrations', 'dbmate', '--no-down', '--json');
+    expect(second.json()).toMatchObject({ layout: 'dbmate' });
+    expect(second.json().version > version).toBe(true);
+
+    await project.write(files[0], '-- migrate:up\nCREATE TABLE authors (id bigint PRIMARY KEY, name text NOT NULL);\n\n-- migrate:down\nDROP TABLE authors;\n');
+    await project.write(second.json().files[0], '-- migrate:up\nALTER TABLE authors ADD COLUMN bio text;\n');
+    const migrate = await cli('migrate', '--migrations', 'dbmate', '--database-url', db.url, '--json');
+    expect(migrate.code).toBe(0);
+    expect(migrate.json().migrate.applied.map((m: { name: string }) => m.name)).toEqual(['create_authors', 'add_bio']);
+  });
+
+  it('new writes Flyway V/U scripts and golang-migrate up/down pairs, numbered as their tools do', async () => {
+    await project.write('flyway/V1_1__init.sql', 'CREATE TABLE books (id bigint PRIMARY KEY);\n');
+    const flyway = await cli('new', 'add_title', '--migrations', 'flyway', '--json');
+    expect(flyway.code).toBe(0);
+    expect(flyway.json()).toMatchObject({ layout: 'flyway', version: '1.2', files: ['flyway/V1_2__add_title.sql', 'flyway/U1_2__add_title.sql'] });
+
+    await project.write('golang/.gitkeep', '');
+    const [golang, dotted] = await Promise.all([
+      cli('new', 'create_shelves', '--migrations', 'golang', '--layout', 'golang-migrate', '--json'),
+      cli('new', 'x', '--migrations', 'golang', '--layout', 'golang-migrate', '--version', '1.5'),
+    ]);
+    expect(golang.json()).toMatchObject({ layout: 'golang-migrate', version: '000001', files: ['golang/000001_create_shelves.up.sql', 'golang/000001_create_shelves.down.sql'] });
+    expect(dotted.code).toBe(4);
+    expect(dotted.stderr).toContain('--version: 1.5 has dots, which golang-migrate versions cannot (digits only)');
+    expect((await readdir(project.path('golang'))).filter((f) => !f.startsWith('.')).sort()).toEqual(['000001_create_shelves.down.sql', '000001_create_shelves.up.sql']);
+  });
+
+  it('status reads a Flyway folder; a folder mixing layouts is bad input (exit 4)', async () => {
+    await project.write('flyway/V1_2__add_title.sql', 'ALTER TABLE books ADD COLUMN title text;\n');
+    const status = await cli('status', '--migrations', 'flyway', '--database-url', db.url, '--json');
+    expect(status.code).toBe(0);
+    expect(status.json().pending).toEqual(['1.1', '1.2']);
+
+    await project.write('mixed/0001_a/up.sql', 'SELECT 1;\n');
+    await project.write('mixed/0002_b.up.sql', 'SELECT 1;\n');
+    const mixed = await cli('plan', '--migrations', 'mixed', '--database-url', db.url, '--json');
+    expect(mixed.code).toBe(4);
+    expect(mixed.json().error).toMatchObject({ name: 'MigrationCompileError', file: 'mixed' });
+    expect(mixed.json().error.message).toContain('mixes migration layouts');
+  });
+});
