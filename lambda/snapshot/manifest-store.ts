@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { manifestKey } from './keys';
 import { ManifestError, parseManifest, serializeManifest, type SnapshotManifest } from './manifest';
 import { isMissingObject, s3Url, type SnapshotLocation } from './snapshot-location';
@@ -31,6 +31,10 @@ export async function readManifest(location: SnapshotLocation & { readonly snaps
     text = (await object.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
     if (isMissingObject(error)) throw new SnapshotNotFoundError(location.snapshotId, url);
+    // Without an unconditioned s3:ListBucket, S3 answers a missing key with 403 rather than 404.
+    if (isAccessDenied(error) && !(await manifestExists(location, location.snapshotId))) {
+      throw new SnapshotNotFoundError(location.snapshotId, url);
+    }
     throw error;
   }
   const manifest = parseManifest(text, url);
@@ -40,15 +44,21 @@ export async function readManifest(location: SnapshotLocation & { readonly snaps
   return manifest;
 }
 
-/** True when `snapshotId` already has a manifest. */
+function isAccessDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403;
+}
+
+/**
+ * True when `snapshotId` already has a manifest. Asked with ListObjectsV2 on the manifest's own key as
+ * the prefix, not HeadObject: the function may list only under its snapshot prefix (an `s3:prefix`
+ * condition on s3:ListBucket), and S3 then answers HeadObject on a missing key with 403, not 404
+ * (S3 User Guide, "How Amazon S3 authorizes a request for an object operation").
+ */
 export async function manifestExists(location: SnapshotLocation, snapshotId: string): Promise<boolean> {
-  try {
-    await location.s3.send(new HeadObjectCommand({ Bucket: location.bucket, Key: manifestKey(location, snapshotId) }));
-    return true;
-  } catch (error) {
-    if (isMissingObject(error)) return false;
-    throw error;
-  }
+  const key = manifestKey(location, snapshotId);
+  const listing = await location.s3.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: key, MaxKeys: 1 }));
+  return (listing.Contents ?? []).some((object) => object.Key === key);
 }
 
 /**

@@ -116,7 +116,19 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: options.driver.database };
   const started = Date.now();
 
-  if (await manifestExists(location, snapshotId)) {
+  let exists: boolean;
+  try {
+    exists = await manifestExists(location, snapshotId);
+  } catch (error) {
+    // Nothing has been read or written yet: the bucket is missing or unreachable.
+    throw new SnapshotError(
+      `Snapshot ${snapshotId} of database "${location.database}" failed before exporting any table, checking s3://${location.bucket}/: ${describeError(error)}`,
+      snapshotId,
+      undefined,
+      { cause: error },
+    );
+  }
+  if (exists) {
     throw new Error(`snapshotId: snapshot ${snapshotId} of database "${location.database}" already exists`);
   }
   log.info('snapshot started', { snapshotId, database: location.database, schemas, bucket: location.bucket });
