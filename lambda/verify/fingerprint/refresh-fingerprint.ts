@@ -47,7 +47,8 @@ function needsRecording(latest: FingerprintRecord | undefined, options: RefreshF
 
 /**
  * Records a fingerprint after a successful migrate when needed (see the module doc).
- * Cost: 1 call when the newest one is kept; 6 when recording (see `recordFingerprint`).
+ * Cost: 1 call when the newest one is kept; 5 or 6 when recording (`recordFingerprint`, after reading
+ * the newest one unless migrations were applied).
  * @throws {DatabaseError} when the fingerprint cannot be read or written
  */
 export async function refreshFingerprint(driver: Driver, options: RefreshFingerprintOptions): Promise<RefreshOutcome> {
