@@ -4,22 +4,36 @@ import { renderSnapshot } from './render-snapshot';
 import { renderVerification } from './render-verification';
 import { formatDuration } from './units';
 
-/** The migrate report (`runMigrate`: snapshot, migrate, verify) for people. */
+/**
+ * The migrate report (`runMigrate`: snapshot, migrate, verify) for people: the snapshot, drift found
+ * before migrating, the versioned and repeatable migrations applied, where a run cut short by its
+ * time budget stopped, and the verification.
+ */
 export function renderMigrate(report: MigrateActionReport, out: Printer, target?: string): void {
   const c = out.colour;
   out.line(`${c.bold('Database')} ${report.database}${target ? c.dim(` (${target})`) : ''}`);
   if (report.snapshot) renderSnapshot(report.snapshot, out);
   else out.line(c.dim(`No snapshot: ${report.snapshotSkipped ?? 'not taken'}.`));
+  for (const drift of report.driftBeforeMigrate ?? []) out.line(c.yellow(`! ${drift.message}`));
   out.line();
-  const { applied, alreadyApplied, current } = report.migrate;
-  if (applied.length === 0) {
+  const { applied, alreadyApplied, current, stopped } = report.migrate;
+  const repeatables = report.migrate.repeatables ?? [];
+  if (applied.length === 0 && repeatables.length === 0) {
     out.line(`Nothing to migrate (${alreadyApplied} already applied); current version ${current ?? 'none'}.`);
   } else {
     out.table(
       [{ header: 'APPLIED' }, { header: 'NAME' }, { header: 'STATEMENTS', align: 'right' }, { header: 'TIME', align: 'right' }],
-      applied.map((m) => [c.green(m.version), m.name, String(m.statements), formatDuration(m.executionMs)]),
+      [
+        ...applied.map((m) => [c.green(m.version), m.name, String(m.statements), formatDuration(m.executionMs)]),
+        ...repeatables.map((m) => [c.green('R'), m.name, String(m.statements), formatDuration(m.executionMs)]),
+      ],
     );
-    out.line(c.green(`Applied ${applied.length} migration(s); current version ${current ?? 'none'}.`));
+    const extra = repeatables.length > 0 ? ` and ${repeatables.length} repeatable migration(s)` : '';
+    out.line(c.green(`Applied ${applied.length} migration(s)${extra}; current version ${current ?? 'none'}.`));
+  }
+  if (stopped) {
+    const what = stopped.version ? `${stopped.version} (${stopped.name})` : stopped.name;
+    out.line(c.yellow(`Stopped for the time budget ${stopped.inProgress ? 'during' : 'before'} ${what}: run migrate again to continue.`));
   }
   out.line();
   renderVerification(report.verification, out);

@@ -40,8 +40,15 @@ describe('exit codes of the library\'s errors', () => {
 
 describe('new: versions and names', () => {
   const next = (versions: string[], now?: Date) => nextVersion(versions, compareVersions, now);
-  it('increments the highest version keeping its width', () => {
+  it('increments the highest version keeping its width; an empty folder starts as the layout\'s tool does', () => {
     expect(next([])).toBe('0001');
+    const now = new Date('2025-03-14T09:15:00Z');
+    expect(['native', 'golang-migrate', 'flyway', 'dbmate'].map((layout) => nextVersion([], compareVersions, now, layout as 'native'))).toEqual([
+      '0001',
+      '000001',
+      '1',
+      '20250314091500',
+    ]);
     expect(next(['0001', '0022', '0009'])).toBe('0023');
     expect(next(['0099'])).toBe('0100');
     expect(next(['1.2.9', '1.2.10'])).toBe('1.2.11');
