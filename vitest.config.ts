@@ -9,7 +9,8 @@ export default defineConfig({
     // Two cores: a few files at once, each with its own database on the shared server.
     maxWorkers: 2,
     pool: 'forks',
-    // The function's Powertools logger writes JSON lines to stdout; tests assert on reports instead.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    // The function's Powertools logger and metrics write JSON lines to stdout; tests assert on reports
+    // instead (the tests of logs and EMF turn them back on for themselves).
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });
