@@ -59,6 +59,17 @@ export interface ExecuteOptions {
    * @default false
    */
   readonly continueAfterTimeout?: boolean;
+  /**
+   * `'JSON'`: ask for the result as the Data API's JSON records (ExecuteStatement `formatRecordsAs:
+   * JSON`, answered in `formattedRecords`), whose size limit is 10 MB instead of the 1 MiB of a
+   * records response (`/work/shared/data-api-reference.md`, "Limits"; the 64 KB row limit still
+   * holds). That format carries no column types, so the rows follow it rather than the Field mapping:
+   * the same keys and the same numbers, booleans, strings, arrays and nulls, but **bytea comes back as
+   * its base64 text** (not a Uint8Array); decode it where it is selected. The `pg` driver returns the
+   * same shapes. Only a statement that returns rows makes use of it.
+   * @default undefined (records, the Field mapping)
+   */
+  readonly formatRecordsAs?: 'JSON';
 }
 
 /** Something that runs statements: the driver itself (autocommit) or an open transaction. */

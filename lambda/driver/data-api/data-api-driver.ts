@@ -32,7 +32,7 @@ import {
 import type { Driver, ExecuteOptions, QueryResult, Row, SqlParams, Transaction } from '../driver';
 import { DriverError } from '../errors';
 import { fromDataApiError } from './data-api-errors';
-import { toRows, toSqlParameters } from './data-api-fields';
+import { fromFormattedRecords, toRows, toSqlParameters } from './data-api-fields';
 
 export interface DataApiDriverOptions {
   /** ARN of the Aurora cluster, e.g. `arn:aws:rds:eu-west-1:123456789012:cluster:app`. */
@@ -67,18 +67,21 @@ async function executeStatement<R extends Row>(
   options: ExecuteOptions | undefined,
 ): Promise<QueryResult<R>> {
   const parameters = toSqlParameters(sql, params);
+  const json = options?.formatRecordsAs === 'JSON';
   const output = await send(() =>
     client.send(
       new ExecuteStatementCommand({
         ...target,
         sql,
         parameters,
-        includeResultMetadata: true,
+        // The JSON format carries no column metadata (the service leaves columnMetadata blank).
+        ...(json ? { formatRecordsAs: 'JSON' as const } : { includeResultMetadata: true }),
         ...(options?.continueAfterTimeout ? { continueAfterTimeout: true } : {}),
       }),
     ),
   );
-  return { rows: toRows<R>(output.records, output.columnMetadata), rowsAffected: output.numberOfRecordsUpdated ?? 0 };
+  const rows = json ? fromFormattedRecords<R>(output.formattedRecords) : toRows<R>(output.records, output.columnMetadata);
+  return { rows, rowsAffected: output.numberOfRecordsUpdated ?? 0 };
 }
 
 class DataApiTransaction implements Transaction {

@@ -6,6 +6,7 @@
  */
 import type { ArrayValue, ColumnMetadata, Field, SqlParameter } from '@aws-sdk/client-rds-data';
 import type { Row, SqlParams, SqlScalar, SqlValue, TypedParam } from '../driver';
+import { DriverError } from '../errors';
 import { toPositional } from '../named-parameters';
 
 function toField(name: string, value: SqlScalar | TypedParam): { value: Field; typeHint?: TypedParam['typeHint'] } {
@@ -77,4 +78,24 @@ export function toRows<R extends Row>(records: Field[][] | undefined, columns: C
     });
     return row as R;
   });
+}
+
+/**
+ * The rows of a `formatRecordsAs: JSON` answer: `formattedRecords` is a JSON array of objects keyed by
+ * column label, values as the Data API's JSON format has them (bytea as base64 text, see
+ * `ExecuteOptions.formatRecordsAs`). No `formattedRecords` (a statement without a result set): no rows.
+ * @throws {DriverError} `unsupported-result` when the text is not a JSON array of objects
+ */
+export function fromFormattedRecords<R extends Row>(formatted: string | undefined): R[] {
+  if (formatted === undefined || formatted === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(formatted);
+  } catch (error) {
+    throw new DriverError(`formattedRecords is not JSON: ${(error as Error).message}`, 'unsupported-result');
+  }
+  if (!Array.isArray(parsed) || parsed.some((row) => row === null || typeof row !== 'object' || Array.isArray(row))) {
+    throw new DriverError('formattedRecords is not a JSON array of objects', 'unsupported-result');
+  }
+  return parsed as R[];
 }

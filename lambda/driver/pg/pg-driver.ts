@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Driver, QueryResult, Row, SqlParams, SqlScalar, Transaction, TypedParam } from '../driver';
+import type { Driver, ExecuteOptions, QueryResult, Row, SqlParams, SqlScalar, Transaction, TypedParam } from '../driver';
 import { toPositional } from '../named-parameters';
 import { fromPgError } from './pg-errors';
 import { dataApiTypes } from './pg-types';
@@ -17,7 +17,20 @@ function toPgValue(value: SqlScalar | TypedParam): unknown {
   return value;
 }
 
-async function run<R extends Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: SqlParams): Promise<QueryResult<R>> {
+/** A row in the Data API's JSON record shape (`ExecuteOptions.formatRecordsAs`): bytea as base64 text. */
+function toJsonRecord(row: Row): Row {
+  for (const [key, value] of Object.entries(row)) {
+    if (value instanceof Uint8Array) row[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  }
+  return row;
+}
+
+async function run<R extends Row>(
+  client: pg.Pool | pg.PoolClient,
+  sql: string,
+  params?: SqlParams,
+  options?: ExecuteOptions,
+): Promise<QueryResult<R>> {
   const { text, names } = toPositional(sql);
   const values = names.map((name) => {
     if (!params || !(name in params)) throw new Error(`Missing parameter :${name} for statement: ${sql.slice(0, 80)}`);
@@ -27,8 +40,10 @@ async function run<R extends Row>(client: pg.Pool | pg.PoolClient, sql: string, 
     const result = await client.query({ text, values, types: dataApiTypes });
     // A multi-statement string is rejected before it gets here in the Data API; pg returns an array.
     const single = Array.isArray(result) ? result[result.length - 1] : result;
+    const rows = (single?.rows ?? []) as R[];
+    if (options?.formatRecordsAs === 'JSON') rows.forEach(toJsonRecord);
     return {
-      rows: (single?.rows ?? []) as R[],
+      rows,
       rowsAffected: single?.command === 'SELECT' ? 0 : (single?.rowCount ?? 0),
     };
   } catch (error) {
@@ -49,10 +64,10 @@ class PgTransaction implements Transaction {
     client.on('error', this.onError);
   }
 
-  execute<R extends Row = Row>(sql: string, params?: SqlParams): Promise<QueryResult<R>> {
+  execute<R extends Row = Row>(sql: string, params?: SqlParams, options?: ExecuteOptions): Promise<QueryResult<R>> {
     if (this.done) throw new Error(`Transaction ${this.id} is already finished`);
     if (this.connectionError) return Promise.reject(fromPgError(this.connectionError));
-    return run<R>(this.client, sql, params);
+    return run<R>(this.client, sql, params, options);
   }
 
   async commit(): Promise<void> {
@@ -98,8 +113,8 @@ export class PgDriver implements Driver {
     this.database = decodeURIComponent(new URL(options.connectionString).pathname.replace(/^\//, '')) || 'postgres';
   }
 
-  execute<R extends Row = Row>(sql: string, params?: SqlParams): Promise<QueryResult<R>> {
-    return run<R>(this.pool, sql, params);
+  execute<R extends Row = Row>(sql: string, params?: SqlParams, options?: ExecuteOptions): Promise<QueryResult<R>> {
+    return run<R>(this.pool, sql, params, options);
   }
 
   async beginTransaction(): Promise<Transaction> {
