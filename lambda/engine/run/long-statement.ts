@@ -42,7 +42,7 @@ export const DEFAULT_LONG_STATEMENT = { maxWaitMs: 600_000, pollMs: 2000, progre
 /** The backend and transaction start of an engine transaction (see `timeouts.ts`). */
 export interface TransactionSession {
   readonly pid: number;
-  /** transaction_timestamp() as text, compared with pg_stat_activity.backend_xact_start. */
+  /** transaction_timestamp() as text, compared with pg_stat_activity.xact_start. */
   readonly xactStart: string;
 }
 
@@ -141,7 +141,7 @@ async function cancelInTransaction(context: WaitContext, session: TransactionSes
   const { rows } = await resendable('cancel a statement past its wait', context.transientRetry, context.log, () =>
     context.driver.execute<{ cancelled: boolean }>(
       `SELECT pg_cancel_backend(pid) AS cancelled FROM pg_stat_activity
-WHERE pid = :pid AND backend_xact_start = :xact_start::timestamptz AND state = 'active'`,
+WHERE pid = :pid AND xact_start = :xact_start::timestamptz AND state = 'active'`,
       { pid: session.pid, xact_start: session.xactStart },
     ),
   );

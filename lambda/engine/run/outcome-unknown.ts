@@ -35,27 +35,30 @@ interface BackendRow extends Record<string, string | boolean | null> {
 /**
  * Makes sure the transaction `session` is over: polls pg_stat_activity for its backend in that
  * transaction (same pid and transaction start) every `pollMs`; while it runs a statement (a COMMIT on
- * its way), waits; while it sits idle in the transaction, terminates that backend
- * (pg_terminate_backend: PostgreSQL docs 9.28.2 "Server Signaling Functions"), which rolls it back.
- * Returns when the backend has left the transaction.
+ * its way), waits; once it has sat idle in the transaction for `graceMs` (it may still end on its own),
+ * terminates that backend (pg_terminate_backend: PostgreSQL docs 9.28.2 "Server Signaling
+ * Functions"), which rolls it back. Returns when the backend has left the transaction.
+ * @param options.graceMs @default `transientRetry.abandonedTransactionGraceMs`, else 0
  * @throws {Error} when the transaction is still running after `maxWaitMs`
  */
 export async function settleTransaction(
   driver: Driver,
   session: TransactionSession,
   log: Log,
-  options: { pollMs?: number; maxWaitMs?: number; transientRetry?: TransientRetryOptions } = {},
+  options: { pollMs?: number; maxWaitMs?: number; graceMs?: number; transientRetry?: TransientRetryOptions } = {},
 ): Promise<void> {
   const pollMs = options.pollMs ?? 200;
   const maxWaitMs = options.maxWaitMs ?? 60_000;
+  const graceMs = options.graceMs ?? options.transientRetry?.abandonedTransactionGraceMs ?? 0;
   const started = Date.now();
   for (;;) {
+    const terminate = Date.now() - started >= graceMs;
     const { rows } = await resendable('settle a transaction with a lost commit', options.transientRetry, log, () =>
       driver.execute<BackendRow>(
-        `SELECT a.state, CASE WHEN a.state LIKE 'idle in transaction%' THEN pg_terminate_backend(a.pid) END AS terminated
+        `SELECT a.state, CASE WHEN :terminate AND a.state LIKE 'idle in transaction%' THEN pg_terminate_backend(a.pid) END AS terminated
 FROM pg_stat_activity a
-WHERE a.pid = :pid AND a.backend_xact_start = :xact_start::timestamptz`,
-        { pid: session.pid, xact_start: session.xactStart },
+WHERE a.pid = :pid AND a.xact_start = :xact_start::timestamptz`,
+        { pid: session.pid, xact_start: session.xactStart, terminate },
       ),
     );
     const backend = rows[0];

@@ -35,6 +35,11 @@ export interface TransientRetryOptions {
   readonly baseDelayMs?: number;
   /** Upper bound of a delay, ms. @default 10000 */
   readonly maxDelayMs?: number;
+  /**
+   * How long a transaction whose CommitTransaction was lost may sit idle, ending on its own, before
+   * the engine terminates its backend so that its locks go (`outcome-unknown.ts`), ms. @default 0
+   */
+  readonly abandonedTransactionGraceMs?: number;
 }
 
 /** Options of anything that reads or writes through the driver. */
