@@ -66,6 +66,15 @@ export function registerLint(program: Command, session: Session): void {
       let baseline = flags.baseline === undefined ? undefined : checkVersionFlag(flags.baseline, '--baseline');
       const config = flags.config === undefined ? undefined : await readConfig(ctx, flags.config);
       const lint = await import('../../lambda/lint');
+      const dir = ctx.resolve(flags.migrations);
+      // The folder first: bad input fails before any database is reached.
+      const { detectLayout } = await import('../../lambda/migrations/readers/detect-layout');
+      let layout = flags.layout;
+      try {
+        if (layout === 'auto') layout = await detectLayout(dir);
+      } catch (error) {
+        throw await relabelCompileError(error, flags.migrations, dir);
+      }
       const driver = targetGiven(flags) ? await openTarget(resolveTarget(flags, (flag) => ctx.optionSource(flag), ctx.io.cwd), session, ctx.log) : undefined;
       if (driver && baseline === undefined) {
         const [{ readSchemaHistory }, { computeStatus }] = await Promise.all([
@@ -76,12 +85,9 @@ export function registerLint(program: Command, session: Session): void {
         // bundle every applied row counts (as `missing`), so `current` is the highest applied version.
         baseline = computeStatus({ formatVersion: 1, checksum: '', migrations: [] }, await readSchemaHistory(driver)).current ?? undefined;
       }
-      const dir = ctx.resolve(flags.migrations);
       const options = { ...(config ? { config } : {}), ...(driver ? { driver } : {}), ...(baseline ? { baseline } : {}), log: ctx.log };
       let report;
       try {
-        const { detectLayout } = await import('../../lambda/migrations/readers/detect-layout');
-        const layout = flags.layout === 'auto' ? await detectLayout(dir) : flags.layout;
         // The native layout is linted from its files, comments and suppressions included; the other
         // layouts from the compiled bundle (the library's way for them: comments before a statement are
         // not in a bundle, so suppressions there do not apply).
