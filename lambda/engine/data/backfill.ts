@@ -94,7 +94,8 @@ export function backfillBatch(spec: BackfillSpec, keyType: string): BatchFunctio
   UPDATE ${spec.table} AS u SET ${spec.set} FROM batch WHERE u.${key} = batch.rds_migrate_key RETURNING 1
 )
 SELECT (SELECT count(*) FROM updated)::integer AS updated, (SELECT count(*) FROM batch)::integer AS batch_rows,
-  (SELECT rds_migrate_key::text FROM batch ORDER BY rds_migrate_key DESC LIMIT 1) AS last_key`;
+  -- Cast outside: inside, ORDER BY would sort by the text output column of that name.
+  (SELECT rds_migrate_key FROM batch ORDER BY rds_migrate_key DESC LIMIT 1)::text AS last_key`;
   return async ({ tx, cursor }) => {
     const { rows } = await tx.execute<BatchRow>(sql, { ...spec.params, rds_migrate_cursor: cursor });
     const row = rows[0]!;
