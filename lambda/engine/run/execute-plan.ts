@@ -95,8 +95,6 @@ function sourceOf(statement: PlannedStatement | undefined, unit: Unit, historyTa
   return { file: unit.file, line: 0, statement: 0 };
 }
 
-const countMigrationStatements = (step: PlannedStep): number => step.statements.filter((s) => s.role === 'migration').length;
-
 const isTransactionStep = (step: PlannedStep | undefined): boolean => step !== undefined && step.transaction && !step.data;
 
 /** A transaction begun ahead; an unused one is rolled back. */
@@ -183,9 +181,10 @@ export async function executePlan(
         mine = undefined;
       }
       context.current = undefined;
+      let ran = 0;
       try {
         lease.assertHeld();
-        await withLockRetry(
+        ({ result: ran } = await withLockRetry(
           () => {
             const preBegun = mine?.transaction;
             mine = undefined;
@@ -194,7 +193,7 @@ export async function executePlan(
           // A data step retries its batches itself.
           step.data ? { retries: 0 } : unit.retries === undefined ? (options.retry ?? {}) : { ...options.retry, retries: unit.retries },
           ({ attempt, delayMs }) => log.warn('lock timeout, retrying', { version: unit.version, name: unit.name, file: unit.file, attempt, delayMs }),
-        );
+        ));
       } catch (caught) {
         await Promise.all([discard(ahead), discard(mine)]);
         ahead = undefined;
@@ -221,7 +220,7 @@ export async function executePlan(
         });
       }
       if (step.statementsDone !== undefined) statementsDone = step.statementsDone;
-      statements += countMigrationStatements(step);
+      statements += ran;
     }
     const outcome = { version: unit.version, name: unit.name, executionMs: Date.now() - started, statements };
     if (unit.kind === 'repeatable') {

@@ -104,9 +104,11 @@ async function runAutocommit(context: StepContext, statement: PlannedStatement, 
   }
 }
 
-async function runAutocommitStep(context: StepContext, step: PlannedStep): Promise<void> {
+/** @returns the migration statements run (a resumed statement found done is not counted) */
+async function runAutocommitStep(context: StepContext, step: PlannedStep): Promise<number> {
   let guard: PlannedStatement | undefined;
   let skip = false;
+  let ran = 0;
   for (const statement of step.statements) {
     context.current = statement;
     if (statement.role === 'guard') {
@@ -121,7 +123,9 @@ async function runAutocommitStep(context: StepContext, step: PlannedStep): Promi
       continue;
     }
     await runAutocommit(context, statement, guard);
+    if (statement.role === 'migration') ran += 1;
   }
+  return ran;
 }
 
 /** Rolls back, ignoring failures (the transaction may be gone already; the Data API ends it after 3 minutes). */
@@ -195,18 +199,20 @@ async function runTransactionStep(context: StepContext, step: PlannedStep, preBe
 /**
  * Runs `step` (see the module comment).
  * @param preBegun a transaction begun ahead for a transaction step
+ * @returns the script statements it ran
  * @throws {OutcomeUnknownError} when a commit or a write outside a transaction failed transiently
  * @throws {LockLostError} when a fenced write changed no row, or the commit-time check failed
  * @throws {LongStatementError} when a statement that outlived its call failed or ran past the bound
  * @throws the DatabaseError or DriverError of a failed statement otherwise (lock timeouts included:
  *   the caller retries those)
  */
-export async function runStep(context: StepContext, step: PlannedStep, preBegun?: Promise<Transaction>): Promise<void> {
+export async function runStep(context: StepContext, step: PlannedStep, preBegun?: Promise<Transaction>): Promise<number> {
   if (step.data) {
     if (!context.runData) throw new Error('a data migration step needs a data migration runner');
     await context.runData(step);
-    return;
+    return 0;
   }
-  if (step.transaction) await runTransactionStep(context, step, preBegun);
-  else await runAutocommitStep(context, step);
+  if (!step.transaction) return runAutocommitStep(context, step);
+  await runTransactionStep(context, step, preBegun);
+  return step.statements.filter((s) => s.role === 'migration').length;
 }
