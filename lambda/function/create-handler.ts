@@ -3,7 +3,6 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { ActionContext } from '../actions/action-context';
-import { runMigrate } from '../actions/migrate-action';
 import { runSnapshot } from '../actions/snapshot-action';
 import { runStatus } from '../actions/status-action';
 import { runVerify } from '../actions/verify-action';
@@ -14,9 +13,13 @@ import { parseEvent, type FunctionEvent } from '../events/parse-event';
 import type { Log } from '../observability/log';
 import { startRun } from '../observability/function-logger';
 import { publishRunMetrics, startRunMetrics } from '../observability/metrics';
-import { handleCustomResource } from './custom-resource';
-import { failureReason } from './failure-reason';
+import { inProgressReport, runBudgetedMigrate } from './budgeted-migrate';
+import { handleCustomResource, pollCustomResource } from './custom-resource';
+import type { InvocationClock } from './deploy/advance-deployment';
+import { DeployFailedError, failureReason } from './failure-reason';
+import { invocationBudget } from './invocation-budget';
 import { loadFunctionBundle } from './load-function-bundle';
+import { providerPhase } from './provider-phase';
 
 /** Seams for tests and for running the handler in-process; production uses none of them. */
 export interface HandlerOverrides {
@@ -46,10 +49,10 @@ function defaultS3(config: FunctionConfig): S3Client {
   return s3;
 }
 
-async function dispatch(ctx: ActionContext, parsed: FunctionEvent): Promise<unknown> {
+async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: InvocationClock): Promise<unknown> {
   switch (parsed.kind) {
     case 'custom-resource':
-      return handleCustomResource(ctx, parsed.event);
+      return providerPhase(clock.env) === 'isComplete' ? pollCustomResource(ctx, parsed.event, clock) : handleCustomResource(ctx, parsed.event, clock);
     case 'schedule':
       return runVerify(ctx);
     case 'manual': {
@@ -57,8 +60,14 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent): Promise<unkn
       switch (event.action) {
         case 'status':
           return runStatus(ctx);
-        case 'migrate':
-          return runMigrate(ctx, event.targetVersion ? { targetVersion: event.targetVersion } : {});
+        case 'migrate': {
+          const timeBudget = invocationBudget(clock.context, clock.env);
+          const result = await runBudgetedMigrate(ctx, {
+            ...(event.targetVersion ? { targetVersion: event.targetVersion } : {}),
+            ...(timeBudget ? { timeBudget } : {}),
+          });
+          return result.done ? result.report : inProgressReport(ctx, result, JSON.stringify(event));
+        }
         case 'verify':
           return runVerify(ctx);
         case 'snapshot':
@@ -68,8 +77,8 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent): Promise<unkn
   }
 }
 
-function describe(parsed: FunctionEvent): Record<string, unknown> {
-  if (parsed.kind === 'custom-resource') return { source: 'cloudformation', requestType: parsed.event.RequestType };
+function describe(parsed: FunctionEvent, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  if (parsed.kind === 'custom-resource') return { source: 'cloudformation', requestType: parsed.event.RequestType, handler: providerPhase(env) };
   if (parsed.kind === 'schedule') return { source: 'schedule', action: 'verify' };
   return { source: 'manual', action: parsed.event.action };
 }
@@ -81,8 +90,14 @@ function describe(parsed: FunctionEvent): Record<string, unknown> {
  *
  * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"}` (see `events/manual-event.ts`), the
  * EventBridge scheduled event (verify), and CloudFormation custom resource requests from the Provider
- * framework (see `custom-resource.ts`). Failures of a CloudFormation request are rethrown with a
- * concise reason naming the migration, statement and SQLSTATE, and where the logs are.
+ * framework (see `custom-resource.ts`): its onEvent handler, or its isComplete handler when
+ * `RDS_MIGRATE_PROVIDER_HANDLER=isComplete` (`provider-phase.ts`). Failures of a CloudFormation request
+ * are rethrown as a `DeployFailedError` whose message is a concise reason naming the migration,
+ * statement and SQLSTATE, and where the logs are.
+ *
+ * Time budget: `migrate` (console) and CloudFormation requests stop cleanly before the Lambda timeout
+ * (`invocation-budget.ts`): a console migrate then answers `inProgress: true` (invoke again), a
+ * deployment continues in the Provider framework's next isComplete poll.
  */
 export function createHandler(overrides: HandlerOverrides = {}): Handler {
   return async (event, context) => {
@@ -96,7 +111,7 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
       log.error('event refused', { error: (error as Error).message });
       throw error;
     }
-    log.info('run started', describe(parsed));
+    log.info('run started', describe(parsed, env));
     const started = Date.now();
     let driver: Driver | undefined;
     try {
@@ -115,13 +130,13 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
           ? { snapshots: { s3: overrides.s3 ?? defaultS3(config), bucket: config.snapshot.bucket, prefix: config.snapshot.prefix } }
           : {}),
       };
-      const result = await dispatch(ctx, parsed);
-      log.info('run finished', { ...describe(parsed), durationMs: Date.now() - started });
+      const result = await dispatch(ctx, parsed, { env, ...(context ? { context } : {}) });
+      log.info('run finished', { ...describe(parsed, env), durationMs: Date.now() - started });
       return result;
     } catch (error) {
-      log.error('run failed', { ...describe(parsed), durationMs: Date.now() - started, error: (error as Error)?.message ?? String(error) });
+      log.error('run failed', { ...describe(parsed, env), durationMs: Date.now() - started, error: (error as Error)?.message ?? String(error) });
       if (parsed.kind === 'custom-resource') {
-        throw new Error(failureReason(error, runId, env.AWS_LAMBDA_FUNCTION_NAME), { cause: error });
+        throw new DeployFailedError(failureReason(error, runId, env), error);
       }
       throw error;
     } finally {
