@@ -28,11 +28,9 @@ import {
   checkRecovered,
   dataApiOver,
   invokeFunction,
-  SHORT_LEASE,
   shopCopy,
   startShopWorld,
   untilLeaseExpired,
-  WAIT_FOR_LEASE,
   type ShopWorld,
 } from './support/shop-world';
 import { listManifestProblems, multipartUploadsInProgress } from './support/snapshot-objects';
@@ -53,9 +51,11 @@ function callCounter() {
 
 beforeAll(async () => {
   const count = callCounter();
-  world = await startShopWorld('rel_cut', (context) => {
-    if (count(context) !== undefined) calls.push({ description: describeCall(context), mayCommit: mayCommit(context) });
-    return undefined;
+  world = await startShopWorld('rel_cut', {
+    observe: (context) => {
+      if (count(context) !== undefined) calls.push({ description: describeCall(context), mayCommit: mayCommit(context) });
+      return undefined;
+    },
   });
 }, 120_000);
 
@@ -98,7 +98,7 @@ async function cutAndRecover(k: number, variant: Variant): Promise<CutResult> {
       s3Endpoint: world.s3.endpoint,
       bucket: world.bucket,
       functionName: `dying-${variant}-${k}`,
-      env: SHORT_LEASE,
+      env: world.runEnv,
     });
     const run = dying.invoke({ action: 'migrate' }).then(
       () => 'finished' as const,
@@ -115,7 +115,7 @@ async function cutAndRecover(k: number, variant: Variant): Promise<CutResult> {
     await untilLeaseExpired(db);
 
     recoveryApi = await dataApiOver(db);
-    const next = await invokeFunction(world, { db, dataApi: recoveryApi, functionName: `next-${variant}-${k}`, env: WAIT_FOR_LEASE });
+    const next = await invokeFunction(world, { db, dataApi: recoveryApi, functionName: `next-${variant}-${k}`, env: world.recoveryEnv });
     if (!next.ok) problems.push(`${at}: the next run failed: ${(next.error as Error).message}`);
     else if (!next.value.ok) problems.push(`${at}: the next run's verification failed: ${next.value.verification.checks.filter((c) => !c.passed).map((c) => c.message).join('; ')}`);
     const check = await checkRecovered(world, db, at);

@@ -15,7 +15,7 @@ import { commitOf, faultWhen, operationIs, statementStarting, type FaultPlan } f
 import { recordFigures } from './support/figures';
 import { crashReason } from './support/outcome';
 import { historyContradictions, lastHistoryRows, probeEffects } from './support/shop-fixture';
-import { checkRecovered, dataApiOver, invokeFunction, shopCopy, startShopWorld, untilLeaseExpired, WAIT_FOR_LEASE, type ShopWorld } from './support/shop-world';
+import { checkRecovered, dataApiOver, invokeFunction, shopCopy, startShopWorld, untilLeaseExpired, type ShopWorld } from './support/shop-world';
 
 const AREA = 'Data API faults';
 
@@ -55,7 +55,10 @@ const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly plan: () => Fau
   { name: 'transaction expired between calls: 0001 before its third statement', plan: () => faultWhen(ADOPTED_EVENTS, { expireTransaction: true }) },
   { name: 'transaction expired between calls: 0004 statement 2 before its commit', plan: () => faultWhen(commitOf(DORMANT_EVENTS), { expireTransaction: true }) },
   { name: 'slow answers: every call 60 ms late', plan: () => faultWhen(() => true, { afterRun: { delayMs: 60 } }, Number.MAX_SAFE_INTEGER) },
-  { name: 'slow answer: a statement of 0003 answered 2.5 s late, longer than the 0.9 s lease', plan: () => faultWhen(BALANCE_BACKFILL, { afterRun: { delayMs: 2500 } }) },
+  {
+    name: 'slow answer: a statement of 0003 answered twice the lease late (the heartbeat keeps the lease)',
+    plan: () => faultWhen(BALANCE_BACKFILL, { afterRun: { delayMs: 2 * world.leaseMs } }),
+  },
 ];
 
 interface ScenarioResult {
@@ -91,7 +94,7 @@ async function runScenario(name: string, plan: FaultPlan, index: number): Promis
     let recoveredBy = first.ok && first.value.ok ? 'same run' : '';
     if (!recoveredBy) {
       await untilLeaseExpired(db);
-      const next = await invokeFunction(world, { db, dataApi: clean, functionName: `next-${index}`, env: WAIT_FOR_LEASE });
+      const next = await invokeFunction(world, { db, dataApi: clean, functionName: `next-${index}`, env: world.recoveryEnv });
       if (next.ok && next.value.ok) recoveredBy = 'next run';
       else problems.push(`${name}: the next run failed: ${next.ok ? 'verification failed' : (next.error as Error).message}`);
     }

@@ -15,10 +15,12 @@ import { settle, type Outcome } from './outcome';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 import { SHOP_MIGRATIONS, SHOP_SEED_SQL, SHOP_VERSIONS } from './shop-fixture';
 
-/** A short lock lease so a dead run's lock expires quickly (the heartbeat renews it every third). */
-export const SHORT_LEASE = { RDS_MIGRATE_LOCK_LEASE_MS: '900' } as const;
-/** The next invocation waits for a dead run's lease to expire. */
-export const WAIT_FOR_LEASE = { ...SHORT_LEASE, RDS_MIGRATE_LOCK_WAIT_MS: '15000' } as const;
+/**
+ * A short lock lease, so a dead run's lock expires quickly (the heartbeat renews it every third), yet
+ * long enough that a busy test process (two scenarios exporting at once) does not miss a renewal.
+ * @default 1500 ms
+ */
+export const DEFAULT_TEST_LEASE_MS = 1500;
 /** Ids drawn from a sequence: a rolled-back transaction advances the sequence too. */
 export const SHOP_VOLATILE = { volatileColumns: { 'public.account_events': ['id'] } } as const;
 
@@ -30,18 +32,40 @@ export interface ShopWorld {
   readonly bucket: string;
   /** The database after a clean run of the handler's migrate. */
   readonly reference: DatabaseState;
+  /** The seeded template, before any migration: what a snapshot before migrating must hold. */
+  readonly seeded: DatabaseState;
+  /** The lock lease of every run, ms. */
+  readonly leaseMs: number;
+  /** The function's environment for a run: the lease. */
+  readonly runEnv: Readonly<Record<string, string>>;
+  /** ... for the run after a fault: the lease, and a wait for a lease a dead run left. */
+  readonly recoveryEnv: Readonly<Record<string, string>>;
   close(): Promise<void>;
+}
+
+export interface ShopWorldOptions {
+  /** Sees every call of the clean run (e.g. to list them). */
+  readonly observe?: FaultHook;
+  /** More tables and rows for the template, after the shop's seed. */
+  readonly extraSeedSql?: string;
+  /** @default DEFAULT_TEST_LEASE_MS */
+  readonly leaseMs?: number;
 }
 
 /**
  * Seeds the template, compiles the bundle, starts a local S3 with the bucket, and migrates a copy
  * once without faults to get the reference state.
- * @param observe sees every call of the clean run (e.g. to list them)
  */
-export async function startShopWorld(prefix: string, observe?: FaultHook): Promise<ShopWorld> {
+export async function startShopWorld(prefix: string, options: ShopWorldOptions = {}): Promise<ShopWorld> {
+  const { observe } = options;
+  const leaseMs = options.leaseMs ?? DEFAULT_TEST_LEASE_MS;
+  const runEnv = { RDS_MIGRATE_LOCK_LEASE_MS: String(leaseMs) };
+  const recoveryEnv = { ...runEnv, RDS_MIGRATE_LOCK_WAIT_MS: String(leaseMs * 10) };
   const adminUrl = inject('pgAdminUrl');
   const template = await createScratchDatabase(adminUrl, `${prefix}_template`);
   await template.sql(SHOP_SEED_SQL);
+  if (options.extraSeedSql) await template.sql(options.extraSeedSql);
+  const seeded = await captureState(template);
   await template.close();
   const s3 = await startLocalS3();
   const bucket = 'rds-migrate-snapshots';
@@ -49,7 +73,7 @@ export async function startShopWorld(prefix: string, observe?: FaultHook): Promi
   const task = await compileTaskRoot(SHOP_MIGRATIONS);
   const clean = await createScratchDatabase(adminUrl, `${prefix}_clean`, template.name);
   const api = await startLocalDataApi({ postgresUrl: clean.url, ...(observe ? { faults: observe } : {}) });
-  const fn = functionInstance({ dataApi: api, database: clean.name, taskRoot: task, s3Endpoint: s3.endpoint, bucket, functionName: 'clean', env: SHORT_LEASE });
+  const fn = functionInstance({ dataApi: api, database: clean.name, taskRoot: task, s3Endpoint: s3.endpoint, bucket, functionName: 'clean', env: runEnv });
   let reference: DatabaseState;
   try {
     const report = (await fn.invoke({ action: 'migrate' })) as MigrateActionReport;
@@ -67,6 +91,10 @@ export async function startShopWorld(prefix: string, observe?: FaultHook): Promi
     s3,
     bucket,
     reference,
+    seeded,
+    leaseMs,
+    runEnv,
+    recoveryEnv,
     async close() {
       await s3.close();
       await task.remove();
@@ -84,7 +112,7 @@ export interface InvokeOptions {
   readonly db: ScratchDatabase;
   readonly dataApi: LocalDataApi;
   readonly functionName: string;
-  /** @default SHORT_LEASE */
+  /** @default the world's `runEnv` */
   readonly env?: Record<string, string>;
   /** @default the world's S3 */
   readonly s3Endpoint?: string;
@@ -100,7 +128,7 @@ export async function invokeFunction(world: ShopWorld, options: InvokeOptions): 
     s3Endpoint: options.s3Endpoint ?? world.s3.endpoint,
     bucket: world.bucket,
     functionName: options.functionName,
-    env: { ...(options.env ?? SHORT_LEASE) },
+    env: { ...(options.env ?? world.runEnv) },
   });
   try {
     return await settle(fn.invoke(options.event ?? { action: 'migrate' }) as Promise<MigrateActionReport>);
