@@ -83,6 +83,11 @@ export class DatabasePools {
   async acquire(database: string = this.defaultDatabase): Promise<Lease> {
     const client = await this.pool(database).connect();
     const pid = (client as unknown as { processID: number }).processID;
+    // While leased, the pool no longer listens for the client's errors: a connection lost between two
+    // calls of a transaction (server restart, backend terminated) would otherwise be an uncaught
+    // 'error' event. The next query on it fails with the same cause, and ends the transaction.
+    const lost = (): void => undefined;
+    client.on('error', lost);
     let released = false;
     return {
       client,
@@ -91,12 +96,15 @@ export class DatabasePools {
       async release() {
         if (released) return;
         released = true;
+        let broken: Error | true | undefined;
         try {
           await client.query('DISCARD ALL');
-          client.release();
         } catch (error) {
-          client.release(error instanceof Error ? error : true);
+          broken = error instanceof Error ? error : true;
         }
+        // Back in the pool (or destroyed when broken), the pool's own listener takes over.
+        client.removeListener('error', lost);
+        client.release(broken);
       },
     };
   }

@@ -50,6 +50,8 @@ export interface ShopWorldOptions {
   readonly extraSeedSql?: string;
   /** @default DEFAULT_TEST_LEASE_MS */
   readonly leaseMs?: number;
+  /** The PostgreSQL server to use. @default the run's (`test/support/global-setup.ts`) */
+  readonly adminUrl?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startShopWorld(prefix: string, options: ShopWorldOptions =
   const leaseMs = options.leaseMs ?? DEFAULT_TEST_LEASE_MS;
   const runEnv = { RDS_MIGRATE_LOCK_LEASE_MS: String(leaseMs) };
   const recoveryEnv = { ...runEnv, RDS_MIGRATE_LOCK_WAIT_MS: String(leaseMs * 10) };
-  const adminUrl = inject('pgAdminUrl');
+  const adminUrl = options.adminUrl ?? inject('pgAdminUrl');
   const template = await createScratchDatabase(adminUrl, `${prefix}_template`);
   await template.sql(SHOP_SEED_SQL);
   if (options.extraSeedSql) await template.sql(options.extraSeedSql);
