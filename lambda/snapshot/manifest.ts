@@ -17,7 +17,26 @@ import { SNAPSHOT_ID_PATTERN } from './snapshot-id';
  * (PostgreSQL docs, 9.16 "JSON Functions and Operators"), which parses each field with its column's
  * type input function; identity columns need `OVERRIDING SYSTEM VALUE`.
  */
-export const MANIFEST_FORMAT_VERSION = 1;
+export const MANIFEST_FORMAT_VERSION = 2;
+
+/**
+ * Format versions this code reads: 1 (no sequences, no scope) and 2 (the current one: adds each
+ * table's `sequences` and the snapshot's `scope`). A manifest is always written in the current format.
+ */
+export type ManifestFormatVersion = 1 | 2;
+
+/** A sequence's state when its table was exported, for the restore to `setval` it back. */
+export interface ManifestSequence {
+  readonly schema: string;
+  readonly name: string;
+  /** `last_value` as text (a bigint). */
+  readonly lastValue: string;
+  /** `is_called`: false when `nextval` will return `lastValue` itself (PostgreSQL docs, 9.17 `setval`). */
+  readonly isCalled: boolean;
+}
+
+/** What a snapshot covers: every table of `schemas` (`full`), or the tables pending migrations touch and their foreign-key neighbours (`affected`). */
+export type ManifestScope = 'full' | 'affected';
 
 export interface ManifestColumn {
   readonly name: string;
@@ -46,10 +65,15 @@ export interface ManifestTable {
   readonly checksum: string;
   /** S3 key of the table object. */
   readonly key: string;
+  /**
+   * Sequences owned by the table's columns or drawn from by their defaults (`table-sequences.ts`),
+   * with their values at export time. Absent in format 1.
+   */
+  readonly sequences?: ManifestSequence[];
 }
 
 export interface SnapshotManifest {
-  readonly formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  readonly formatVersion: ManifestFormatVersion;
   readonly snapshotId: string;
   readonly database: string;
   /** When the snapshot transaction started, ISO 8601 UTC. */
@@ -58,8 +82,10 @@ export interface SnapshotManifest {
   readonly schemaVersion: string | null;
   /** Every applied version, oldest first, when the caller passed them. */
   readonly appliedVersions?: string[];
-  /** The schemas whose tables were exported. */
+  /** The schemas whose tables were exported (all of them, or some with scope `affected`). */
   readonly schemas: string[];
+  /** `full` when absent (format 1). */
+  readonly scope?: ManifestScope;
   readonly tables: ManifestTable[];
   /** Sum of the tables' row counts. */
   readonly totalRows: number;
@@ -70,13 +96,14 @@ export interface SnapshotManifest {
 const count = z.number().int().nonnegative();
 
 const manifestSchema = z.object({
-  formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   snapshotId: z.string().regex(SNAPSHOT_ID_PATTERN),
   database: z.string().min(1),
   createdAt: z.iso.datetime(),
   schemaVersion: z.string().nullable(),
   appliedVersions: z.array(z.string()).optional(),
   schemas: z.array(z.string().min(1)),
+  scope: z.enum(['full', 'affected']).optional(),
   tables: z.array(
     z.object({
       schema: z.string().min(1),
@@ -89,6 +116,9 @@ const manifestSchema = z.object({
       compressedBytes: count,
       checksum: z.string().regex(/^[0-9a-f]{64}$/),
       key: z.string().min(1),
+      sequences: z
+        .array(z.object({ schema: z.string().min(1), name: z.string().min(1), lastValue: z.string().regex(/^-?\d{1,19}$/), isCalled: z.boolean() }))
+        .optional(),
     }),
   ),
   totalRows: count,

@@ -3,12 +3,13 @@ import type { SnapshotTable } from './table-catalog';
 
 /**
  * The SQL of one page of a table export, shaped by the Data API's limits (see
- * `shared/data-api-reference.md`): a response of at most 1 MiB, a result row of at most 64 KB.
+ * `shared/data-api-reference.md`): a response of at most 1 MiB (10 MB of JSON records), a result row
+ * of at most 64 KB.
  *
  * Each table row is rendered by PostgreSQL as one JSON line (`row_to_json`: every type in its own JSON
  * rendering), converted to UTF-8 bytes, and cut into pieces of at most `:pieceBytes` bytes, one result
- * row per piece, returned as bytea (a Data API blobValue, base64 in the response; a Uint8Array from both
- * drivers). So no result row exceeds the 64 KB row limit however large the table row is, and the
+ * row per piece, returned as bytea (base64 in the response: a blobValue, or base64 text in the JSON
+ * records the export asks for, see `ExecuteOptions.formatRecordsAs`). So no result row exceeds the 64 KB row limit however large the table row is, and the
  * response size is known exactly: `4 * ceil(bytes / 3)` per piece plus the other fields. Bytea pieces
  * are also cheap to cut (`substring` on bytea is by byte offset; on text it would walk the characters
  * from the start for every piece).
@@ -22,6 +23,12 @@ import type { SnapshotTable } from './table-catalog';
  *
  * Estimated response bytes of a piece: its base64 size, plus `:overhead` for the other fields and the
  * JSON framing of the record, plus twice the key text's bytes on a row's first piece (JSON escaping).
+ * The pieces of the first row that fit are counted at their largest size (conservative).
+ *
+ * Cost: the rows are read in key order through the key's index and rendered once; one window pass
+ * numbers them and sums their sizes (the page's order, so no sort), and only rows over `:pieceBytes`
+ * yield more than one piece. The snapshot transaction turns JIT off (`snapshot-settings.ts`): the
+ * estimated cost of the piece expansion would otherwise trigger JIT compilation of every page.
  *
  * Result columns: `row_no` (1-based within the page), `candidates` (rows the page read, before the cut),
  * `piece_no`, `piece_count`, `piece` (bytea), `wire` (estimated bytes of this piece), and `k0..kN`: the
@@ -73,42 +80,42 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
   const paramTuple = `(${parts.map((p, i) => `:k${i}::${p.type}`).join(', ')})`;
   const where = shape === 'first' ? '' : `WHERE (${order}) ${shape === 'after' ? '>' : '='} ${paramTuple}`;
   const limit = shape === 'within' ? 'LIMIT 1' : 'LIMIT :limit::int';
-  const keys = parts.map((_, i) => `k${i}`).join(', ');
+  const orderAliases = (alias: string) => parts.map((_, i) => `${alias}o${i}`).join(', ');
   const keyBytes = (alias: string) => parts.map((_, i) => `2 * coalesce(octet_length(${alias}k${i}), 0)`).join(' + ');
-  const pieceCount = (line: string) => `greatest(1, (octet_length(${line}) + :pieceBytes::int - 1) / :pieceBytes::int)`;
   const base64 = (bytes: string) => `4 * ((${bytes} + 2) / 3)`;
+  const pieceBytes = ':pieceBytes::int';
+  // Line breaks can only come from json (not jsonb) values, as whitespace between tokens: replace() is
+  // a plain byte search, far cheaper than translate() on multibyte text, and yields the same bytes.
+  const line = `convert_to(replace(replace(${json}::text, chr(10), ' '), chr(13), ' '), 'UTF8')`;
   return `WITH page AS (
-  SELECT convert_to(translate(${json}::text, chr(10) || chr(13), '  '), 'UTF8') AS line,
+  SELECT ${line} AS line,
          ${parts.map((p, i) => `${p.expression} AS o${i}, ${p.expression}::text AS k${i}`).join(',\n         ')}
     FROM ${source} AS t${lateral}
    ${where}
    ORDER BY ${order}
    ${limit}
 ), numbered AS (
-  SELECT row_number() OVER (ORDER BY ${parts.map((_, i) => `o${i}`).join(', ')}) AS row_no, count(*) OVER () AS candidates,
-         line, ${keys},
-         ${base64('octet_length(line)')} + 4 * ${pieceCount('line')} + ${pieceCount('line')} * :overhead::int + ${keyBytes('')} AS wire
+  SELECT line, ${parts.map((_, i) => `o${i}, k${i}`).join(', ')},
+         greatest(1, (octet_length(line) + ${pieceBytes} - 1) / ${pieceBytes}) AS piece_count,
+         row_number() OVER w AS row_no,
+         count(*) OVER () AS candidates,
+         sum(${base64('octet_length(line)')} + greatest(1, (octet_length(line) + ${pieceBytes} - 1) / ${pieceBytes}) * (4 + :overhead::int)
+             + ${keyBytes('')}) OVER w AS running
     FROM page
-), kept AS (
-  SELECT numbered.*, sum(wire) OVER (ORDER BY row_no) AS running FROM numbered
-), pieces AS (
-  SELECT k.row_no, k.candidates, k.running, p.piece_no, p.piece_count, p.piece, p.wire,
-         ${parts.map((_, i) => `CASE WHEN p.piece_no = 1 THEN k.k${i} END AS k${i}`).join(', ')},
-         sum(p.wire) OVER (PARTITION BY k.row_no ORDER BY p.piece_no) AS piece_running
-    FROM kept AS k
-   CROSS JOIN LATERAL (
-     SELECT g AS piece_no, ${pieceCount('k.line')} AS piece_count,
-            substring(k.line FROM (g - 1) * :pieceBytes::int + 1 FOR :pieceBytes::int) AS piece,
-            ${base64('octet_length(substring(k.line FROM (g - 1) * :pieceBytes::int + 1 FOR :pieceBytes::int))')} + :overhead::int
-              + CASE WHEN g = 1 THEN ${keyBytes('k.')} ELSE 0 END AS wire
-       FROM generate_series(CASE WHEN k.row_no = 1 THEN :fromPiece::int ELSE 1 END, ${pieceCount('k.line')}) AS g
-     OFFSET 0 -- cut the pieces here: flattened, the sort below would carry the whole line with every piece
-   ) AS p
-   WHERE k.running <= :budget::int8 OR k.row_no = 1
+  WINDOW w AS (ORDER BY ${orderAliases('')} ROWS UNBOUNDED PRECEDING)
 )
-SELECT row_no::int AS row_no, candidates::int AS candidates, piece_no::int AS piece_no, piece_count::int AS piece_count,
-       piece, wire::int AS wire, ${keys}
-  FROM pieces
- WHERE row_no > 1 OR running <= :budget::int8 OR piece_running <= :budget::int8 OR piece_no = :fromPiece::int
- ORDER BY row_no, piece_no`;
+SELECT k.row_no::int AS row_no, k.candidates::int AS candidates, p.piece_no::int AS piece_no, k.piece_count::int AS piece_count,
+       p.piece, p.wire::int AS wire, ${parts.map((_, i) => `CASE WHEN p.piece_no = 1 THEN k.k${i} END AS k${i}`).join(', ')}
+  FROM numbered AS k
+ CROSS JOIN LATERAL (
+   SELECT g AS piece_no, substring(k.line FROM (g - 1) * ${pieceBytes} + 1 FOR ${pieceBytes}) AS piece,
+          ${base64(`least(${pieceBytes}, octet_length(k.line) - (g - 1) * ${pieceBytes})`)} + :overhead::int
+            + CASE WHEN g = 1 THEN ${keyBytes('k.')} ELSE 0 END AS wire
+     FROM generate_series(CASE WHEN k.row_no = 1 THEN :fromPiece::int ELSE 1 END, k.piece_count) AS g
+    WHERE k.row_no > 1 OR k.running <= :budget::int8 OR g = :fromPiece::int
+       OR (g - :fromPiece::int + 1) * (${base64(pieceBytes)} + :overhead::int) + ${keyBytes('k.')} <= :budget::int8
+   OFFSET 0 -- cut the pieces here: flattened, the sort below would carry the whole line with every piece
+ ) AS p
+ WHERE k.running <= :budget::int8 OR k.row_no = 1
+ ORDER BY ${orderAliases('k.')}, p.piece_no`;
 }

@@ -1,6 +1,7 @@
 import type { Transaction } from '../driver/driver';
 import type { Log } from '../observability/log';
 import { exportTable, type PageProgress, type PagingOptions } from './export-table';
+import { ExportStopped } from './export-tables';
 import { tableObjectKey } from './keys';
 import type { ManifestTable } from './manifest';
 import type { SnapshotLocation } from './snapshot-location';
@@ -13,6 +14,10 @@ export interface TableSnapshotOptions {
   readonly paging: PagingOptions;
   /** Multipart part size in bytes. @default 5 MiB */
   readonly partSizeBytes?: number;
+  /** gzip level of the object, 1 to 9. @default 1 */
+  readonly gzipLevel?: number;
+  /** True once the snapshot has failed elsewhere: the export then stops at its next page (ExportStopped). */
+  readonly stopped?: () => boolean;
   readonly log: Log;
   /** Called (and awaited) after each page, with the bytes written to the object so far. */
   readonly onPage?: (page: PageProgress & { bytes: number; compressedBytes: number }) => void | Promise<void>;
@@ -20,7 +25,7 @@ export interface TableSnapshotOptions {
 
 /**
  * One table of a snapshot: its rows exported through `tx` and streamed into its S3 object. Returns the
- * table's manifest entry once the object is complete. When the export fails, the upload is aborted
+ * table's manifest entry (without sequences) once the object is complete. When the export fails, the upload is aborted
  * (multipart upload included) before the error is rethrown, so no object is left for this table.
  * @throws the driver's or S3's error, unchanged (the caller names the table)
  */
@@ -28,12 +33,15 @@ export async function snapshotTable(tx: Transaction, table: SnapshotTable, optio
   const { location, snapshotId, log } = options;
   const started = Date.now();
   const key = tableObjectKey(location, snapshotId, table);
-  const writer = new TableObjectWriter({ s3: location.s3, bucket: location.bucket, key, partSizeBytes: options.partSizeBytes });
+  const writer = new TableObjectWriter({
+    s3: location.s3, bucket: location.bucket, key, partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
+  });
   let exported;
   try {
     exported = await exportTable(tx, table, (chunk) => writer.write(chunk), {
       paging: options.paging,
       onPage: async (page) => {
+        if (options.stopped?.()) throw new ExportStopped(`export of ${table.schema}.${table.table} stopped: another table failed`);
         log.debug('snapshot page', {
           snapshotId, schema: table.schema, table: table.table, page: page.pages, rows: page.rows, pageRows: page.pageRows, pageBytes: page.pageBytes,
         });

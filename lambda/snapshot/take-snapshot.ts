@@ -3,6 +3,7 @@ import type { Driver } from '../driver/driver';
 import { withTransaction } from '../driver/transaction';
 import { silentLog, type Log } from '../observability/log';
 import { resolvePaging, type PagingOptions } from './export-table';
+import { exportTables, TableExportFailure } from './export-tables';
 import { assertKeyPrefix, type TableName } from './keys';
 import { MANIFEST_FORMAT_VERSION, type ManifestTable, type SnapshotManifest } from './manifest';
 import { manifestExists, writeManifest } from './manifest-store';
@@ -10,7 +11,9 @@ import { SnapshotError } from './snapshot-error';
 import { assertSnapshotId, newSnapshotId } from './snapshot-id';
 import type { SnapshotLocation } from './snapshot-location';
 import { beginSnapshotView } from './snapshot-settings';
-import { listSnapshotTables } from './table-catalog';
+import { qualifiedName } from './quote-identifier';
+import { listSnapshotTables, type SnapshotTable } from './table-catalog';
+import { listTableSequences, readSequenceValues } from './table-sequences';
 import { snapshotTable } from './table-snapshot';
 
 export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> {
@@ -29,8 +32,23 @@ export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> 
   readonly appliedVersions?: readonly string[];
   /** Page sizing; see `DEFAULT_PAGING`. */
   readonly paging?: Partial<PagingOptions>;
+  /**
+   * Only these tables (scope `affected`, see `scope/`): each must be a table of `schemas` the snapshot
+   * would export. The manifest then says `scope: 'affected'`. @default every table of `schemas`
+   */
+  readonly tables?: readonly TableName[];
+  /**
+   * Tables exported at once, each in a worker transaction of its own reading the same instant
+   * (`export-tables.ts`). With `PgDriver`, its pool needs `parallelism + 1` connections (4 by default).
+   * @default 3
+   */
+  readonly parallelism?: number;
+  /** Keep-alive interval of the main transaction while workers run, ms (below the 3-minute idle limit). @default 60,000 */
+  readonly keepAliveMs?: number;
   /** Multipart part size in bytes. @default 5 MiB (S3's minimum) */
   readonly partSizeBytes?: number;
+  /** gzip level of the table objects, 1 (fastest) to 9 (smallest). @default 1 */
+  readonly gzipLevel?: number;
   /** @default silentLog */
   readonly log?: Log;
   /** Called (and awaited) after every page, e.g. to report progress; it must not use the driver. */
@@ -74,7 +92,16 @@ export interface SnapshotResult {
   readonly manifest: SnapshotManifest;
 }
 
-function checkOptions(options: TakeSnapshotOptions): { schemas: string[]; snapshotId: string; paging: PagingOptions } {
+/** Default of {@link TakeSnapshotOptions.parallelism}: with the main transaction, the 4 connections of PgDriver's default pool. */
+export const DEFAULT_PARALLELISM = 3;
+
+function checkOptions(options: TakeSnapshotOptions): {
+  schemas: string[];
+  snapshotId: string;
+  paging: PagingOptions;
+  parallelism: number;
+  keepAliveMs: number;
+} {
   if (typeof options.bucket !== 'string' || options.bucket.length === 0) throw new Error('bucket: must be a non-empty bucket name');
   assertKeyPrefix(options.prefix ?? '');
   const schemas = [...(options.schemas ?? ['public'])];
@@ -87,7 +114,21 @@ function checkOptions(options: TakeSnapshotOptions): { schemas: string[]; snapsh
   const snapshotId = options.snapshotId ?? newSnapshotId();
   assertSnapshotId(snapshotId);
   const paging = resolvePaging(options.paging);
-  return { schemas, snapshotId, paging };
+  const parallelism = options.parallelism ?? DEFAULT_PARALLELISM;
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 32) throw new Error(`parallelism: ${parallelism} must be an integer from 1 to 32`);
+  const keepAliveMs = options.keepAliveMs ?? 60_000;
+  if (!Number.isInteger(keepAliveMs) || keepAliveMs <= 0 || keepAliveMs >= 180_000) {
+    throw new Error(`keepAliveMs: ${keepAliveMs} must be a positive integer below 180000 (the Data API's 3-minute transaction idle limit)`);
+  }
+  const level = options.gzipLevel ?? 1;
+  if (!Number.isInteger(level) || level < 1 || level > 9) throw new Error(`gzipLevel: ${level} must be an integer from 1 to 9`);
+  options.tables?.forEach((t, i) => {
+    if (typeof t?.schema !== 'string' || t.schema === '' || typeof t.table !== 'string' || t.table === '') {
+      throw new Error(`tables[${i}]: must name a schema and a table`);
+    }
+    if (!schemas.includes(t.schema)) throw new Error(`tables[${i}]: "${t.schema}"."${t.table}" is not in the snapshot's schemas (${schemas.join(', ')})`);
+  });
+  return { schemas, snapshotId, paging, parallelism, keepAliveMs };
 }
 
 const displayName = (name: TableName): string => `"${name.schema}"."${name.table}"`;
@@ -95,8 +136,11 @@ const displayName = (name: TableName): string => `"${name.schema}"."${name.table
 /**
  * Takes a snapshot of the tables of `schemas` into S3:
  *
- * - all tables are read in one REPEATABLE READ, READ ONLY transaction (see `snapshot-settings.ts`),
- *   so together they show the database at one instant;
+ * - all tables are read at one instant: in one REPEATABLE READ, READ ONLY transaction (see
+ *   `snapshot-settings.ts`), or, with `parallelism` above 1, by worker transactions that import its
+ *   exported snapshot while it stays open (`export-tables.ts`);
+ * - the sequences owned by or drawn from by each table are recorded with their values
+ *   (`table-sequences.ts`), for the restore to reset them;
  * - each table is read page by page through the driver (keyset paging, pages under the Data API's
  *   response and row limits: `export-table.ts`) and streamed as gzip'd JSON lines to
  *   `<prefix><database>/<snapshotId>/tables/<schema>.<table>.jsonl.gz` (multipart, bounded memory);
@@ -111,7 +155,7 @@ const displayName = (name: TableName): string => `"${name.schema}"."${name.table
  * @throws {SnapshotError} when the snapshot failed
  */
 export async function takeSnapshot(options: TakeSnapshotOptions): Promise<SnapshotResult> {
-  const { schemas, snapshotId, paging } = checkOptions(options);
+  const { schemas, snapshotId, paging, parallelism, keepAliveMs } = checkOptions(options);
   const log = options.log ?? silentLog;
   const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: options.driver.database };
   const started = Date.now();
@@ -131,33 +175,52 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   if (exists) {
     throw new Error(`snapshotId: snapshot ${snapshotId} of database "${location.database}" already exists`);
   }
-  log.info('snapshot started', { snapshotId, database: location.database, schemas, bucket: location.bucket });
+  log.info('snapshot started', { snapshotId, database: location.database, schemas, bucket: location.bucket, parallelism });
 
   let current: TableName | undefined;
   /** What the snapshot is doing, for the error message. */
   let stage = 'opening the snapshot transaction';
   let createdAt = '';
-  const tables: ManifestTable[] = [];
+  let tables: ManifestTable[] = [];
+  const written: string[] = [];
   try {
     await withTransaction(options.driver, async (tx) => {
       createdAt = await beginSnapshotView(tx);
       stage = 'listing the tables';
-      const catalog = await listSnapshotTables(tx, schemas);
+      const catalog = selectTables(await listSnapshotTables(tx, schemas), options.tables);
       log.info('snapshot tables listed', { snapshotId, tables: catalog.length });
-      for (const [tableIndex, table] of catalog.entries()) {
-        current = { schema: table.schema, table: table.table };
-        stage = `table ${displayName(table)}`;
-        const entry = await snapshotTable(tx, table, {
-          location, snapshotId, paging, partSizeBytes: options.partSizeBytes, log,
-          onPage: (page) =>
-            options.onProgress?.({
-              snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
-              pages: page.pages, rows: page.rows, bytes: page.bytes, compressedBytes: page.compressedBytes,
-            }),
-        });
-        tables.push(entry);
+      stage = 'reading the sequences';
+      const owned = await listTableSequences(tx, catalog);
+      const values = await readSequenceValues(tx, [...owned.values()].flat());
+      stage = 'exporting the tables';
+      const progress = new Array<number>(catalog.length).fill(0);
+      const exported = await exportTables({
+        driver: options.driver, main: tx, tables: catalog, parallelism, keepAliveMs, log,
+        exportOne: async (worker, table, tableIndex, stopped) => {
+          const entry = await snapshotTable(worker, table, {
+            location, snapshotId, paging, partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel, log, stopped,
+            onPage: (page) => {
+              progress[tableIndex] = page.pages;
+              return options.onProgress?.({
+                snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
+                pages: page.pages, rows: page.rows, bytes: page.bytes, compressedBytes: page.compressedBytes,
+              });
+            },
+          });
+          written.push(entry.key);
+          const sequences = (owned.get(qualifiedName(table.schema, table.table)) ?? []).map((q) => values.get(qualifiedName(q.schema, q.table))!);
+          return { ...entry, sequences };
+        },
+      });
+      if (exported.failure) {
+        if (exported.failure instanceof TableExportFailure) {
+          current = { schema: exported.failure.table.schema, table: exported.failure.table.table };
+          stage = `table ${displayName(current)}`;
+          throw exported.failure.cause;
+        }
+        throw exported.failure;
       }
-      current = undefined;
+      tables = exported.entries as ManifestTable[];
       stage = 'committing the snapshot transaction';
     });
 
@@ -170,6 +233,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       schemaVersion: options.schemaVersion,
       ...(options.appliedVersions ? { appliedVersions: [...options.appliedVersions] } : {}),
       schemas,
+      scope: options.tables ? 'affected' : 'full',
       tables,
       totalRows,
       durationMs: Date.now() - started,
@@ -187,11 +251,27 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
     };
   } catch (error) {
     log.error('snapshot failed', { snapshotId, stage, ...(current ?? {}), error: describeError(error) });
-    await deleteObjects(location, tables.map((t) => t.key), log, snapshotId);
+    await deleteObjects(location, written, log, snapshotId);
     throw new SnapshotError(`Snapshot ${snapshotId} of database "${location.database}" failed at ${stage}: ${describeError(error)}`, snapshotId, current, {
       cause: error,
     });
   }
+}
+
+/**
+ * The catalog's tables, or only those of `wanted` (in catalog order).
+ * @throws {Error} naming a wanted table the catalog does not have
+ */
+function selectTables(catalog: SnapshotTable[], wanted: readonly TableName[] | undefined): SnapshotTable[] {
+  if (!wanted) return catalog;
+  const keys = new Set(wanted.map((t) => qualifiedName(t.schema, t.table)));
+  const selected = catalog.filter((t) => keys.has(qualifiedName(t.schema, t.table)));
+  if (selected.length !== keys.size) {
+    const found = new Set(selected.map((t) => qualifiedName(t.schema, t.table)));
+    const missing = [...keys].filter((k) => !found.has(k));
+    throw new Error(`tables: ${missing.join(', ')} is not a table the snapshot can export (not found, a view, or a partition exported through its parent)`);
+  }
+  return selected;
 }
 
 /** Best-effort removal of the table objects of a failed snapshot (they are unreachable without a manifest). */

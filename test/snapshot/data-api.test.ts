@@ -73,10 +73,11 @@ describe('takeSnapshot over the Data API', () => {
       const comparison = await compareWithTable(db, table, object.lines);
       expect(comparison, table.table).toEqual({ missing: 0, extra: 0, sourceRows: table.rowCount, restoredRows: table.rowCount });
     }
-    // One transaction: SET TRANSACTION was accepted as its first statement; no call was refused for size.
+    // The main transaction and 3 workers (the default parallelism): SET TRANSACTION was accepted as the
+    // first statement of each, SET TRANSACTION SNAPSHOT too; no call was refused for size.
     const after = api.counters.byOperation;
-    expect(after.BeginTransaction.calls - before.BeginTransaction.calls).toBe(1);
-    expect(after.CommitTransaction.calls - before.CommitTransaction.calls).toBe(1);
+    expect(after.BeginTransaction.calls - before.BeginTransaction.calls).toBe(4);
+    expect(after.CommitTransaction.calls - before.CommitTransaction.calls).toBe(4);
     expect(after.ExecuteStatement.errors - before.ExecuteStatement.errors).toBe(0);
   });
 
@@ -87,7 +88,7 @@ describe('takeSnapshot over the Data API', () => {
     try {
       const result = await takeSnapshot({
         driver: smallDriver, s3, bucket: BUCKET, prefix: 'small/', schemaVersion: null, schemas: ['limits'],
-        paging: { responseBudgetBytes: 60 * 1024, pieceBytes: 7000 },
+        paging: { format: 'records', responseBudgetBytes: 60 * 1024, pieceBytes: 7000 },
       });
       const docs = result.manifest.tables[0]!;
       const comparison = await compareWithTable(db, docs, (await readTableObject(s3, BUCKET, docs.key)).lines);
@@ -100,6 +101,46 @@ describe('takeSnapshot over the Data API', () => {
       smallClient.destroy();
       await small.close();
     }
+  });
+
+  it('pages JSON records under a server with a smaller formattedRecords limit', async () => {
+    const small = await startLocalDataApi({ postgresUrl: db.url, maxFormattedRecordsBytes: 200 * 1024, maxRowBytes: 16 * 1024 });
+    const smallClient = new RDSDataClient({ ...small.clientConfig(), maxAttempts: 1 });
+    const smallDriver = new DataApiDriver({ resourceArn: small.resourceArn, secretArn: small.secretArn, database: db.name, client: smallClient });
+    try {
+      const result = await takeSnapshot({
+        driver: smallDriver, s3, bucket: BUCKET, prefix: 'small-json/', schemaVersion: null, schemas: ['limits'],
+        paging: { responseBudgetBytes: 180 * 1024, pieceBytes: 7000 },
+      });
+      const docs = result.manifest.tables[0]!;
+      const comparison = await compareWithTable(db, docs, (await readTableObject(s3, BUCKET, docs.key)).lines);
+      expect(comparison).toEqual({ missing: 0, extra: 0, sourceRows: 300, restoredRows: 300 });
+      expect(small.counters.byOperation.ExecuteStatement.errors).toBe(0);
+      // About 0.6 MB of JSON lines in pages of at most 180 KiB (as base64): at least 4 pages.
+      expect(small.counters.byOperation.ExecuteStatement.calls).toBeGreaterThan(8);
+    } finally {
+      await smallDriver.close();
+      smallClient.destroy();
+      await small.close();
+    }
+  });
+
+  it('takes at most one Data API call per MiB exported from a large table', async () => {
+    const before = api.counters.byOperation.ExecuteStatement.calls;
+    let pages = 0;
+    const result = await takeSnapshot({
+      driver, s3, bucket: BUCKET, prefix: 'calls/', schemaVersion: null, schemas: ['wide'],
+      onProgress: (p) => {
+        if (p.table === 'b_wide') pages = p.pages;
+      },
+    });
+    const calls = api.counters.byOperation.ExecuteStatement.calls - before;
+    const mib = result.manifest.tables.find((t) => t.table === 'b_wide')!.bytes / (1024 * 1024);
+    expect(mib).toBeGreaterThan(10);
+    // The pages of the large table (4 of them growing from 100 rows), and in all at most 14 more calls:
+    // view, settings, catalog, sequences, snapshot export, and per worker its isolation, snapshot and settings.
+    expect(pages).toBeLessThanOrEqual(mib);
+    expect(calls).toBeLessThanOrEqual(pages + 1 + 14);
   });
 
   it('aborts the multipart upload and writes no manifest when the Data API drops a call mid-table', async () => {

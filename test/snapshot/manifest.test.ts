@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestError, parseManifest, serializeManifest, type SnapshotManifest } from '../../lambda/snapshot/manifest';
+import { MANIFEST_FORMAT_VERSION, ManifestError, parseManifest, serializeManifest, type SnapshotManifest } from '../../lambda/snapshot/manifest';
 
 const manifest: SnapshotManifest = {
   formatVersion: 1,
@@ -45,6 +45,20 @@ describe('manifest', () => {
 
   it('refuses text that is not JSON and manifests of a newer format', () => {
     expect(() => parseManifest('{', 'x')).toThrow(/not JSON/);
-    expect(() => parseManifest(JSON.stringify({ ...manifest, formatVersion: 2 }), 'x')).toThrow(/formatVersion 2 was written by a newer rds-migrate/);
+    expect(() => parseManifest(JSON.stringify({ ...manifest, formatVersion: 3 }), 'x')).toThrow(/formatVersion 3 was written by a newer rds-migrate/);
+  });
+
+  it('reads format 1 (no sequences, no scope) and format 2 with sequences and scope', () => {
+    expect(MANIFEST_FORMAT_VERSION).toBe(2);
+    const v2: SnapshotManifest = {
+      ...manifest,
+      formatVersion: 2,
+      scope: 'affected',
+      tables: [{ ...manifest.tables[0]!, sequences: [{ schema: 'public', name: 'faktura_id_seq', lastValue: '-9223372036854775808', isCalled: false }] }],
+    };
+    expect(parseManifest(serializeManifest(v2), 'test')).toEqual(v2);
+    const badSequence = { ...v2, tables: [{ ...v2.tables[0]!, sequences: [{ schema: 'public', name: 's', lastValue: '1.5', isCalled: true }] }] };
+    expect(() => parseManifest(JSON.stringify(badSequence), 'x')).toThrow(/tables\.0\.sequences\.0\.lastValue/);
+    expect(() => parseManifest(JSON.stringify({ ...v2, scope: 'some' }), 'x')).toThrow(/scope/);
   });
 });

@@ -95,7 +95,8 @@ describe('a snapshot that fails', () => {
       const snapshotId = newSnapshotId();
       let closed = false;
       const error = await takeSnapshot({
-        driver: db.driver(), s3: first.client(), bucket: 'restart', snapshotId, schemaVersion: null,
+        // One table at a time, so that the table exported when S3 goes away is a_second alone.
+        driver: db.driver(), s3: first.client(), bucket: 'restart', snapshotId, schemaVersion: null, parallelism: 1,
         onProgress: async (p) => {
           if (!closed && p.table === 'a_second') {
             closed = true;
@@ -138,8 +139,18 @@ describe('snapshot options', () => {
     await expect(takeSnapshot({ ...base, prefix: 'a/../b/' })).rejects.toThrow(/^prefix: "a\/..\/b\/" must not contain '.' or '..' segments/);
     await expect(takeSnapshot({ ...base, prefix: 'no-slash' })).rejects.toThrow(/^prefix: "no-slash" must end with '\/'/);
     await expect(takeSnapshot({ ...base, schemas: [] })).rejects.toThrow(/^schemas: must list at least one schema/);
-    await expect(takeSnapshot({ ...base, paging: { responseBudgetBytes: 2 * 1024 * 1024 } })).rejects.toThrow(
-      /^paging\.responseBudgetBytes: 2097152 must be an integer from 4096 to 1048576/,
+    await expect(takeSnapshot({ ...base, paging: { format: 'records', responseBudgetBytes: 2 * 1024 * 1024 } })).rejects.toThrow(
+      /^paging\.responseBudgetBytes: 2097152 must be an integer from 4096 to 1048576 \(the Data API's response limit is 1 MiB\)/,
+    );
+    await expect(takeSnapshot({ ...base, paging: { responseBudgetBytes: 11 * 1024 * 1024 } })).rejects.toThrow(
+      /^paging\.responseBudgetBytes: 11534336 must be an integer from 4096 to 10000000 \(the Data API's formattedRecords limit is 10 MB\)/,
+    );
+    await expect(takeSnapshot({ ...base, paging: { format: 'csv' as 'json' } })).rejects.toThrow(/^paging\.format: "csv" must be "json" or "records"/);
+    await expect(takeSnapshot({ ...base, parallelism: 0 })).rejects.toThrow(/^parallelism: 0 must be an integer from 1 to 32/);
+    await expect(takeSnapshot({ ...base, keepAliveMs: 180_000 })).rejects.toThrow(/^keepAliveMs: 180000 must be a positive integer below 180000/);
+    await expect(takeSnapshot({ ...base, gzipLevel: 0 })).rejects.toThrow(/^gzipLevel: 0 must be an integer from 1 to 9/);
+    await expect(takeSnapshot({ ...base, tables: [{ schema: 'public', table: 'a_first' }] })).rejects.toThrow(
+      /^tables\[0\]: "public"."a_first" is not in the snapshot's schemas \(tiny\)/,
     );
     await expect(takeSnapshot({ ...base, paging: { pieceBytes: 60_000 } })).rejects.toThrow(/^paging\.pieceBytes: 60000 .*64 KB row limit/);
     await expect(takeSnapshot({ ...base, paging: { maxPageRows: 0 } })).rejects.toThrow(/^paging\.maxPageRows: 0/);

@@ -64,7 +64,9 @@ describe('takeSnapshot over the pg driver', () => {
 
     const manifest = await readManifest({ s3, bucket: BUCKET, prefix: 'rds-migrate/', database: db.name, snapshotId: result.snapshotId });
     expect(manifest).toEqual(result.manifest);
-    expect(manifest).toMatchObject({ formatVersion: 1, database: db.name, schemaVersion: '0007', appliedVersions: ['0001', '0007'], schemas: ['public'] });
+    expect(manifest).toMatchObject({
+      formatVersion: 2, database: db.name, schemaVersion: '0007', appliedVersions: ['0001', '0007'], schemas: ['public'], scope: 'full',
+    });
     expect(Date.parse(manifest.createdAt)).toBeGreaterThan(Date.now() - 120_000);
 
     for (const table of manifest.tables) {
@@ -96,6 +98,10 @@ describe('takeSnapshot over the pg driver', () => {
     expect(byName.get('no_columns')).toMatchObject({ rowCount: 2, columns: [], keyColumns: null });
     expect(byName.get('odd_keys')).toMatchObject({ rowCount: 600, keyColumns: ['at', 'amount', 'f', 'u'] });
     expect(byName.get('identity_only')!.columns).toEqual([{ name: 'id', type: 'integer' }]);
+    // Sequences owned by serial and identity columns, with their values when the snapshot ran.
+    expect(byName.get('big_text')!.sequences).toEqual([{ schema: 'public', name: 'big_text_id_seq', lastValue: '40', isCalled: true }]);
+    expect(byName.get('identity_only')!.sequences).toEqual([{ schema: 'public', name: 'identity_only_id_seq', lastValue: '1', isCalled: true }]);
+    expect(byName.get('everything')!.sequences).toEqual([]);
     expect(byName.get('Odd.Name/../x')!.key).toBe(
       `rds-migrate/${db.name}/${result.snapshotId}/tables/public.Odd%2EName%2F%2E%2E%2Fx.jsonl.gz`,
     );
@@ -147,14 +153,23 @@ describe('takeSnapshot over the pg driver', () => {
     expect(Math.max(...driver.responses.map((r) => r.maxRowBytes))).toBeLessThanOrEqual(8000 + 200);
   });
 
-  it('keeps responses under the default budget and rows under 64 KB with the default paging', async () => {
-    const driver = measuring(db.driver());
-    const result = await takeSnapshot({ driver, s3, bucket: BUCKET, schemaVersion: null });
+  it('keeps responses under the default budget and rows under 64 KB with the default paging, in both formats', async () => {
+    const records = measuring(db.driver());
+    const result = await takeSnapshot({ driver: records, s3, bucket: BUCKET, schemaVersion: null, paging: { format: 'records' } });
     expect(result.totalRows).toBeGreaterThan(5000);
-    expect(Math.max(...driver.responses.map((r) => r.bytes))).toBeLessThanOrEqual(900 * 1024);
-    expect(Math.max(...driver.responses.map((r) => r.maxRowBytes))).toBeLessThanOrEqual(64_000);
+    expect(Math.max(...records.responses.map((r) => r.bytes))).toBeLessThanOrEqual(900 * 1024);
+    expect(Math.max(...records.responses.map((r) => r.maxRowBytes))).toBeLessThanOrEqual(64_000);
     // The 0.8 MB row does not fit one response: it took more than one.
-    expect(driver.responses.filter((r) => r.bytes > 500 * 1024).length).toBeGreaterThan(2);
+    expect(records.responses.filter((r) => r.bytes > 500 * 1024).length).toBeGreaterThan(2);
+
+    // JSON records (the default): 4 MiB pages, so fewer statements for the same bytes.
+    const json = measuring(db.driver());
+    const again = await takeSnapshot({ driver: json, s3, bucket: BUCKET, schemaVersion: null });
+    expect(again.manifest.tables.map((t) => t.checksum)).toEqual(result.manifest.tables.map((t) => t.checksum));
+    expect(Math.max(...json.responses.map((r) => r.bytes))).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(Math.max(...json.responses.map((r) => r.maxRowBytes))).toBeLessThanOrEqual(64_000);
+    expect(Math.max(...json.responses.map((r) => r.bytes))).toBeGreaterThan(1024 * 1024);
+    expect(json.responses.length).toBeLessThan(records.responses.length);
   });
 
   it('exports other schemas only when listed, and refuses unknown ones by name', async () => {

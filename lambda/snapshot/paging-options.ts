@@ -1,0 +1,95 @@
+/**
+ * How the export's pages are sized, in each of the two response formats of the Data API
+ * (`/work/shared/data-api-reference.md`, "Limits"):
+ *
+ * - `json` (default): the page is asked for as JSON records (`formatRecordsAs: JSON`), whose limit is
+ *   10 MB of `formattedRecords`; pages of 4 MiB take about one call per 3 MiB of exported JSON lines
+ *   (pieces travel as base64);
+ * - `records`: the Field records, whose response limit is 1 MiB; pages of 900 KiB take about 1.5 calls
+ *   per MiB.
+ *
+ * The 64 KB row limit holds in both: a result row carries one piece of at most `pieceBytes`.
+ */
+export type PageFormat = 'json' | 'records';
+
+/** How pages are sized. All have defaults (see {@link DEFAULT_PAGING} and {@link DEFAULT_RECORDS_PAGING}). */
+export interface PagingOptions {
+  /** The response format pages are asked for in. @default 'json' */
+  readonly format: PageFormat;
+  /**
+   * Estimated response bytes a page may reach: below the format's limit with room for what the
+   * estimate leaves out. @default 4 MiB (json), 900 KiB (records)
+   */
+  readonly responseBudgetBytes: number;
+  /** Rows asked for on a table's first page. @default 100 */
+  readonly initialPageRows: number;
+  /** Upper bound of the rows asked for per page. @default 50,000 (json), 10,000 (records) */
+  readonly maxPageRows: number;
+  /**
+   * Bytes of JSON text per result row piece. The Data API does not say how it measures the 64 KB row
+   * limit for bytea; 30,000 bytes stay under it both as base64 (40,000, the response's blobValue) and as
+   * PostgreSQL's hex text (60,002, what the server sends). @default 30,000
+   */
+  readonly pieceBytes: number;
+  /** Estimated response bytes of one result row besides its piece (other fields, JSON framing). @default 160 */
+  readonly recordOverheadBytes: number;
+}
+
+/** Defaults of the `json` format. */
+export const DEFAULT_PAGING: PagingOptions = {
+  format: 'json',
+  responseBudgetBytes: 4 * 1024 * 1024,
+  initialPageRows: 100,
+  maxPageRows: 50_000,
+  pieceBytes: 30_000,
+  recordOverheadBytes: 160,
+};
+
+/** Defaults of the `records` format. */
+export const DEFAULT_RECORDS_PAGING: PagingOptions = {
+  format: 'records',
+  responseBudgetBytes: 900 * 1024,
+  initialPageRows: 100,
+  maxPageRows: 10_000,
+  pieceBytes: 30_000,
+  recordOverheadBytes: 160,
+};
+
+/** Largest response budget per format, bytes: the records response's 1 MiB; 10 MB of formattedRecords (read as 10^7). */
+const MAX_BUDGET: Readonly<Record<PageFormat, { bytes: number; why: string }>> = {
+  records: { bytes: 1024 * 1024, why: "the Data API's response limit is 1 MiB" },
+  json: { bytes: 10_000_000, why: "the Data API's formattedRecords limit is 10 MB" },
+};
+
+/**
+ * The format's defaults overridden by `overrides`, checked. Unless given, `pieceBytes` is lowered to
+ * what fits the response budget as base64 with its record overhead.
+ * @throws {Error} naming the `paging.<field>` at fault: budgets must stay within the format's limit
+ *   (1 MiB records, 10 MB JSON; pieces whose hex text fits a 64 KB row), row counts must be positive
+ *   integers, the format `json` or `records`
+ */
+export function resolvePaging(overrides: Partial<PagingOptions> = {}): PagingOptions {
+  const format = overrides.format ?? 'json';
+  if (format !== 'json' && format !== 'records') throw new Error(`paging.format: ${JSON.stringify(format)} must be "json" or "records"`);
+  const merged: PagingOptions = { ...(format === 'json' ? DEFAULT_PAGING : DEFAULT_RECORDS_PAGING), ...overrides, format };
+  // A piece travels as base64 with its record overhead; by default it is made to fit a smaller budget.
+  const fit = 3 * Math.floor((merged.responseBudgetBytes - merged.recordOverheadBytes) / 4);
+  const paging: PagingOptions = overrides.pieceBytes === undefined ? { ...merged, pieceBytes: Math.min(merged.pieceBytes, fit) } : merged;
+  const check = (field: Exclude<keyof PagingOptions, 'format'>, min: number, max: number, why: string) => {
+    const value = paging[field];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`paging.${field}: ${value} must be an integer from ${min} to ${max} (${why})`);
+    }
+  };
+  check('responseBudgetBytes', 4096, MAX_BUDGET[format].bytes, MAX_BUDGET[format].why);
+  check('pieceBytes', 256, 32_000, "a piece's hex text must fit the Data API's 64 KB row limit");
+  check('recordOverheadBytes', 0, 64 * 1024, 'bytes per result row');
+  check('initialPageRows', 1, 1_000_000, 'rows');
+  check('maxPageRows', 1, 1_000_000, 'rows');
+  if (paging.pieceBytes > fit) {
+    throw new Error(
+      `paging.pieceBytes: ${paging.pieceBytes} does not fit responseBudgetBytes ${paging.responseBudgetBytes} as base64 with recordOverheadBytes ${paging.recordOverheadBytes} (at most ${fit})`,
+    );
+  }
+  return paging;
+}
