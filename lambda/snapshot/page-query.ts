@@ -67,15 +67,32 @@ export function keyParts(table: SnapshotTable): KeyPart[] {
   return [{ expression: 't.ctid', type: 'tid' }];
 }
 
-/** Builds the page statement of `table` for `shape` (see the module doc for columns and parameters). */
-export function pageQuery(table: SnapshotTable, shape: PageShape): string {
-  const parts = keyParts(table);
+/**
+ * How a table's rows become JSON lines, shared by the export and the restore's verification: `line`, the
+ * bytea expression of one row's line (without `\n`), over `from`, the FROM clause naming the table `t`
+ * (`ONLY` unless partitioned).
+ *
+ * The line is `row_to_json` of the whole row, or, when `table.hasGeneratedColumns`, of the exported
+ * columns listed one by one (the same text when the columns are the same), with line breaks (only
+ * whitespace inside json values) replaced by spaces (`replace()` is a plain byte search, far cheaper than
+ * `translate()` on multibyte text, and yields the same bytes), as UTF-8.
+ */
+export function lineSource(table: Pick<SnapshotTable, 'schema' | 'table' | 'kind' | 'columns' | 'hasGeneratedColumns'>): { line: string; from: string } {
   const source = `${table.kind === 'partitioned' ? '' : 'ONLY '}${qualifiedName(table.schema, table.table)}`;
-  // The whole row, unless generated columns must be left out: then the exported ones, one by one.
   const json = table.hasGeneratedColumns ? 'row_to_json(r)' : 'row_to_json(t)';
   const lateral = table.hasGeneratedColumns
     ? `\n   CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`
     : '';
+  return {
+    line: `convert_to(replace(replace(${json}::text, chr(10), ' '), chr(13), ' '), 'UTF8')`,
+    from: `FROM ${source} AS t${lateral}`,
+  };
+}
+
+/** Builds the page statement of `table` for `shape` (see the module doc for columns and parameters). */
+export function pageQuery(table: SnapshotTable, shape: PageShape): string {
+  const parts = keyParts(table);
+  const { line, from } = lineSource(table);
   const order = parts.map((p) => p.expression).join(', ');
   const paramTuple = `(${parts.map((p, i) => `:k${i}::${p.type}`).join(', ')})`;
   const where = shape === 'first' ? '' : `WHERE (${order}) ${shape === 'after' ? '>' : '='} ${paramTuple}`;
@@ -84,13 +101,10 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
   const keyBytes = (alias: string) => parts.map((_, i) => `2 * coalesce(octet_length(${alias}k${i}), 0)`).join(' + ');
   const base64 = (bytes: string) => `4 * ((${bytes} + 2) / 3)`;
   const pieceBytes = ':pieceBytes::int';
-  // Line breaks can only come from json (not jsonb) values, as whitespace between tokens: replace() is
-  // a plain byte search, far cheaper than translate() on multibyte text, and yields the same bytes.
-  const line = `convert_to(replace(replace(${json}::text, chr(10), ' '), chr(13), ' '), 'UTF8')`;
   return `WITH page AS (
   SELECT ${line} AS line,
          ${parts.map((p, i) => `${p.expression} AS o${i}, ${p.expression}::text AS k${i}`).join(',\n         ')}
-    FROM ${source} AS t${lateral}
+    ${from}
    ${where}
    ORDER BY ${order}
    ${limit}

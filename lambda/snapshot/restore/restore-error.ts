@@ -1,0 +1,30 @@
+/**
+ * Why a restore stopped:
+ * - `confirmation`: the confirmation does not repeat the snapshot id;
+ * - `snapshot`: the snapshot is incomplete (no manifest, a table object missing), corrupt (not gzip,
+ *   bad JSON lines) or does not match its manifest (size, row count, checksum, key);
+ * - `database`: the target database cannot take the snapshot as it is (a table or column missing, a
+ *   table outside the snapshot references one of its tables, another schema version);
+ * - `verification`: after loading, the tables do not hold the snapshot's rows (row count or digest);
+ * - `load`: a statement failed while loading (a constraint, a type, the connection).
+ */
+export type RestoreFailureKind = 'confirmation' | 'snapshot' | 'database' | 'verification' | 'load';
+
+/**
+ * A restore that did not complete. `databaseChanged` says whether anything was committed: false when
+ * the restore was refused before it began or ran in one transaction that was rolled back (the database
+ * is as it was); true only for a `per-table` restore that failed after its first commit (the message
+ * then names the tables already restored).
+ */
+export class RestoreError extends Error {
+  override readonly name = 'RestoreError';
+  constructor(
+    message: string,
+    readonly kind: RestoreFailureKind,
+    readonly snapshotId: string,
+    readonly databaseChanged: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,416 @@
+import type { Driver, Executor, Transaction } from '../../driver/driver';
+import { silentLog, type Log } from '../../observability/log';
+import type { TableName } from '../keys';
+import { ManifestError, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
+import { readManifest, SnapshotNotFoundError } from '../manifest-store';
+import { qualifiedName } from '../quote-identifier';
+import { assertSnapshotId } from '../snapshot-id';
+import type { SnapshotLocation } from '../snapshot-location';
+import { applyExportSettings } from '../snapshot-settings';
+import { checkSnapshotObjects } from './check-snapshot-objects';
+import { loadOrder, type LoadUnit } from './load-order';
+import { loadTable } from './load-table';
+import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog } from './restore-catalog';
+import { RestoreError, type RestoreFailureKind } from './restore-error';
+import { RowDigestBuilder, sameDigest, type RowDigest } from './row-digest';
+import { TableObjectMismatch, tableLines } from './table-lines';
+import { digestTable } from './verify-restored';
+
+/** How the restore uses transactions (see {@link restoreSnapshot}). */
+export type RestoreTransaction = 'single' | 'per-table' | 'auto';
+
+export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database'> {
+  /** The database restored into: its snapshot tables are emptied and reloaded. */
+  readonly driver: Driver;
+  readonly snapshotId: string;
+  /** Must repeat `snapshotId`: the current rows of the snapshot's tables are lost. */
+  readonly confirm: string;
+  /**
+   * The database the snapshot was taken of (its folder in the bucket). @default driver.database (a
+   * restore in place). Another name restores a copy of that database's snapshot into `driver`'s
+   * database, whose tables must already exist (see `runRestore`, which applies the migrations first).
+   */
+  readonly sourceDatabase?: string;
+  /**
+   * When given, the target's current schema version (highest applied migration, `null` for none): a
+   * snapshot taken at another version is refused, since its rows fit the schema of its own version.
+   */
+  readonly currentSchemaVersion?: string | null;
+  /**
+   * `single`: everything in one transaction, so the restore is all or nothing; `per-table`: every object
+   * is verified first, then the tables are emptied in one transaction and loaded in one transaction per
+   * table (per foreign-key cycle); `auto`: `single` up to `singleTransactionMaxBytes` of JSON lines.
+   * @default 'auto'
+   */
+  readonly transaction?: RestoreTransaction;
+  /** Largest snapshot (uncompressed JSON lines) `auto` restores in one transaction, bytes. @default 1 GiB */
+  readonly singleTransactionMaxBytes?: number;
+  /** Largest INSERT parameter, bytes (see `load-table.ts`). @default 3.5 MiB */
+  readonly batchBytes?: number;
+  /** How long a statement waits for a lock on a table before the restore fails, ms (PostgreSQL `lock_timeout`). @default 30,000 */
+  readonly lockTimeoutMs?: number;
+  /** @default silentLog */
+  readonly log?: Log;
+  /** Called (and awaited) after each INSERT, e.g. for a progress bar; it must not use the driver. */
+  readonly onProgress?: (progress: RestoreProgress) => void | Promise<void>;
+}
+
+/** Progress of a running restore, after a batch of a table. */
+export interface RestoreProgress extends TableName {
+  readonly snapshotId: string;
+  readonly tableIndex: number;
+  readonly tableCount: number;
+  /** Rows of this table loaded so far. */
+  readonly rows: number;
+  /** Rows of this table in the snapshot. */
+  readonly totalRows: number;
+}
+
+/** One table as restored and verified. */
+export interface RestoredTable extends TableName {
+  readonly rows: number;
+  /** INSERT statements. */
+  readonly batches: number;
+  /** The table object's SHA-256, checked against the manifest while it was read. */
+  readonly checksum: string;
+  /** The rows the table holds after loading have the snapshot's digest (`row-digest.ts`). */
+  readonly verified: true;
+}
+
+export interface RestoreReport {
+  readonly snapshotId: string;
+  /** The database restored into. */
+  readonly database: string;
+  /** The database the snapshot was taken of. */
+  readonly sourceDatabase: string;
+  /** The snapshot's schema version. */
+  readonly schemaVersion: string | null;
+  readonly transaction: 'single' | 'per-table';
+  /** Tables in the order they were loaded (parents before children). */
+  readonly tables: RestoredTable[];
+  /** Sequences reset to their snapshot values. */
+  readonly sequences: ManifestSequence[];
+  /** Tables of the snapshot not restored: the schema history's own (`rds_migrate`). */
+  readonly skipped: TableName[];
+  readonly totalRows: number;
+  readonly durationMs: number;
+}
+
+/** The schema of rds-migrate's own bookkeeping: never restored, it describes the schema, not the data. */
+const HISTORY_SCHEMA = 'rds_migrate';
+
+const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
+
+/**
+ * Restores a snapshot: empties its tables in the target database and reloads them from the snapshot's
+ * objects, then proves the result.
+ *
+ * Refused with a {@link RestoreError} before anything is read when `confirm` does not repeat the
+ * snapshot id; before the database is touched when the snapshot is incomplete (no manifest, an object
+ * missing), does not match its manifest (a key, a size), was taken at another schema version than
+ * `currentSchemaVersion`, or the database cannot take it (`restoreObstacles`: a missing table or
+ * column, a table outside the snapshot referencing one of its tables, a missing sequence).
+ *
+ * Then, in one transaction (`transaction: 'single'`):
+ * 1. the export settings (UTC, hex bytea, ...) and `lock_timeout`; user triggers of the tables disabled
+ *    (`ALTER TABLE ... DISABLE TRIGGER USER`, so that audit or timestamp triggers do not rewrite the
+ *    rows; the table owner may do it);
+ * 2. every table emptied in one `TRUNCATE` (`ONLY` for plain tables, so inheritance children outside
+ *    the snapshot keep their rows);
+ * 3. the tables loaded parents before children (`load-order.ts`, from `pg_constraint`). PostgreSQL checks
+ *    a NOT DEFERRABLE foreign key at the end of each statement, and deferring all constraints
+ *    (`session_replication_role`) needs superuser, which the Data API's user is not: so only the foreign
+ *    keys of a cycle (or a table that references itself) are made `DEFERRABLE` for the transaction,
+ *    deferred, checked by `SET CONSTRAINTS ALL IMMEDIATE` once loaded, and made `NOT DEFERRABLE` again;
+ * 4. each object is streamed from S3, gunzipped and checked against the manifest as it is loaded (bytes,
+ *    rows, SHA-256: `table-lines.ts`), in INSERT batches under the Data API's 4 MiB request limit
+ *    (`load-table.ts`);
+ * 5. the rows each table now holds are rendered as the export rendered them and their digest compared
+ *    with the object's (`verify-restored.ts`): a difference (a trigger, a type that does not read back,
+ *    a column default) fails the restore;
+ * 6. the sequences recorded with each table are reset (`setval`, last: sequences are not transactional)
+ *    and the transaction commits.
+ * Any failure rolls everything back: the database is as it was (`databaseChanged: false`).
+ *
+ * With `per-table` every object is read and verified first, the tables are emptied in one committed
+ * transaction, then each load unit is loaded, verified and committed on its own; a failure then leaves
+ * the tables before it restored and the rest empty (`databaseChanged: true`, the message names them).
+ *
+ * Restoring into another database (`sourceDatabase`) is the same once its tables exist. Another schema
+ * of the same database is not supported: migrations name their schemas.
+ *
+ * @throws {RestoreError} naming the kind of failure, the snapshot and whether the database changed
+ */
+export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<RestoreReport> {
+  const started = Date.now();
+  const log = options.log ?? silentLog;
+  const snapshotId = options.snapshotId;
+  const refuse = (kind: RestoreFailureKind, message: string, cause?: unknown): never => {
+    throw new RestoreError(`Restore of snapshot ${snapshotId} refused: ${message}; nothing was changed`, kind, snapshotId, false, cause ? { cause } : undefined);
+  };
+  try {
+    assertSnapshotId(snapshotId);
+  } catch (error) {
+    refuse('confirmation', (error as Error).message);
+  }
+  if (options.confirm !== snapshotId) {
+    refuse('confirmation', `confirm: ${JSON.stringify(options.confirm)} does not repeat the snapshot id ${snapshotId}`);
+  }
+  const driver = options.driver;
+  const sourceDatabase = options.sourceDatabase ?? driver.database;
+  const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: sourceDatabase };
+  const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+  if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0) throw new Error(`lockTimeoutMs: ${lockTimeoutMs} must be a whole number of milliseconds`);
+
+  let manifest: SnapshotManifest;
+  try {
+    manifest = await readManifest({ ...location, snapshotId });
+  } catch (error) {
+    if (error instanceof SnapshotNotFoundError || error instanceof ManifestError) return refuse('snapshot', error.message, error);
+    throw error;
+  }
+  if (options.currentSchemaVersion !== undefined && options.currentSchemaVersion !== manifest.schemaVersion) {
+    refuse(
+      'database',
+      `the snapshot was taken at schema version ${manifest.schemaVersion ?? 'none'}, the database is at ${options.currentSchemaVersion ?? 'none'}: ` +
+        `bring the database to version ${manifest.schemaVersion ?? 'none'} first (rollback or migrate), or restore into another database`,
+    );
+  }
+  const tables = manifest.tables.filter((t) => t.schema !== HISTORY_SCHEMA);
+  const skipped = manifest.tables.filter((t) => t.schema === HISTORY_SCHEMA).map((t) => ({ schema: t.schema, table: t.table }));
+  const objectProblems = await checkSnapshotObjects(location, manifest);
+  if (objectProblems.length > 0) refuse('snapshot', `the snapshot does not match its manifest: ${objectProblems.join('; ')}`);
+  const catalog = await readTargetCatalog(driver, tables);
+  const sequences = uniqueSequences(tables);
+  const obstacles = restoreObstacles(catalog, tables);
+  for (const missing of await missingSequences(driver, sequences)) obstacles.push(`sequence ${missing} does not exist`);
+  if (obstacles.length > 0) refuse('database', `database "${driver.database}" cannot take it: ${obstacles.join('; ')}`);
+
+  const units = loadOrder(tables, catalog.foreignKeys);
+  const totalBytes = tables.reduce((sum, t) => sum + t.bytes, 0);
+  const mode = chooseMode(options, totalBytes);
+  log.info('restore started', { snapshotId, database: driver.database, sourceDatabase, tables: tables.length, units: units.length, transaction: mode });
+
+  const context: LoadContext = { options, location, catalog, lockTimeoutMs, log, tableCount: tables.length, indexOf: new Map(tables.map((t, i) => [tableKey(t), i])) };
+  const restored: RestoredTable[] = [];
+  if (mode === 'single') {
+    try {
+      await inTransaction(driver, async (tx) => {
+        await prepare(tx, context);
+        await tx.execute(truncateStatement(tables));
+        for (const unit of units) restored.push(...(await loadUnit(tx, unit, context)));
+        await resetSequences(tx, sequences);
+      });
+    } catch (error) {
+      throw failure(error, snapshotId, false, 'everything was rolled back; the database is as it was');
+    }
+  } else {
+    const digests = new Map<string, RowDigest>();
+    for (const table of tables) {
+      try {
+        digests.set(tableKey(table), await readDigest(location, table));
+      } catch (error) {
+        if (error instanceof TableObjectMismatch) refuse('snapshot', error.message, error);
+        throw error;
+      }
+    }
+    try {
+      await inTransaction(driver, async (tx) => {
+        await prepare(tx, context);
+        await tx.execute(truncateStatement(tables));
+        await enableTriggers(tx, context, tables);
+      });
+    } catch (error) {
+      throw failure(error, snapshotId, false, 'the tables were not emptied; the database is as it was');
+    }
+    for (const unit of units) {
+      try {
+        await inTransaction(driver, async (tx) => {
+          await prepare(tx, context, unit.tables);
+          restored.push(...(await loadUnit(tx, unit, context, digests)));
+        });
+      } catch (error) {
+        const done = restored.map(display).join(', ') || 'none';
+        throw failure(error, snapshotId, true, `the snapshot's tables were emptied; restored before the failure: ${done}; the others are empty until a restore succeeds`);
+      }
+    }
+    try {
+      await resetSequences(driver, sequences);
+    } catch (error) {
+      throw failure(error, snapshotId, true, 'every table was restored but its sequences were not reset');
+    }
+  }
+  const totalRows = restored.reduce((sum, t) => sum + t.rows, 0);
+  const report: RestoreReport = {
+    snapshotId,
+    database: driver.database,
+    sourceDatabase,
+    schemaVersion: manifest.schemaVersion,
+    transaction: mode,
+    tables: restored,
+    sequences,
+    skipped,
+    totalRows,
+    durationMs: Date.now() - started,
+  };
+  log.info('restore complete', { snapshotId, database: driver.database, tables: restored.length, totalRows, durationMs: report.durationMs });
+  return report;
+}
+
+interface LoadContext {
+  readonly options: RestoreSnapshotOptions;
+  readonly location: SnapshotLocation;
+  readonly catalog: TargetCatalog;
+  readonly lockTimeoutMs: number;
+  readonly log: Log;
+  readonly tableCount: number;
+  readonly indexOf: Map<string, number>;
+}
+
+function chooseMode(options: RestoreSnapshotOptions, totalBytes: number): 'single' | 'per-table' {
+  const mode = options.transaction ?? 'auto';
+  if (mode !== 'single' && mode !== 'per-table' && mode !== 'auto') {
+    throw new Error(`transaction: ${JSON.stringify(mode)} must be "single", "per-table" or "auto"`);
+  }
+  if (mode !== 'auto') return mode;
+  const max = options.singleTransactionMaxBytes ?? 1024 ** 3;
+  return totalBytes <= max ? 'single' : 'per-table';
+}
+
+/** Runs `work` in a transaction: commit when it resolves, rollback (errors ignored) when it throws. */
+async function inTransaction(driver: Driver, work: (tx: Transaction) => Promise<void>): Promise<void> {
+  const tx = await driver.beginTransaction();
+  try {
+    await work(tx);
+  } catch (error) {
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  }
+  await tx.commit();
+}
+
+/**
+ * The transaction's settings (the export's rendering, `lock_timeout`) and, for `triggersOf` (default:
+ * every table), their user triggers disabled for the transaction.
+ */
+async function prepare(tx: Executor, context: LoadContext, triggersOf?: readonly TableName[]): Promise<void> {
+  await applyExportSettings(tx);
+  await tx.execute(`SELECT set_config('lock_timeout', :ms, true) AS lock_timeout`, { ms: `${context.lockTimeoutMs}ms` });
+  const tables = triggersOf ?? [...context.catalog.tables.values()];
+  for (const table of tables) {
+    const target = context.catalog.tables.get(tableKey(table));
+    if (target && target.userTriggers.length > 0) await tx.execute(`ALTER TABLE ${qualifiedName(table.schema, table.table)} DISABLE TRIGGER USER`);
+  }
+}
+
+/** Enables again the user triggers `prepare` disabled on `tables`. */
+async function enableTriggers(tx: Executor, context: LoadContext, tables: readonly TableName[]): Promise<void> {
+  for (const table of tables) {
+    const target = context.catalog.tables.get(tableKey(table));
+    if (target && target.userTriggers.length > 0) await tx.execute(`ALTER TABLE ${qualifiedName(table.schema, table.table)} ENABLE TRIGGER USER`);
+  }
+}
+
+/** `TRUNCATE ONLY a, p, ONLY b`: every table at once (foreign keys among them allow it), partitioned ones whole. */
+function truncateStatement(tables: readonly ManifestTable[]): string {
+  return `TRUNCATE ${tables.map((t) => `${t.kind === 'partitioned' ? '' : 'ONLY '}${qualifiedName(t.schema, t.table)}`).join(', ')}`;
+}
+
+/**
+ * Loads one unit's tables through `tx`: its cycle's foreign keys deferred, each table loaded and its
+ * object checked, the deferred checks run, the triggers enabled again, each table's rows verified.
+ * `expected` holds digests read beforehand (`per-table`); otherwise those of the objects as loaded.
+ */
+async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext, expected?: Map<string, RowDigest>): Promise<RestoredTable[]> {
+  const { options, location, log } = context;
+  const altered = unit.cyclicKeys.filter((k) => !k.deferrable);
+  for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteName(key.name)} DEFERRABLE`);
+  if (unit.cyclicKeys.length > 0) await tx.execute(`SET CONSTRAINTS ${constraintNames(unit.cyclicKeys)} DEFERRED`);
+
+  const loaded: Array<{ table: ManifestTable; rows: number; batches: number; digest: RowDigest }> = [];
+  for (const table of unit.tables) {
+    const tableIndex = context.indexOf.get(tableKey(table)) ?? 0;
+    const started = Date.now();
+    let result;
+    try {
+      result = await loadTable(tx, table, tableLines(location, table), {
+        batchBytes: options.batchBytes,
+        onBatch: ({ rows }) =>
+          options.onProgress?.({ snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount, rows, totalRows: table.rowCount }),
+      });
+    } catch (error) {
+      const kind: RestoreFailureKind = error instanceof TableObjectMismatch ? 'snapshot' : 'load';
+      throw new RestoreError(`loading table ${display(table)}: ${describeError(error)}`, kind, options.snapshotId, false, { cause: error });
+    }
+    log.info('restore table loaded', { snapshotId: options.snapshotId, schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, durationMs: Date.now() - started });
+    loaded.push({ table, ...result });
+  }
+
+  if (unit.cyclicKeys.length > 0) await tx.execute('SET CONSTRAINTS ALL IMMEDIATE');
+  for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteName(key.name)} NOT DEFERRABLE`);
+  await enableTriggers(tx, context, unit.tables);
+
+  const restored: RestoredTable[] = [];
+  for (const { table, rows, batches, digest } of loaded) {
+    const want = expected?.get(tableKey(table)) ?? digest;
+    const have = await digestTable(tx, table);
+    if (!sameDigest(want, have)) {
+      throw new RestoreError(
+        `table ${display(table)} does not hold the snapshot's rows after loading: ${have.rows} rows, digest (${have.sumA}, ${have.sumB}); ` +
+          `the snapshot has ${want.rows} rows, digest (${want.sumA}, ${want.sumB}) (a trigger, a default or a type that does not read back changed them)`,
+        'verification',
+        options.snapshotId,
+        false,
+      );
+    }
+    restored.push({ schema: table.schema, table: table.table, rows, batches, checksum: table.checksum, verified: true });
+  }
+  return restored;
+}
+
+/** The digest of a table object, read through and checked against its manifest entry. */
+async function readDigest(location: SnapshotLocation, table: ManifestTable): Promise<RowDigest> {
+  const builder = new RowDigestBuilder();
+  for await (const fragments of tableLines(location, table)) for (const f of fragments) builder.add(f.bytes, f.end);
+  return builder.digest();
+}
+
+/** The tables' sequences, each once. */
+function uniqueSequences(tables: readonly ManifestTable[]): ManifestSequence[] {
+  const seen = new Map<string, ManifestSequence>();
+  for (const table of tables) for (const s of table.sequences ?? []) seen.set(qualifiedName(s.schema, s.name), s);
+  return [...seen.values()];
+}
+
+/** `setval` of every sequence in one statement (PostgreSQL docs, 9.17 "Sequence Manipulation Functions"). */
+async function resetSequences(executor: Executor, sequences: readonly ManifestSequence[]): Promise<void> {
+  if (sequences.length === 0) return;
+  await executor.execute(
+    `SELECT count(setval(format('%I.%I', s.schema, s.name)::regclass, s.value::int8, s.called))::int AS reset
+       FROM json_to_recordset(:sequences::json) AS s(schema text, name text, value text, called boolean)`,
+    { sequences: JSON.stringify(sequences.map((s) => ({ schema: s.schema, name: s.name, value: s.lastValue, called: s.isCalled }))) },
+  );
+}
+
+const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** `SET CONSTRAINTS` names: schema-qualified with the referencing table's schema. */
+function constraintNames(keys: readonly ForeignKey[]): string {
+  return [...new Set(keys.map((k) => `${quoteName(k.from.schema)}.${quoteName(k.name)}`))].join(', ');
+}
+
+/** A RestoreError for a failure while restoring (a refusal of the object, a statement, the verification). */
+function failure(error: unknown, snapshotId: string, databaseChanged: boolean, outcome: string): RestoreError {
+  if (error instanceof RestoreError) {
+    return new RestoreError(`Restore of snapshot ${snapshotId} failed: ${error.message}; ${outcome}`, error.kind, snapshotId, databaseChanged, { cause: error.cause ?? error });
+  }
+  const kind: RestoreFailureKind = error instanceof TableObjectMismatch ? 'snapshot' : 'load';
+  return new RestoreError(`Restore of snapshot ${snapshotId} failed: ${describeError(error)}; ${outcome}`, kind, snapshotId, databaseChanged, { cause: error });
+}
+
+/** `Name SQLSTATE: message`, for messages. */
+function describeError(error: unknown): string {
+  const e = error as { message?: string; sqlState?: string; name?: string } | null;
+  if (!(error instanceof Error)) return String(error);
+  return `${e?.name ?? 'Error'}${e?.sqlState ? ` ${e.sqlState}` : ''}: ${e?.message ?? String(error)}`;
+}
