@@ -1,0 +1,168 @@
+/**
+ * A restore refuses what it cannot do faithfully, and leaves the database as it was: a wrong
+ * confirmation, an incomplete snapshot (no manifest, an object missing), a corrupt or cut object, a
+ * manifest edited (row count, checksum, key, not JSON), another schema version, a database that cannot
+ * take the snapshot, rows that do not read back the same. After each attempt every table is compared
+ * with a copy taken before, row by row, and the sequences with their values before.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestKey } from '../../lambda/snapshot/keys';
+import type { SnapshotManifest } from '../../lambda/snapshot/manifest';
+import { RestoreError, type RestoreFailureKind } from '../../lambda/snapshot/restore/restore-error';
+import { restoreSnapshot, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
+import { newSnapshotId } from '../../lambda/snapshot/snapshot-id';
+import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { copyTables, diffWithCopy, tablesOf, type ComparedTable } from './support/table-copies';
+import { editTable, tamperedCopy } from './support/tamper';
+
+const BUCKET = 'refusals';
+let db: TestDatabase;
+let local: LocalS3;
+let s3: S3Client;
+let manifest: SnapshotManifest;
+let tables: ComparedTable[];
+let sequencesBefore: unknown;
+
+const location = () => ({ s3, bucket: BUCKET, prefix: '', database: db.name });
+const sequences = async () => (await db.sql(`SELECT last_value, is_called FROM customers_id_seq UNION ALL SELECT last_value, is_called FROM orders_id_seq`)).rows;
+
+beforeAll(async () => {
+  [db, local] = await Promise.all([createTestDatabase('restore_refusals'), startLocalS3()]);
+  await db.sql(`
+    CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, balance numeric(12,2));
+    CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer int NOT NULL REFERENCES customers, total numeric(12,2), note text);
+    INSERT INTO customers (name, balance) SELECT 'customer ' || g, g * 1.25 FROM generate_series(1, 200) AS g;
+    INSERT INTO orders (customer, total, note) SELECT 1 + g % 200, g * 0.5, md5(g::text) FROM generate_series(1, 2000) AS g;`);
+  await local.createBucket(BUCKET);
+  s3 = local.client();
+  manifest = (await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: '0002' })).manifest;
+  // The database moves on after the snapshot: a restore that did anything would show.
+  await db.sql(`
+    UPDATE customers SET balance = 0 WHERE id % 3 = 0;
+    DELETE FROM orders WHERE id % 2 = 0;
+    INSERT INTO customers (name) VALUES ('late');
+    INSERT INTO orders (customer, total) VALUES (201, 9.99);`);
+  tables = await tablesOf(db, ['public']);
+  await copyTables(db, tables, 'state');
+  sequencesBefore = await sequences();
+});
+afterAll(async () => {
+  await local?.close();
+  await db?.drop();
+});
+
+async function expectUnchanged(): Promise<void> {
+  for (const table of tables) {
+    const copy = await db.sql(`SELECT count(*)::int AS n FROM state."public__${table.table}"`);
+    expect(await diffWithCopy(db, table, 'state'), table.table).toEqual({ missing: 0, extra: 0, rows: copy.rows[0].n });
+  }
+  expect(await sequences()).toEqual(sequencesBefore);
+}
+
+async function refusal(options: Partial<RestoreSnapshotOptions> & { snapshotId: string }, kind: RestoreFailureKind, message: RegExp): Promise<RestoreError> {
+  const error = await restoreSnapshot({ driver: db.driver(), s3, bucket: BUCKET, confirm: options.snapshotId, ...options }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(RestoreError);
+  const restoreError = error as RestoreError;
+  expect(restoreError.message).toMatch(message);
+  expect(restoreError.kind).toBe(kind);
+  expect(restoreError.databaseChanged).toBe(false);
+  await expectUnchanged();
+  return restoreError;
+}
+
+describe('restore refuses, changing nothing', () => {
+  it('a confirmation that does not repeat the snapshot id, and a malformed id', async () => {
+    const id = manifest.snapshotId;
+    await refusal({ snapshotId: id, confirm: '20250101T000000Z-00000000' }, 'confirmation', /confirm: "20250101T000000Z-00000000" does not repeat the snapshot id/);
+    await refusal({ snapshotId: id, confirm: undefined as unknown as string }, 'confirmation', /confirm: undefined does not repeat/);
+    await refusal({ snapshotId: '../x', confirm: '../x' }, 'confirmation', /snapshotId: "..\/x" is not a snapshot id/);
+  });
+
+  it('an incomplete snapshot: no manifest, or a table object missing', async () => {
+    await refusal({ snapshotId: newSnapshotId() }, 'snapshot', /not found: no manifest at s3:\/\/refusals\//);
+    const noManifest = newSnapshotId();
+    await tamperedCopy(location(), manifest, noManifest, { noManifest: true });
+    await refusal({ snapshotId: noManifest }, 'snapshot', /not found: no manifest/);
+    const missing = newSnapshotId();
+    await tamperedCopy(location(), manifest, missing, { omit: ['orders'] });
+    await refusal({ snapshotId: missing }, 'snapshot', new RegExp(`table "public"."orders": object s3://refusals/${db.name}/${missing}/tables/public.orders.jsonl.gz is missing`));
+  });
+
+  it('a corrupt object (not gzip, same size), loaded in one transaction and rolled back', async () => {
+    const id = newSnapshotId();
+    await tamperedCopy(location(), manifest, id, { objects: { orders: (body) => randomBytes(body.length) } });
+    const error = await refusal({ snapshotId: id }, 'snapshot', /loading table "public"."orders": TableObjectMismatch: .*orders.jsonl.gz is not a valid gzip object/);
+    expect(error.message).toMatch(/everything was rolled back; the database is as it was$/);
+  });
+
+  it('a corrupt object with per-table transactions: every object is checked before the tables are emptied', async () => {
+    const id = newSnapshotId();
+    await tamperedCopy(location(), manifest, id, { objects: { orders: (body) => randomBytes(body.length) } });
+    await refusal({ snapshotId: id, transaction: 'per-table' }, 'snapshot', /refused: .*orders.jsonl.gz is not a valid gzip object: incorrect header check; nothing was changed$/);
+  });
+
+  it('an object cut short or replaced by another size', async () => {
+    const id = newSnapshotId();
+    await tamperedCopy(location(), manifest, id, { objects: { orders: (body) => body.subarray(0, body.length - 100) } });
+    const orders = manifest.tables.find((t) => t.table === 'orders')!;
+    await refusal({ snapshotId: id }, 'snapshot', new RegExp(`object .*orders.jsonl.gz has ${orders.compressedBytes - 100} bytes, the manifest says ${orders.compressedBytes}`));
+  });
+
+  it('a manifest whose row count, checksum or key was edited, or that is not JSON', async () => {
+    const rows = newSnapshotId();
+    await tamperedCopy(location(), manifest, rows, { manifest: (m) => editTable(m, 'customers', (t) => ({ ...t, rowCount: t.rowCount + 1 })) });
+    await refusal({ snapshotId: rows }, 'snapshot', /customers.jsonl.gz holds 200 rows, its manifest says 201/);
+
+    const checksum = newSnapshotId();
+    await tamperedCopy(location(), manifest, checksum, { manifest: (m) => editTable(m, 'orders', (t) => ({ ...t, checksum: 'f'.repeat(64) })) });
+    await refusal({ snapshotId: checksum, transaction: 'single' }, 'snapshot', /orders.jsonl.gz has SHA-256 [0-9a-f]{64}, its manifest says f{64}/);
+
+    const key = newSnapshotId();
+    const customersKey = manifest.tables.find((t) => t.table === 'customers')!.key;
+    await tamperedCopy(location(), manifest, key, { manifest: (m) => editTable(m, 'orders', (t) => ({ ...t, key: customersKey })) });
+    await refusal({ snapshotId: key }, 'snapshot', /table "public"."orders": its key ".*customers.jsonl.gz" is not the snapshot's/);
+
+    const garbage = newSnapshotId();
+    await tamperedCopy(location(), manifest, garbage, {});
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey(location(), garbage), Body: '{"formatVersion": 2, "snapshotId": ' }));
+    await refusal({ snapshotId: garbage }, 'snapshot', /Invalid snapshot manifest .*: not JSON/);
+  });
+
+  it('a snapshot of another schema version', async () => {
+    await refusal(
+      { snapshotId: manifest.snapshotId, currentSchemaVersion: '0003' },
+      'database',
+      /taken at schema version 0002, the database is at 0003: bring the database to version 0002 first/,
+    );
+  });
+
+  it('a database that cannot take it: a column gone, a table outside the snapshot referencing one of its tables', async () => {
+    await db.sql(`CREATE TABLE invoices (id int PRIMARY KEY, customer int REFERENCES customers); ALTER TABLE orders RENAME COLUMN note TO remark`);
+    try {
+      await refusal(
+        { snapshotId: manifest.snapshotId },
+        'database',
+        /cannot take it: table "public"."orders" has no column "note"; table "public"."invoices" is not in the snapshot but references "public"."customers" \(foreign key "invoices_customer_fkey"\)/,
+      );
+    } finally {
+      await db.sql(`DROP TABLE invoices; ALTER TABLE orders RENAME COLUMN remark TO note`);
+    }
+  });
+
+  it('rows that do not read back the same: the verification fails and everything is rolled back', async () => {
+    await db.sql(`ALTER TABLE customers ALTER COLUMN balance TYPE numeric(12,0)`);
+    await copyTables(db, tables, 'state');
+    try {
+      const error = await refusal({ snapshotId: manifest.snapshotId }, 'verification', /table "public"."customers" does not hold the snapshot's rows after loading: 200 rows, digest/);
+      expect(error.message).toMatch(/everything was rolled back/);
+    } finally {
+      await db.sql(`ALTER TABLE customers ALTER COLUMN balance TYPE numeric(12,2)`);
+      await copyTables(db, tables, 'state');
+    }
+  });
+});
