@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertKeyPrefix } from '../snapshot/keys';
 
 /** SQL identifier as PostgreSQL accepts unquoted (docs 4.1.1), at most 63 bytes (NAMEDATALEN - 1). */
 const schemaName = z
@@ -32,7 +33,7 @@ const envSchema = z.object({
   RDS_MIGRATE_SCHEMAS: z.string().optional(),
   /** Bucket for snapshots; snapshots are taken only when it is set. */
   RDS_MIGRATE_SNAPSHOT_BUCKET: z.string().optional(),
-  /** Key prefix for snapshots, ending in "/". @default "snapshots/" */
+  /** Key prefix for snapshots: '' or S3 safe characters ending in "/" (`snapshot/keys.ts`). @default "snapshots/" */
   RDS_MIGRATE_SNAPSHOT_PREFIX: z.string().optional(),
   /** Path-style S3 addressing, for local S3 servers only. @default false */
   RDS_MIGRATE_S3_FORCE_PATH_STYLE: flag,
@@ -88,8 +89,12 @@ export function loadFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
   });
   if (schemaList.length === 0) issues.push('RDS_MIGRATE_SCHEMAS names no schema');
   const prefix = e.RDS_MIGRATE_SNAPSHOT_PREFIX ?? 'snapshots/';
-  if (prefix !== '' && !prefix.endsWith('/')) issues.push(`RDS_MIGRATE_SNAPSHOT_PREFIX "${prefix}" must end with "/"`);
-  if (prefix.includes('..') || prefix.startsWith('/')) issues.push(`RDS_MIGRATE_SNAPSHOT_PREFIX "${prefix}" must be a relative key prefix`);
+  // The snapshot's own key rule, checked now: a prefix it refuses would otherwise fail every run at its snapshot.
+  try {
+    assertKeyPrefix(prefix);
+  } catch (error) {
+    issues.push(`RDS_MIGRATE_SNAPSHOT_PREFIX ${(error as Error).message.replace(/^prefix: /, '')}`);
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   const root = e.LAMBDA_TASK_ROOT ?? process.cwd();
   return {

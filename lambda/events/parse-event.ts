@@ -20,15 +20,33 @@ export class InvalidEventError extends Error {
   }
 }
 
+/**
+ * Bounds of what a refusal repeats of the event, so that a hostile event (100,000 unknown fields, a
+ * field name of megabytes) cannot make the error, and the log line carrying it, as big as itself.
+ */
+const MAX_ISSUES = 20;
+const MAX_UNKNOWN_FIELDS = 10;
+const MAX_FIELD_NAME = 64;
+
+const fieldName = (name: string): string => (name.length <= MAX_FIELD_NAME ? name : `${name.slice(0, MAX_FIELD_NAME - 3)}...`);
+
+function unknownFields(path: string, keys: readonly string[]): string {
+  const named = keys.slice(0, MAX_UNKNOWN_FIELDS).map((k) => fieldName(path === '(event)' ? k : `${path}.${k}`));
+  const more = keys.length > MAX_UNKNOWN_FIELDS ? ` and ${keys.length - MAX_UNKNOWN_FIELDS} more` : '';
+  return `${named.join(', ')}${more}: unknown field`;
+}
+
 function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(event)';
-    if (issue.code === 'unrecognized_keys') return `${issue.keys.map((k) => (path === '(event)' ? k : `${path}.${k}`)).join(', ')}: unknown field`;
+  const issues = error.issues.slice(0, MAX_ISSUES).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map((p) => fieldName(String(p))).join('.') : '(event)';
+    if (issue.code === 'unrecognized_keys') return unknownFields(path, issue.keys);
     if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
       return `${path}: expected one of ${manualEventSchema.options.map((o) => JSON.stringify(o.shape.action.value)).join(', ')}`;
     }
     return `${path}: ${issue.message}`;
   });
+  if (error.issues.length > MAX_ISSUES) issues.push(`and ${error.issues.length - MAX_ISSUES} more issue(s)`);
+  return issues;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
