@@ -1,10 +1,42 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { OnRollbackPolicy } from '../lambda/events/custom-resource-event';
+import type { LintConfig } from '../lambda/lint/lint-config';
 import type { MigrationLayout } from '../lambda/migrations/readers/layouts';
+
+/** What a snapshot before migrating covers (the function's `RDS_MIGRATE_SNAPSHOT_SCOPE`). */
+export type SnapshotScope = 'full' | 'affected' | 'none';
+
+/** The migration safety linter, run on the migrations folder at synth time (`lambda/lint`). */
+export interface MigrationsLintOptions {
+  /**
+   * Run the linter at synth time.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The lowest finding severity that fails `cdk synth` (the findings are in the error, one
+   * `file:line:column rule-id message` per line); findings below it are synth warnings. `never`
+   * reports every finding as a warning.
+   *
+   * @default 'error'
+   */
+  readonly failOn?: 'error' | 'warning' | 'never';
+  /**
+   * Per-rule severities and the small-table threshold (`{ rules: { 'prefer-text-over-varchar': 'off' } }`),
+   * checked at synth time: a bad field fails synth naming it.
+   *
+   * @default - every rule at its default severity
+   */
+  readonly config?: LintConfig;
+}
 
 /**
  * Properties of `DatabaseMigrations`.
@@ -79,10 +111,56 @@ export interface DatabaseMigrationsProps {
    * Bucket the snapshots are written to. The function may read, write and list objects only
    * under `snapshotPrefix`.
    *
-   * @default - a new bucket: SSE-S3 encrypted, TLS only, public access blocked, versioned,
-   *            and retained when the stack is deleted
+   * @default - a new bucket: encrypted (SSE-S3, or SSE-KMS with `snapshotEncryptionKey`), TLS only,
+   *            public access blocked, versioned, and retained when the stack is deleted
    */
   readonly snapshotBucket?: s3.IBucket;
+
+  /**
+   * KMS key the snapshots are encrypted with: the default encryption of the bucket this construct
+   * creates (SSE-KMS with an S3 Bucket Key), and in every case a grant to the function to encrypt
+   * and decrypt with it. For a `snapshotBucket` of your own, set its default encryption to this key
+   * yourself.
+   *
+   * @default - SSE-S3 (for a `snapshotBucket` of your own: its `encryptionKey`, if it has one)
+   */
+  readonly snapshotEncryptionKey?: kms.IKey;
+
+  /**
+   * How long snapshot objects are kept: an S3 lifecycle rule on the bucket this construct creates
+   * expires the objects under `snapshotPrefix` after this many days (and their noncurrent versions
+   * the same number of days later). Whole days. Not available with a `snapshotBucket` of your own
+   * (add the rule to your bucket).
+   *
+   * @default - kept until deleted
+   */
+  readonly snapshotRetention?: Duration;
+
+  /**
+   * How many complete snapshots of the database to keep: after a new one is written, the function
+   * deletes the oldest beyond this number (the function's `RDS_MIGRATE_SNAPSHOT_KEEP`).
+   *
+   * @default - all are kept
+   */
+  readonly snapshotsToKeep?: number;
+
+  /**
+   * What the snapshot before migrating covers: `full` (every table of `schemas`), `affected` (only
+   * the tables the pending migrations touch), or `none` (no snapshot: for databases too large to
+   * export within a deployment; take backups another way). The function's `RDS_MIGRATE_SNAPSHOT_SCOPE`.
+   *
+   * @default 'full'
+   */
+  readonly snapshotScope?: SnapshotScope;
+
+  /**
+   * Take a snapshot when the migration resource is deleted (stack deletion, or the construct removed).
+   * A delete never drops or alters the database; this keeps a last copy of its data in S3 too. A
+   * failing snapshot fails the delete.
+   *
+   * @default false
+   */
+  readonly finalSnapshot?: boolean;
 
   /**
    * Key prefix of the snapshots in the bucket. Ends with `/`, does not start with `/`, holds no
@@ -101,10 +179,65 @@ export interface DatabaseMigrationsProps {
   readonly verificationSchedule?: events.Schedule | false;
 
   /**
-   * The function's timeout: the longest a snapshot plus migration run may take. At most
-   * 15 minutes (the Lambda limit), at least 1 minute.
+   * The SNS topic notified when a verification alarm goes off or clears (see `verificationAlarm`).
    *
-   * @default Duration.minutes(15)
+   * @default - a new topic when `alarmEmail` is given, else no notification
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * An email address subscribed to the alarm topic (a new topic unless `alarmTopic` is given). The
+   * address must confirm the subscription AWS sends it.
+   *
+   * @default - no email subscription
+   */
+  readonly alarmEmail?: string;
+
+  /**
+   * How long without a scheduled verification before the missed-run alarm goes off (the metric
+   * `VerificationFailures` has no datapoint for that long). At most 3.5 days (CloudWatch evaluates
+   * two periods of at most 7 days in all), a whole number of minutes.
+   *
+   * @default - twice the schedule's rate (`rate(...)` schedules); required for cron schedules
+   */
+  readonly verificationMissedAfter?: Duration;
+
+  /**
+   * What a stack rollback does to the schema. A failed deployment may have applied some of its
+   * migrations before one failed; CloudFormation then rolls the function back and sends the migration
+   * resource its old properties. `retain` leaves the schema as it is (write migrations
+   * forward-compatible, so the old code runs on the newer schema); `down` reverts the versions the
+   * old bundle does not have with their down scripts (stored in the database when they were
+   * deployed), only when every one is reversible, and otherwise fails the rollback naming them.
+   *
+   * @default 'retain'
+   */
+  readonly onRollback?: OnRollbackPolicy;
+
+  /**
+   * How long one deployment's migration may run in all, across invocations (the function resumes it
+   * in the Provider framework's isComplete polls). Past it the deployment fails, naming what was
+   * applied; CloudFormation's limit for a custom resource is one hour. From 1 to 50 minutes. Longer
+   * migrations: run them before deploying (see "Long migrations" in the README).
+   *
+   * @default Duration.minutes(45)
+   */
+  readonly deployTimeout?: Duration;
+
+  /**
+   * The migration safety linter at synth time: by default, an error finding fails `cdk synth`.
+   *
+   * @default { enabled: true, failOn: 'error' }
+   */
+  readonly lint?: MigrationsLintOptions;
+
+  /**
+   * The function's timeout: the longest one invocation may take. A migration run stops between
+   * migrations before it (keeping 1 minute for verification and its answer) and the next invocation
+   * continues it. At most 14 minutes, so the function always answers before the Provider framework's
+   * own 15-minute functions give up; at least 1 minute.
+   *
+   * @default Duration.minutes(14)
    */
   readonly timeout?: Duration;
 
@@ -128,7 +261,11 @@ export const DATABASE_MIGRATIONS_DEFAULTS = {
   migrationsLayout: 'auto',
   schemas: ['public'],
   snapshotPrefix: 'snapshots/',
+  snapshotScope: 'full',
   verificationScheduleHours: 6,
-  timeoutMinutes: 15,
+  timeoutMinutes: 14,
   memorySizeMb: 1024,
+  onRollback: 'retain',
+  deployTimeoutMinutes: 45,
+  lintFailOn: 'error',
 } as const;

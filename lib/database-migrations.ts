@@ -1,39 +1,42 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { MigrationLayout } from '../lambda/migrations/readers/layouts';
-import { DATABASE_MIGRATIONS_DEFAULTS, type DatabaseMigrationsProps } from './database-migrations-props';
+import { DATABASE_MIGRATIONS_DEFAULTS, type DatabaseMigrationsProps, type MigrationsLintOptions } from './database-migrations-props';
 import { DatabaseMigrationsError } from './errors';
 import { functionEnvironment } from './function-environment';
-import { grantDataApi, grantSnapshotAccess } from './grants';
+import { grantDataApi, grantSnapshotAccess, grantSnapshotKey } from './grants';
 import { compileMigrations, MigrationsCompileError, type CompiledMigrations } from './migrations-compiler';
-import { createExecutionRole, createMigrationsFunction } from './migrations-function';
+import { createExecutionRole, createIsCompleteFunction, createMigrationsFunction, handlerCodeHash } from './migrations-function';
+import { lintAtSynth, MigrationsLintError } from './migrations-lint';
+import { createMigrationProvider } from './migration-provider';
 import { acknowledgeDeliberateFindings } from './nag-acknowledgments';
 import { createSnapshotBucket } from './snapshot-bucket';
 import {
+  validateAlarmOptions,
   validateClusterProps,
   validateDatabaseName,
+  validateDeployTimeout,
   validateFunctionSizing,
   validateMigrationsDirectory,
   validateMigrationsLayout,
+  validateOnRollback,
   validateSchemas,
+  validateSnapshotOptions,
   validateSnapshotPrefix,
   validateTargetVersion,
 } from './validate-props';
+import { VerificationAlarms } from './verification-alarms';
 
 /** CloudFormation type of the migration custom resource. */
 export const MIGRATION_RESOURCE_TYPE = 'Custom::RdsMigrate';
-
-/** How long after the function's timeout CloudFormation gives up on the migration resource, in minutes. */
-const SERVICE_TIMEOUT_MARGIN_MINUTES = 5;
 
 /** The event the verification schedule sends the function. */
 export const SCHEDULED_VERIFY_EVENT = { action: 'verify', source: 'schedule' } as const;
@@ -58,22 +61,31 @@ export interface DatabaseMigrationsAttributes {
  *
  * What it creates:
  * - the migrations function (Node.js 22, arm64; `lambda/handler.ts` bundled with esbuild, AWS SDK
- *   included, source maps on, the migrations compiled into `migrations.json` beside `index.js`);
- * - a custom resource (`Custom::RdsMigrate`, through the CDK Provider framework) that runs the
- *   function on create and update: snapshot to S3, apply the pending migrations, verify. Its
- *   `MigrationsChecksum` property is the bundle's checksum, so a changed or added migration
- *   re-runs it. It depends on the cluster, so it runs once the database exists;
- * - an EventBridge rule that runs the verification queries on a schedule (every 6 hours by default);
- * - the snapshot bucket, unless one is given (encrypted, TLS only, private, versioned, retained);
+ *   included, source maps on, the migrations compiled into `migrations.json` beside `index.js`), and
+ *   the same code deployed a second time as the Provider framework's isComplete handler;
+ * - a custom resource (`Custom::RdsMigrate`, through the CDK Provider framework in its asynchronous
+ *   form) that runs on create and update: snapshot to S3, apply the pending migrations, verify; a run
+ *   longer than one invocation is continued by the isComplete polls, up to `deployTimeout`. Its
+ *   `MigrationsChecksum` and `HandlerCodeHash` properties change with any migration file or with the
+ *   function's code, so either re-runs it; its physical id stays `rds-migrate:<database>`. A stack
+ *   rollback is recognised and handled as `onRollback` says; a delete never touches the database
+ *   (with `finalSnapshot`, it takes a snapshot first). It depends on the cluster, so it runs once the
+ *   database exists;
+ * - an EventBridge rule that runs the verification queries on a schedule (every 6 hours by default),
+ *   and CloudWatch alarms on failing verifications and on verifications that stopped running, with
+ *   an SNS topic or email subscription when given;
+ * - the snapshot bucket, unless one is given (encrypted, TLS only, private, versioned, retained;
+ *   optional retention and KMS key);
  * - least-privilege grants: the Data API on this cluster only, this secret only, the snapshot
  *   prefix only.
  *
- * The migrations folder is compiled in the constructor: a migration that does not parse fails
- * `cdk synth` with the compiler's message (file and line).
+ * The migrations folder is compiled and linted in the constructor: a migration that does not parse,
+ * or a lint finding at or above `lint.failOn`, fails `cdk synth` with the messages (file and line).
  *
  * Deploying: `npx cdk bootstrap` once per account and region, then `npx cdk deploy`. A failed
- * migration fails the deployment and CloudFormation rolls the stack back; the snapshot taken
- * before it stays in the bucket.
+ * migration or verification fails the deployment with a reason naming the migration, file, line and
+ * SQLSTATE (or the failing checks) and the log group; CloudFormation rolls the stack back, and the
+ * snapshot taken before it stays in the bucket.
  *
  * @example
  * const migrations = new DatabaseMigrations(this, 'Migrations', {
@@ -81,6 +93,7 @@ export interface DatabaseMigrationsAttributes {
  *   secret: cluster.secret!,
  *   databaseName: 'faktulove',
  *   migrationsDirectory: path.join(__dirname, '../migrations'),
+ *   alarmEmail: 'dba@example.com',
  * });
  * migrations.grantInvoke(operatorsRole);
  */
@@ -92,8 +105,10 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     return new ImportedDatabaseMigrations(scope, id, attrs);
   }
 
-  /** The migrations function. */
+  /** The migrations function (the console's, the schedule's, and the Provider framework's onEvent handler). */
   readonly function: lambda.IFunction;
+  /** The same code as the Provider framework's isComplete handler: continues long deployments. */
+  readonly isCompleteFunction: lambda.IFunction;
   /** The bucket snapshots are written to (under `snapshotPrefix`). */
   readonly snapshotBucket: s3.IBucket;
   /** Key prefix of the snapshots in `snapshotBucket`, ending in `/`. */
@@ -102,14 +117,20 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
   readonly customResource: CustomResource;
   /** The verification schedule, unless `verificationSchedule: false`. */
   readonly verificationRule?: events.Rule;
+  /** The alarms on the verification metrics (and the topic they notify, when there is one). */
+  readonly alarms: VerificationAlarms;
   /** Checksum (sha256 hex) of the compiled migrations: the custom resource's `MigrationsChecksum`. */
   readonly migrationsChecksum: string;
+  /** Hash of the function's code asset: the custom resource's `HandlerCodeHash`. */
+  readonly handlerCodeHash: string;
   /** Versions of the bundled migrations, ascending. */
   readonly migrationVersions: readonly string[];
 
   /**
-   * @throws DatabaseMigrationsError when a prop is invalid (the message names the prop) or the
-   *         migrations folder does not compile (prop `migrationsDirectory`, the compiler's message)
+   * @throws DatabaseMigrationsError when a prop is invalid (the message names the prop), the
+   *         migrations folder does not compile (prop `migrationsDirectory`, the compiler's message),
+   *         or the linter reports findings at or above `lint.failOn` (prop `migrationsDirectory`, the
+   *         findings one per line)
    */
   constructor(scope: Construct, id: string, props: DatabaseMigrationsProps) {
     super(scope, id);
@@ -123,66 +144,96 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     validateSchemas(this, schemas);
     const snapshotPrefix = props.snapshotPrefix ?? DATABASE_MIGRATIONS_DEFAULTS.snapshotPrefix;
     validateSnapshotPrefix(this, snapshotPrefix);
+    validateSnapshotOptions(this, props);
     const timeout = props.timeout ?? Duration.minutes(DATABASE_MIGRATIONS_DEFAULTS.timeoutMinutes);
     const memorySize = props.memorySize ?? DATABASE_MIGRATIONS_DEFAULTS.memorySizeMb;
     validateFunctionSizing(this, timeout.toSeconds(), memorySize);
+    const onRollback = props.onRollback ?? DATABASE_MIGRATIONS_DEFAULTS.onRollback;
+    validateOnRollback(this, onRollback);
+    const deployTimeout = props.deployTimeout ?? Duration.minutes(DATABASE_MIGRATIONS_DEFAULTS.deployTimeoutMinutes);
+    validateDeployTimeout(this, deployTimeout);
+    const schedule =
+      props.verificationSchedule === false
+        ? undefined
+        : (props.verificationSchedule ?? events.Schedule.rate(Duration.hours(DATABASE_MIGRATIONS_DEFAULTS.verificationScheduleHours)));
+    const missedRunPeriodSeconds = validateAlarmOptions(this, props, schedule);
 
     const compiled = this.compile(migrationsDirectory, migrationsLayout);
     const clusterArn = props.cluster?.clusterArn ?? (props.clusterArn as string);
-    const createdBucket = props.snapshotBucket ? undefined : createSnapshotBucket(this, 'SnapshotBucket');
+    const createdBucket = props.snapshotBucket
+      ? undefined
+      : createSnapshotBucket(this, 'SnapshotBucket', {
+          prefix: snapshotPrefix,
+          ...(props.snapshotEncryptionKey ? { encryptionKey: props.snapshotEncryptionKey } : {}),
+          ...(props.snapshotRetention ? { retention: props.snapshotRetention } : {}),
+        });
     this.snapshotBucket = props.snapshotBucket ?? createdBucket!;
     this.snapshotPrefix = snapshotPrefix;
     this.migrationsChecksum = compiled.checksum;
     this.migrationVersions = compiled.versions;
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    });
+    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logRetention });
     const role = createExecutionRole(this, 'ServiceRole', logGroup);
+    const functionOptions = {
+      bundleFile: compiled.bundleFile,
+      timeout,
+      memorySize,
+      logGroup,
+      role,
+      environment: functionEnvironment({
+        clusterArn,
+        secretArn: props.secret.secretArn,
+        databaseName: props.databaseName,
+        schemas,
+        snapshotBucketName: this.snapshotBucket.bucketName,
+        snapshotPrefix,
+        snapshotScope: props.snapshotScope ?? DATABASE_MIGRATIONS_DEFAULTS.snapshotScope,
+        ...(props.snapshotsToKeep !== undefined ? { snapshotsToKeep: props.snapshotsToKeep } : {}),
+      }),
+    };
+    let mainFunction: lambda.Function;
     try {
       validateTargetVersion(this, props.targetVersion, compiled.versions);
-      this.function = createMigrationsFunction(this, 'Function', {
-        bundleFile: compiled.bundleFile,
-        timeout,
-        memorySize,
-        logGroup,
-        role,
-        environment: functionEnvironment({
-          clusterArn,
-          secretArn: props.secret.secretArn,
-          databaseName: props.databaseName,
-          schemas,
-          snapshotBucketName: this.snapshotBucket.bucketName,
-          snapshotPrefix,
-        }),
-      });
+      this.lint(migrationsDirectory, compiled.bundleFile, migrationsLayout, props.lint ?? {});
+      mainFunction = createMigrationsFunction(this, 'Function', functionOptions);
     } finally {
       // Bundling ran in the function's constructor: the compiled bundle is in the asset now (or
       // the constructor failed and nothing needs it).
       fs.rmSync(path.dirname(compiled.bundleFile), { recursive: true, force: true });
     }
+    this.function = mainFunction;
+    this.isCompleteFunction = createIsCompleteFunction(this, 'IsCompleteFunction', mainFunction, functionOptions);
+    this.handlerCodeHash = handlerCodeHash(mainFunction);
 
-    grantDataApi(this.function, clusterArn);
-    props.secret.grantRead(this.function);
-    grantSnapshotAccess(this.function, this.snapshotBucket, snapshotPrefix);
+    // Both functions share the role: these grants cover them.
+    grantDataApi(role, clusterArn);
+    props.secret.grantRead(role);
+    grantSnapshotAccess(role, this.snapshotBucket, snapshotPrefix);
+    if (props.snapshotEncryptionKey && this.snapshotBucket.encryptionKey !== props.snapshotEncryptionKey) {
+      grantSnapshotKey(role, props.snapshotEncryptionKey);
+    }
 
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.function,
-      logGroup: new logs.LogGroup(this, 'ProviderLogGroup', {
-        retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      }),
-    });
+    const { provider, serviceTimeout } = createMigrationProvider(
+      this,
+      'Provider',
+      { onEvent: this.function, isComplete: this.isCompleteFunction, logRetention },
+      deployTimeout,
+    );
     this.customResource = new CustomResource(this, 'Migration', {
       serviceToken: provider.serviceToken,
       resourceType: MIGRATION_RESOURCE_TYPE,
-      // The Provider framework's own function also times out at 15 minutes, and it started first: if
-      // ours runs to the end of a 15-minute timeout, no answer reaches CloudFormation, which would
-      // then wait its default hour. Fail the deployment a few minutes after our timeout instead.
-      serviceTimeout: timeout.plus(Duration.minutes(SERVICE_TIMEOUT_MARGIN_MINUTES)),
+      // CloudFormation gives up on the resource after this even without an answer: the deploy limit
+      // (enforced by the function, with a reason) plus the framework's margin, at most an hour.
+      serviceTimeout,
       properties: {
         MigrationsChecksum: compiled.checksum,
+        HandlerCodeHash: this.handlerCodeHash,
         DatabaseName: props.databaseName,
         Schemas: schemas.join(','),
+        OnRollback: onRollback,
+        FinalSnapshot: String(props.finalSnapshot ?? false),
+        DeployTimeoutSeconds: String(deployTimeout.toSeconds()),
         ...(props.targetVersion !== undefined ? { TargetVersion: props.targetVersion } : {}),
       },
     });
@@ -192,20 +243,28 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     }
     this.customResource.node.addDependency(props.secret);
 
+    this.alarms = new VerificationAlarms(this, 'Alarms', {
+      databaseName: props.databaseName,
+      ...(missedRunPeriodSeconds !== undefined ? { missedRunPeriodSeconds } : {}),
+      ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+
     acknowledgeDeliberateFindings({
       function: this.function,
+      isCompleteFunction: this.isCompleteFunction,
       role,
       snapshotObjectsArn: this.snapshotBucket.arnForObjects(`${snapshotPrefix}*`),
       provider,
-      functionArn: this.function.functionArn,
+      functionArns: [this.function.functionArn, this.isCompleteFunction.functionArn],
       createdBucket,
+      ...(this.alarms.topic && !props.alarmTopic ? { createdTopic: this.alarms.topic } : {}),
     });
 
-    if (props.verificationSchedule !== false) {
+    if (schedule) {
       this.verificationRule = new events.Rule(this, 'VerificationSchedule', {
         description: 'rds-migrate: run the verification queries',
-        schedule:
-          props.verificationSchedule ?? events.Schedule.rate(Duration.hours(DATABASE_MIGRATIONS_DEFAULTS.verificationScheduleHours)),
+        schedule,
         targets: [
           new targets.LambdaFunction(this.function, {
             event: events.RuleTargetInput.fromObject(SCHEDULED_VERIFY_EVENT),
@@ -220,6 +279,34 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
   /** Grants `lambda:InvokeFunction` on the migrations function (for operators and runbooks). */
   grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return this.function.grantInvoke(grantee);
+  }
+
+  /**
+   * Runs the migration linter (`migrations-lint.ts`): findings at or above `failOn` fail synth, the
+   * others become synth warnings (`cdk synth` prints them).
+   */
+  private lint(migrationsDirectory: string, bundleFile: string, layout: MigrationLayout | 'auto', options: MigrationsLintOptions): void {
+    if (options.enabled === false) return;
+    const failOn = options.failOn ?? DATABASE_MIGRATIONS_DEFAULTS.lintFailOn;
+    if (!['error', 'warning', 'never'].includes(failOn)) {
+      throw new DatabaseMigrationsError('lint', `has failOn "${failOn}": use error, warning or never`, this);
+    }
+    let outcome: ReturnType<typeof lintAtSynth>;
+    try {
+      outcome = lintAtSynth(migrationsDirectory, bundleFile, layout, { ...options, failOn });
+    } catch (error) {
+      if (error instanceof MigrationsLintError) throw new DatabaseMigrationsError('lint', `cannot lint the migrations: ${error.message}`, this);
+      throw error;
+    }
+    for (const warning of outcome.warnings) Annotations.of(this).addWarningV2('rds-migrate:lint', warning);
+    if (outcome.failingCount > 0) {
+      throw new DatabaseMigrationsError(
+        'migrationsDirectory',
+        `has ${outcome.failingCount} lint finding(s) at or above "${failOn}" (lint.failOn) in ${migrationsDirectory}:\n${outcome.failing.trimEnd()}\n` +
+          'Rewrite the migration as suggested, or suppress a finding with a `-- rds-migrate-lint-ignore <rule-id>: <reason>` comment above the statement.',
+        this,
+      );
+    }
   }
 
   private compile(migrationsDirectory: string, layout: MigrationLayout | 'auto'): CompiledMigrations {

@@ -15,9 +15,15 @@ export const FUNCTION_ENVIRONMENT = {
   snapshotBucket: 'RDS_MIGRATE_SNAPSHOT_BUCKET',
   /** Key prefix of the snapshots, ending in `/`. */
   snapshotPrefix: 'RDS_MIGRATE_SNAPSHOT_PREFIX',
+  /** What a snapshot before migrating covers: `full`, `affected` or `none`. */
+  snapshotScope: 'RDS_MIGRATE_SNAPSHOT_SCOPE',
+  /** How many complete snapshots of the database to keep (older ones are deleted); unset: all. */
+  snapshotKeep: 'RDS_MIGRATE_SNAPSHOT_KEEP',
+  /** `isComplete` on the Provider framework's isComplete function (`lambda/function/provider-phase.ts`). */
+  providerHandler: 'RDS_MIGRATE_PROVIDER_HANDLER',
 } as const;
 
-/** Powertools service name of the function's logs and metrics. */
+/** Powertools service name of the function's logs and metrics (the `service` dimension of its metrics). */
 export const SERVICE_NAME = 'rds-migrate';
 
 /** What the function is configured with; values may be CDK tokens (resolved at deploy time). */
@@ -28,6 +34,9 @@ export interface FunctionSettings {
   readonly schemas: readonly string[];
   readonly snapshotBucketName: string;
   readonly snapshotPrefix: string;
+  readonly snapshotScope: string;
+  /** Unset: every snapshot is kept. */
+  readonly snapshotsToKeep?: number;
 }
 
 /**
@@ -42,6 +51,8 @@ export function functionEnvironment(settings: FunctionSettings): Record<string, 
     [FUNCTION_ENVIRONMENT.schemas]: settings.schemas.join(','),
     [FUNCTION_ENVIRONMENT.snapshotBucket]: settings.snapshotBucketName,
     [FUNCTION_ENVIRONMENT.snapshotPrefix]: settings.snapshotPrefix,
+    [FUNCTION_ENVIRONMENT.snapshotScope]: settings.snapshotScope,
+    ...(settings.snapshotsToKeep !== undefined ? { [FUNCTION_ENVIRONMENT.snapshotKeep]: String(settings.snapshotsToKeep) } : {}),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     NODE_OPTIONS: '--enable-source-maps',
   };

@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 /**
@@ -39,11 +40,23 @@ export function grantDataApi(grantee: iam.IGrantable, clusterArn: string): iam.G
 }
 
 /**
+ * What S3 needs of the caller's KMS permissions for SSE-KMS objects (S3 user guide, "Using
+ * server-side encryption with AWS KMS keys", permissions): a data key to write (multipart uploads
+ * included) and decrypt to read. No `kms:*` wildcards (`ReEncrypt*`, `GenerateDataKey*`).
+ */
+export const SNAPSHOT_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
+/** Grants {@link SNAPSHOT_KEY_ACTIONS} on a snapshot encryption key. */
+export function grantSnapshotKey(grantee: iam.IGrantable, key: kms.IKey): iam.Grant {
+  return key.grant(grantee, ...SNAPSHOT_KEY_ACTIONS);
+}
+
+/**
  * Grants read, write and list only under `prefix` of the snapshot bucket:
  * - `SNAPSHOT_OBJECT_ACTIONS` on `arn:aws:s3:::<bucket>/<prefix>*`;
  * - `s3:ListBucket` on the bucket with the condition `s3:prefix` like `<prefix>*` (IAM: "Amazon S3
  *   condition key examples"), so the function can list snapshots but no other keys;
- * - encrypt/decrypt on the bucket's KMS key, when it has one.
+ * - {@link SNAPSHOT_KEY_ACTIONS} on the bucket's KMS key, when it has one.
  *
  * Note: without an unconditioned `s3:ListBucket`, S3 answers HeadObject/GetObject of a missing key
  * with 403 AccessDenied rather than 404 NoSuchKey; list the prefix to test whether a key exists.
@@ -63,5 +76,5 @@ export function grantSnapshotAccess(grantee: iam.IGrantable, bucket: s3.IBucket,
     conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
   });
   const grant = objects.combine(list);
-  return bucket.encryptionKey ? grant.combine(bucket.encryptionKey.grantEncryptDecrypt(grantee)) : grant;
+  return bucket.encryptionKey ? grant.combine(grantSnapshotKey(grantee, bucket.encryptionKey)) : grant;
 }

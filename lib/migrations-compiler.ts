@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
 import type { MigrationBundle } from '../lambda/migrations/bundle';
 import { BUNDLE_FILE_NAME } from '../lambda/migrations/bundle';
 import type { MigrationLayout } from '../lambda/migrations/readers/layouts';
-import { BUILD_CACHE_DIR, COMPILE_CLI_ENTRY } from './package-paths';
+import { buildNodeScript } from './build-script';
+import { COMPILE_CLI_ENTRY } from './package-paths';
 
 /** The result of compiling a migrations folder at synth time. */
 export interface CompiledMigrations {
@@ -23,34 +23,13 @@ export class MigrationsCompileError extends Error {
   override readonly name = 'MigrationsCompileError';
 }
 
-let builtCli: string | undefined;
-
 /**
- * Builds `lambda/migrations/compile-cli.ts` once per process with esbuild into an ES module in
- * the package's build cache (`node_modules/.cache/rds-migrate/compile-cli.mjs`), its npm
- * dependencies left external so `libpg-query` loads its WASM from `node_modules`. Written to a
- * temporary name and renamed, so concurrent synths never run a half-written file.
+ * Builds `lambda/migrations/compile-cli.ts` once per process (see `buildNodeScript`).
  *
  * @returns the absolute path of the built script
  */
 export function buildCompileCli(): string {
-  if (builtCli && fs.existsSync(builtCli)) return builtCli;
-  fs.mkdirSync(BUILD_CACHE_DIR, { recursive: true });
-  const target = path.join(BUILD_CACHE_DIR, 'compile-cli.mjs');
-  const temporary = `${target}.${process.pid}.tmp`;
-  buildSync({
-    entryPoints: [COMPILE_CLI_ENTRY],
-    outfile: temporary,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  fs.renameSync(temporary, target);
-  builtCli = target;
-  return target;
+  return buildNodeScript(COMPILE_CLI_ENTRY, 'compile-cli');
 }
 
 /**

@@ -4,8 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
 import { BUNDLE_FILE_NAME } from '../lambda/migrations/bundle';
+import { FUNCTION_ENVIRONMENT } from './function-environment';
 import { DEPS_LOCK_FILE, HANDLER_ENTRY, PACKAGE_ROOT } from './package-paths';
 
 /** What the migrations function is built from. */
@@ -89,5 +91,44 @@ export function createMigrationsFunction(scope: Construct, id: string, options: 
         ],
       },
     },
+  });
+}
+
+/** The code asset of a function built from an asset (`lambda.Code.fromAsset`, which `NodejsFunction` uses). */
+function codeAsset(fn: lambda.Function): s3assets.Asset {
+  const asset = fn.node.tryFindChild('Code');
+  if (!(asset instanceof s3assets.Asset)) throw new Error(`${fn.node.path} has no code asset`);
+  return asset;
+}
+
+/**
+ * The hash of the function's code asset: esbuild's `index.js` with `migrations.json` and the rest of
+ * the asset folder (CDK's asset hash of the bundling output). A stable string at synth time, so the
+ * custom resource's `HandlerCodeHash` changes, and the migration runs again, exactly when the code
+ * CloudFormation deploys does.
+ */
+export function handlerCodeHash(fn: lambda.Function): string {
+  return codeAsset(fn).assetHash;
+}
+
+/**
+ * The Provider framework's isComplete handler: the same code asset as `main` (one upload, the same
+ * `index.js` and `migrations.json`), the same role, log group, sizing and environment, plus
+ * `RDS_MIGRATE_PROVIDER_HANDLER=isComplete`, which makes the handler continue a deployment instead of
+ * starting one (`lambda/function/provider-phase.ts`).
+ */
+export function createIsCompleteFunction(scope: Construct, id: string, main: lambda.Function, options: MigrationsFunctionOptions): lambda.Function {
+  const asset = codeAsset(main);
+  return new lambda.Function(scope, id, {
+    description: 'rds-migrate: continues a CloudFormation deployment of the migrations (Provider framework isComplete)',
+    code: lambda.Code.fromBucket(asset.bucket, asset.s3ObjectKey),
+    handler: 'index.handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    timeout: options.timeout,
+    memorySize: options.memorySize,
+    environment: { ...options.environment, [FUNCTION_ENVIRONMENT.providerHandler]: 'isComplete' },
+    logGroup: options.logGroup,
+    role: options.role,
   });
 }

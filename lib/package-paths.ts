@@ -10,6 +10,9 @@ export const HANDLER_ENTRY = path.join(PACKAGE_ROOT, 'lambda', 'handler.ts');
 /** The migrations compiler's command line: `compile-cli <migrationsDir> <outFile>`. */
 export const COMPILE_CLI_ENTRY = path.join(PACKAGE_ROOT, 'lambda', 'migrations', 'compile-cli.ts');
 
+/** The migration linter's command line, run at synth time: `lint-cli <request.json>` (see `lib/lint-cli.ts`). */
+export const LINT_CLI_ENTRY = path.join(PACKAGE_ROOT, 'lib', 'lint-cli.ts');
+
 /** The package lock the function's bundling pins dependency versions with. */
 export const DEPS_LOCK_FILE = path.join(PACKAGE_ROOT, 'package-lock.json');
 

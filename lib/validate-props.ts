@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Stack, Token } from 'aws-cdk-lib';
+import { type Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { IConstruct } from 'constructs';
 import { isMigrationLayout, MIGRATION_LAYOUTS } from '../lambda/migrations/readers/layouts';
+import { ON_ROLLBACK_POLICIES } from '../lambda/events/custom-resource-event';
 import type { DatabaseMigrationsProps } from './database-migrations-props';
 import { DatabaseMigrationsError } from './errors';
 
@@ -163,16 +165,27 @@ export function validateSnapshotPrefix(scope: IConstruct, prefix: string): void 
 }
 
 /**
- * Checks the function sizing: timeout between 1 and 15 minutes (Lambda's maximum), memory an
- * integer from 128 to 10240 MB (Lambda's limits).
+ * The longest function timeout: 14 minutes. The CDK Provider framework's own functions time out at
+ * 15 minutes and start before ours: ours must end first so its answer (or its timeout error) reaches
+ * them, and through them CloudFormation, instead of nobody answering.
+ */
+export const MAX_FUNCTION_TIMEOUT_SECONDS = 840;
+
+/**
+ * Checks the function sizing: timeout between 1 and 14 minutes ({@link MAX_FUNCTION_TIMEOUT_SECONDS}),
+ * memory an integer from 128 to 10240 MB (Lambda's limits).
  *
  * @param timeoutSeconds the `timeout` prop in seconds
  * @param memorySizeMb the `memorySize` prop in MB
  * @throws DatabaseMigrationsError naming `timeout` or `memorySize`
  */
 export function validateFunctionSizing(scope: IConstruct, timeoutSeconds: number, memorySizeMb: number): void {
-  if (timeoutSeconds < 60 || timeoutSeconds > 900) {
-    throw new DatabaseMigrationsError('timeout', `must be between 1 and 15 minutes (Lambda maximum), got ${timeoutSeconds} s`, scope);
+  if (timeoutSeconds < 60 || timeoutSeconds > MAX_FUNCTION_TIMEOUT_SECONDS) {
+    throw new DatabaseMigrationsError(
+      'timeout',
+      `must be between 1 and 14 minutes (the Provider framework's functions stop at 15 and must hear from it first), got ${timeoutSeconds} s`,
+      scope,
+    );
   }
   if (!Number.isInteger(memorySizeMb) || memorySizeMb < 128 || memorySizeMb > 10240) {
     throw new DatabaseMigrationsError('memorySize', `must be an integer from 128 to 10240 MB (Lambda limits), got ${memorySizeMb}`, scope);
@@ -199,4 +212,126 @@ export function validateTargetVersion(scope: IConstruct, targetVersion: string |
 export function validateMigrationsLayout(scope: IConstruct, layout: string): void {
   if (layout === 'auto' || isMigrationLayout(layout)) return;
   throw new DatabaseMigrationsError('migrationsLayout', `must be auto, ${MIGRATION_LAYOUTS.join(', ')}; got "${layout}"`, scope);
+}
+
+/** The longest `deployTimeout`: 50 minutes, leaving CloudFormation's one-hour limit room for the framework's answer. */
+export const MAX_DEPLOY_TIMEOUT_MINUTES = 50;
+
+/**
+ * Checks `deployTimeout`: whole minutes from 1 to {@link MAX_DEPLOY_TIMEOUT_MINUTES}.
+ * @returns the timeout in minutes
+ * @throws DatabaseMigrationsError naming `deployTimeout`
+ */
+export function validateDeployTimeout(scope: IConstruct, deployTimeout: Duration): number {
+  const seconds = deployTimeout.toSeconds();
+  if (seconds % 60 !== 0 || seconds < 60 || seconds > MAX_DEPLOY_TIMEOUT_MINUTES * 60) {
+    throw new DatabaseMigrationsError(
+      'deployTimeout',
+      `must be whole minutes from 1 to ${MAX_DEPLOY_TIMEOUT_MINUTES} (CloudFormation waits at most one hour for a custom resource), got ${seconds} s`,
+      scope,
+    );
+  }
+  return seconds / 60;
+}
+
+/**
+ * Checks `onRollback` is one of {@link ON_ROLLBACK_POLICIES}.
+ * @throws DatabaseMigrationsError naming `onRollback`
+ */
+export function validateOnRollback(scope: IConstruct, onRollback: string): void {
+  if (!(ON_ROLLBACK_POLICIES as readonly string[]).includes(onRollback)) {
+    throw new DatabaseMigrationsError('onRollback', `must be ${ON_ROLLBACK_POLICIES.join(' or ')}, got "${onRollback}"`, scope);
+  }
+}
+
+const SNAPSHOT_SCOPES = ['full', 'affected', 'none'];
+
+/**
+ * Checks the snapshot options: `snapshotScope` is full, affected or none; `snapshotsToKeep` a whole
+ * number from 1; `snapshotRetention` whole days from 1, and only on the bucket this construct creates
+ * (a lifecycle rule cannot be added to an imported bucket).
+ * @throws DatabaseMigrationsError naming the prop
+ */
+export function validateSnapshotOptions(scope: IConstruct, props: DatabaseMigrationsProps): void {
+  if (props.snapshotScope !== undefined && !SNAPSHOT_SCOPES.includes(props.snapshotScope)) {
+    throw new DatabaseMigrationsError('snapshotScope', `must be ${SNAPSHOT_SCOPES.join(', ')}; got "${props.snapshotScope}"`, scope);
+  }
+  const keep = props.snapshotsToKeep;
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) {
+    throw new DatabaseMigrationsError('snapshotsToKeep', `must be a whole number of snapshots from 1, got ${keep}`, scope);
+  }
+  const retention = props.snapshotRetention;
+  if (retention === undefined) return;
+  const days = retention.toHours() / 24;
+  if (!Number.isInteger(days) || days < 1) {
+    throw new DatabaseMigrationsError('snapshotRetention', `must be whole days from 1 (an S3 lifecycle rule counts days), got ${retention.toHumanString()}`, scope);
+  }
+  if (props.snapshotBucket) {
+    throw new DatabaseMigrationsError(
+      'snapshotRetention',
+      'applies to the bucket this construct creates: with your own snapshotBucket, add a lifecycle rule expiring the snapshot prefix to it',
+      scope,
+    );
+  }
+}
+
+/** A plausible email address: something@domain.tld, no spaces (SNS checks the rest when subscribing). */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The longest alarm period in seconds: CloudWatch evaluates at most 7 days (period x 2 evaluation periods). */
+const MAX_MISSED_AFTER_SECONDS = 302_400;
+
+/**
+ * The rate of a `rate(<n> <unit>)` schedule in seconds, or undefined for a cron schedule (EventBridge
+ * "Schedule expressions for rules").
+ */
+export function scheduleRateSeconds(schedule: events.Schedule): number | undefined {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule.expressionString);
+  if (!match) return undefined;
+  const unit = match[2]!.replace(/s$/, '');
+  return Number(match[1]) * (unit === 'minute' ? 60 : unit === 'hour' ? 3600 : 86400);
+}
+
+/**
+ * Checks the alarm options and works out how long without a scheduled verification is too long:
+ * `alarmEmail` looks like an address; `verificationMissedAfter` is whole minutes up to 3.5 days,
+ * and is required with a cron schedule (whose interval the construct cannot tell).
+ * @param schedule the verification schedule, or undefined when there is none
+ * @returns the missed-run period in seconds (half of `verificationMissedAfter`, or the schedule's
+ *          rate), or undefined without a schedule
+ * @throws DatabaseMigrationsError naming `alarmEmail` or `verificationMissedAfter`
+ */
+export function validateAlarmOptions(scope: IConstruct, props: DatabaseMigrationsProps, schedule: events.Schedule | undefined): number | undefined {
+  if (props.alarmEmail !== undefined && !Token.isUnresolved(props.alarmEmail) && !EMAIL.test(props.alarmEmail)) {
+    throw new DatabaseMigrationsError('alarmEmail', `must be an email address, got "${props.alarmEmail}"`, scope);
+  }
+  const missed = props.verificationMissedAfter;
+  if (missed !== undefined) {
+    const seconds = missed.toSeconds();
+    if (seconds % 120 !== 0 || seconds < 120 || seconds > MAX_MISSED_AFTER_SECONDS * 2) {
+      throw new DatabaseMigrationsError(
+        'verificationMissedAfter',
+        `must be an even number of minutes from 2 minutes to 7 days (two CloudWatch periods of whole minutes), got ${missed.toHumanString()}`,
+        scope,
+      );
+    }
+  }
+  if (!schedule) return undefined;
+  if (missed !== undefined) return missed.toSeconds() / 2;
+  const rate = scheduleRateSeconds(schedule);
+  if (rate === undefined) {
+    throw new DatabaseMigrationsError(
+      'verificationMissedAfter',
+      `is required with a cron verificationSchedule (${schedule.expressionString}): the construct cannot tell its interval; give how long without a verification is too long, e.g. Duration.days(2)`,
+      scope,
+    );
+  }
+  if (rate > MAX_MISSED_AFTER_SECONDS) {
+    throw new DatabaseMigrationsError(
+      'verificationSchedule',
+      `runs every ${rate} s: the missed-run alarm can watch at most two periods of 3.5 days; schedule verification more often`,
+      scope,
+    );
+  }
+  return rate;
 }

@@ -3,3 +3,4 @@ export type { InvokeOptions, LoadSynthesizedFunctionOptions, SynthesizedFunction
 export type { InvokeResult, LambdaError } from './invoke';
 export { synth } from './synth';
 export type { SynthOptions } from './synth';
+export type { MigrationsFunctionRole } from './template-function';

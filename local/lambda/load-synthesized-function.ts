@@ -4,7 +4,7 @@ import { PACKAGE_ROOT } from '../../lib/package-paths';
 import { findAssetDirectory, findStackArtifacts, readAssemblyJson, type Template } from './cloud-assembly';
 import { invokeHandler, type InvokeResult } from './invoke';
 import { synth } from './synth';
-import { findTemplateFunction, resolveEnvironment } from './template-function';
+import { findTemplateFunction, resolveEnvironment, type MigrationsFunctionRole } from './template-function';
 
 /** Options of `loadSynthesizedFunction`. */
 export interface LoadSynthesizedFunctionOptions {
@@ -23,9 +23,17 @@ export interface LoadSynthesizedFunctionOptions {
   /**
    * Logical id prefix of the function in the template, e.g. `MigrationsFunction`.
    *
-   * @default - the one function whose environment has RDS_MIGRATE_CLUSTER_ARN
+   * @default - the migrations function of `role`
    */
   readonly logicalIdPrefix?: string;
+  /**
+   * Which migrations function, when no `logicalIdPrefix` is given: the onEvent one (the console's,
+   * the schedule's, the Provider framework's onEvent handler), or its copy that the construct gives the
+   * Provider framework as isComplete handler (`RDS_MIGRATE_PROVIDER_HANDLER=isComplete`).
+   *
+   * @default 'onEvent'
+   */
+  readonly role?: MigrationsFunctionRole;
   /**
    * When to run `cdk synth` (see `synth`) first: only when `cdkOut` holds no cloud assembly,
    * always, or never (then a missing assembly is an error).
@@ -116,7 +124,7 @@ export async function loadSynthesizedFunction(options: LoadSynthesizedFunctionOp
   }
   const stack = findStackArtifacts(cdkOut, options.stackName ?? 'RdsMigrateExampleStack');
   const template = readAssemblyJson<Template>(stack.templateFile);
-  const fn = findTemplateFunction(template, stack.templateFile, options.logicalIdPrefix);
+  const fn = findTemplateFunction(template, stack.templateFile, options.logicalIdPrefix, options.role);
   const assetDir = findAssetDirectory(stack.assetManifestFile, fn.codeObjectKey);
   const { modulePath, exportName } = splitHandler(fn.handler, fn.logicalId);
   const handlerFile = findHandlerModule(assetDir, modulePath);

@@ -18,6 +18,13 @@ export interface SynthOptions {
    */
   readonly cwd?: string;
   /**
+   * The app command (`cdk synth --app <command>`), e.g. `npx tsx test/lifecycle/support/lifecycle-app.ts`;
+   * `cdk.json`'s context (feature flags) still applies.
+   *
+   * @default the `app` of `cdk.json`
+   */
+  readonly app?: string;
+  /**
    * Extra context values (`cdk synth -c key=value`).
    *
    * @default none
@@ -43,7 +50,8 @@ export function synth(options: SynthOptions = {}): Promise<string> {
   const outdir = path.resolve(cwd, options.outdir ?? 'cdk.out');
   const cli = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
   const context = Object.entries(options.context ?? {}).flatMap(([k, v]) => ['--context', `${k}=${v}`]);
-  const args = [cli, 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir, ...context];
+  const app = options.app !== undefined ? ['--app', options.app] : [];
+  const args = [cli, 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir, ...app, ...context];
   const env = {
     ...process.env,
     AWS_EC2_METADATA_DISABLED: 'true',

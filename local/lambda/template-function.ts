@@ -3,6 +3,12 @@ import type { Template } from './cloud-assembly';
 /** The variable that marks a function as the migrations function (`lib/function-environment.ts`). */
 export const MIGRATIONS_FUNCTION_MARKER = 'RDS_MIGRATE_CLUSTER_ARN';
 
+/** The variable that marks the Provider framework's isComplete copy of it (`lambda/function/provider-phase.ts`). */
+export const PROVIDER_HANDLER_MARKER = 'RDS_MIGRATE_PROVIDER_HANDLER';
+
+/** Which of the migrations functions: the onEvent one (also the console's), or its isComplete copy. */
+export type MigrationsFunctionRole = 'onEvent' | 'isComplete';
+
 /** A Lambda function as the template defines it. */
 export interface TemplateFunction {
   readonly logicalId: string;
@@ -22,20 +28,26 @@ export interface TemplateFunction {
 
 /**
  * Finds one `AWS::Lambda::Function` in a template: the one whose logical id starts with
- * `logicalIdPrefix` when given, else the one whose environment has `RDS_MIGRATE_CLUSTER_ARN`
- * (the migrations function; the Provider framework's functions do not).
+ * `logicalIdPrefix` when given, else the migrations function of the given role: its environment has
+ * `RDS_MIGRATE_CLUSTER_ARN` (the Provider framework's own functions do not), and
+ * `RDS_MIGRATE_PROVIDER_HANDLER=isComplete` exactly for the `isComplete` role.
  *
+ * @param role which migrations function, when no prefix is given. @default 'onEvent'
  * @throws Error when none or several match (listing the candidates' logical ids), or the match's
  *         code is not an S3 asset (inline code)
  */
-export function findTemplateFunction(template: Template, templateFile: string, logicalIdPrefix?: string): TemplateFunction {
+export function findTemplateFunction(template: Template, templateFile: string, logicalIdPrefix?: string, role: MigrationsFunctionRole = 'onEvent'): TemplateFunction {
   const functions = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-  const matches = functions.filter(([id, r]) =>
+  const roleOf = (variables: Record<string, unknown>): MigrationsFunctionRole => (variables[PROVIDER_HANDLER_MARKER] === 'isComplete' ? 'isComplete' : 'onEvent');
+  const matches = functions.filter(([id, r]) => {
+    if (logicalIdPrefix !== undefined) return id.startsWith(logicalIdPrefix);
+    const variables = variablesOf(r.Properties) ?? {};
+    return MIGRATIONS_FUNCTION_MARKER in variables && roleOf(variables) === role;
+  });
+  const wanted =
     logicalIdPrefix !== undefined
-      ? id.startsWith(logicalIdPrefix)
-      : MIGRATIONS_FUNCTION_MARKER in (variablesOf(r.Properties) ?? {}),
-  );
-  const wanted = logicalIdPrefix !== undefined ? `a logical id starting with "${logicalIdPrefix}"` : `${MIGRATIONS_FUNCTION_MARKER} in its environment`;
+      ? `a logical id starting with "${logicalIdPrefix}"`
+      : `${MIGRATIONS_FUNCTION_MARKER} in its environment${role === 'isComplete' ? ` and ${PROVIDER_HANDLER_MARKER}=isComplete` : ''}`;
   const all = functions.map(([id]) => id).join(', ') || 'none';
   if (matches.length !== 1) {
     const what = matches.length === 0 ? 'no function' : `${matches.length} functions (${matches.map(([id]) => id).join(', ')})`;

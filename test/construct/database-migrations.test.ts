@@ -39,7 +39,7 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
     };
   }, 120_000);
 
-  it('creates the function: Node.js 22 on arm64, 15 min, 1024 MB, with the environment the handler reads', () => {
+  it('creates the function: Node.js 22 on arm64, 14 min, 1024 MB, with the environment the handler reads', () => {
     const clusterId = id('AWS::RDS::DBCluster', 'Cluster');
     const attachmentId = id('AWS::SecretsManager::SecretTargetAttachment', 'Cluster');
     const bucketId = id('AWS::S3::Bucket', 'MigrationsSnapshotBucket');
@@ -47,7 +47,7 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      Timeout: 900,
+      Timeout: 840,
       MemorySize: 1024,
       Environment: {
         Variables: {
@@ -59,12 +59,24 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
           RDS_MIGRATE_SCHEMAS: 'public',
           RDS_MIGRATE_SNAPSHOT_BUCKET: { Ref: bucketId },
           RDS_MIGRATE_SNAPSHOT_PREFIX: 'snapshots/',
+          RDS_MIGRATE_SNAPSHOT_SCOPE: 'full',
           POWERTOOLS_SERVICE_NAME: 'rds-migrate',
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
+      LoggingConfig: { LogGroup: { Ref: id('AWS::Logs::LogGroup', 'MigrationsLogGroup') } },
     });
-    expect(Object.keys((resources[functionId]!.Properties.Environment as { Variables: object }).Variables)).toHaveLength(8);
+    expect(Object.keys((resources[functionId]!.Properties.Environment as { Variables: object }).Variables)).toHaveLength(9);
+  });
+
+  it('deploys the same code asset, role, log group and environment again as the isComplete handler', () => {
+    const isCompleteId = migrationsFunctionId(template, 'isComplete');
+    const main = resources[functionId]!.Properties;
+    const copy = resources[isCompleteId]!.Properties;
+    expect(copy.Code).toEqual(main.Code);
+    for (const key of ['Handler', 'Runtime', 'Architectures', 'Timeout', 'MemorySize', 'Role', 'LoggingConfig'] as const) expect(copy[key]).toEqual(main[key]);
+    const variables = (copy.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toEqual({ ...(main.Environment as { Variables: Record<string, unknown> }).Variables, RDS_MIGRATE_PROVIDER_HANDLER: 'isComplete' });
   });
 
   it('bundles index.js with its source map, migrations.json and a CommonJS package.json into the asset', () => {
@@ -87,18 +99,25 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
     expect(index).toMatch(/sourceMappingURL=index\.js\.map/);
   });
 
-  it('runs the migration as a custom resource with the bundle checksum, after the cluster, its writer and secret', () => {
+  it('runs the migration as a custom resource with the bundle checksum and code hash, after the cluster, its writer and secret', () => {
     const customResources = Object.entries(resources).filter(([, r]) => r.Type === 'Custom::RdsMigrate');
     expect(customResources).toHaveLength(1);
     const [, resource] = customResources[0]!;
+    const code = resources[functionId]!.Properties.Code as { S3Key: string };
     expect(resource.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^MigrationsProviderframeworkonEvent/), 'Arn'] },
-      // 15-minute function timeout + 5 minutes: CloudFormation gives up well before its default hour.
-      ServiceTimeout: '1200',
+      // The 45-minute deploy limit + 10 minutes: CloudFormation gives up before its one-hour limit.
+      ServiceTimeout: '3300',
       MigrationsChecksum: stack.migrations.migrationsChecksum,
+      // The code asset's hash: the S3 key CloudFormation deploys the function from.
+      HandlerCodeHash: code.S3Key.replace(/\.zip$/, ''),
       DatabaseName: 'faktulove',
       Schemas: 'public',
+      OnRollback: 'retain',
+      FinalSnapshot: 'false',
+      DeployTimeoutSeconds: '2700',
     });
+    expect(stack.migrations.handlerCodeHash).toMatch(/^[0-9a-f]{64}$/);
     expect(stack.migrations.migrationVersions.length).toBeGreaterThanOrEqual(2);
     expect(stack.migrations.migrationsChecksum).toMatch(/^[0-9a-f]{64}$/);
     expect(resource.DependsOn).toEqual(
@@ -109,9 +128,14 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
         id('AWS::SecretsManager::Secret', ''),
       ]),
     );
-    // The Provider framework's onEvent function calls ours.
+    // The Provider framework's onEvent function calls ours; its isComplete function our copy, polled by
+    // the waiter state machine every 10 s for at most 50 minutes (45 + 5).
     const providerFn = resources[(resource.Properties.ServiceToken as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
-    expect(JSON.stringify(providerFn.Properties.Environment)).toContain(functionId);
+    expect(providerFn.Properties.Environment).toEqual({ Variables: { USER_ON_EVENT_FUNCTION_ARN: { 'Fn::GetAtt': [functionId, 'Arn'] }, USER_IS_COMPLETE_FUNCTION_ARN: { 'Fn::GetAtt': [migrationsFunctionId(template, 'isComplete'), 'Arn'] }, WAITER_STATE_MACHINE_ARN: { Ref: id('AWS::StepFunctions::StateMachine', 'MigrationsProviderwaiterstatemachine') } } });
+    const machine = resources[id('AWS::StepFunctions::StateMachine', 'MigrationsProviderwaiterstatemachine')]!;
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    expect(definition).toContain('\\"IntervalSeconds\\":10');
+    expect(definition).toContain('\\"MaxAttempts\\":300');
   });
 
   it('grants exactly the Data API on the cluster, the secret, and the snapshot prefix', () => {
@@ -163,6 +187,8 @@ describe('DatabaseMigrations in the example stack (bundled)', () => {
     expect(statements).toHaveLength(5);
     const role = resources[(resources[functionId]!.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    // No lambda:InvokeFunction on itself: the isComplete polls continue the work, nothing is invoked asynchronously.
+    expect(actions.filter((a) => a.startsWith('lambda:'))).toEqual([]);
   });
 
   it('keeps snapshots in an encrypted, TLS-only, private, versioned bucket that outlives the stack', () => {
@@ -254,6 +280,7 @@ describe('DatabaseMigrations on imported resources (template only)', () => {
       timeout: Duration.minutes(5),
       memorySize: 2048,
       verificationSchedule: events.Schedule.cron({ minute: '0', hour: '3' }),
+      verificationMissedAfter: Duration.days(2),
       targetVersion: '0001',
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -261,7 +288,7 @@ describe('DatabaseMigrations on imported resources (template only)', () => {
       MemorySize: 2048,
       Environment: { Variables: Match.objectLike({ RDS_MIGRATE_SCHEMAS: 'public,billing' }) },
     });
-    template.hasResourceProperties('Custom::RdsMigrate', { Schemas: 'public,billing', ServiceTimeout: '600', TargetVersion: '0001' });
+    template.hasResourceProperties('Custom::RdsMigrate', { Schemas: 'public,billing', ServiceTimeout: '3300', TargetVersion: '0001' });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
     const { template: unscheduled, migrations } = importedTemplate({ verificationSchedule: false });
     unscheduled.resourceCountIs('AWS::Events::Rule', 0);

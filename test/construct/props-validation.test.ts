@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatabaseMigrations } from '../../lib/database-migrations';
 import type { DatabaseMigrationsProps } from '../../lib/database-migrations-props';
@@ -93,8 +95,11 @@ describe('DatabaseMigrations prop validation', () => {
     expect(errorFor({ snapshotPrefix: 'a/../' }).message).toContain('must not contain a ".." segment');
   });
 
-  it('rejects a timeout or memory size outside the Lambda limits', () => {
-    expect(errorFor({ timeout: Duration.minutes(16) }).message).toContain('prop "timeout" must be between 1 and 15 minutes (Lambda maximum), got 960 s');
+  it('rejects a timeout or memory size outside the Lambda limits, and a timeout the Provider framework would not outlive', () => {
+    expect(errorFor({ timeout: Duration.minutes(16) }).message).toContain('prop "timeout" must be between 1 and 14 minutes');
+    expect(errorFor({ timeout: Duration.minutes(15) }).message).toContain(
+      "prop \"timeout\" must be between 1 and 14 minutes (the Provider framework's functions stop at 15 and must hear from it first), got 900 s",
+    );
     expect(errorFor({ timeout: Duration.seconds(30) }).prop).toBe('timeout');
     expect(errorFor({ memorySize: 64 }).message).toContain('prop "memorySize" must be an integer from 128 to 10240 MB (Lambda limits), got 64');
     expect(errorFor({ memorySize: 1024.5 }).prop).toBe('memorySize');
@@ -124,5 +129,45 @@ describe('DatabaseMigrations prop validation', () => {
     const error = errorFor({ migrationsDirectory: dir });
     expect(error.prop).toBe('migrationsDirectory');
     expect(error.message).toMatch(/does not compile[^]*0001_no_up_script/);
+  });
+});
+
+describe('DatabaseMigrations prop validation: deployment, snapshots, alarms, lint', () => {
+  it('rejects a deployTimeout that is not whole minutes from 1 to 50, and an unknown onRollback', () => {
+    expect(errorFor({ deployTimeout: Duration.minutes(55) }).message).toContain(
+      'prop "deployTimeout" must be whole minutes from 1 to 50 (CloudFormation waits at most one hour for a custom resource), got 3300 s',
+    );
+    expect(errorFor({ deployTimeout: Duration.seconds(90) }).prop).toBe('deployTimeout');
+    expect(errorFor({ onRollback: 'revert' as never }).message).toContain('prop "onRollback" must be retain or down, got "revert"');
+  });
+
+  it('rejects bad snapshot options, and a retention on a bucket it does not create', () => {
+    expect(errorFor({ snapshotScope: 'some' as never }).message).toContain('prop "snapshotScope" must be full, affected, none; got "some"');
+    expect(errorFor({ snapshotsToKeep: 0 }).message).toContain('prop "snapshotsToKeep" must be a whole number of snapshots from 1, got 0');
+    expect(errorFor({ snapshotsToKeep: 2.5 }).prop).toBe('snapshotsToKeep');
+    expect(errorFor({ snapshotRetention: Duration.hours(36) }).message).toContain('prop "snapshotRetention" must be whole days from 1');
+    const { stack } = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Own', 'own-bucket');
+    expect(() => new DatabaseMigrations(stack, 'Migrations', importedProps(stack, { snapshotBucket: bucket, snapshotRetention: Duration.days(30) }))).toThrow(
+      'prop "snapshotRetention" applies to the bucket this construct creates: with your own snapshotBucket, add a lifecycle rule',
+    );
+  });
+
+  it('rejects a malformed alarm email, and a cron schedule without verificationMissedAfter', () => {
+    expect(errorFor({ alarmEmail: 'dba at example.com' }).message).toContain('prop "alarmEmail" must be an email address, got "dba at example.com"');
+    const cron = errorFor({ verificationSchedule: events.Schedule.cron({ minute: '0', hour: '3' }) });
+    expect(cron.prop).toBe('verificationMissedAfter');
+    expect(cron.message).toContain('is required with a cron verificationSchedule (cron(0 3 * * ? *))');
+    expect(errorFor({ verificationMissedAfter: Duration.minutes(3) }).message).toContain('prop "verificationMissedAfter" must be an even number of minutes');
+    expect(errorFor({ verificationMissedAfter: Duration.days(8) }).prop).toBe('verificationMissedAfter');
+    expect(errorFor({ verificationSchedule: events.Schedule.rate(Duration.days(4)) }).message).toContain('prop "verificationSchedule" runs every 345600 s');
+  });
+
+  it('rejects a bad lint failOn and a bad lint config, naming each bad field', () => {
+    expect(errorFor({ lint: { failOn: 'fatal' as never } }).message).toContain('prop "lint" has failOn "fatal": use error, warning or never');
+    const config = errorFor({ lint: { config: { rules: { 'no-such-rule': 'off' } as never, smallTableRows: -1 } } });
+    expect(config.prop).toBe('lint');
+    expect(config.message).toContain('cannot lint the migrations: Invalid lint configuration in prop "lint.config": rules.no-such-rule: unknown rule id');
+    expect(config.message).toContain('smallTableRows: must be 0 or more rows');
   });
 });

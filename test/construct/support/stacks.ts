@@ -83,13 +83,16 @@ export function importedTemplate(overrides: Partial<DatabaseMigrationsProps> = {
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 
-/** The logical id of the migrations function (the one with RDS_MIGRATE_CLUSTER_ARN in its environment). */
-export function migrationsFunctionId(template: Template): string {
+/**
+ * The logical id of the migrations function (RDS_MIGRATE_CLUSTER_ARN in its environment), or of its
+ * isComplete copy (also RDS_MIGRATE_PROVIDER_HANDLER=isComplete).
+ */
+export function migrationsFunctionId(template: Template, role: 'onEvent' | 'isComplete' = 'onEvent'): string {
   const functions = Object.entries(template.findResources('AWS::Lambda::Function') as Resources).filter(([, r]) => {
     const env = (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    return env !== undefined && 'RDS_MIGRATE_CLUSTER_ARN' in env;
+    return env !== undefined && 'RDS_MIGRATE_CLUSTER_ARN' in env && (env.RDS_MIGRATE_PROVIDER_HANDLER === 'isComplete') === (role === 'isComplete');
   });
-  if (functions.length !== 1) throw new Error(`expected one migrations function, found ${functions.length}`);
+  if (functions.length !== 1) throw new Error(`expected one ${role} migrations function, found ${functions.length}`);
   return functions[0]![0];
 }
 
