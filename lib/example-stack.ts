@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import { DatabaseMigrations } from './database-migrations';
+import type { DatabaseMigrationsProps } from './database-migrations-props';
 import { PACKAGE_ROOT } from './package-paths';
 
 /** The cdk-nag AwsSolutions findings on the example's own VPC and cluster, each a choice of the example. */
@@ -39,6 +40,12 @@ export interface RdsMigrateExampleStackProps extends StackProps {
    * @default 'faktulove'
    */
   readonly databaseName?: string;
+  /**
+   * More `DatabaseMigrations` props (rollback policy, alarms, snapshot options, ...).
+   *
+   * @default - the construct's defaults
+   */
+  readonly migrations?: Partial<Omit<DatabaseMigrationsProps, 'cluster' | 'clusterArn' | 'secret' | 'databaseName' | 'migrationsDirectory'>>;
 }
 
 /**
@@ -85,6 +92,7 @@ export class RdsMigrateExampleStack extends Stack {
       secret,
       databaseName,
       migrationsDirectory: props.migrationsDirectory ?? path.join(PACKAGE_ROOT, 'examples', 'faktulove', 'migrations'),
+      ...props.migrations,
     });
 
     new CfnOutput(this, 'MigrationsFunctionName', {

@@ -1,3 +1,4 @@
+import { DatabaseError } from '../driver/errors';
 import { HistoryValidationError, MigrationError } from '../engine/errors';
 import type { VerificationReport } from '../verify/report';
 
@@ -40,7 +41,8 @@ function oneLine(text: string): string {
 
 /**
  * A concise reason for a failed deploy, on one line: what failed, where (migration, file, line,
- * SQLSTATE; the first failing checks of a verification), and where the logs are.
+ * SQLSTATE; the first failing checks of a verification; the SQLSTATE of any other database error),
+ * and where the logs are.
  * @param env the function's environment (`AWS_LAMBDA_LOG_GROUP_NAME`, `AWS_LAMBDA_FUNCTION_NAME`)
  */
 export function failureReason(error: unknown, runId: string, env: NodeJS.ProcessEnv): string {
@@ -49,7 +51,9 @@ export function failureReason(error: unknown, runId: string, env: NodeJS.Process
       ? `Migration ${error.version} (${error.file}:${error.line}) failed${error.sqlState ? ` with SQLSTATE ${error.sqlState}` : ''}: ${error.databaseMessage}`
       : error instanceof HistoryValidationError
         ? error.message
-        : error instanceof Error
+        : error instanceof DatabaseError && error.sqlState
+          ? `${error.message} (SQLSTATE ${error.sqlState})`
+          : error instanceof Error
           ? error.message
           : String(error);
   const pointer = ` ${logsPointer(runId, env)}`;

@@ -135,7 +135,7 @@ export async function loadStoredDownScript(driver: Driver, version: string, log:
   while (text.length < total) {
     const { rows } = await resendable('read a stored down script', undefined, log, () =>
       driver.execute<{ chars: number; part: string }>(
-        `SELECT char_length(migration) AS chars, substr(migration, :from, :count) AS part FROM ${DOWN_SCRIPTS_TABLE} WHERE version_key = :key`,
+        `SELECT char_length(migration) AS chars, substr(migration, CAST(:from AS integer), CAST(:count AS integer)) AS part FROM ${DOWN_SCRIPTS_TABLE} WHERE version_key = :key`,
         { key, from: text.length + 1, count: READ_CHUNK_CHARS },
       ),
     );
