@@ -1,0 +1,65 @@
+import { plan } from '../engine/commands/plan';
+import type { PlannedMigration, PlannedRepeatable, PlannedStep } from '../engine/plan/types';
+import type { ActionContext } from './action-context';
+
+/** A planned migration in the report: the plan without the bundled scripts it was built from. */
+export type PlanActionMigration = Omit<PlannedMigration, 'migration'>;
+/** A planned repeatable migration in the report, without its bundled script. */
+export type PlanActionRepeatable = Omit<PlannedRepeatable, 'repeatable'>;
+
+export interface PlanActionReport {
+  readonly action: 'plan';
+  readonly database: string;
+  /** Always `up`: the dry run of migrate (rollback's plan is not an event). */
+  readonly direction: 'up';
+  /** Highest applied version now (null when none). */
+  readonly current: string | null;
+  /** The version migrate would end at; `current` when nothing is pending. */
+  readonly target: string | null;
+  /**
+   * Each versioned migration migrate would run, in order, with its steps: every statement exactly as
+   * it would be sent (`sql`), grouped into transactions (`transaction: true`: BEGIN ... COMMIT) and
+   * single calls, with the timeouts, guards and schema history writes (`role`), the runtime
+   * parameters shown by name (`runtimeParams`: `execution_ms`, `lease_token`).
+   */
+  readonly migrations: PlanActionMigration[];
+  /** Repeatable migrations migrate would (re-)apply after the versioned ones. */
+  readonly repeatables: PlanActionRepeatable[];
+  /** Statements in all (a folded step's DO block counts once, as it is sent). */
+  readonly statements: number;
+}
+
+const countStatements = (steps: readonly PlannedStep[]): number => steps.reduce((sum, step) => sum + step.statements.length, 0);
+
+/**
+ * The dry run of migrate (the engine's `plan`): the exact statements `{"action":"migrate"}` would run
+ * now, up to `targetVersion` (default: the bundle's last), with their transactions, timeouts and
+ * schema history writes; migrate executes this same plan. Reads the schema history only: takes no
+ * lock, takes no snapshot, creates nothing, so a migrate starting later may find another state.
+ *
+ * @param options.targetVersion last version to apply (inclusive), digits with optional dots
+ * @throws {HistoryValidationError} when migrate would refuse to start (a changed checksum, a failed
+ *   row, an applied version missing from the bundle, out of order)
+ * @throws {Error} naming `targetVersion` when it is not a version of the bundle or is below the current
+ *   version (rollback goes down)
+ */
+export async function runPlan(ctx: ActionContext, options: { readonly targetVersion?: string } = {}): Promise<PlanActionReport> {
+  const planned = await plan(ctx.driver, ctx.bundle, {
+    appliedBy: ctx.appliedBy,
+    ...(options.targetVersion !== undefined ? { targetVersion: options.targetVersion } : {}),
+  });
+  const migrations = planned.migrations.map(({ migration: _bundled, ...rest }) => rest);
+  const repeatables = planned.repeatables.map(({ repeatable: _bundled, ...rest }) => rest);
+  const statements = [...migrations, ...repeatables].reduce((sum, m) => sum + countStatements(m.steps), 0);
+  ctx.log.info('planned', { current: planned.current, target: planned.target, migrations: migrations.length, repeatables: repeatables.length, statements });
+  return {
+    action: 'plan',
+    database: ctx.driver.database,
+    direction: 'up',
+    current: planned.current,
+    target: planned.target,
+    migrations,
+    repeatables,
+    statements,
+  };
+}
