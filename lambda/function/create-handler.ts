@@ -20,6 +20,7 @@ import { DeployFailedError, failureReason } from './failure-reason';
 import { invocationBudget } from './invocation-budget';
 import { loadFunctionBundle } from './load-function-bundle';
 import { providerPhase } from './provider-phase';
+import { redactError, redactingLog, redactStrings } from './redact-row-data';
 
 /** Seams for tests and for running the handler in-process; production uses none of them. */
 export interface HandlerOverrides {
@@ -102,13 +103,16 @@ function describe(parsed: FunctionEvent, env: NodeJS.ProcessEnv): Record<string,
 export function createHandler(overrides: HandlerOverrides = {}): Handler {
   return async (event, context) => {
     const runId = context?.awsRequestId ?? randomUUID();
-    const log: Log = startRun(runId, context);
+    // Row data PostgreSQL quotes in error messages never reaches a log line (redact-row-data.ts).
+    const log: Log = redactingLog(startRun(runId, context));
     const env = overrides.env ?? process.env;
     let parsed: FunctionEvent;
     try {
       parsed = parseEvent(event);
     } catch (error) {
       log.error('event refused', { error: (error as Error).message });
+      // A CloudFormation request's failure is the deploy's reason: one line, no stack trace.
+      if (typeof event === 'object' && event !== null && 'RequestType' in event) throw new DeployFailedError(failureReason(error, runId, env), error);
       throw error;
     }
     log.info('run started', describe(parsed, env));
@@ -132,8 +136,10 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
       };
       const result = await dispatch(ctx, parsed, { env, ...(context ? { context } : {}) });
       log.info('run finished', { ...describe(parsed, env), durationMs: Date.now() - started });
-      return result;
+      return redactStrings(result);
     } catch (error) {
+      // The error is logged by the Lambda runtime and shown by CloudFormation: without row data.
+      redactError(error);
       log.error('run failed', { ...describe(parsed, env), durationMs: Date.now() - started, error: (error as Error)?.message ?? String(error) });
       if (parsed.kind === 'custom-resource') {
         throw new DeployFailedError(failureReason(error, runId, env), error);
