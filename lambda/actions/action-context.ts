@@ -3,13 +3,23 @@ import type { Driver } from '../driver/driver';
 import type { LockOptions } from '../engine/lock/lease';
 import type { MigrationBundle } from '../migrations/bundle';
 import type { Log } from '../observability/log';
+import type { SnapshotBudget } from '../snapshot/budget/snapshot-budget';
+import type { SnapshotScope } from '../snapshot/scope/snapshot-scope';
 
-/** Where snapshots go. Absent: snapshots are off (the construct always configures a bucket). */
+/** Where snapshots go, and how they are taken. Absent: snapshots are off (the construct always configures a bucket). */
 export interface SnapshotTarget {
   readonly s3: S3Client;
   readonly bucket: string;
   /** Key prefix, '' or ending in `/`. */
   readonly prefix: string;
+  /** What the snapshot before migrating covers: `full`, `affected` or `none` (`snapshot/scope/snapshot-scope.ts`). @default 'full' */
+  readonly scope?: SnapshotScope;
+  /** Size and time a snapshot may take; one that would not fit is refused, and the migration with it. @default no limit */
+  readonly budget?: SnapshotBudget;
+  /** Complete snapshots of the database kept after each new one; older ones are deleted (`snapshot/retention`). @default all kept */
+  readonly keep?: number;
+  /** Tables exported at once. @default 3 (`DEFAULT_PARALLELISM`) */
+  readonly parallelism?: number;
 }
 
 /**
@@ -27,4 +37,9 @@ export interface ActionContext {
   /** How migrate waits for the lock another runner holds, and the lease length. @default engine defaults (fail at once, 60 s lease) */
   readonly lock?: LockOptions;
   readonly log: Log;
+  /**
+   * Opens a driver on another database of the same server or cluster (same credentials), for a restore
+   * into another database; the caller closes it. Absent: such a restore is refused.
+   */
+  readonly openDatabase?: (database: string) => Driver;
 }

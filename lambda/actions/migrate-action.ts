@@ -6,7 +6,7 @@ import { refreshFingerprint } from '../verify/fingerprint/refresh-fingerprint';
 import type { VerificationCheck, VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
 import type { ActionContext } from './action-context';
-import { runSnapshot, type SnapshotSummary } from './snapshot-action';
+import { snapshotBeforeMigrate, type SnapshotSummary } from './snapshot-action';
 import { snapshotAgeMetric, type VerifySettings } from './verify-action';
 
 export interface MigrateActionReport {
@@ -49,9 +49,10 @@ async function driftBeforeMigrate(ctx: ActionContext): Promise<VerificationCheck
  * The main job: snapshot, migrate, record the schema fingerprint, verify.
  *
  * 1. Holding the engine's lock, when anything is pending: the schema is compared with its recorded
- *    fingerprint (drift found is reported as `driftBeforeMigrate` warnings), then a snapshot of the
- *    configured schemas is written to S3 (manifest last) before the first pending migration runs. If
- *    the snapshot fails, nothing is migrated and its error is thrown.
+ *    fingerprint (drift found is reported as `driftBeforeMigrate` warnings), then a snapshot is written
+ *    to S3 (manifest last) before the first pending migration runs (`snapshotBeforeMigrate`: its scope,
+ *    full or affected, and its budget). If the snapshot fails or would not fit its budget, nothing is
+ *    migrated and its error is thrown; with scope `none` no snapshot is taken (`snapshotSkipped`).
  * 2. The pending migrations are applied up to `targetVersion` (default: the bundle's last).
  * 3. The schema fingerprint is recorded when migrations were applied (or none is recorded for the
  *    current version, see `verify/fingerprint/refresh-fingerprint.ts`).
@@ -79,13 +80,9 @@ export async function runMigrate(ctx: ActionContext, options: { targetVersion?: 
       ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
       beforeApply: async (pending) => {
         driftBefore = await driftBeforeMigrate(ctx);
-        if (!ctx.snapshots) {
-          snapshotSkipped = 'snapshots are not configured (no bucket)';
-          ctx.log.warn('no snapshot taken before migrating: no bucket configured', { pending: pending.length });
-          return;
-        }
-        ctx.log.info('taking snapshot before migrating', { pending: pending.map((m) => m.version) });
-        snapshot = await runSnapshot(ctx);
+        const step = await snapshotBeforeMigrate(ctx, pending);
+        snapshot = step.snapshot;
+        snapshotSkipped = step.skipped;
       },
     });
   } finally {

@@ -18,6 +18,15 @@ const wholeMs = z
   .transform(Number)
   .refine((n) => n <= 2_147_483_647, 'must be at most 2147483647 ms');
 
+/** A whole number from `min` to `max` (of `unit`), as an environment variable's text. */
+function wholeNumber(unit: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,16}$/, `must be a whole number of ${unit}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be from ${min} to ${max} ${unit}`);
+}
+
 /**
  * The function's environment, as the construct sets it. Local runs point the AWS SDK at the local
  * Data API and S3 with the SDK's own `AWS_ENDPOINT_URL_RDS_DATA` / `AWS_ENDPOINT_URL_S3` variables.
@@ -43,6 +52,18 @@ const envSchema = z.object({
   RDS_MIGRATE_LOCK_WAIT_MS: wholeMs.optional(),
   /** Lock lease length: how long the lock outlives a runner that stopped (timed out), ms. @default 60000 (engine default) */
   RDS_MIGRATE_LOCK_LEASE_MS: wholeMs.optional(),
+  /** What the snapshot before migrating covers: full, affected or none (`snapshot/scope/snapshot-scope.ts`). @default "full" */
+  RDS_MIGRATE_SNAPSHOT_SCOPE: z.enum(['full', 'affected', 'none'], { error: 'must be full, affected or none' }).optional(),
+  /** Largest estimated snapshot (pg_table_size of its tables), bytes; a larger one refuses the migration. @default no limit */
+  RDS_MIGRATE_SNAPSHOT_MAX_BYTES: wholeNumber('bytes', 1).optional(),
+  /** Longest estimated snapshot export, seconds; a longer one refuses the migration. @default no limit */
+  RDS_MIGRATE_SNAPSHOT_MAX_SECONDS: wholeNumber('seconds', 1).optional(),
+  /** Export rate the time estimate assumes, bytes of table per second. @default 8388608 (8 MiB/s) */
+  RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND: wholeNumber('bytes per second', 1).optional(),
+  /** Complete snapshots kept per database; older ones are deleted after each new snapshot. @default all kept */
+  RDS_MIGRATE_SNAPSHOT_KEEP: wholeNumber('snapshots', 1).optional(),
+  /** Tables a snapshot exports at once, 1 to 32. @default 3 */
+  RDS_MIGRATE_SNAPSHOT_PARALLELISM: wholeNumber('tables', 1, 32).optional(),
   LAMBDA_TASK_ROOT: z.string().optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
@@ -53,8 +74,20 @@ export interface FunctionConfig {
   readonly database: string;
   /** Schemas covered by snapshots and catalog checks, in order. */
   readonly schemas: string[];
-  /** Snapshot destination; undefined means snapshots are off. */
-  readonly snapshot?: { readonly bucket: string; readonly prefix: string; readonly forcePathStyle: boolean };
+  /** Snapshot destination and settings; undefined means snapshots are off. */
+  readonly snapshot?: {
+    readonly bucket: string;
+    readonly prefix: string;
+    readonly forcePathStyle: boolean;
+    /** What the snapshot before migrating covers. */
+    readonly scope: 'full' | 'affected' | 'none';
+    /** Only the limits set. */
+    readonly budget: { readonly maxBytes?: number; readonly maxSeconds?: number; readonly bytesPerSecond?: number };
+    /** Complete snapshots kept, when set. */
+    readonly keep?: number;
+    /** Tables exported at once, when set. */
+    readonly parallelism?: number;
+  };
   /** Absolute path of migrations.json. */
   readonly bundlePath: string;
   /** Recorded as `applied_by` in the schema history. */
@@ -103,7 +136,19 @@ export function loadFunctionConfig(env: NodeJS.ProcessEnv = process.env): Functi
     database: e.RDS_MIGRATE_DATABASE,
     schemas: schemaList,
     snapshot: e.RDS_MIGRATE_SNAPSHOT_BUCKET
-      ? { bucket: e.RDS_MIGRATE_SNAPSHOT_BUCKET, prefix, forcePathStyle: e.RDS_MIGRATE_S3_FORCE_PATH_STYLE }
+      ? {
+          bucket: e.RDS_MIGRATE_SNAPSHOT_BUCKET,
+          prefix,
+          forcePathStyle: e.RDS_MIGRATE_S3_FORCE_PATH_STYLE,
+          scope: e.RDS_MIGRATE_SNAPSHOT_SCOPE ?? 'full',
+          budget: {
+            ...(e.RDS_MIGRATE_SNAPSHOT_MAX_BYTES !== undefined ? { maxBytes: e.RDS_MIGRATE_SNAPSHOT_MAX_BYTES } : {}),
+            ...(e.RDS_MIGRATE_SNAPSHOT_MAX_SECONDS !== undefined ? { maxSeconds: e.RDS_MIGRATE_SNAPSHOT_MAX_SECONDS } : {}),
+            ...(e.RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND !== undefined ? { bytesPerSecond: e.RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND } : {}),
+          },
+          ...(e.RDS_MIGRATE_SNAPSHOT_KEEP !== undefined ? { keep: e.RDS_MIGRATE_SNAPSHOT_KEEP } : {}),
+          ...(e.RDS_MIGRATE_SNAPSHOT_PARALLELISM !== undefined ? { parallelism: e.RDS_MIGRATE_SNAPSHOT_PARALLELISM } : {}),
+        }
       : undefined,
     bundlePath: e.RDS_MIGRATE_BUNDLE_PATH ?? `${root.replace(/\/$/, '')}/migrations.json`,
     appliedBy: e.AWS_LAMBDA_FUNCTION_NAME ? `lambda:${e.AWS_LAMBDA_FUNCTION_NAME}` : 'rds-migrate',

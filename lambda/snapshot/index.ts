@@ -1,6 +1,7 @@
 /**
  * Snapshots to S3: consistent, paged export of a database's tables through the driver (so over the
- * Data API too) into gzip'd JSON lines, with a manifest written last. See `take-snapshot.ts`.
+ * Data API too) into gzip'd JSON lines, with a manifest written last (`take-snapshot.ts`); its scope and
+ * budget (`scope/`, `budget/`); restore (`restore/restore-snapshot.ts`); retention (`retention/`).
  */
 export { DEFAULT_PARALLELISM, takeSnapshot, type TakeSnapshotOptions, type SnapshotProgress, type SnapshotResult, type SnapshotTableResult } from './take-snapshot';
 export { listSnapshots, type SnapshotListing } from './list-snapshots';
@@ -17,3 +18,14 @@ export { SNAPSHOT_ID_PATTERN, assertSnapshotId, newSnapshotId, snapshotIdTime } 
 export { SnapshotError } from './snapshot-error';
 export type { SnapshotLocation } from './snapshot-location';
 export { DEFAULT_PAGING, DEFAULT_RECORDS_PAGING, resolvePaging, type PageFormat, type PagingOptions } from './paging-options';
+export {
+  restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreSnapshotOptions, type RestoreTransaction, type RestoredTable,
+} from './restore/restore-snapshot';
+export { RestoreError, type RestoreFailureKind } from './restore/restore-error';
+export { planSnapshotScope, SNAPSHOT_SCOPES, type PlanScopeOptions, type ScopePlan, type SnapshotScope } from './scope/snapshot-scope';
+export { recordedTouches, type MigrationTouches, type TouchedRelation, type WithTouches } from './scope/migration-touches';
+export { affectedTables, type AffectedTables } from './scope/affected-tables';
+// Not exported here: scope/touched-relations.ts loads the SQL parser (bundle time and CLI only).
+export { estimateSnapshot, type SnapshotEstimate, type TableEstimate } from './budget/estimate-size';
+export { checkSnapshotBudget, DEFAULT_EXPORT_BYTES_PER_SECOND, SnapshotBudgetError, type SnapshotBudget } from './budget/snapshot-budget';
+export { pruneSnapshots, type PruneOptions, type PruneResult } from './retention/prune-snapshots';

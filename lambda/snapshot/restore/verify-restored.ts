@@ -14,14 +14,15 @@ const BLOCKS_PER_STATEMENT = 8192;
  * its own statement, and adds the partial digests up, so no statement outlives the Data API's call wait
  * however large the table; a partitioned table is read through its root, every partition at once.
  *
+ * @param blocksPerStatement heap blocks per statement @default 8,192
  * @returns the table's digest
  */
-export async function digestTable(tx: Executor, table: ManifestTable): Promise<RowDigest> {
+export async function digestTable(tx: Executor, table: ManifestTable, blocksPerStatement = BLOCKS_PER_STATEMENT): Promise<RowDigest> {
   const { line, from } = lineSource({ ...table, hasGeneratedColumns: true });
   const name = qualifiedName(table.schema, table.table);
   const size = await tx.execute<{ blocks: string }>(
-    `SELECT coalesce(max(pg_relation_size(p.relid) / current_setting('block_size')::int), 0)::text AS blocks
-       FROM pg_partition_tree(:name::regclass) AS p WHERE p.isleaf`,
+    `SELECT coalesce(max(pg_relation_size(leaf.relid) / current_setting('block_size')::int), 0)::text AS blocks
+       FROM (SELECT :name::regclass AS relid UNION ALL SELECT p.relid FROM pg_partition_tree(:name::regclass) AS p WHERE p.isleaf) AS leaf`,
     { name },
   );
   const blocks = Number(size.rows[0]?.blocks ?? 0);
@@ -33,9 +34,9 @@ export async function digestTable(tx: Executor, table: ManifestTable): Promise<R
   let rows = 0;
   let sumA = 0n;
   let sumB = 0n;
-  for (let first = 0; first === 0 || first < blocks; first += BLOCKS_PER_STATEMENT) {
+  for (let first = 0; first === 0 || first < blocks; first += blocksPerStatement) {
     // The last range is open-ended: rows in blocks added since the size was read are counted too.
-    const last = first + BLOCKS_PER_STATEMENT >= blocks ? 4294967295 : first + BLOCKS_PER_STATEMENT;
+    const last = first + blocksPerStatement >= blocks ? 4294967295 : first + blocksPerStatement;
     const { rows: result } = await tx.execute<{ rows: string; sum_a: string; sum_b: string }>(sql, { first: String(first), last: String(last) });
     const part = result[0]!;
     rows += Number(part.rows);

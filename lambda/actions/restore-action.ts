@@ -1,0 +1,99 @@
+import { migrate, type MigrateReport } from '../engine/commands/migrate';
+import { status } from '../engine/commands/status';
+import { withLease } from '../engine/lock/with-lease';
+import type { Driver } from '../driver/driver';
+import { readManifest, RestoreError, restoreSnapshot, type RestoreReport, type RestoreTransaction } from '../snapshot';
+import type { ActionContext } from './action-context';
+import { SnapshotsDisabledError } from './snapshot-action';
+
+export interface RestoreActionOptions {
+  /** The snapshot to restore, as `list-snapshots` lists it. */
+  readonly snapshotId: string;
+  /** Must repeat `snapshotId`: the current rows of the snapshot's tables are replaced. */
+  readonly confirm: string;
+  /**
+   * Restore a copy into this database (same server or cluster) for inspection instead of replacing the
+   * rows of the context's database: its schema is first brought to the snapshot's version by applying
+   * the bundle's migrations (it may be empty). @default the context's database (in place)
+   */
+  readonly targetDatabase?: string;
+  /** One transaction, per-table transactions, or `auto` (see `restoreSnapshot`). @default 'auto' */
+  readonly transaction?: RestoreTransaction;
+}
+
+export interface RestoreActionReport {
+  readonly action: 'restore';
+  /** The database restored into. */
+  readonly database: string;
+  /** The database the snapshot was taken of. */
+  readonly sourceDatabase: string;
+  /** For a restore into another database: what migrating it to the snapshot's version applied. */
+  readonly migrated?: { readonly applied: string[]; readonly current: string | null };
+  readonly restore: RestoreReport;
+}
+
+/**
+ * Restores a snapshot (`restoreSnapshot`), holding the migration lock of the database restored into so
+ * that no migration runs meanwhile:
+ *
+ * - in place (default): the context's database must be at the snapshot's schema version (its current
+ *   version is read from the schema history and compared; roll back or migrate first otherwise);
+ * - into `targetDatabase`: a driver is opened on it (`ctx.openDatabase`), its schema brought to the
+ *   snapshot's version with the bundle's migrations (`migrate` with `targetVersion`), then the rows loaded.
+ *   Another schema of the same database is not supported: migrations name their schemas.
+ *
+ * The confirmation is checked before anything is read.
+ * @throws {RestoreError} when the restore is refused or fails (`kind`, `databaseChanged`)
+ * @throws {SnapshotsDisabledError} when no bucket is configured
+ * @throws {LockHeldError} when a migration holds the lock; the engine's errors migrating the target database
+ */
+export async function runRestore(ctx: ActionContext, options: RestoreActionOptions): Promise<RestoreActionReport> {
+  const target = ctx.snapshots;
+  if (options.confirm !== options.snapshotId) {
+    throw new RestoreError(
+      `Restore of snapshot ${options.snapshotId} refused: confirm: ${JSON.stringify(options.confirm)} does not repeat the snapshot id ${options.snapshotId}; nothing was changed`,
+      'confirmation',
+      options.snapshotId,
+      false,
+    );
+  }
+  if (!target) throw new SnapshotsDisabledError();
+  const sourceDatabase = ctx.driver.database;
+  const location = { s3: target.s3, bucket: target.bucket, prefix: target.prefix };
+  const restoreInto = async (driver: Driver): Promise<RestoreReport> => {
+    const current = await status(driver, ctx.bundle);
+    return restoreSnapshot({
+      ...location, driver, sourceDatabase, snapshotId: options.snapshotId, confirm: options.confirm, currentSchemaVersion: current.current, log: ctx.log,
+      ...(options.transaction ? { transaction: options.transaction } : {}),
+    });
+  };
+  const lease = { appliedBy: ctx.appliedBy, log: ctx.log, ...(ctx.lock ? { lock: ctx.lock } : {}) };
+
+  if (options.targetDatabase === undefined || options.targetDatabase === sourceDatabase) {
+    const restore = await withLease(ctx.driver, lease, () => restoreInto(ctx.driver));
+    return { action: 'restore', database: sourceDatabase, sourceDatabase, restore };
+  }
+
+  if (!ctx.openDatabase) throw new Error(`targetDatabase: restoring into another database is not available here (no way to reach "${options.targetDatabase}")`);
+  const manifest = await readManifest({ ...location, database: sourceDatabase, snapshotId: options.snapshotId }).catch((error: unknown) => {
+    throw new RestoreError(`Restore of snapshot ${options.snapshotId} refused: ${(error as Error).message}; nothing was changed`, 'snapshot', options.snapshotId, false, { cause: error });
+  });
+  const driver = ctx.openDatabase(options.targetDatabase);
+  try {
+    let migrated: MigrateReport | undefined;
+    if (manifest.schemaVersion !== null) {
+      ctx.log.info('bringing the target database to the snapshot version', { database: options.targetDatabase, version: manifest.schemaVersion });
+      migrated = await migrate(driver, ctx.bundle, { ...lease, targetVersion: manifest.schemaVersion });
+    }
+    const restore = await withLease(driver, lease, () => restoreInto(driver));
+    return {
+      action: 'restore',
+      database: driver.database,
+      sourceDatabase,
+      ...(migrated ? { migrated: { applied: migrated.applied.map((m) => m.version), current: migrated.current } } : {}),
+      restore,
+    };
+  } finally {
+    await driver.close().catch(() => undefined);
+  }
+}
