@@ -3,6 +3,11 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { ActionContext } from '../actions/action-context';
+import { runBaseline } from '../actions/baseline-action';
+import { runPlan } from '../actions/plan-action';
+import { runRollback } from '../actions/rollback-action';
+import { runListSnapshots } from '../actions/list-snapshots-action';
+import { runRestore } from '../actions/restore-action';
 import { runSnapshot } from '../actions/snapshot-action';
 import { runStatus } from '../actions/status-action';
 import { runVerify } from '../actions/verify-action';
@@ -73,6 +78,23 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
           return runVerify(ctx);
         case 'snapshot':
           return { action: 'snapshot', database: ctx.driver.database, snapshot: await runSnapshot(ctx) };
+        case 'list-snapshots':
+          return runListSnapshots(ctx, event.limit !== undefined ? { limit: event.limit } : {});
+        case 'restore':
+          return runRestore(ctx, {
+            snapshotId: event.snapshotId,
+            confirm: event.confirm,
+            ...(event.targetDatabase ? { targetDatabase: event.targetDatabase } : {}),
+            ...(event.transaction ? { transaction: event.transaction } : {}),
+          });
+        case 'plan':
+          return runPlan(ctx, event.targetVersion ? { targetVersion: event.targetVersion } : {});
+        case 'rollback': {
+          const timeBudget = invocationBudget(clock.context, clock.env);
+          return runRollback(ctx, { targetVersion: event.targetVersion, confirm: event.confirm, ...(timeBudget ? { timeBudget } : {}) });
+        }
+        case 'baseline':
+          return runBaseline(ctx, { version: event.version });
       }
     }
   }
@@ -89,15 +111,16 @@ function describe(parsed: FunctionEvent, env: NodeJS.ProcessEnv): Record<string,
  * the event validated first (an invalid one is refused with each bad field named, before anything is
  * read or touched); then the config, the bundle and a driver; then the action.
  *
- * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"}` (see `events/manual-event.ts`), the
+ * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"|"plan"|"rollback"|"baseline"}` (see
+ * `events/manual-event.ts`; `actions/` runs each), the
  * EventBridge scheduled event (verify), and CloudFormation custom resource requests from the Provider
  * framework (see `custom-resource.ts`): its onEvent handler, or its isComplete handler when
  * `RDS_MIGRATE_PROVIDER_HANDLER=isComplete` (`provider-phase.ts`). Failures of a CloudFormation request
  * are rethrown as a `DeployFailedError` whose message is a concise reason naming the migration,
  * statement and SQLSTATE, and where the logs are.
  *
- * Time budget: `migrate` (console) and CloudFormation requests stop cleanly before the Lambda timeout
- * (`invocation-budget.ts`): a console migrate then answers `inProgress: true` (invoke again), a
+ * Time budget: `migrate` and `rollback` (console) and CloudFormation requests stop cleanly before the
+ * Lambda timeout (`invocation-budget.ts`): a console run then answers `inProgress: true` (invoke again), a
  * deployment continues in the Provider framework's next isComplete poll.
  */
 export function createHandler(overrides: HandlerOverrides = {}): Handler {
@@ -131,8 +154,20 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
         lock: config.lock,
         log,
         ...(config.snapshot
-          ? { snapshots: { s3: overrides.s3 ?? defaultS3(config), bucket: config.snapshot.bucket, prefix: config.snapshot.prefix } }
+          ? {
+              snapshots: {
+                s3: overrides.s3 ?? defaultS3(config),
+                bucket: config.snapshot.bucket,
+                prefix: config.snapshot.prefix,
+                scope: config.snapshot.scope,
+                budget: config.snapshot.budget,
+                ...(config.snapshot.keep !== undefined ? { keep: config.snapshot.keep } : {}),
+                ...(config.snapshot.parallelism !== undefined ? { parallelism: config.snapshot.parallelism } : {}),
+              },
+            }
           : {}),
+        // A restore into another database of the cluster (same secret); the action closes it.
+        openDatabase: (database: string) => (overrides.driver ?? defaultDriver)({ ...config, database }),
       };
       const result = await dispatch(ctx, parsed, { env, ...(context ? { context } : {}) });
       log.info('run finished', { ...describe(parsed, env), durationMs: Date.now() - started });
