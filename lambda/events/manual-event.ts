@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SNAPSHOT_ID_PATTERN } from '../snapshot/snapshot-id';
 import { versionSchema } from './version';
 
 /**
@@ -17,7 +18,24 @@ import { versionSchema } from './version';
  *   `targetVersion`. Refused before anything runs when a migration to revert has no down script.
  * - `{"action":"baseline","version":"0021"}`: record every version up to 0021 as applied without running
  *   it, for a database that already has those changes (their verify scripts must pass first).
+ * - `{"action":"list-snapshots"}` or `{"action":"list-snapshots","limit":5}`: the complete snapshots,
+ *   newest first, described from their manifests.
+ * - `{"action":"restore","snapshotId":"20250314T091500Z-3fa9c01b","confirm":"20250314T091500Z-3fa9c01b"}`:
+ *   replace the rows of the snapshot's tables with the snapshot's; `confirm` must repeat the id.
+ *   `"targetDatabase":"app_inspect"` restores a copy into another database of the cluster instead (its
+ *   schema brought to the snapshot's version first); `"transaction":"single"|"per-table"|"auto"`.
  */
+const snapshotIdField = z
+  .string()
+  .regex(SNAPSHOT_ID_PATTERN, 'a snapshot id is YYYYMMDDTHHMMSSZ-xxxxxxxx (UTC time, 8 hex characters), as list-snapshots lists it');
+
+/** A database name: an identifier of at most 63 bytes (NAMEDATALEN - 1), without NUL. */
+const databaseField = z
+  .string()
+  .min(1, 'a database name is not empty')
+  .max(63, 'a database name has at most 63 characters')
+  .refine((name) => !name.includes('\0'), 'a database name has no NUL character');
+
 /**
  * A version that must be given: digits with optional dots (`versionSchema`), with `why` in the error
  * when the field is missing.
@@ -32,6 +50,22 @@ export const manualEventSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('migrate'), targetVersion: versionSchema.optional() }),
   z.strictObject({ action: z.literal('verify'), source: z.enum(['manual', 'schedule']).optional() }),
   z.strictObject({ action: z.literal('snapshot') }),
+  z.strictObject({
+    action: z.literal('list-snapshots'),
+    limit: z.number().int('limit is a whole number').min(1, 'limit is at least 1').max(1000, 'limit is at most 1000').optional(),
+  }),
+  z
+    .strictObject({
+      action: z.literal('restore'),
+      snapshotId: snapshotIdField,
+      confirm: z.string({ error: 'is required: repeat the snapshot id to confirm that the current rows are replaced' }),
+      targetDatabase: databaseField.optional(),
+      transaction: z.enum(['single', 'per-table', 'auto']).optional(),
+    })
+    .refine((event) => event.confirm === event.snapshotId, {
+      path: ['confirm'],
+      message: 'does not repeat snapshotId: nothing is restored without the exact id confirmed',
+    }),
   z.strictObject({ action: z.literal('plan'), targetVersion: versionSchema.optional() }),
   z
     .strictObject({
