@@ -4,10 +4,13 @@
  *
  *   npm run bench:migrate                       (= tsx bench/migrate.ts)
  *   npx tsx bench/migrate.ts [migrations] [runs] (defaults 320 and 3)
+ *   BENCH_DATA_API=inline npx tsx bench/migrate.ts   (the local Data API in the benchmark's own process)
  *
  * Each run: two fresh databases on one PostgreSQL server (embedded, or DATABASE_URL); rds-migrate's
- * migrate over DataApiDriver → the real SDK client → the local Data API (`local/data-api`) on the
- * first, psql on the second; both schemas are then compared (tables, indexes, constraints, rows).
+ * migrate over DataApiDriver → the real SDK client → the local Data API (`local/data-api`,
+ * `startLocalDataApi`) on the first, psql on the second; both schemas are then compared (tables,
+ * indexes, constraints, rows). The local Data API runs in a process of its own by default, as the
+ * service runs apart from the function (`inline` bills its CPU to the engine's event loop too).
  * Prints the median of the runs: migrations, statements, wall ms of each, the ratio (target: at most
  * 2), Data API calls and calls per migration. Exits 1 when the schemas differ or the ratio is above 2.
  */
@@ -18,8 +21,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { DataApiDriver } from '../lambda/driver/data-api/data-api-driver';
 import { migrate } from '../lambda/engine/commands/migrate';
+import type { MigrationBundle } from '../lambda/migrations/bundle';
 import { compileMigrations } from '../lambda/migrations/compile';
 import { startLocalDataApi } from '../local/data-api/server';
+import { countCalls } from './migrate/call-counter';
+import { startDataApiProcess } from './migrate/data-api-process';
 import { startPostgres, type PostgresServer } from '../local/postgres/embedded-postgres';
 import { generateMigrations } from './migrate/generate';
 import { applyWithPsql } from './migrate/psql-floor';
@@ -27,6 +33,9 @@ import { schemaSummary } from './migrate/schema-summary';
 
 /** The target: our wall time at most this many times psql's. */
 const TARGET_RATIO = 2;
+
+/** BENCH_DATA_API=inline: the local Data API in this process instead of its own. */
+const INLINE = process.env.BENCH_DATA_API === 'inline';
 
 interface RunResult {
   readonly oursMs: number;
@@ -57,37 +66,36 @@ async function dropDatabase(server: PostgresServer, name: string): Promise<void>
   }
 }
 
-async function oneRun(server: PostgresServer, run: number, dir: string, files: Parameters<typeof applyWithPsql>[1]): Promise<RunResult> {
+async function oneRun(server: PostgresServer, run: number, bundle: MigrationBundle, files: Parameters<typeof applyWithPsql>[1], workDir: string): Promise<RunResult> {
   const oursDb = `bench_migrate_ours_${process.pid}_${run}`;
   const psqlDb = `bench_migrate_psql_${process.pid}_${run}`;
   const oursUrl = await createDatabase(server, oursDb);
   const psqlUrl = await createDatabase(server, psqlDb);
-  const api = await startLocalDataApi({ postgresUrl: oursUrl });
-  const client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
+  const api = INLINE ? await startLocalDataApi({ postgresUrl: oursUrl }) : await startDataApiProcess(oursUrl);
+  const endpoint = 'clientConfig' in api ? api.clientConfig().endpoint : api.endpoint;
+  const client = new RDSDataClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const calls = countCalls(client);
   const driver = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: oursDb, client });
   try {
-    const bundle = await compileMigrations(dir);
     // Warm up the client and the server's connection pool as a deployed function would be.
-    await driver.execute('SELECT 1');
-    api.resetCounters();
+    await Promise.all([driver.execute('SELECT 1'), driver.execute('SELECT 1')]);
+    calls.reset();
     const started = performance.now();
     const report = await migrate(driver, bundle, { appliedBy: 'bench' });
     const oursMs = performance.now() - started;
-    const counters = api.counters;
     if (report.applied.length !== bundle.migrations.length) {
       throw new Error(`migrate applied ${report.applied.length} of ${bundle.migrations.length} migrations`);
     }
-    const psqlMs = await applyWithPsql(psqlUrl, files, dir);
+    const psqlMs = await applyWithPsql(psqlUrl, files, workDir);
     const [ours, floor] = await Promise.all([schemaSummary(oursUrl), schemaSummary(psqlUrl)]);
     if (JSON.stringify(ours) !== JSON.stringify(floor)) {
       throw new Error(`the two databases differ:\nrds-migrate ${JSON.stringify(ours)}\npsql        ${JSON.stringify(floor)}`);
     }
-    const byOperation = Object.fromEntries(Object.entries(counters.byOperation).map(([op, c]) => [op, c.calls]));
-    return { oursMs, psqlMs, calls: counters.calls, byOperation };
+    return { oursMs, psqlMs, calls: calls.total(), byOperation: { ...calls.byOperation } };
   } finally {
     await driver.close();
     client.destroy();
-    await api.close();
+    await ('close' in api ? api.close() : api.stop());
     await dropDatabase(server, oursDb);
     await dropDatabase(server, psqlDb);
   }
@@ -104,13 +112,14 @@ async function main(): Promise<void> {
   const server = await startPostgres();
   try {
     const set = await generateMigrations(path.join(dir, 'migrations'), count);
+    const bundle = await compileMigrations(set.dir);
     const results: RunResult[] = [];
-    for (let run = 1; run <= runs; run++) results.push(await oneRun(server, run, set.dir, set.files));
+    for (let run = 1; run <= runs; run++) results.push(await oneRun(server, run, bundle, set.files, dir));
     const oursMs = median(results.map((r) => r.oursMs));
     const psqlMs = median(results.map((r) => r.psqlMs));
     const ratio = oursMs / psqlMs;
     const calls = results[0]!.calls;
-    console.log(`migrate over the local Data API vs one psql session, median of ${runs} run(s)`);
+    console.log(`migrate over the local Data API (${INLINE ? 'in this process' : 'its own process'}) vs one psql session, median of ${runs} run(s)`);
     console.table([
       {
         migrations: set.files.length,

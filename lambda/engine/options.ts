@@ -50,6 +50,12 @@ export interface RunOptions extends WriteOptions, TimeoutOptions {
    * Loads a data migration's module (`data/data-migration.ts`); required when the plan runs one.
    */
   readonly loadDataMigration?: DataMigrationLoader;
+  /**
+   * Send a transaction step (a migration's transaction with its schema history row) as one DO block
+   * call when it can be (`plan/fold.ts`): one Data API call instead of BeginTransaction, one per
+   * statement and CommitTransaction. @default true
+   */
+  readonly foldTransactions?: boolean;
 }
 
 /**

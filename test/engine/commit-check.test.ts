@@ -26,20 +26,23 @@ beforeEach(async () => {
 afterEach(() => db.drop());
 
 describe('commit-time lease check', () => {
-  it('refuses to commit a migration whose lease was taken over while it ran: nothing of it stays', async () => {
+  it.each([
+    ['folded into one call', true],
+    ['as a transaction', false],
+  ])('refuses to commit a migration whose lease was taken over while it ran (%s): nothing of it stays', async (_how, foldTransactions) => {
     const bundle = buildBundle([{ version: '1', name: 'slow_create', up: ['CREATE TABLE invoice_archive (id int)', 'SELECT pg_sleep(1)'] }]);
     let newRunner: Lease | undefined;
     // While the migration sleeps, an operator force-unlocks and another runner takes the lock.
     const takeover = (async () => {
       for (;;) {
-        const { rows } = await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(1)' AND state = 'active'");
+        const { rows } = await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND (query = 'SELECT pg_sleep(1)' OR query LIKE 'DO $rds_migrate$%') AND state = 'active'");
         if (rows[0].n > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       await unlock(driver);
       newRunner = await acquireLease(db.driver(), historyTables(), 'new-runner', silentLog);
     })();
-    const error = await migrate(driver, bundle, { appliedBy: 'slow-runner' }).catch((e: unknown) => e);
+    const error = await migrate(driver, bundle, { appliedBy: 'slow-runner', foldTransactions }).catch((e: unknown) => e);
     await takeover;
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as MigrationError).cause).toBeInstanceOf(LockLostError);

@@ -51,12 +51,15 @@ async function exists(relation: string): Promise<boolean> {
 }
 
 describe('a statement past the Data API call wait, inside a migration transaction', () => {
+  // Migrations sent as transactions (BeginTransaction, statements, CommitTransaction).
+  const foldTransactions = false;
+
   it('is waited for, with progress logged, and the migration goes on in the same transaction', async () => {
     const log = captureLog();
     const bundle = buildBundle([
       { version: '1', name: 'slow_backfill', up: ['CREATE TABLE audit_trail (id int PRIMARY KEY)', 'SELECT pg_sleep(1.2)', 'INSERT INTO audit_trail VALUES (1)'] },
     ]);
-    const report = await migrate(driver, bundle, { appliedBy: 't', historySchema, log, longStatements: { pollMs: 100, progressLogMs: 300 } });
+    const report = await migrate(driver, bundle, { appliedBy: 't', historySchema, log, foldTransactions, longStatements: { pollMs: 100, progressLogMs: 300 } });
     expect(report.applied).toMatchObject([{ version: '1', statements: 3 }]);
     expect((await db.sql('SELECT id FROM audit_trail')).rows).toEqual([{ id: 1 }]);
     const [row] = await historyRows();
@@ -78,7 +81,7 @@ describe('a statement past the Data API call wait, inside a migration transactio
         up: ['CREATE TABLE late_failure (id int)', "DO $$ BEGIN PERFORM pg_sleep(0.8); RAISE EXCEPTION 'late failure'; END $$"],
       },
     ]);
-    const error = await migrate(driver, bundle, { appliedBy: 't', historySchema, longStatements: { pollMs: 100 } }).catch((e: unknown) => e);
+    const error = await migrate(driver, bundle, { appliedBy: 't', historySchema, foldTransactions, longStatements: { pollMs: 100 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
     const e = error as MigrationError;
     expect(e.cause).toBeInstanceOf(LongStatementError);
@@ -91,13 +94,53 @@ describe('a statement past the Data API call wait, inside a migration transactio
   it('cancels a statement still running after maxWaitMs and rolls its transaction back', async () => {
     const bundle = buildBundle([{ version: '1', name: 'too_slow', up: ['CREATE TABLE too_slow (id int)', 'SELECT pg_sleep(30)'] }]);
     const started = Date.now();
-    const error = await migrate(driver, bundle, { appliedBy: 't', historySchema, longStatements: { pollMs: 100, maxWaitMs: 600 } }).catch((e: unknown) => e);
+    const error = await migrate(driver, bundle, { appliedBy: 't', historySchema, foldTransactions, longStatements: { pollMs: 100, maxWaitMs: 600 } }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as MigrationError).message).toMatch(/1_too_slow\/up\.sql line 2 was still running after 600 ms: it was cancelled, and its transaction rolled back/);
     expect(await exists('too_slow')).toBe(false);
     expect(await historyRows()).toEqual([]);
-    const { rows } = await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'");
+    const { rows } = await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'");
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('a migration folded into one call, past the Data API call wait', () => {
+  it('is waited for, and found applied in the schema history', async () => {
+    const log = captureLog();
+    const bundle = buildBundle([
+      { version: '1', name: 'slow_folded', up: ['CREATE TABLE slow_folded (id int PRIMARY KEY)', 'SELECT pg_sleep(1.2)', 'INSERT INTO slow_folded VALUES (1)'] },
+    ]);
+    const report = await migrate(driver, bundle, { appliedBy: 't', historySchema, log, longStatements: { pollMs: 100, progressLogMs: 300 } });
+    expect(report.applied).toMatchObject([{ version: '1', statements: 3 }]);
+    expect((await db.sql('SELECT id FROM slow_folded')).rows).toEqual([{ id: 1 }]);
+    const [row] = await historyRows();
+    expect(row).toMatchObject({ version: '1', success: true });
+    expect(row.execution_ms).toBeGreaterThanOrEqual(1200);
+    const progress = log.lines.find((l) => l.message === 'long statement still running');
+    expect(progress?.extra).toMatchObject({ statement: '1_slow_folded/up.sql (its 3 statement(s) in one call)', state: 'active', pid: expect.any(Number) });
+  });
+
+  it('reports a migration that failed after its call ended: nothing of it was committed', async () => {
+    const bundle = buildBundle([
+      { version: '1', name: 'late_folded', up: ['CREATE TABLE late_folded (id int)', "DO $$ BEGIN PERFORM pg_sleep(0.8); RAISE EXCEPTION 'late failure'; END $$"] },
+    ]);
+    const error = await migrate(driver, bundle, { appliedBy: 't', historySchema, longStatements: { pollMs: 100 } }).catch((e: unknown) => e);
+    expect((error as MigrationError).cause).toBeInstanceOf(LongStatementError);
+    expect((error as MigrationError).message).toContain('failed on the server after its Data API call ended');
+    expect(await exists('late_folded')).toBe(false);
+    expect(await historyRows()).toEqual([]);
+  });
+
+  it('cancels it past maxWaitMs', async () => {
+    const bundle = buildBundle([{ version: '1', name: 'too_slow_folded', up: ['CREATE TABLE too_slow_folded (id int)', 'SELECT pg_sleep(30)'] }]);
+    const started = Date.now();
+    const error = await migrate(driver, bundle, { appliedBy: 't', historySchema, longStatements: { pollMs: 100, maxWaitMs: 600 } }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((error as MigrationError).message).toMatch(/was still running after 600 ms: it was cancelled \(nothing of it was committed\)/);
+    expect(await exists('too_slow_folded')).toBe(false);
+    expect(await historyRows()).toEqual([]);
+    const { rows } = await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND (query LIKE 'SELECT pg_sleep(30)%' OR query LIKE 'DO $rds_migrate$%') AND state = 'active'");
     expect(rows[0].n).toBe(0);
   });
 });
@@ -113,7 +156,7 @@ describe('a statement past the Data API call wait, outside a transaction', () =>
       await app.query("INSERT INTO rotation VALUES (1, 'a')");
       const committed = (async () => {
         for (;;) {
-          const { rows } = await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'DROP INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'");
+          const { rows } = await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'DROP INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'");
           if (rows[0].n > 0) break;
           await new Promise((r) => setTimeout(r, 50));
         }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../lambda/engine/commands/migrate';
 import { plan } from '../../lambda/engine/commands/plan';
 import { HistoryValidationError } from '../../lambda/engine/errors';
-import type { MigrationPlan } from '../../lambda/engine/plan/types';
+import type { MigrationPlan, PlannedStatement } from '../../lambda/engine/plan/types';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildBundle, type MigrationSpec } from './support/bundle';
 import { RecordingDriver } from './support/recording-driver';
@@ -37,8 +37,23 @@ function flatten(p: MigrationPlan): string[] {
   );
 }
 
+/** Escapes text for a RegExp. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * True when `sent` is `planned` as the executor sends it: the same text, or for a folded step, the same
+ * text with its runtime parameters written as literals in its head.
+ */
+function sentAsPlanned(sent: string, planned: PlannedStatement): boolean {
+  if (planned.inlineParamsBefore === undefined) return sent === planned.sql;
+  const head = planned.sql.slice(0, planned.inlineParamsBefore);
+  const tail = planned.sql.slice(planned.inlineParamsBefore);
+  const pattern = new RegExp(`^${escape(head).replace(/:lease_token/g, "'[0-9a-f-]{36}'").replace(/:execution_ms/g, '\\d+')}$`);
+  return sent.endsWith(tail) && pattern.test(sent.slice(0, sent.length - tail.length));
+}
+
 describe('plan', () => {
-  it('lists the exact statements migrate then runs, in order, with transactions, timeouts and history writes', async () => {
+  it('lists the exact statements migrate then runs: each transactional migration folded into one DO block call', async () => {
     const bundle = buildBundle(specs);
     const driver = new RecordingDriver(db.driver());
     const dryRun = await plan(driver, bundle, { appliedBy: 'ci', lockTimeoutMs: 3000 });
@@ -47,6 +62,53 @@ describe('plan', () => {
     expect(dryRun.target).toBe('3');
     const first = dryRun.migrations[0]!;
     expect(first.steps).toHaveLength(1);
+    expect(first.steps[0]!.transaction).toBe(false);
+    const folded = first.steps[0]!.statements[0]!;
+    expect(folded.sql).toMatch(/^DO \$rds_migrate\$/);
+    expect(folded.sql).toContain("set_config('lock_timeout', '3000ms', true)");
+    expect(folded.sql).toContain(`INSERT INTO "rds_migrate"."schema_history"`);
+    expect(folded.sql).toContain(`EXECUTE $rds_migrate_1$${specs[0]!.up[0]}$rds_migrate_1$;`);
+    // The statements it stands for: the schema history write, then the migration's.
+    expect(folded.folds!.map((s) => s.role)).toEqual(['history', 'migration']);
+    expect(folded.folds![0]).toMatchObject({ params: { version: '1', name: 'create_sale', type: 'sql', applied_by: 'ci', checksum: bundle.migrations[0]!.checksum } });
+    expect(folded.folds![1]!.source).toEqual({ file: '1_create_sale/up.sql', line: 1, statement: 1 });
+    const third = dryRun.migrations[2]!;
+    expect(third.transactional).toBe(false);
+    expect(third.steps.map((s) => [s.transaction, s.statements.map((x) => (x.folds ? 'folded' : x.role))])).toEqual([
+      [false, ['history']],
+      [false, ['guard', 'migration']],
+      [false, ['history']],
+      [false, ['folded']],
+    ]);
+    // The dry run created nothing.
+    expect((await db.sql("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'rds_migrate'")).rows[0].n).toBe(0);
+
+    let fromHere = 0;
+    await migrate(driver, bundle, {
+      appliedBy: 'ci',
+      lockTimeoutMs: 3000,
+      lock: { leaseMs: 600_000 },
+      beforeApply: async () => {
+        fromHere = driver.calls.length;
+      },
+    });
+    const ran = driver.calls.slice(fromHere);
+    expect(ran.pop()!.sql).toMatch(/^DELETE FROM "rds_migrate"\."lock"/);
+    // No transaction: every step is one call.
+    const planned = dryRun.migrations.flatMap((m) => m.steps.flatMap((s) => s.statements));
+    expect(ran).toHaveLength(planned.length);
+    planned.forEach((statement, i) => {
+      expect(sentAsPlanned(ran[i]!.sql, statement), `call ${i + 1}`).toBe(true);
+      expect(ran[i]!.params ?? {}).toMatchObject(statement.inlineParamsBefore === undefined ? (statement.params ?? {}) : {});
+    });
+    expect(ran.filter((c) => c.sql.startsWith('DO ')).length).toBe(3);
+  });
+
+  it('lists the exact statements migrate then runs as transactions, with timeouts and history writes', async () => {
+    const bundle = buildBundle(specs);
+    const driver = new RecordingDriver(db.driver());
+    const dryRun = await plan(driver, bundle, { appliedBy: 'ci', lockTimeoutMs: 3000, foldTransactions: false });
+    const first = dryRun.migrations[0]!;
     expect(first.steps[0]!.transaction).toBe(true);
     // The transaction opens with its timeouts and its schema history row in one statement.
     expect(first.steps[0]!.statements.map((s) => s.role)).toEqual(['history', 'migration']);
@@ -58,21 +120,18 @@ describe('plan', () => {
     });
     expect(first.steps[0]!.statements[0]!.sql).toContain('INSERT INTO "rds_migrate"."schema_history"');
     expect(first.steps[0]!.statements[1]!.source).toEqual({ file: '1_create_sale/up.sql', line: 1, statement: 1 });
-    const third = dryRun.migrations[2]!;
-    expect(third.transactional).toBe(false);
-    expect(third.steps.map((s) => [s.transaction, s.statements.map((x) => x.role)])).toEqual([
+    expect(dryRun.migrations[2]!.steps.map((s) => [s.transaction, s.statements.map((x) => x.role)])).toEqual([
       [false, ['history']],
       [false, ['guard', 'migration']],
       [false, ['history']],
       [true, ['history', 'migration']],
     ]);
-    // The dry run created nothing.
-    expect((await db.sql("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'rds_migrate'")).rows[0].n).toBe(0);
 
     let fromHere = 0;
     await migrate(driver, bundle, {
       appliedBy: 'ci',
       lockTimeoutMs: 3000,
+      foldTransactions: false,
       lock: { leaseMs: 600_000 },
       beforeApply: async () => {
         fromHere = driver.calls.length;
@@ -117,6 +176,8 @@ describe('plan', () => {
   it('plans up to a target version with a statement timeout', async () => {
     const p = await plan(db.driver(), buildBundle(specs), { appliedBy: 'ci', targetVersion: '2', statementTimeoutMs: 60_000 });
     expect(p.migrations.map((m) => m.version)).toEqual(['1', '2']);
+    // A statement_timeout would bound a folded block as a whole: such a migration runs as a transaction.
+    expect(p.migrations[1]!.steps[0]!.transaction).toBe(true);
     const opener = p.migrations[1]!.steps[0]!.statements[0]!.sql;
     expect(opener).toContain("set_config('lock_timeout', '5000ms', true)");
     expect(opener).toContain("set_config('statement_timeout', '60000ms', true)");

@@ -117,10 +117,11 @@ describe('rollback', () => {
       ['3', '3_index_next_run/down.sql', false],
       ['2', '2_add_run_times/down.sql', true],
     ]);
-    const [opener, ...rest] = p.migrations[1]!.steps[0]!.statements;
-    expect(opener).toMatchObject({ role: 'history', params: { version: '2', type: 'undo' } });
-    expect(opener!.sql).toContain("set_config('lock_timeout', '5000ms', true)");
-    expect(rest.map((s) => s.sql)).toEqual([
+    // Version 2's down script, folded into one call: its undo row first, then its statements.
+    const [folded] = p.migrations[1]!.steps[0]!.statements;
+    expect(folded!.sql).toContain("set_config('lock_timeout', '5000ms', true)");
+    expect(folded!.folds![0]).toMatchObject({ role: 'history', params: { version: '2', type: 'undo' } });
+    expect(folded!.folds!.slice(1).map((s) => s.sql)).toEqual([
       'ALTER TABLE scheduled_report DROP COLUMN IF EXISTS next_run_at',
       'ALTER TABLE scheduled_report DROP COLUMN IF EXISTS last_run_at',
     ]);

@@ -88,50 +88,57 @@ describe('transient failures', () => {
     await expectAppliedExactlyOnce();
   });
 
-  it('retries 503s on any call, BeginTransaction, statements, CommitTransaction and writes outside transactions alike', async () => {
-    const faulted: string[] = [];
-    // After the first 20 calls (creating the schema history is one transaction of 16 calls): every 6th
-    // ExecuteStatement, every 3rd BeginTransaction and every 3rd CommitTransaction.
-    const every: Record<string, number> = { ExecuteStatement: 6, BeginTransaction: 3, CommitTransaction: 3 };
-    const seen: Record<string, number> = {};
-    api.faults = ({ call, operation }) => {
-      seen[operation] = (seen[operation] ?? 0) + 1;
-      if (call <= 20 || seen[operation] % (every[operation] ?? Infinity) !== 0) return undefined;
-      faulted.push(operation);
-      return { error: { name: 'ServiceUnavailableError', status: 503, message: 'Service unavailable' } };
-    };
-    const log = captureLog();
-    // The engine lets a transaction whose commit failed end on its own first (the local Data API's
-    // connections are not prepared for pg_terminate_backend; see settle-transaction.test.ts).
-    await migrate(driver, bundle, { appliedBy: 't', log, transientRetry: { ...transientRetry, abandonedTransactionGraceMs: 5000 } });
-    expect(new Set(faulted)).toEqual(new Set(['ExecuteStatement', 'BeginTransaction', 'CommitTransaction']));
-    // A failed commit or write outside a transaction is not sent again: the history says what happened.
-    expect(log.lines.some((l) => l.message === 're-planned from the schema history after an unknown outcome')).toBe(true);
-    await expectAppliedExactlyOnce();
-  });
+  describe.each([
+    ['folded into one DO block call each', true],
+    ['as transactions', false],
+  ])('with migrations %s', (_how, foldTransactions) => {
+    it('retries 503s on any call: BeginTransaction, statements, CommitTransaction, writes outside transactions', async () => {
+      const faulted: string[] = [];
+      // After the first 20 calls (creating the schema history is one transaction of 16 calls): every 6th
+      // ExecuteStatement, every 3rd BeginTransaction and every 3rd CommitTransaction.
+      const every: Record<string, number> = { ExecuteStatement: 6, BeginTransaction: 3, CommitTransaction: 3 };
+      const seen: Record<string, number> = {};
+      api.faults = ({ call, operation }) => {
+        seen[operation] = (seen[operation] ?? 0) + 1;
+        if (call <= 20 || seen[operation] % (every[operation] ?? Infinity) !== 0) return undefined;
+        faulted.push(operation);
+        return { error: { name: 'ServiceUnavailableError', status: 503, message: 'Service unavailable' } };
+      };
+      const log = captureLog();
+      // The engine lets a transaction whose commit failed end on its own first (the local Data API's
+      // connections are not prepared for pg_terminate_backend; see commit-check.test.ts).
+      await migrate(driver, bundle, { appliedBy: 't', log, foldTransactions, transientRetry: { ...transientRetry, abandonedTransactionGraceMs: 5000 } });
+      expect(new Set(faulted)).toEqual(new Set(foldTransactions ? ['ExecuteStatement'] : ['ExecuteStatement', 'BeginTransaction', 'CommitTransaction']));
+      // A failed commit or write outside a transaction is not sent again: the history says what happened.
+      expect(log.lines.some((l) => l.message === 're-planned from the schema history after an unknown outcome')).toBe(true);
+      await expectAppliedExactlyOnce();
+    });
 
-  it('never runs a statement twice when answers are lost after the database ran the call', async () => {
-    const faults = new FaultDriver(driver);
-    let commits = 0;
-    let writes = 0;
-    // Lose the answer of every other commit, and of every schema history write sent on its own.
-    faults.loseAnswer = (call) =>
-      (call.kind === 'commit' && ++commits % 2 === 1) ||
-      (call.kind === 'execute' && !call.inTransaction && /schema_history/.test(call.sql) && /^(INSERT|UPDATE)/.test(call.sql) && ++writes % 2 === 1);
-    const log = captureLog();
-    const report = await migrate(faults, bundle, { appliedBy: 't', log, transientRetry });
-    expect(faults.lost).toBeGreaterThanOrEqual(4);
-    expect(report.applied.map((a) => a.version)).toEqual(['1', '2', '3']);
-    expect(report.repeatables.map((r) => r.name)).toEqual(['ledger_total']);
-    await expectAppliedExactlyOnce();
+    it('never runs a statement twice when answers are lost after the database ran the call', async () => {
+      const faults = new FaultDriver(driver);
+      let commits = 0;
+      let writes = 0;
+      // Lose the answer of every other commit, of every other folded migration, and of every other
+      // schema history write sent on its own.
+      faults.loseAnswer = (call) =>
+        (call.kind === 'commit' && ++commits % 2 === 1) ||
+        (call.kind === 'execute' && !call.inTransaction && /^DO |^(INSERT|UPDATE) [^\n]*schema_history/.test(call.sql) && ++writes % 2 === 1);
+      const log = captureLog();
+      const report = await migrate(faults, bundle, { appliedBy: 't', log, foldTransactions, transientRetry });
+      expect(faults.lost).toBeGreaterThanOrEqual(3);
+      expect(report.applied.map((a) => a.version)).toEqual(['1', '2', '3']);
+      expect(report.repeatables.map((r) => r.name)).toEqual(['ledger_total']);
+      await expectAppliedExactlyOnce();
 
-    // Rollback too: version 2's undo transaction commits, its answer is lost, and it is not run again.
-    commits = 0;
-    faults.loseAnswer = (call) => call.kind === 'commit' && ++commits === 1;
-    expect((await rollback(faults, bundle, { appliedBy: 't', targetVersion: '1', transientRetry })).reverted.map((r) => r.version)).toEqual(['3', '2']);
-    expect((await db.sql('SELECT id FROM ledger ORDER BY id')).rows).toEqual([{ id: 1 }]);
-    const undo = await db.sql("SELECT version FROM rds_migrate.schema_history WHERE type = 'undo' ORDER BY installed_rank");
-    expect(undo.rows).toEqual([{ version: '3' }, { version: '2' }]);
+      // Rollback too: version 2's undo commits, its answer is lost, and it is not run again.
+      let undos = 0;
+      faults.loseAnswer = (call) => (call.kind === 'commit' || /^DO /.test(call.sql)) && ++undos === 1;
+      expect((await rollback(faults, bundle, { appliedBy: 't', targetVersion: '1', foldTransactions, transientRetry })).reverted.map((r) => r.version)).toEqual(['3', '2']);
+      expect(faults.lost).toBeGreaterThanOrEqual(4);
+      expect((await db.sql('SELECT id FROM ledger ORDER BY id')).rows).toEqual([{ id: 1 }]);
+      const undo = await db.sql("SELECT version FROM rds_migrate.schema_history WHERE type = 'undo' ORDER BY installed_rank");
+      expect(undo.rows).toEqual([{ version: '3' }, { version: '2' }]);
+    });
   });
 
   it('gives up after the configured retries, and fails fast on errors that are not transient', async () => {

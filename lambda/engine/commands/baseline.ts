@@ -58,6 +58,7 @@ export async function baseline(driver: Driver, bundle: MigrationBundle, version:
     await executeStep(driver, { transaction: true, statements: [timeoutSettings(), ...rows] }, {
       lease,
       log,
+      tables,
       ...(options.transientRetry ? { transientRetry: options.transientRetry } : {}),
       // A lost commit: the rows are there, or the history is still empty.
       tookEffect: async () => (await readSchemaHistory(driver, options)).length > 0,

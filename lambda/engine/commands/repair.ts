@@ -49,6 +49,7 @@ export async function repair(driver: Driver, bundle: MigrationBundle, options: W
       await executeStep(driver, { transaction: true, statements: [timeoutSettings(), ...statements] }, {
         lease,
         log,
+        tables,
         ...(options.transientRetry ? { transientRetry: options.transientRetry } : {}),
         tookEffect: async () => {
           const again = computeStatus(bundle, await readSchemaHistory(driver, options));

@@ -8,8 +8,11 @@
  * (`run/timeouts.ts`), so settings and row take one call; its RETURNING reports the backend (`pid`,
  * `xact_start`).
  */
+import type { SqlParams } from '../../driver/driver';
+import { sqlLiteral } from '../plan/fold';
 import type { PlannedStatement, RuntimeParam } from '../plan/types';
-import { openerSelect, type TimeoutOptions } from '../run/timeouts';
+import { openerPerform, openerSelect, type TimeoutOptions } from '../run/timeouts';
+import { LEASE_LOST_SQLSTATE } from './commit-check';
 import type { HistoryRowType } from './read';
 import type { HistoryTables } from './tables';
 
@@ -132,4 +135,34 @@ export function deleteFailed(tables: HistoryTables, installedRank: number): Plan
     () => `DELETE FROM ${tables.history} WHERE installed_rank = :installed_rank::bigint AND NOT success AND ${fence(tables)}`,
     { params: { installed_rank: installedRank }, runtimeParams: ['lease_token'], expectRowsAffected: 1 },
   );
+}
+
+/** A plan-time parameter as a SQL literal. */
+function literal(value: SqlParams[string]): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as a SQL literal`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') return sqlLiteral(value);
+  throw new Error('only strings, numbers, booleans and null are written as literals');
+}
+
+/**
+ * A schema history write (one of the writes above, built without an opener) as the opening
+ * statements of a folded DO block (`plan/fold.ts`): the transaction's settings, the write with its
+ * plan-time parameters as literals (runtime ones stay `:name`, filled in when it runs), and a check
+ * that it changed its row (else SQLSTATE RM001, as the commit-time check: the lease was lost).
+ * @throws {Error} when the write has parameters that cannot be literals
+ */
+export function historyWriteInBlock(write: PlannedStatement, opener: TimeoutOptions): string {
+  const params = write.params ?? {};
+  const body = write.sql.replace(/(?<!:):([a-z_][a-z0-9_]*)/g, (whole, name: string) => (name in params ? literal(params[name]!) : whole));
+  return `${openerPerform(opener)}
+  ${body.replace(/\n/g, '\n  ')};
+  GET DIAGNOSTICS rds_migrate_rows = ROW_COUNT;
+  IF rds_migrate_rows <> ${write.expectRowsAffected ?? 1} THEN
+    RAISE EXCEPTION 'the migration lock lease was lost before its schema history row was written' USING ERRCODE = '${LEASE_LOST_SQLSTATE}';
+  END IF;`;
 }

@@ -10,11 +10,14 @@ import { timeoutSettings } from '../run/timeouts';
 import { isApplied, type Status } from '../status/compute';
 import { appliedAbove } from '../status/validate';
 import { migrationStatement } from './migration-statement';
+import { transactionStep } from './transaction-step';
 import { runSettings } from './run-settings';
 import type { MigrationPlan, PlannedMigration, PlannedStep, RunSettings } from './types';
 
 export interface DownPlanOptions extends TimeoutOptions {
   readonly tables: HistoryTables;
+  /** Send a transaction step as one DO block call when it can be (`fold.ts`). @default true */
+  readonly foldTransactions?: boolean;
   readonly appliedBy: string;
   /** The version to end at (it stays applied); `0` reverts everything. */
   readonly targetVersion: string;
@@ -51,7 +54,13 @@ function downSteps(migration: BundledMigration, settings: RunSettings, options: 
   const down = migration.down!;
   const planned = down.statements.map((statement, i) => migrationStatement(down, statement, i));
   if (down.statements.every((s) => !s.nonTransactional) && migration.directives?.transaction !== false) {
-    return { transactional: true, file: down.file, steps: [{ transaction: true, statements: [undo(settings.timeouts), ...planned] }] };
+    const step = transactionStep(
+      (opener) => undo(opener),
+      planned,
+      { timeouts: settings.timeouts, ...(options.foldTransactions === undefined ? {} : { fold: options.foldTransactions }) },
+      { version: migration.version, name: migration.name, type: 'undo', checksum: down.checksum },
+    );
+    return { transactional: true, file: down.file, steps: [step] };
   }
   const steps: PlannedStep[] = down.statements.map((statement, i) =>
     statement.nonTransactional

@@ -5,11 +5,14 @@ import type { TimeoutOptions } from '../run/timeouts';
 import { timeoutSettings } from '../run/timeouts';
 import type { RepeatableStatus } from '../status/compute';
 import { migrationStatement } from './migration-statement';
+import { transactionStep } from './transaction-step';
 import { runSettings, runsInOneTransaction } from './run-settings';
 import type { PlannedRepeatable, PlannedStep, RunSettings } from './types';
 
 export interface RepeatablesPlanOptions extends TimeoutOptions {
   readonly tables: HistoryTables;
+  /** Send a transaction step as one DO block call when it can be (`fold.ts`). @default true */
+  readonly foldTransactions?: boolean;
   readonly appliedBy: string;
 }
 
@@ -22,7 +25,16 @@ function repeatableSteps(repeatable: BundledRepeatable, transactional: boolean, 
       opener ? { opener } : {},
     );
   const planned = up.statements.map((statement, i) => migrationStatement(up, statement, i));
-  if (transactional) return [{ transaction: true, statements: [row(settings.timeouts), ...planned] }];
+  if (transactional) {
+    return [
+      transactionStep(row, planned, { timeouts: settings.timeouts, ...(options.foldTransactions === undefined ? {} : { fold: options.foldTransactions }) }, {
+        version: '',
+        name: repeatable.name,
+        type: 'repeatable',
+        checksum: repeatable.checksum,
+      }),
+    ];
+  }
   // Statement by statement; the row at the end (a failure part-way is applied again whole next time:
   // repeatable migrations are written to be re-applied).
   const steps: PlannedStep[] = up.statements.map((statement, i) =>

@@ -10,11 +10,14 @@ import type { MigrationStatus, Status } from '../status/compute';
 import { isResumable } from '../status/validate';
 import { buildRepeatablesPlan } from './build-repeatables';
 import { migrationStatement } from './migration-statement';
+import { transactionStep } from './transaction-step';
 import { runSettings, runsInOneTransaction } from './run-settings';
 import type { MigrationPlan, PlannedMigration, PlannedStep, RunSettings } from './types';
 
 export interface UpPlanOptions extends TimeoutOptions {
   readonly tables: HistoryTables;
+  /** Send a transaction step as one DO block call when it can be (`fold.ts`). @default true */
+  readonly foldTransactions?: boolean;
   /** Recorded as applied_by. */
   readonly appliedBy: string;
   /** Last version to apply (inclusive). @default the bundle's last */
@@ -23,24 +26,20 @@ export interface UpPlanOptions extends TimeoutOptions {
 
 /**
  * A transactional migration: one transaction that opens by writing its schema history row together
- * with the transaction's timeouts (one call, `history/writes.ts`), then runs every up statement; a
- * failure leaves neither the change nor the row, and the commit-time check refuses to commit it once
- * the lock lease is lost.
+ * with the transaction's timeouts, then runs every up statement; a failure leaves neither the change
+ * nor the row, and the commit-time check refuses to commit it once the lock lease is lost. Folded into
+ * one DO block call when it can be (`fold.ts`).
  */
 function transactionalSteps(migration: BundledMigration, settings: RunSettings, options: UpPlanOptions): PlannedStep[] {
   const up = migration.up;
+  const entry = { version: migration.version, name: migration.name, type: 'sql' as const, checksum: migration.checksum, appliedBy: options.appliedBy, statements: up.statements.length };
   return [
-    {
-      transaction: true,
-      statements: [
-        insertFinished(
-          options.tables,
-          { version: migration.version, name: migration.name, type: 'sql', checksum: migration.checksum, appliedBy: options.appliedBy, statements: up.statements.length },
-          { opener: settings.timeouts },
-        ),
-        ...up.statements.map((statement, i) => migrationStatement(up, statement, i)),
-      ],
-    },
+    transactionStep(
+      (opener) => insertFinished(options.tables, entry, opener ? { opener } : {}),
+      up.statements.map((statement, i) => migrationStatement(up, statement, i)),
+      { timeouts: settings.timeouts, ...(options.foldTransactions === undefined ? {} : { fold: options.foldTransactions }) },
+      { version: migration.version, name: migration.name, type: 'sql', checksum: migration.checksum },
+    ),
   ];
 }
 
@@ -60,7 +59,7 @@ function resumePoint(migration: BundledMigration, status: MigrationStatus): { re
  * 1. a schema history row with success false (unless resuming: it exists);
  * 2. each statement from `resumeAfter` on: a statement that must run outside a transaction runs alone
  *    (after the INVALID index guard for CREATE INDEX CONCURRENTLY), then the progress update; any other
- *    statement runs in a transaction that opens with its progress update;
+ *    statement runs in a transaction that opens with its progress update (folded when it can be);
  * 3. the last progress update also marks the row succeeded.
  * The first step of a resumed migration is marked `resumed` (its statement may have run already).
  */
@@ -87,7 +86,15 @@ function nonTransactionalSteps(migration: BundledMigration, status: MigrationSta
       steps.push({ transaction: false, statements: guard ? [invalidIndexGuardStatement(guard), planned] : [planned], statementsDone: i + 1, ...resumed });
       steps.push({ transaction: false, statements: [updateProgress(tables, version, i + 1, last)], statementsDone: i + 1 });
     } else {
-      steps.push({ transaction: true, statements: [updateProgress(tables, version, i + 1, last, settings.timeouts), planned], statementsDone: i + 1, ...resumed });
+      steps.push(
+        transactionStep(
+          (opener) => updateProgress(tables, version, i + 1, last, opener),
+          [planned],
+          { timeouts: settings.timeouts, ...(options.foldTransactions === undefined ? {} : { fold: options.foldTransactions }) },
+          { version, name: migration.name, type: 'sql', checksum: migration.checksum, statementsApplied: i + 1 },
+          { statementsDone: i + 1, ...resumed },
+        ),
+      );
     }
   }
   if (resumeAfter >= total) {

@@ -12,6 +12,8 @@ import type { MigrationPlan } from './types';
 
 export interface ReadDownPlanOptions extends HistoryOptions, TimeoutOptions, TransientOptions {
   readonly appliedBy: string;
+  /** Send a transaction step as one DO block call when it can be (`plan/fold.ts`). @default true */
+  readonly foldTransactions?: boolean;
   /** The version to end at (stays applied); `0` reverts everything. */
   readonly targetVersion: string;
 }

@@ -12,6 +12,8 @@ import type { MigrationPlan } from './types';
 
 export interface ReadUpPlanOptions extends HistoryOptions, TimeoutOptions, TransientOptions {
   readonly appliedBy: string;
+  /** Send a transaction step as one DO block call when it can be (`plan/fold.ts`). @default true */
+  readonly foldTransactions?: boolean;
   readonly targetVersion?: string;
   /** Migrate although applied versions are missing from the bundle. @default false */
   readonly allowMissing?: boolean;

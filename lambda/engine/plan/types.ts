@@ -56,8 +56,37 @@ export interface PlannedStatement {
    * transaction's start, `xact_start` (see `run/timeouts.ts`).
    */
   readonly session?: boolean;
+  /**
+   * A folded step (`plan/fold.ts`): the statements this one DO block stands for, the schema history
+   * write first, then the migration's statements.
+   */
+  readonly folds?: readonly PlannedStatement[];
+  /**
+   * Runtime parameters are written into the text as literals, in its first `inlineParamsBefore`
+   * characters (a DO block takes no parameters); the rest of the text is left as it is.
+   */
+  readonly inlineParamsBefore?: number;
+  /**
+   * What the schema history shows once this statement's step took effect (its version's, or its
+   * repeatable migration's, last row has this type and succeeded): how the outcome of a folded step
+   * that outlived its Data API call is learned.
+   */
+  readonly confirm?: StepConfirmation;
   /** A human note for the plan, e.g. what a guard does when it finds something. */
   readonly note?: string;
+}
+
+/**
+ * How the schema history shows that a step took effect: the last row of `version` (of `name` for a
+ * repeatable migration, version '') has this `type` and `checksum`, and succeeded, or, with
+ * `statementsApplied`, counts at least that many statements.
+ */
+export interface StepConfirmation {
+  readonly version: string;
+  readonly name: string;
+  readonly type: string;
+  readonly checksum: string;
+  readonly statementsApplied?: number;
 }
 
 /**

@@ -46,7 +46,7 @@ export function invalidIndexGuardStatement(guard: InvalidIndexGuard): PlannedSta
     role: 'guard',
     guard,
     sql: `SELECT n.nspname AS schema_name, c.relname AS index_name, NOT i.indisvalid AS invalid,
-  EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS building
+  EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.datname = current_database() AND p.index_relid = c.oid) AS building
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

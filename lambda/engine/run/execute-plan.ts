@@ -159,6 +159,7 @@ export async function executePlan(
     const started = Date.now();
     const context: StepContext = {
       driver,
+      tables: options.tables,
       lease,
       log,
       current: undefined,
@@ -245,13 +246,14 @@ export async function executePlan(
 export async function executeStep(
   driver: Driver,
   step: PlannedStep,
-  options: { lease: Lease; log: Log; transientRetry?: TransientRetryOptions; tookEffect: () => Promise<boolean> },
+  options: { lease: Lease; log: Log; tables: HistoryTables; transientRetry?: TransientRetryOptions; tookEffect: () => Promise<boolean> },
 ): Promise<void> {
   const { lease, log } = options;
   for (let attempt = 1; ; attempt++) {
     lease.assertHeld();
     const context: StepContext = {
       driver,
+      tables: options.tables,
       lease,
       log,
       current: undefined,

@@ -114,7 +114,7 @@ async function logProgress(context: WaitContext, pid: number | undefined, waited
         `SELECT a.state, a.wait_event_type, a.wait_event, (extract(epoch FROM clock_timestamp() - a.query_start) * 1000)::bigint AS running_ms,
   p.phase, p.blocks_done, p.blocks_total, p.tuples_done, p.tuples_total
 FROM pg_stat_activity a LEFT JOIN pg_stat_progress_create_index p ON p.pid = a.pid
-WHERE a.pid = :pid`,
+WHERE a.pid = :pid AND a.datname = current_database()`,
         { pid },
       );
       const a = rows[0];
@@ -141,7 +141,7 @@ async function cancelInTransaction(context: WaitContext, session: TransactionSes
   const { rows } = await resendable('cancel a statement past its wait', context.transientRetry, context.log, () =>
     context.driver.execute<{ cancelled: boolean }>(
       `SELECT pg_cancel_backend(pid) AS cancelled FROM pg_stat_activity
-WHERE pid = :pid AND xact_start = :xact_start::timestamptz AND state = 'active'`,
+WHERE pid = :pid AND xact_start = :xact_start::timestamptz AND state = 'active' AND datname = current_database()`,
       { pid: session.pid, xact_start: session.xactStart },
     ),
   );
@@ -213,12 +213,16 @@ export interface OutsideStatement {
 /**
  * Waits until a statement sent outside a transaction that outlived its call no longer runs on the
  * server (see the module comment). Checking what it did is the caller's.
- * @throws {LongStatementError} when it still runs after `maxWaitMs` (it is left running)
+ * @param options.cancelPastBound past `maxWaitMs`, cancel it (pg_cancel_backend on the backends
+ *   running it) and wait for it to stop, then throw: for a statement that is atomic (a folded step),
+ *   which the cancel rolls back whole
+ * @throws {LongStatementError} when it still runs after `maxWaitMs` (left running, or cancelled)
  */
-export async function awaitOutsideTransaction(context: WaitContext, statement: OutsideStatement): Promise<void> {
+export async function awaitOutsideTransaction(context: WaitContext, statement: OutsideStatement, options: { cancelPastBound?: boolean } = {}): Promise<void> {
   const { maxWaitMs, pollMs, progressLogMs } = settings(context);
   const started = Date.now();
   let logged = started;
+  let cancelled = false;
   context.log.info('statement outlived its Data API call, waiting for it', { statement: context.label, pid: statement.pid, maxWaitMs });
   for (;;) {
     const { rows } = await resendable('watch a long statement', context.transientRetry, context.log, () =>
@@ -227,6 +231,9 @@ export async function awaitOutsideTransaction(context: WaitContext, statement: O
     const found = rows[0]!;
     const waitedMs = Date.now() - started;
     if (!found.running) {
+      if (cancelled) {
+        throw new LongStatementError(`${context.label} was still running after ${maxWaitMs} ms: it was cancelled (nothing of it was committed)`, waitedMs);
+      }
       context.log.info('long statement finished', { statement: context.label, waitedMs });
       return;
     }
@@ -234,27 +241,42 @@ export async function awaitOutsideTransaction(context: WaitContext, statement: O
       logged = Date.now();
       await logProgress(context, found.pid ?? statement.pid, waitedMs);
     }
-    if (waitedMs >= maxWaitMs) {
-      throw new LongStatementError(
-        `${context.label} is still running on the server after ${waitedMs} ms; it goes on there: run migrate again once it has finished`,
-        waitedMs,
-      );
+    if (waitedMs >= maxWaitMs && !cancelled) {
+      if (!options.cancelPastBound) {
+        throw new LongStatementError(
+          `${context.label} is still running on the server after ${waitedMs} ms; it goes on there: run migrate again once it has finished`,
+          waitedMs,
+        );
+      }
+      context.log.warn('long statement past its bound, cancelling it', { statement: context.label, waitedMs, pid: found.pid });
+      await resendable('cancel a statement past its wait', context.transientRetry, context.log, () => cancelOutside(context.driver, statement));
+      cancelled = true;
     }
-    await sleep(Math.min(pollMs, Math.max(1, maxWaitMs - waitedMs)));
+    await sleep(cancelled ? pollMs : Math.min(pollMs, Math.max(1, maxWaitMs - waitedMs)));
   }
+}
+
+/** Cancels the backends running `statement` (by pid when known, and by its text). */
+function cancelOutside(db: Executor, statement: OutsideStatement) {
+  return db.execute(
+    `SELECT pg_cancel_backend(a.pid) AS cancelled FROM pg_stat_activity a
+WHERE a.state = 'active' AND a.pid <> pg_backend_pid() AND a.datname = current_database() AND (:pid::integer IS NULL OR a.pid = :pid::integer)
+  AND left(a.query, 900) = left(:sql::text, 900)`,
+    { sql: statement.sql, pid: statement.pid ?? null },
+  );
 }
 
 function running(db: Executor, statement: OutsideStatement) {
   return db.execute<{ running: boolean; pid: number | null }>(
     `WITH active AS (
   SELECT a.pid FROM pg_stat_activity a
-  WHERE a.state = 'active' AND a.pid <> pg_backend_pid()
+  WHERE a.state = 'active' AND a.pid <> pg_backend_pid() AND a.datname = current_database()
     AND (:pid::integer IS NULL OR a.pid = :pid::integer)
     AND left(a.query, 900) = left(:sql::text, 900)
 )
 SELECT EXISTS (SELECT 1 FROM active)
     OR EXISTS (SELECT 1 FROM pg_stat_progress_create_index p JOIN pg_class c ON c.oid = p.index_relid
-               WHERE c.relname = :index_name::text AND p.relid = to_regclass(:index_table::text)) AS running,
+               WHERE p.datname = current_database() AND c.relname = :index_name::text AND p.relid = to_regclass(:index_table::text)) AS running,
   (SELECT min(pid) FROM active) AS pid`,
     { sql: statement.sql, pid: statement.pid ?? null, index_name: statement.index?.name ?? null, index_table: statement.index?.table ?? null },
   );

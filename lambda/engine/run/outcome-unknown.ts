@@ -5,13 +5,13 @@
  * 1. settles the transaction the step had open ({@link settleTransaction}): waits until its backend has
  *    left it (a COMMIT still on its way finishes), and ends it if it sits idle, never committed (a
  *    CommitTransaction the service dropped; the Data API would otherwise keep it, and its locks, for 3
- *    minutes);
+ *    minutes); for a statement sent outside a transaction, waits until it no longer runs;
  * 2. reads the schema history again and plans from what it records (`replan.ts`): every step writes its
  *    schema history row in its own transaction, so the history says whether the step happened.
  */
 import type { Driver } from '../../driver/driver';
 import type { Log } from '../../observability/log';
-import type { TransactionSession } from './long-statement';
+import type { OutsideStatement, TransactionSession } from './long-statement';
 import { sleep } from './retry';
 import { describeError, resendable, type TransientRetryOptions } from './transient';
 
@@ -22,6 +22,8 @@ export class OutcomeUnknownError extends Error {
     readonly error: unknown,
     /** The step's transaction, when it had one and its opening statement ran. */
     readonly session: TransactionSession | undefined,
+    /** The statement sent outside a transaction, which may still run on the server. */
+    readonly running?: OutsideStatement,
   ) {
     super(`the outcome of a step is unknown: ${describeError(error)}`, { cause: error });
   }
@@ -57,7 +59,7 @@ export async function settleTransaction(
       driver.execute<BackendRow>(
         `SELECT a.state, CASE WHEN :terminate AND a.state LIKE 'idle in transaction%' THEN pg_terminate_backend(a.pid) END AS terminated
 FROM pg_stat_activity a
-WHERE a.pid = :pid AND a.xact_start = :xact_start::timestamptz`,
+WHERE a.pid = :pid AND a.xact_start = :xact_start::timestamptz AND a.datname = current_database()`,
         { pid: session.pid, xact_start: session.xactStart, terminate },
       ),
     );

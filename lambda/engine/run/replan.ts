@@ -7,6 +7,7 @@ import type { Driver } from '../../driver/driver';
 import { MigrationError } from '../errors';
 import type { MigrationPlan, PlannedMigration, PlannedRepeatable } from '../plan/types';
 import { executePlan, ReplanRequired, type ExecutePlanOptions, type MigrationOutcome, type RunProgress } from './execute-plan';
+import { awaitOutsideTransaction } from './long-statement';
 import { settleTransaction } from './outcome-unknown';
 import { backoffTransient, describeError } from './transient';
 
@@ -51,6 +52,19 @@ export async function executeWithReplanning(driver: Driver, plan: MigrationPlan,
         });
       }
       if (outcome.session) await settleTransaction(driver, outcome.session, options.log, options.transientRetry ? { transientRetry: options.transientRetry } : {});
+      if (outcome.running) {
+        // The statement may still run on the server: what it does must be recorded before planning again.
+        await awaitOutsideTransaction(
+          {
+            driver,
+            log: options.log,
+            label: `${unit.file} (its call failed: ${describeError(outcome.error)})`,
+            ...(options.longStatements ? { options: options.longStatements } : {}),
+            ...(options.transientRetry ? { transientRetry: options.transientRetry } : {}),
+          },
+          outcome.running,
+        );
+      }
       const next = await replan();
       const doneMs = next.completedMs(unit);
       if (doneMs !== undefined) {

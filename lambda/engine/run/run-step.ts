@@ -10,12 +10,15 @@ import type { Log } from '../../observability/log';
 import { LockLostError } from '../errors';
 import { LEASE_LOST_SQLSTATE } from '../history/commit-check';
 import type { Lease } from '../lock/lease';
+import type { HistoryTables } from '../history/tables';
 import type { PlannedStatement, PlannedStep } from '../plan/types';
+import { confirmStep, inlineRuntime, unfoldError } from './folded';
 import { checkIndexBuilt, checkIndexDropped, parseConcurrentIndex, parseDropIndexConcurrently, runInvalidIndexGuard } from './concurrent-index';
 import {
   awaitInTransaction,
   awaitOutsideTransaction,
   connectionIdOf,
+  LongStatementError,
   outlivedItsCall,
   type LongStatementOptions,
   type TransactionSession,
@@ -27,6 +30,7 @@ import { backoffTransient, didNotRun, isTransientFailure, resendable, type Trans
 /** What a step runs with; `current` tracks the statement being run, for errors. */
 export interface StepContext {
   readonly driver: Driver;
+  readonly tables: HistoryTables;
   readonly lease: Lease;
   readonly log: Log;
   readonly transientRetry?: TransientRetryOptions;
@@ -49,6 +53,7 @@ function paramsOf(statement: PlannedStatement, context: StepContext): Record<str
 }
 
 function labelOf(statement: PlannedStatement): string {
+  if (statement.folds) return `${statement.source?.file ?? 'a migration'} (its ${statement.folds.length - 1} statement(s) in one call)`;
   return statement.source ? `${statement.source.file} line ${statement.source.line}` : `the engine's ${statement.role} statement`;
 }
 
@@ -63,9 +68,13 @@ function waitContext(context: StepContext, statement: PlannedStatement): WaitCon
   };
 }
 
-/** Sends a statement and checks the rows it must change (a fenced schema history write). */
-async function send(db: Executor, statement: PlannedStatement, context: StepContext) {
-  const result = await db.execute(statement.sql, paramsOf(statement, context), statement.continueAfterTimeout ? { continueAfterTimeout: true } : undefined);
+/**
+ * Sends a statement and checks the rows it must change (a fenced schema history write).
+ * @param text the text to send instead of `statement.sql` (a folded step with its runtime values written in)
+ */
+async function send(db: Executor, statement: PlannedStatement, context: StepContext, text?: string) {
+  const options = statement.continueAfterTimeout ? { continueAfterTimeout: true } : undefined;
+  const result = text !== undefined ? await db.execute(text, {}, options) : await db.execute(statement.sql, paramsOf(statement, context), options);
   if (statement.expectRowsAffected !== undefined && result.rowsAffected !== statement.expectRowsAffected) {
     throw new LockLostError(context.lease.owner);
   }
@@ -73,32 +82,53 @@ async function send(db: Executor, statement: PlannedStatement, context: StepCont
 }
 
 /**
+ * After a statement sent outside a transaction outlived its call: waits until it no longer runs,
+ * then checks its outcome where the database shows it. A folded step is atomic: past the bound it is
+ * cancelled; its outcome is read from the schema history.
+ */
+async function afterCallWait(context: StepContext, statement: PlannedStatement, sent: string, guard: PlannedStatement | undefined, error: unknown): Promise<void> {
+  const index = guard?.guard ?? parseConcurrentIndex(statement.sql);
+  const pid = connectionIdOf(error);
+  const outside = { sql: sent, ...(pid !== undefined ? { pid } : {}), ...(index ? { index: { name: index.index, table: index.table } } : {}) };
+  const wait = waitContext(context, statement);
+  if (statement.folds) {
+    await awaitOutsideTransaction(wait, outside, { cancelPastBound: true });
+    const confirm = statement.confirm;
+    if (confirm && (await resendable('read what a step did', context.transientRetry, context.log, () => confirmStep(context.driver, context.tables, confirm)))) return;
+    if (!confirm) throw new OutcomeUnknownError(error, undefined, outside);
+    throw new LongStatementError(`${wait.label} failed on the server after its Data API call ended (the Data API reports no error for it; see the PostgreSQL log): nothing of it was committed`, 0);
+  }
+  await awaitOutsideTransaction(wait, outside);
+  const dropped = parseDropIndexConcurrently(statement.sql);
+  if (index) await resendable('check an index build', context.transientRetry, context.log, () => checkIndexBuilt(context.driver, index));
+  else if (dropped) await resendable('check an index drop', context.transientRetry, context.log, () => checkIndexDropped(context.driver, dropped));
+  else context.log.warn('statement finished on the server after its call ended; the Data API reports no outcome for it', { statement: labelOf(statement) });
+}
+
+/**
  * A statement outside a transaction: re-sent after a transient failure only when the failure proves
  * it did not run; a failure that may have come after it ran is an {@link OutcomeUnknownError}. Waits
- * for it when it outlives its call, then checks its outcome where the database shows it.
+ * for it when it outlives its call. A folded step's error is mapped back to the statement that failed.
  */
 async function runAutocommit(context: StepContext, statement: PlannedStatement, guard: PlannedStatement | undefined): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    const text = statement.inlineParamsBefore !== undefined ? inlineRuntime(statement, context.runtime()) : undefined;
     try {
-      await send(context.driver, statement, context);
+      await send(context.driver, statement, context, text);
       return;
-    } catch (error) {
+    } catch (raw) {
+      const { error, source } = unfoldError(raw, statement);
+      if (source) context.current = source;
+      if (error instanceof DatabaseError && error.sqlState === LEASE_LOST_SQLSTATE) throw new LockLostError(context.lease.owner);
       if (statement.continueAfterTimeout && outlivedItsCall(error)) {
-        const index = guard?.guard ?? parseConcurrentIndex(statement.sql);
-        const pid = connectionIdOf(error);
-        await awaitOutsideTransaction(waitContext(context, statement), {
-          sql: statement.sql,
-          ...(pid !== undefined ? { pid } : {}),
-          ...(index ? { index: { name: index.index, table: index.table } } : {}),
-        });
-        const dropped = parseDropIndexConcurrently(statement.sql);
-        if (index) await resendable('check an index build', context.transientRetry, context.log, () => checkIndexBuilt(context.driver, index));
-        else if (dropped) await resendable('check an index drop', context.transientRetry, context.log, () => checkIndexDropped(context.driver, dropped));
-        else context.log.warn('statement finished on the server after its call ended; the Data API reports no outcome for it', { statement: labelOf(statement) });
+        await afterCallWait(context, statement, text ?? statement.sql, guard, error);
         return;
       }
       if (!isTransientFailure(error)) throw error;
-      if (!didNotRun(error)) throw new OutcomeUnknownError(error, undefined);
+      if (!didNotRun(error)) {
+        const pid = connectionIdOf(error);
+        throw new OutcomeUnknownError(error, undefined, { sql: text ?? statement.sql, ...(pid !== undefined ? { pid } : {}) });
+      }
       if (!(await backoffTransient(`send ${labelOf(statement)}`, attempt, error, context.transientRetry, context.log))) throw error;
     }
   }
@@ -123,7 +153,8 @@ async function runAutocommitStep(context: StepContext, step: PlannedStep): Promi
       continue;
     }
     await runAutocommit(context, statement, guard);
-    if (statement.role === 'migration') ran += 1;
+    if (statement.folds) ran += statement.folds.filter((s) => s.role === 'migration').length;
+    else if (statement.role === 'migration') ran += 1;
   }
   return ran;
 }

@@ -1,0 +1,125 @@
+/**
+ * Folding: a transaction step sent as ONE statement, a `DO` block that writes the step's schema
+ * history row and then runs the migration's statements with `EXECUTE`. A single statement is a
+ * transaction of its own (PostgreSQL docs 3.4 "Transactions": a statement outside a transaction block
+ * commits or rolls back whole), so the step stays atomic, and costs one Data API call instead of
+ * BeginTransaction, the opening statement, one call per statement and CommitTransaction. The Data API
+ * bills per call, and each call is a round trip.
+ *
+ * Kept as in a transaction step:
+ * - the block opens with the same settings (`set_config(..., true)`: lock_timeout, the lease token,
+ *   the step's start for the commit-time check) and writes the row behind the same lease fence; a row
+ *   not written raises SQLSTATE RM001 (lease lost), and the commit-time check runs at the statement's
+ *   commit;
+ * - each statement runs with a fresh snapshot (PL/pgSQL takes one per command), sees what the
+ *   statements before it did, and takes its locks under the migration's lock_timeout;
+ * - a failure names the statement: the block's handler re-raises the error with its SQLSTATE, detail
+ *   and hint, its message prefixed `[rds-migrate statement N] `, which the executor maps back to the
+ *   statement's file and line (`run/folded-error.ts`).
+ *
+ * Not folded (sent as a transaction instead): a step with a `statement_timeout` (it would bound the
+ * whole block, not each statement), a statement PL/pgSQL cannot EXECUTE or that behaves differently
+ * there ({@link UNFOLDABLE}; any SELECT with INTO, conservatively), or a block over
+ * {@link MAX_FOLDED_CHARACTERS}.
+ */
+import type { PlannedStatement, RuntimeParam } from './types';
+
+/** Leading keywords of statements kept out of a DO block. */
+const UNFOLDABLE =
+  /^\s*(COPY|CALL|PREPARE|EXECUTE|DEALLOCATE|DISCARD|LISTEN|UNLISTEN|LOAD|CHECKPOINT|VACUUM|REINDEX|CLUSTER|SET\s+(SESSION\s+CHARACTERISTICS|TRANSACTION)|BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM)\b/i;
+/** `SELECT ... INTO new_table` is refused by EXECUTE; any SELECT mentioning INTO is kept out. */
+const SELECT_INTO = /^\s*(\(\s*)*(WITH\b[\s\S]*)?SELECT\b[\s\S]*\bINTO\b/i;
+
+/** The Data API accepts at most 65,536 characters per SQL string; a margin is kept. */
+export const MAX_FOLDED_CHARACTERS = 60_000;
+
+/** The prefix of a folded block's re-raised errors: `[rds-migrate statement N] `. */
+export const FOLDED_ERROR = /^\[rds-migrate statement (\d+)\] /;
+
+/** A dollar-quote tag found in none of `texts`. */
+function tagFor(base: string, texts: readonly string[]): string | undefined {
+  for (let n = 0; n < 100; n++) {
+    const tag = `$${base}${n === 0 ? '' : `_${n}`}$`;
+    if (texts.every((t) => !t.includes(tag))) return tag;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `statements` (the migration statements of a transaction step) can be folded.
+ * @param statementTimeout true when the step sets a statement_timeout
+ */
+export function canFold(statements: readonly PlannedStatement[], statementTimeout: boolean): boolean {
+  if (statementTimeout) return false;
+  const total = statements.reduce((n, s) => n + s.sql.length, 0);
+  return total < MAX_FOLDED_CHARACTERS - 4000 && statements.every((s) => !UNFOLDABLE.test(s.sql) && !SELECT_INTO.test(s.sql));
+}
+
+/**
+ * The folded statement of a step: `header` is the step's opening history write as a PL/pgSQL
+ * statement (`history/writes.ts`, `historyWriteInBlock`), `statements` the migration statements.
+ * The result runs as one autocommit call; its `folds` are the statements it stands for (index 0 the
+ * history write), for error messages and counts. The header's runtime parameters are filled in as
+ * literal when it runs (a DO block takes no parameters).
+ * @returns undefined when no dollar-quote tag fits (a statement contains all candidates)
+ */
+export function foldStep(header: { sql: string; statement: PlannedStatement }, statements: readonly PlannedStatement[]): PlannedStatement | undefined {
+  const texts = [header.sql, ...statements.map((s) => s.sql)];
+  const outer = tagFor('rds_migrate', texts);
+  if (!outer) return undefined;
+  const parts: string[] = [];
+  for (const [i, statement] of statements.entries()) {
+    const inner = tagFor(`rds_migrate_${i + 1}`, [...texts, outer]);
+    if (!inner) return undefined;
+    parts.push(`  rds_migrate_statement := ${i + 1};\n  EXECUTE ${inner}${statement.sql}${inner};`);
+  }
+  const head = `DO ${outer}
+DECLARE
+  rds_migrate_statement integer := 0;
+  rds_migrate_rows bigint;
+  rds_migrate_state text;
+  rds_migrate_message text;
+  rds_migrate_detail text;
+  rds_migrate_hint text;
+BEGIN
+${header.sql}
+`;
+  const sql = `${head}${parts.join('\n')}
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS rds_migrate_state = RETURNED_SQLSTATE, rds_migrate_message = MESSAGE_TEXT,
+    rds_migrate_detail = PG_EXCEPTION_DETAIL, rds_migrate_hint = PG_EXCEPTION_HINT;
+  rds_migrate_message := format('[rds-migrate statement %s] %s', rds_migrate_statement, rds_migrate_message);
+  IF rds_migrate_detail <> '' AND rds_migrate_hint <> '' THEN
+    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail, HINT = rds_migrate_hint;
+  ELSIF rds_migrate_detail <> '' THEN
+    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail;
+  ELSIF rds_migrate_hint <> '' THEN
+    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, HINT = rds_migrate_hint;
+  ELSE
+    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message;
+  END IF;
+END
+${outer}`;
+  if (sql.length > MAX_FOLDED_CHARACTERS) return undefined;
+  return {
+    role: 'migration',
+    sql,
+    continueAfterTimeout: true,
+    runtimeParams: [...new Set<RuntimeParam>(['lease_token', ...(header.statement.runtimeParams ?? [])])],
+    inlineParamsBefore: head.length,
+    folds: [header.statement, ...statements],
+    // Where it comes from as a whole (an error of one statement is mapped to that statement).
+    ...(statements[0]?.source ? { source: { file: statements[0].source.file, line: 0, statement: 0 } } : {}),
+    ...(header.statement.confirm ? { confirm: header.statement.confirm } : {}),
+  };
+}
+
+/**
+ * Writes a runtime value as a SQL string literal for a DO block: single quotes doubled; with a
+ * backslash, an escape string (E'...') with backslashes doubled too, so the text means the same
+ * whatever standard_conforming_strings says (PostgreSQL docs 4.1.2.1, 4.1.2.2).
+ */
+export function sqlLiteral(value: string): string {
+  const quoted = value.replace(/'/g, "''");
+  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+}

@@ -1,0 +1,35 @@
+import { historyWriteInBlock } from '../history/writes';
+import type { TimeoutOptions } from '../run/timeouts';
+import { canFold, foldStep } from './fold';
+import type { PlannedStatement, PlannedStep, StepConfirmation } from './types';
+
+/** How a step's transaction is written. */
+export interface TransactionStepOptions {
+  /** The step's timeouts. */
+  readonly timeouts: TimeoutOptions;
+  /** Fold the step into one DO block when it can be (`fold.ts`). @default true */
+  readonly fold?: boolean;
+}
+
+/**
+ * A transaction step that opens with a schema history write and then runs `statements`: folded into
+ * one DO block call when it can be (`fold.ts`), else a transaction whose first statement is the write
+ * with the settings in its CTE (`history/writes.ts`).
+ * @param write builds the write: with `opener`, as the transaction's opening statement; without, plain
+ *   (for the DO block)
+ * @param confirm how the schema history shows the step took effect
+ */
+export function transactionStep(
+  write: (opener?: TimeoutOptions) => PlannedStatement,
+  statements: readonly PlannedStatement[],
+  options: TransactionStepOptions,
+  confirm: StepConfirmation,
+  extra: Pick<PlannedStep, 'statementsDone' | 'resumed'> = {},
+): PlannedStep {
+  if (options.fold !== false && canFold(statements, options.timeouts.statementTimeoutMs !== undefined)) {
+    const plain = { ...write(), confirm };
+    const folded = foldStep({ sql: historyWriteInBlock(plain, options.timeouts), statement: plain }, statements);
+    if (folded) return { transaction: false, statements: [folded], ...extra };
+  }
+  return { transaction: true, statements: [write(options.timeouts), ...statements], ...extra };
+}
