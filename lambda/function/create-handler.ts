@@ -3,6 +3,9 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { ActionContext } from '../actions/action-context';
+import { runBaseline } from '../actions/baseline-action';
+import { runPlan } from '../actions/plan-action';
+import { runRollback } from '../actions/rollback-action';
 import { runListSnapshots } from '../actions/list-snapshots-action';
 import { runRestore } from '../actions/restore-action';
 import { runSnapshot } from '../actions/snapshot-action';
@@ -18,7 +21,7 @@ import { publishRunMetrics, startRunMetrics } from '../observability/metrics';
 import { inProgressReport, runBudgetedMigrate } from './budgeted-migrate';
 import { handleCustomResource, pollCustomResource } from './custom-resource';
 import type { InvocationClock } from './deploy/advance-deployment';
-import { DeployFailedError, failureReason } from './failure-reason';
+import { deployFailure } from './failure-reason';
 import { invocationBudget } from './invocation-budget';
 import { loadFunctionBundle } from './load-function-bundle';
 import { providerPhase } from './provider-phase';
@@ -84,6 +87,14 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
             ...(event.targetDatabase ? { targetDatabase: event.targetDatabase } : {}),
             ...(event.transaction ? { transaction: event.transaction } : {}),
           });
+        case 'plan':
+          return runPlan(ctx, event.targetVersion ? { targetVersion: event.targetVersion } : {});
+        case 'rollback': {
+          const timeBudget = invocationBudget(clock.context, clock.env);
+          return runRollback(ctx, { targetVersion: event.targetVersion, confirm: event.confirm, ...(timeBudget ? { timeBudget } : {}) });
+        }
+        case 'baseline':
+          return runBaseline(ctx, { version: event.version });
       }
     }
   }
@@ -100,15 +111,16 @@ function describe(parsed: FunctionEvent, env: NodeJS.ProcessEnv): Record<string,
  * the event validated first (an invalid one is refused with each bad field named, before anything is
  * read or touched); then the config, the bundle and a driver; then the action.
  *
- * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"}` (see `events/manual-event.ts`), the
+ * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"|"plan"|"rollback"|"baseline"}` (see
+ * `events/manual-event.ts`; `actions/` runs each), the
  * EventBridge scheduled event (verify), and CloudFormation custom resource requests from the Provider
  * framework (see `custom-resource.ts`): its onEvent handler, or its isComplete handler when
  * `RDS_MIGRATE_PROVIDER_HANDLER=isComplete` (`provider-phase.ts`). Failures of a CloudFormation request
  * are rethrown as a `DeployFailedError` whose message is a concise reason naming the migration,
  * statement and SQLSTATE, and where the logs are.
  *
- * Time budget: `migrate` (console) and CloudFormation requests stop cleanly before the Lambda timeout
- * (`invocation-budget.ts`): a console migrate then answers `inProgress: true` (invoke again), a
+ * Time budget: `migrate` and `rollback` (console) and CloudFormation requests stop cleanly before the
+ * Lambda timeout (`invocation-budget.ts`): a console run then answers `inProgress: true` (invoke again), a
  * deployment continues in the Provider framework's next isComplete poll.
  */
 export function createHandler(overrides: HandlerOverrides = {}): Handler {
@@ -123,7 +135,7 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
     } catch (error) {
       log.error('event refused', { error: (error as Error).message });
       // A CloudFormation request's failure is the deploy's reason: one line, no stack trace.
-      if (typeof event === 'object' && event !== null && 'RequestType' in event) throw new DeployFailedError(failureReason(error, runId, env), error);
+      if (typeof event === 'object' && event !== null && 'RequestType' in event) throw deployFailure(error, runId, env);
       throw error;
     }
     log.info('run started', describe(parsed, env));
@@ -165,7 +177,7 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
       redactError(error);
       log.error('run failed', { ...describe(parsed, env), durationMs: Date.now() - started, error: (error as Error)?.message ?? String(error) });
       if (parsed.kind === 'custom-resource') {
-        throw new DeployFailedError(failureReason(error, runId, env), error);
+        throw deployFailure(error, runId, env);
       }
       throw error;
     } finally {
