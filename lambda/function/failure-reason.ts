@@ -1,5 +1,6 @@
 import { DatabaseError } from '../driver/errors';
 import { HistoryValidationError, MigrationError } from '../engine/errors';
+import { InvalidEventError } from '../events/parse-event';
 import type { VerificationReport } from '../verify/report';
 
 /**
@@ -71,4 +72,17 @@ export class DeployFailedError extends Error {
     super(reason, { cause });
     this.stack = `${this.name}: ${reason}`;
   }
+}
+
+/**
+ * The error to throw for a failed CloudFormation request: a {@link DeployFailedError} carrying the
+ * reason (`failureReason`), except for a refused event, which stays an `InvalidEventError` (callers
+ * tell a refusal by its class) with the reason as its message and a one-line stack.
+ */
+export function deployFailure(error: unknown, runId: string, env: NodeJS.ProcessEnv): Error {
+  const reason = failureReason(error, runId, env);
+  if (!(error instanceof InvalidEventError)) return new DeployFailedError(reason, error);
+  error.message = reason;
+  error.stack = `${error.name}: ${reason}`;
+  return error;
 }
