@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BundledMigration, BundledScript, MigrationBundle } from '../../../lambda/migrations/bundle';
+import { bundleChecksum } from '../../../lambda/migrations/checksum';
 
 /**
  * A MigrationBundle in memory standing in for the compiler: each statement its own string (a script's
@@ -26,5 +27,5 @@ export function bundled(version: string, name: string, up: readonly string[]): B
 }
 
 export function bundleOf(migrations: readonly BundledMigration[]): MigrationBundle {
-  return { formatVersion: 1, checksum: sha256(migrations.map((m) => `${m.version}:${m.checksum}`).join('\n')), migrations: [...migrations] };
+  return { formatVersion: 1, checksum: bundleChecksum(migrations), migrations: [...migrations] };
 }
