@@ -11,7 +11,7 @@
 import type { SqlParams } from '../../driver/driver';
 import { sqlLiteral } from '../plan/fold';
 import type { PlannedStatement, RuntimeParam } from '../plan/types';
-import { openerPerform, openerSelect, type TimeoutOptions } from '../run/timeouts';
+import { openerSelect, type TimeoutOptions } from '../run/timeouts';
 import { LEASE_LOST_SQLSTATE } from './commit-check';
 import type { HistoryRowType } from './read';
 import type { HistoryTables } from './tables';
@@ -150,17 +150,20 @@ function literal(value: SqlParams[string]): string {
 }
 
 /**
- * A schema history write (one of the writes above, built without an opener) as the opening
- * statements of a folded DO block (`plan/fold.ts`): the transaction's settings, the write with its
- * plan-time parameters as literals (runtime ones stay `:name`, filled in when it runs), and a check
- * that it changed its row (else SQLSTATE RM001, as the commit-time check: the lease was lost).
+ * A schema history write (one of the writes above, built without an opener) as the closing
+ * statements of a folded DO block (`plan/fold.ts`), after the migration's statements: its plan-time
+ * parameters written as literals, the lease token and the execution time taken from the block's
+ * variables (`rds_migrate_token`, `rds_migrate_prior` plus the block's own duration), and a check that
+ * it changed its row (else SQLSTATE RM001, as the commit-time check: the lease was lost).
  * @throws {Error} when the write has parameters that cannot be literals
  */
-export function historyWriteInBlock(write: PlannedStatement, opener: TimeoutOptions): string {
+export function historyWriteInBlock(write: PlannedStatement): string {
   const params = write.params ?? {};
-  const body = write.sql.replace(/(?<!:):([a-z_][a-z0-9_]*)/g, (whole, name: string) => (name in params ? literal(params[name]!) : whole));
-  return `${openerPerform(opener)}
-  ${body.replace(/\n/g, '\n  ')};
+  const body = write.sql
+    .replace(/:lease_token\b/g, 'rds_migrate_token')
+    .replace(/:execution_ms\b/g, '(rds_migrate_prior + round(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000))')
+    .replace(/(?<!:):([a-z_][a-z0-9_]*)/g, (whole, name: string) => (name in params ? literal(params[name]!) : whole));
+  return `  ${body.replace(/\n/g, '\n  ')};
   GET DIAGNOSTICS rds_migrate_rows = ROW_COUNT;
   IF rds_migrate_rows <> ${write.expectRowsAffected ?? 1} THEN
     RAISE EXCEPTION 'the migration lock lease was lost before its schema history row was written' USING ERRCODE = '${LEASE_LOST_SQLSTATE}';

@@ -7,10 +7,10 @@
  * bills per call, and each call is a round trip.
  *
  * Kept as in a transaction step:
- * - the block opens with the same settings (`set_config(..., true)`: lock_timeout, the lease token,
- *   the step's start for the commit-time check) and writes the row behind the same lease fence; a row
- *   not written raises SQLSTATE RM001 (lease lost), and the commit-time check runs at the statement's
- *   commit;
+ * - the block opens with the same settings (`set_config(..., true)`: lock_timeout, the lease token for
+ *   the commit-time check), runs the statements, and then writes the row behind the same lease fence,
+ *   with its execution time; a row not written raises SQLSTATE RM001 (lease lost), and the commit-time
+ *   check runs at the statement's commit;
  * - each statement runs with a fresh snapshot (PL/pgSQL takes one per command), sees what the
  *   statements before it did, and takes its locks under the migration's lock_timeout;
  * - a failure names the statement: the block's handler re-raises the error with its SQLSTATE, detail
@@ -22,7 +22,7 @@
  * there ({@link UNFOLDABLE}; any SELECT with INTO, conservatively), or a block over
  * {@link MAX_FOLDED_CHARACTERS}.
  */
-import type { PlannedStatement, RuntimeParam } from './types';
+import type { PlannedStatement } from './types';
 
 /** Leading keywords of statements kept out of a DO block. */
 const UNFOLDABLE =
@@ -56,15 +56,17 @@ export function canFold(statements: readonly PlannedStatement[], statementTimeou
 }
 
 /**
- * The folded statement of a step: `header` is the step's opening history write as a PL/pgSQL
- * statement (`history/writes.ts`, `historyWriteInBlock`), `statements` the migration statements.
- * The result runs as one autocommit call; its `folds` are the statements it stands for (index 0 the
- * history write), for error messages and counts. The header's runtime parameters are filled in as
- * literal when it runs (a DO block takes no parameters).
+ * The folded statement of a step: `opener` sets the step's settings (`run/timeouts.ts`,
+ * `openerPerform`), `statements` are the migration's statements, `footer` the step's schema history
+ * write as PL/pgSQL (`history/writes.ts`, `historyWriteInBlock`), run last. The result runs as one
+ * autocommit call; its `folds` are the statements it stands for (index 0 the history write), for
+ * error messages and counts. The lease token and the execution time before the step
+ * (`:lease_token`, `:execution_ms` in its DECLARE section) are filled in as literals when it runs (a
+ * DO block takes no parameters).
  * @returns undefined when no dollar-quote tag fits (a statement contains all candidates)
  */
-export function foldStep(header: { sql: string; statement: PlannedStatement }, statements: readonly PlannedStatement[]): PlannedStatement | undefined {
-  const texts = [header.sql, ...statements.map((s) => s.sql)];
+export function foldStep(opener: string, statements: readonly PlannedStatement[], footer: { sql: string; statement: PlannedStatement }): PlannedStatement | undefined {
+  const texts = [opener, footer.sql, ...statements.map((s) => s.sql)];
   const outer = tagFor('rds_migrate', texts);
   if (!outer) return undefined;
   const parts: string[] = [];
@@ -75,16 +77,20 @@ export function foldStep(header: { sql: string; statement: PlannedStatement }, s
   }
   const head = `DO ${outer}
 DECLARE
-  rds_migrate_statement integer := 0;
+  rds_migrate_token text := :lease_token;
+  rds_migrate_prior integer := :execution_ms;
+`;
+  const sql = `${head}  rds_migrate_statement integer := 0;
   rds_migrate_rows bigint;
   rds_migrate_state text;
   rds_migrate_message text;
   rds_migrate_detail text;
   rds_migrate_hint text;
 BEGIN
-${header.sql}
-`;
-  const sql = `${head}${parts.join('\n')}
+${opener}
+${parts.join('\n')}
+  rds_migrate_statement := 0;
+${footer.sql}
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS rds_migrate_state = RETURNED_SQLSTATE, rds_migrate_message = MESSAGE_TEXT,
     rds_migrate_detail = PG_EXCEPTION_DETAIL, rds_migrate_hint = PG_EXCEPTION_HINT;
@@ -105,12 +111,12 @@ ${outer}`;
     role: 'migration',
     sql,
     continueAfterTimeout: true,
-    runtimeParams: [...new Set<RuntimeParam>(['lease_token', ...(header.statement.runtimeParams ?? [])])],
+    runtimeParams: ['lease_token', 'execution_ms'],
     inlineParamsBefore: head.length,
-    folds: [header.statement, ...statements],
+    folds: [footer.statement, ...statements],
     // Where it comes from as a whole (an error of one statement is mapped to that statement).
     ...(statements[0]?.source ? { source: { file: statements[0].source.file, line: 0, statement: 0 } } : {}),
-    ...(header.statement.confirm ? { confirm: header.statement.confirm } : {}),
+    ...(footer.statement.confirm ? { confirm: footer.statement.confirm } : {}),
   };
 }
 

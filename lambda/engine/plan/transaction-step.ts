@@ -1,5 +1,5 @@
 import { historyWriteInBlock } from '../history/writes';
-import type { TimeoutOptions } from '../run/timeouts';
+import { openerPerform, type TimeoutOptions } from '../run/timeouts';
 import { canFold, foldStep } from './fold';
 import type { PlannedStatement, PlannedStep, StepConfirmation } from './types';
 
@@ -12,9 +12,9 @@ export interface TransactionStepOptions {
 }
 
 /**
- * A transaction step that opens with a schema history write and then runs `statements`: folded into
- * one DO block call when it can be (`fold.ts`), else a transaction whose first statement is the write
- * with the settings in its CTE (`history/writes.ts`).
+ * A transaction step that writes a schema history row and runs `statements`: folded into one DO block
+ * call when it can be (`fold.ts`: settings, statements, then the row), else a transaction whose first
+ * statement is the write with the settings in its CTE (`history/writes.ts`), then the statements.
  * @param write builds the write: with `opener`, as the transaction's opening statement; without, plain
  *   (for the DO block)
  * @param confirm how the schema history shows the step took effect
@@ -28,7 +28,7 @@ export function transactionStep(
 ): PlannedStep {
   if (options.fold !== false && canFold(statements, options.timeouts.statementTimeoutMs !== undefined)) {
     const plain = { ...write(), confirm };
-    const folded = foldStep({ sql: historyWriteInBlock(plain, options.timeouts), statement: plain }, statements);
+    const folded = foldStep(openerPerform(options.timeouts), statements, { sql: historyWriteInBlock(plain), statement: plain });
     if (folded) return { transaction: false, statements: [folded], ...extra };
   }
   return { transaction: true, statements: [write(options.timeouts), ...statements], ...extra };

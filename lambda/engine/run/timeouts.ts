@@ -71,15 +71,16 @@ export function openerSelect(options: TimeoutOptions = {}, measured = false): st
 }
 
 /**
- * The settings of {@link openerSelect} as a PL/pgSQL `PERFORM`, for a folded step (`plan/fold.ts`),
- * with `:lease_token` to fill in. The step is always measured.
+ * The settings of {@link openerSelect} as a PL/pgSQL `PERFORM`, for a folded step (`plan/fold.ts`):
+ * the lease token comes from the block's variable `rds_migrate_token`. Not measured by the
+ * commit-time check: the block writes its own duration into its schema history row.
  * @throws {Error} naming the option when a timeout is out of range
  */
 export function openerPerform(options: TimeoutOptions = {}): string {
   const { lockTimeoutMs, statementTimeoutMs } = resolveTimeouts(options);
   const calls = [`set_config('lock_timeout', '${lockTimeoutMs}ms', true)`];
   if (statementTimeoutMs !== undefined) calls.push(`set_config('statement_timeout', '${statementTimeoutMs}ms', true)`);
-  calls.push(`set_config('${SETTING_LEASE_TOKEN}', :lease_token, true)`, `set_config('${SETTING_STEP_STARTED}', clock_timestamp()::text, true)`);
+  calls.push(`set_config('${SETTING_LEASE_TOKEN}', rds_migrate_token, true)`);
   return `  PERFORM ${calls.join(',\n    ')};`;
 }
 
