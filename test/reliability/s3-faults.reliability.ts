@@ -4,7 +4,7 @@
  * the multipart upload (a 500, and a 200 carrying an error as S3 documents), a failed manifest write,
  * and the S3 server stopped mid-snapshot.
  *
- * The shop database gets a `documents` table of about 12 MB, so its table object goes multipart (over
+ * The shop database gets a `documents` table of about 11 MB, so its table object goes multipart (over
  * S3's 5 MiB part minimum). For each fault: a run that fails says so clearly and migrates nothing; no
  * manifest is written for the failed snapshot and it is not listed; no multipart upload is left open
  * (except when S3 itself was down, where only the bucket's AbortIncompleteMultipartUpload rule can
@@ -31,17 +31,17 @@ import { statementStarting } from './support/fault-plans';
 
 const AREA = 'S3 faults';
 
-/** About 12 MB of JSON lines that gzip cannot shrink below 5 MiB: the upload goes multipart. */
+/** About 11 MB of JSON lines that gzip cannot shrink below 5 MiB: the upload goes multipart (2 parts). */
 const DOCUMENTS_SQL = `
 CREATE TABLE documents (id bigint PRIMARY KEY, body text NOT NULL);
 INSERT INTO documents
 SELECT g, md5(g || 'a') || md5(g || 'b') || md5(g || 'c') || md5(g || 'd') || md5(g || 'e') || md5(g || 'f') || md5(g || 'g') || md5(g || 'h')
-FROM generate_series(1, 44000) AS g;
+FROM generate_series(1, 40000) AS g;
 `;
 
 let world: ShopWorld;
 beforeAll(async () => {
-  // A lease long enough for a process exporting two 12 MB tables at once (no run here dies holding it).
+  // A lease long enough for a process exporting two 11 MB tables at once (no run here dies holding it).
   world = await startShopWorld('rel_s3', { extraSeedSql: DOCUMENTS_SQL, leaseMs: 5000 });
 }, 180_000);
 afterAll(() => world?.close());
