@@ -14,7 +14,7 @@ import { migrate, type MigrateReport } from '../engine/commands/migrate';
 import { spendableMs, type StoppedRun, type TimeBudget } from '../engine/run/time-budget';
 import type { ActionContext } from '../actions/action-context';
 import type { MigrateActionReport } from '../actions/migrate-action';
-import { runSnapshot, type SnapshotSummary } from '../actions/snapshot-action';
+import { snapshotBeforeMigrate, type SnapshotStep, type SnapshotSummary } from '../actions/snapshot-action';
 import { snapshotAgeMetric } from '../actions/verify-action';
 import { recordRunMetrics, verificationMetricValues } from '../observability/metrics';
 import { checkDrift } from '../verify/checks/drift';
@@ -25,13 +25,8 @@ import { runVerification } from '../verify/run-verification';
 /** Where a budgeted migrate stopped: before a migration, or before the fingerprint and verification. */
 export type MigrateStop = StoppedRun | { readonly reason: 'finish-deferred' };
 
-/** What the snapshot step decided before the first change. */
-export interface SnapshotDecision {
-  /** The snapshot taken now, or null. */
-  readonly snapshot: SnapshotSummary | null;
-  /** Why none was taken now (e.g. taken earlier in the same deployment). */
-  readonly skipped?: string;
-}
+/** What the snapshot step decided before the first change: the snapshot taken now, or why none was (`skipped`). */
+export type SnapshotDecision = SnapshotStep;
 
 export interface BudgetedMigrateOptions {
   /** Last version to apply. @default the bundle's last */
@@ -40,7 +35,7 @@ export interface BudgetedMigrateOptions {
   readonly timeBudget?: TimeBudget;
   /**
    * Takes the snapshot before the first pending migration, holding the lock (its error stops the run
-   * before anything is migrated). @default a snapshot when a bucket is configured (`runSnapshot`)
+   * before anything is migrated). @default `snapshotBeforeMigrate` (its scope, budget and retention)
    */
   readonly snapshot?: (pending: BundledMigration[]) => Promise<SnapshotDecision>;
   /** Migrations applied by earlier invocations of the same run (a deployment's polls): counted for the fingerprint. @default 0 */
@@ -58,16 +53,19 @@ export type BudgetedMigrateResult =
     }
   | { readonly done: true; readonly report: MigrateActionReport };
 
-/** The snapshot step when the caller gives none: a snapshot whenever a bucket is configured. */
-export function snapshotWhenConfigured(ctx: ActionContext): (pending: BundledMigration[]) => Promise<SnapshotDecision> {
-  return async (pending) => {
-    if (!ctx.snapshots) {
-      ctx.log.warn('no snapshot taken before migrating: no bucket configured', { pending: pending.length });
-      return { snapshot: null, skipped: 'snapshots are not configured (no bucket)' };
-    }
-    ctx.log.info('taking snapshot before migrating', { pending: pending.map((m) => m.version) });
-    return { snapshot: await runSnapshot(ctx) };
-  };
+/**
+ * The context for an invocation with a time budget: the snapshot's time budget (`maxSeconds`, see
+ * `snapshot/budget`) is at most the time the invocation may still spend, so a snapshot that would
+ * outlast the invocation is refused with its estimate before anything is read (the migration with it),
+ * instead of Lambda stopping the function mid-export. Without a budget, or snapshots, `ctx` as it is.
+ */
+export function withInvocationSnapshotBudget(ctx: ActionContext, timeBudget: TimeBudget | undefined): ActionContext {
+  const spendable = spendableMs(timeBudget);
+  if (spendable === undefined || !ctx.snapshots) return ctx;
+  const seconds = Math.max(1, Math.floor(spendable / 1000));
+  const configured = ctx.snapshots.budget?.maxSeconds;
+  const maxSeconds = configured === undefined ? seconds : Math.min(configured, seconds);
+  return { ...ctx, snapshots: { ...ctx.snapshots, budget: { ...ctx.snapshots.budget, maxSeconds } } };
 }
 
 /** Drift before migrating, as warnings (as `runMigrate` reports it); never throws. */
@@ -94,7 +92,7 @@ async function driftBeforeMigrate(ctx: ActionContext): Promise<VerificationCheck
  *   verification is reported (`ok: false`), not thrown
  */
 export async function runBudgetedMigrate(ctx: ActionContext, options: BudgetedMigrateOptions = {}): Promise<BudgetedMigrateResult> {
-  const takeSnapshot = options.snapshot ?? snapshotWhenConfigured(ctx);
+  const takeSnapshot = options.snapshot ?? ((pending: BundledMigration[]) => snapshotBeforeMigrate(withInvocationSnapshotBudget(ctx, options.timeBudget), pending));
   let decision: SnapshotDecision | null = null;
   let driftBefore: VerificationCheck[] = [];
   const started = Date.now();

@@ -1,7 +1,9 @@
 import type { ActionContext } from '../actions/action-context';
 import { runSnapshot } from '../actions/snapshot-action';
 import type { CustomResourceEvent, CustomResourceResponse, IsCompleteResponse } from '../events/custom-resource-event';
+import { withInvocationSnapshotBudget } from './budgeted-migrate';
 import { advanceDeployment, type InvocationClock } from './deploy/advance-deployment';
+import { invocationBudget } from './invocation-budget';
 
 /** The physical id: one per database, stable across updates (a new id would make CloudFormation delete the old resource). */
 export function physicalResourceId(database: string): string {
@@ -11,16 +13,17 @@ export function physicalResourceId(database: string): string {
 /**
  * Delete: never drops or alters anything in the database (the schema and data outlive the stack,
  * whatever the stack's own removal policies do). With `FinalSnapshot: "true"` it takes a snapshot
- * first; its failure fails the Delete (the snapshot that was asked for does not exist), so nothing is
- * deleted silently without it.
+ * first (of the full scope, its time budget at most what the invocation may still spend); its failure
+ * fails the Delete (the snapshot that was asked for does not exist), so nothing is deleted silently
+ * without it.
  */
-async function handleDelete(ctx: ActionContext, id: string, event: CustomResourceEvent): Promise<CustomResourceResponse> {
+async function handleDelete(ctx: ActionContext, id: string, event: CustomResourceEvent, clock: InvocationClock): Promise<CustomResourceResponse> {
   if (event.ResourceProperties.FinalSnapshot !== 'true') {
     ctx.log.info('stack delete: the database is left as it is', { physicalResourceId: id });
     return { PhysicalResourceId: id };
   }
   ctx.log.info('stack delete: taking the final snapshot; the database is left as it is', { physicalResourceId: id });
-  const snapshot = await runSnapshot(ctx);
+  const snapshot = await runSnapshot(withInvocationSnapshotBudget(ctx, invocationBudget(clock.context, clock.env)));
   return { PhysicalResourceId: id, Data: { SnapshotId: snapshot.snapshotId } };
 }
 
@@ -39,7 +42,7 @@ async function handleDelete(ctx: ActionContext, id: string, event: CustomResourc
  */
 export async function handleCustomResource(ctx: ActionContext, event: CustomResourceEvent, clock: InvocationClock = { env: {} }): Promise<CustomResourceResponse> {
   const id = event.PhysicalResourceId ?? physicalResourceId(ctx.driver.database);
-  if (event.RequestType === 'Delete') return handleDelete(ctx, id, event);
+  if (event.RequestType === 'Delete') return handleDelete(ctx, id, event, clock);
   const step = await advanceDeployment(ctx, event, clock, 'onEvent');
   return step.complete ? { PhysicalResourceId: id, Data: step.data } : { PhysicalResourceId: id };
 }

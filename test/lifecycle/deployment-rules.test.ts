@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalS3 } from '../../local/s3/local-s3';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
 import type { MigrateInProgressReport } from '../../lambda/function/budgeted-migrate';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -166,6 +167,35 @@ describe('time limits', () => {
     const done = (await release.invoke({ action: 'migrate' }, lambdaContext(240_000))) as MigrateActionReport;
     expect(done).toMatchObject({ action: 'migrate', ok: true, migrate: { current: '0002' } });
     expect(done.migrate.applied.map((m) => m.version)).toEqual(['0001', '0002']);
+  });
+});
+
+describe('the snapshot within the invocation', () => {
+  it('is refused with its estimate when it would outlast the time the invocation may still spend, nothing migrated', async () => {
+    const s3server = await startLocalS3();
+    const s3 = s3server.client();
+    try {
+      await s3server.createBucket('snapshots');
+      const first = await inProcessRelease(db, releaseFolder('snap-first', ['0001']), { bucket: 'snapshots', s3 });
+      const created = await sendRequest(first.functions(), { RequestType: 'Create', ResourceProperties: properties(first) });
+      expect(created.Status).toBe('SUCCESS');
+      await db.sql(`INSERT INTO invoice (number) SELECT 'INV-' || n FROM generate_series(1, 2000) AS n`);
+      await db.sql('ANALYZE invoice');
+      const next = await inProcessRelease(db, releaseFolder('snap-next', ['0001', '0002']), { bucket: 'snapshots', s3 });
+      // An export rate of 1 kB/s makes the table's estimate minutes long; the invocation may spend 20 s.
+      const slow = { RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND: '1000', RDS_MIGRATE_TIME_RESERVE_MS: '40000' };
+      const update = { RequestType: 'Update' as const, PhysicalResourceId: created.PhysicalResourceId, ResourceProperties: properties(next) };
+      const refused = await sendRequest(next.functions({ remainingMs: 60_000, env: slow }), update);
+      expect(refused.Status).toBe('FAILED');
+      expect(refused.Reason).toMatch(/^Snapshot refused: the snapshot before migrating \(scope full, schemas public\) is estimated at .*, over maxSeconds (1\d|20) s\. .*Nothing was exported and nothing was migrated/);
+      expect(await history()).toEqual(['0001:sql:true']);
+      // Without a Lambda context (no time limit) the same snapshot and migration go through.
+      const done = await sendRequest(next.functions({ env: slow }), update);
+      expect(done).toMatchObject({ Status: 'SUCCESS', Data: { Applied: '0002', SnapshotId: expect.stringMatching(/Z-[0-9a-f]{8}$/) } });
+    } finally {
+      s3.destroy();
+      await s3server.close();
+    }
   });
 });
 

@@ -35,7 +35,8 @@
  * 3. A lock held by another runner is waited for by polling (the poll answers "not complete").
  */
 import type { ActionContext } from '../../actions/action-context';
-import { runSnapshot } from '../../actions/snapshot-action';
+import { runSnapshot, snapshotBeforeMigrate } from '../../actions/snapshot-action';
+import type { BundledMigration } from '../../migrations/bundle';
 import { LockHeldError } from '../../engine/errors';
 import { status as readStatus } from '../../engine/commands/status';
 import type { TimeBudget } from '../../engine/run/time-budget';
@@ -43,7 +44,7 @@ import type { MigrationStatus, Status } from '../../engine/status/compute';
 import type { CustomResourceData, CustomResourceEvent } from '../../events/custom-resource-event';
 import { runVerification } from '../../verify/run-verification';
 import { recordRunMetrics, verificationMetricValues } from '../../observability/metrics';
-import { runBudgetedMigrate, describeStop, type SnapshotDecision } from '../budgeted-migrate';
+import { describeStop, runBudgetedMigrate, withInvocationSnapshotBudget, type SnapshotDecision } from '../budgeted-migrate';
 import { invocationBudget, type RemainingTime } from '../invocation-budget';
 import { VerificationFailedError } from '../verification-failed-error';
 import { DeployTimeLimitError } from './deploy-errors';
@@ -126,40 +127,55 @@ export async function advanceDeployment(ctx: ActionContext, event: CustomResourc
 
 /** The deployment's one snapshot, taken before its first change by whichever invocation makes it. */
 interface SnapshotOnce {
-  /** Takes it, or skips it when an earlier invocation took it (or no bucket is configured). */
-  take(): Promise<SnapshotDecision>;
+  /**
+   * Before migrating `pending`: the snapshot (`snapshotBeforeMigrate`: its scope, budget, retention, and
+   * at most the invocation's remaining time), or skipped when an earlier invocation took it.
+   */
+  beforeMigrate(pending: BundledMigration[]): Promise<SnapshotDecision>;
+  /**
+   * Before reverting (rollback `down`): a full snapshot (the stored down scripts carry no up script to
+   * tell the affected tables from), unless the scope is `none`, or an earlier invocation took it.
+   */
+  beforeRevert(): Promise<SnapshotDecision>;
   /** Its id once taken, by this invocation or an earlier one. */
   id(): string | null;
 }
 
-function snapshotOnce(ctx: ActionContext, record: DeploymentRecord): SnapshotOnce {
+function snapshotOnce(ctx: ActionContext, record: DeploymentRecord, timeBudget: TimeBudget | undefined): SnapshotOnce {
   let snapshotId = record.snapshotId;
+  const budgeted = withInvocationSnapshotBudget(ctx, timeBudget);
+  const once = async (take: () => Promise<SnapshotDecision>): Promise<SnapshotDecision> => {
+    if (snapshotId) {
+      ctx.log.info('snapshot taken earlier in this deployment', { snapshotId });
+      return { snapshot: null, skipped: `taken earlier in this deployment: ${snapshotId}` };
+    }
+    const decision = await take();
+    if (decision.snapshot) {
+      snapshotId = decision.snapshot.snapshotId;
+      await updateDeployment(ctx.driver, ctx.log, record.requestId, { snapshotId });
+    }
+    return decision;
+  };
   return {
     id: () => snapshotId,
-    async take() {
-      if (snapshotId) {
-        ctx.log.info('snapshot taken earlier in this deployment', { snapshotId });
-        return { snapshot: null, skipped: `taken earlier in this deployment: ${snapshotId}` };
-      }
-      if (!ctx.snapshots) {
-        ctx.log.warn('no snapshot taken before changing the schema: no bucket configured');
-        return { snapshot: null, skipped: 'snapshots are not configured (no bucket)' };
-      }
-      const snapshot = await runSnapshot(ctx);
-      snapshotId = snapshot.snapshotId;
-      await updateDeployment(ctx.driver, ctx.log, record.requestId, { snapshotId });
-      return { snapshot };
-    },
+    beforeMigrate: (pending) => once(() => snapshotBeforeMigrate(budgeted, pending)),
+    beforeRevert: () =>
+      once(async () => {
+        if (!budgeted.snapshots) return { snapshot: null, skipped: 'snapshots are not configured (no bucket)' };
+        if (budgeted.snapshots.scope === 'none') return { snapshot: null, skipped: 'the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)' };
+        ctx.log.info('taking snapshot before reverting');
+        return { snapshot: await runSnapshot(budgeted) };
+      }),
   };
 }
 
 async function migrateStep(ctx: ActionContext, record: DeploymentRecord, targetVersion: string | undefined, timeBudget: TimeBudget | undefined): Promise<DeploymentStep> {
   await storeDownScripts(ctx.driver, ctx.bundle, ctx.appliedBy, ctx.log);
-  const snapshots = snapshotOnce(ctx, record);
+  const snapshots = snapshotOnce(ctx, record, timeBudget);
   const result = await runBudgetedMigrate(ctx, {
     ...(targetVersion ? { targetVersion } : {}),
     ...(timeBudget ? { timeBudget } : {}),
-    snapshot: () => snapshots.take(),
+    snapshot: (pending) => snapshots.beforeMigrate(pending),
     appliedEarlier: record.applied.length,
   });
   const migrate = result.done ? result.report.migrate : result.migrate;
@@ -188,12 +204,12 @@ async function revertStep(
 ): Promise<DeploymentStep> {
   let reverted = [...record.reverted];
   let current = status.current;
-  const snapshots = snapshotOnce(ctx, record);
+  const snapshots = snapshotOnce(ctx, record, timeBudget);
   if (ahead.length > 0) {
     await updateDeployment(ctx.driver, ctx.log, record.requestId, { action: 'down' });
     const report = await revertAheadOfBundle(ctx, ahead, {
       ...(timeBudget ? { timeBudget } : {}),
-      beforeRevert: async () => void (await snapshots.take()),
+      beforeRevert: async () => void (await snapshots.beforeRevert()),
     });
     reverted = [...reverted, ...report.reverted.map((m) => m.version)];
     current = report.current;

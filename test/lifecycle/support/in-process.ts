@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { PgDriver } from '../../../lambda/driver/pg/pg-driver';
 import { createHandler } from '../../../lambda/function/create-handler';
@@ -44,8 +45,11 @@ export interface InProcessRelease {
   invoke(event: unknown, context?: Context, env?: Record<string, string>): Promise<unknown>;
 }
 
-/** Compiles `migrationsDir` and builds its handlers over `db` (the function name is `migrations-fn`). */
-export async function inProcessRelease(db: TestDatabase, migrationsDir: string): Promise<InProcessRelease> {
+/**
+ * Compiles `migrationsDir` and builds its handlers over `db` (the function name is `migrations-fn`).
+ * @param snapshots a bucket and the client to reach it: snapshots on (`RDS_MIGRATE_SNAPSHOT_BUCKET`); none: off
+ */
+export async function inProcessRelease(db: TestDatabase, migrationsDir: string, snapshots?: { bucket: string; s3: S3Client }): Promise<InProcessRelease> {
   const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-migrate-lifecycle-task-'));
   taskRoots.push(taskRoot);
   const bundlePath = path.join(taskRoot, 'migrations.json');
@@ -56,9 +60,11 @@ export async function inProcessRelease(db: TestDatabase, migrationsDir: string):
     RDS_MIGRATE_DATABASE: db.name,
     RDS_MIGRATE_BUNDLE_PATH: bundlePath,
     AWS_LAMBDA_FUNCTION_NAME: 'migrations-fn',
+    ...(snapshots ? { RDS_MIGRATE_SNAPSHOT_BUCKET: snapshots.bucket, RDS_MIGRATE_S3_FORCE_PATH_STYLE: 'true' } : {}),
     ...extra,
   });
-  const handler = (extra?: Record<string, string>) => createHandler({ env: env(extra), driver: () => new PgDriver({ connectionString: db.url }) });
+  const handler = (extra?: Record<string, string>) =>
+    createHandler({ env: env(extra), driver: () => new PgDriver({ connectionString: db.url }), ...(snapshots ? { s3: snapshots.s3 } : {}) });
   return {
     checksum: bundle.checksum,
     functions(options = {}) {
