@@ -1,14 +1,16 @@
 /**
  * MedDigitalAssistant (shared/seeds/003): the offline-first sales sync's five columns on a populated
  * "App_sale", run end to end by the synthesized function over the local Data API and S3: snapshot,
- * migrate without rewriting the table, existing sales intact, the unique external_id holding, the
- * guide's rollback (`migrate App 0007`) through the engine, migrate again while sales keep coming in.
+ * migrate without rewriting the table, existing sales intact, the unique external_id holding, offline
+ * sales synced by the new release, the guide's rollback (`migrate App 0007`) through the function's
+ * `rollback` event, the restore of the snapshot taken before migrating through its `restore` event
+ * (the data exactly as before the release), migrate again while sales keep coming in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintMigrationsFolder } from '../../lambda/lint';
 import { MEDDIGITAL_MIGRATIONS, loadMedDigital } from '../../examples/meddigital/load-example';
 import { startConcurrentWriter } from './support/concurrent-writer';
-import { dataDigests, digestsOver, plannedIndexes, probe, rowCounts, schemaShape, type SchemaShape, type TableDigest } from './support/database-state';
+import { changedTables, dataDigests, digestsOver, plannedIndexes, probe, rowCounts, schemaShape, tableDigest, type SchemaShape, type TableDigest } from './support/database-state';
 import { startExampleHarness, type ExampleHarness } from './support/example-harness';
 import { expectWholeBundleMigrated } from './support/migrate-assertions';
 
@@ -37,6 +39,7 @@ describe('MedDigitalAssistant example through the synthesized function', () => {
   let digestsBefore: Record<string, TableDigest>;
   let fileNodeBefore: number;
   let snapshotSalesKey: string;
+  let firstSnapshotId: string;
 
   beforeAll(async () => {
     h = await startExampleHarness({ name: 'meddigital', migrationsDir: MEDDIGITAL_MIGRATIONS, load: loadMedDigital });
@@ -69,6 +72,7 @@ describe('MedDigitalAssistant example through the synthesized function', () => {
       ['0008.1', false],
       ['0008.2', true],
     ]);
+    firstSnapshotId = manifest.snapshotId;
     const sales = manifest.tables.find((t) => t.table === 'App_sale')!;
     expect(sales.columns.map((c) => c.name)).toEqual(SALE_COLUMNS);
     snapshotSalesKey = sales.key;
@@ -141,15 +145,52 @@ describe('MedDigitalAssistant example through the synthesized function', () => {
     expect(await plannedIndexes(h.db, `SELECT id FROM "App_sale" WHERE external_id = '${externalId}'`)).toEqual(['App_sale_external_id_key']);
   });
 
-  it('rolls back as `migrate App 0007`, through the engine over the Data API: columns gone, sales intact', async () => {
+  it('the new release syncs offline sales: each with its external_id, device and times, stock taken off', async () => {
+    await h.db.sql(
+      `WITH sale AS (
+         INSERT INTO "App_sale" (sold_by_id, total_amount, payment_method, customer_name, external_id, source_device, client_timestamp, synced_at)
+         SELECT 1 + g % 60, p.unit_price * 3, 'mobile_money', 'offline ' || g, md5('offline-sale-' || g)::uuid, 'tablet-' || (g % 4), now() - interval '2 hours', now()
+           FROM generate_series(1, 12) AS g JOIN "App_product" p ON p.id = g
+         RETURNING id, total_amount, customer_name)
+       INSERT INTO "App_saleitem" (sale_id, product_id, quantity, unit_price)
+       SELECT sale.id, substr(sale.customer_name, 9)::bigint, 3, sale.total_amount / 3 FROM sale`,
+    );
+    const stock = await h.db.sql(`UPDATE "App_product" SET stock_quantity = stock_quantity - 3 WHERE id BETWEEN 1 AND 12`);
+    expect(stock.rowCount).toBe(12);
+    expect(await salesNotMatchingTheirItems(h)).toBe(0);
+    const synced = await h.db.sql(`SELECT count(DISTINCT external_id)::int AS n FROM "App_sale" WHERE source_device LIKE 'tablet-%'`);
+    expect(synced.rows[0].n).toBe(12);
+  });
+
+  it('rolls back as `migrate App 0007`, through the function’s rollback event: snapshot first, columns gone, existing sales intact', async () => {
     const report = await h.rollback('0');
-    expect(report.reverted.map((m) => m.version)).toEqual(['0008.2', '0008.1', '0008']);
-    expect(report.current).toBeNull();
+    expect(report.rollback.reverted.map((m) => m.version)).toEqual(['0008.2', '0008.1', '0008']);
+    expect(report.rollback.current).toBeNull();
+    // The rollback's snapshot keeps the synced sales with their external_ids, which the down script drops.
+    expect(report.snapshot?.schemaVersion).toBe('0008.2');
+    expect(report.snapshot?.tables.find((t) => t.table === 'public.App_sale')?.rows).toBe(countsBefore['public.App_sale']! + 12);
+    expect(report.ok).toBe(true);
     expect(await schemaShape(h.db)).toEqual(shapeBefore);
-    expect(await dataDigests(h.db)).toEqual(digestsBefore);
     expect(await saleFileNode(h)).toBe(fileNodeBefore);
+    // Every sale that existed before the release is as it was; the release's sales and stock changes stay.
+    const sales = digestsBefore['App_sale']!;
+    expect(await tableDigest(h.db, 'App_sale', sales.columns, `id <= ${countsBefore['public.App_sale']}`)).toBe(sales.digest);
+    expect(changedTables(digestsBefore, await dataDigests(h.db))).toEqual(['App_product', 'App_sale', 'App_saleitem']);
     const status = await h.status();
     expect(status.pending).toEqual(['0008', '0008.1', '0008.2']);
+  });
+
+  it('restores the snapshot taken before migrating, through the function’s restore event: sales and stock as before the release', async () => {
+    const report = await h.restore(firstSnapshotId);
+    expect(report.restore.schemaVersion).toBeNull();
+    expect(report.restore.totalRows).toBe(Object.values(countsBefore).reduce((a, b) => a + b, 0));
+    expect(await dataDigests(h.db)).toEqual(digestsBefore);
+    expect(await rowCounts(h.db)).toEqual(countsBefore);
+    expect(await salesNotMatchingTheirItems(h)).toBe(0);
+    expect(await schemaShape(h.db)).toEqual(shapeBefore);
+    // The restore empties the table with TRUNCATE, which gives it a new file: the no-rewrite check of
+    // the next migrate compares with this one.
+    fileNodeBefore = await saleFileNode(h);
   });
 
   it('migrates again while the previous release keeps recording sales, and verifies', async () => {

@@ -2,12 +2,15 @@
  * PixCrawler (shared/seeds/002): Alembic revision 001_initial_schema on a database that already holds
  * orphaned rows, run end to end by the synthesized function over the local Data API and S3: snapshot,
  * migrate (orphans reported in orphaned_rows, cleaned up, foreign keys added NOT VALID then validated),
- * the guide's checks, rollback through the engine (orphans put back), migrate and verify again.
+ * the guide's checks, the new release writing (and deleting a profile, with its cascades), rollback
+ * through the function's `rollback` event (orphans put back), the restore of the snapshot taken before
+ * migrating through its `restore` event (the deleted rows back, the data exactly as before), migrate
+ * and verify again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintMigrationsFolder } from '../../lambda/lint';
 import { PIXCRAWLER_MIGRATIONS, loadPixCrawler } from '../../examples/pixcrawler/load-example';
-import { dataDigests, plannedIndexes, probe, rowCounts, schemaShape, type SchemaShape, type TableDigest } from './support/database-state';
+import { changedTables, dataDigests, plannedIndexes, probe, rowCounts, schemaShape, type SchemaShape, type TableDigest } from './support/database-state';
 import { startExampleHarness, type ExampleHarness } from './support/example-harness';
 import { expectWholeBundleMigrated } from './support/migrate-assertions';
 
@@ -86,6 +89,7 @@ describe('PixCrawler example through the synthesized function', () => {
   let digestsBefore: Record<string, TableDigest>;
   let orphans: Orphans;
   let snapshotProjects: Map<number, Record<string, unknown>>;
+  let firstSnapshotId: string;
 
   beforeAll(async () => {
     h = await startExampleHarness({ name: 'pixcrawler', migrationsDir: PIXCRAWLER_MIGRATIONS, load: loadPixCrawler });
@@ -126,6 +130,7 @@ describe('PixCrawler example through the synthesized function', () => {
       ['001.3', true],
       ['001.4', true],
     ]);
+    firstSnapshotId = manifest.snapshotId;
     const projects = manifest.tables.find((t) => t.table === 'projects')!;
     snapshotProjects = new Map((await h.readTableRows(projects.key)).map((row) => [row.id as number, row]));
     for (const id of orphans.projects) expect(snapshotProjects.has(id), `project ${id} in the snapshot`).toBe(true);
@@ -210,15 +215,63 @@ describe('PixCrawler example through the synthesized function', () => {
     }
   });
 
-  it('rolls back through the engine over the Data API: tables, indexes and keys gone, orphans put back', async () => {
+  it('the new release writes: a project crawled, validated and exported; a profile deleted with everything it owns', async () => {
+    const owner = `md5('pixcrawler-profile-7')::uuid`;
+    const gone = `md5('pixcrawler-profile-42')::uuid`;
+    await h.db.sql(
+      `WITH project AS (
+         INSERT INTO projects (name, description, user_id) VALUES ('Birds 2026', 'after 001_initial_schema', ${owner}) RETURNING id),
+       job AS (
+         INSERT INTO crawl_jobs (project_id, name, keywords, status) SELECT id, 'sparrows', '["sparrow"]', 'completed' FROM project RETURNING id),
+       image AS (
+         INSERT INTO images (crawl_job_id, original_url, filename) SELECT id, 'https://example.org/sparrow-' || g || '.jpg', 'sparrow-' || g || '.jpg'
+           FROM job, generate_series(1, 3) AS g RETURNING crawl_job_id),
+       validation AS (
+         INSERT INTO validation_jobs (crawl_job_id, name) SELECT id, 'validate sparrows' FROM job)
+       INSERT INTO export_jobs (crawl_job_id, user_id, name) SELECT id, ${owner}, 'export sparrows' FROM job`,
+    );
+    const owned = await h.db.sql(
+      `SELECT (SELECT count(*) FROM projects WHERE user_id = ${gone})::int AS projects,
+              (SELECT count(*) FROM activity_logs WHERE user_id = ${gone})::int AS activity`,
+    );
+    expect(owned.rows[0].projects).toBeGreaterThan(0);
+    expect(owned.rows[0].activity).toBeGreaterThan(0);
+    // The foreign keys cascade the delete to the profile's projects, their crawl jobs and images, and detach its activity.
+    expect((await h.db.sql(`DELETE FROM profiles WHERE id = ${gone}`)).rowCount).toBe(1);
+    const counts = await rowCounts(h.db);
+    expect(counts['public.projects']).toBe(countsBefore['public.projects']! - orphans.projects.length - owned.rows[0].projects + 1);
+    expect(counts['public.validation_jobs']).toBe(1);
+    expect(counts['public.export_jobs']).toBe(1);
+  });
+
+  it('rolls back through the function’s rollback event: snapshot first, tables, indexes and keys gone, orphans put back', async () => {
     const report = await h.rollback('0');
-    expect(report.reverted.map((m) => m.version)).toEqual(['001.4', '001.3', '001.2', '001.1']);
-    expect(report.current).toBeNull();
+    expect(report.rollback.reverted.map((m) => m.version)).toEqual(['001.4', '001.3', '001.2', '001.1']);
+    expect(report.rollback.current).toBeNull();
+    expect(report.snapshot?.schemaVersion).toBe('001.4');
+    // The rollback's snapshot has the release's job tables, with their rows.
+    expect(report.snapshot?.tables.filter((t) => t.table.endsWith('_jobs')).map((t) => [t.table, t.rows])).toEqual([
+      ['public.crawl_jobs', expect.any(Number)],
+      ['public.export_jobs', 1],
+      ['public.validation_jobs', 1],
+    ]);
+    expect(report.ok).toBe(true);
     expect(await schemaShape(h.db)).toEqual(shapeBefore);
-    expect(await dataDigests(h.db)).toEqual(digestsBefore);
     expect(await findOrphans(h)).toEqual(orphans);
+    // The schema is back; the data the release wrote and deleted is not (down scripts revert the schema).
+    expect(changedTables(digestsBefore, await dataDigests(h.db))).toEqual(['activity_logs', 'crawl_jobs', 'images', 'profiles', 'projects']);
     const status = await h.status();
     expect(status.pending).toEqual(h.bundle.migrations.map((m) => m.version));
+  });
+
+  it('restores the snapshot taken before migrating, through the function’s restore event: the deleted profile and its rows back, orphans included', async () => {
+    const report = await h.restore(firstSnapshotId);
+    expect(report.restore.schemaVersion).toBeNull();
+    expect(report.restore.totalRows).toBe(Object.values(countsBefore).reduce((a, b) => a + b, 0));
+    expect(await dataDigests(h.db)).toEqual(digestsBefore);
+    expect(await rowCounts(h.db)).toEqual(countsBefore);
+    expect(await findOrphans(h)).toEqual(orphans);
+    expect(await schemaShape(h.db)).toEqual(shapeBefore);
   });
 
   it('migrates again, reporting the same orphans, and verifies', async () => {

@@ -1,12 +1,13 @@
 /**
  * SIMS (shared/seeds/001): release 1.0.0's indexes, columns and extensions, run end to end by the
  * synthesized function over the local Data API and S3: snapshot, migrate, verify, the guide's checks,
- * the guide's rollback through the engine, migrate and verify again.
+ * the new release writing, the guide's rollback (`rollback` event), the restore of the snapshot taken
+ * before migrating (`restore` event: the data exactly as before the release), migrate and verify again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintMigrationsFolder } from '../../lambda/lint';
 import { SIMS_MIGRATIONS, loadSims } from '../../examples/sims/load-example';
-import { dataDigests, digestsOver, plannedIndexes, probe, rowCounts, schemaShape, type SchemaShape, type TableDigest } from './support/database-state';
+import { changedTables, dataDigests, digestsOver, plannedIndexes, probe, rowCounts, schemaShape, type SchemaShape, type TableDigest } from './support/database-state';
 import { startExampleHarness, type ExampleHarness } from './support/example-harness';
 import { expectWholeBundleMigrated } from './support/migrate-assertions';
 
@@ -175,22 +176,59 @@ describe('SIMS example through the synthesized function', () => {
     expect(fuzzy.rows.map((r: { search_term: string }) => r.search_term)).toContain('guillain barre');
   });
 
-  it('rolls back as the guide lists, through the engine over the Data API: objects gone, data intact, extensions kept', async () => {
+  it('the new release writes: bulk operations with their errors, logbook entries, notifications read', async () => {
+    await h.db.sql(
+      `INSERT INTO bulk_bulkoperation (user_id, operation_type, status, total_records, processed_records, failed_records, error_details, retry_count)
+       SELECT 1 + g % 40, 'import', 'failed', 100, 100 - g, g, jsonb_build_object('records', jsonb_build_array(jsonb_build_object('row', g, 'error', 'unknown rotation'))), 1
+         FROM generate_series(1, 5) AS g`,
+    );
+    await h.db.sql(
+      `INSERT INTO logbook_logbookentry (pg_id, title, description, procedure_count, status)
+       SELECT u.id, 'Lumbar puncture ' || u.id, 'after release 1.0.0', 1, 'submitted' FROM users_user u WHERE u.supervisor_id IS NOT NULL ORDER BY u.id LIMIT 20`,
+    );
+    const read = await h.db.sql(`UPDATE notifications_notification SET is_read = TRUE WHERE id IN (SELECT id FROM notifications_notification WHERE NOT is_read ORDER BY id LIMIT 50)`);
+    expect(read.rowCount).toBe(50);
+    await h.db.sql(`UPDATE reports_scheduledreport SET last_run_at = '2024-06-01 06:00+00', next_run_at = '2024-06-02 06:00+00'`);
+    const counts = await rowCounts(h.db);
+    expect(counts['public.bulk_bulkoperation']).toBe(countsBefore['public.bulk_bulkoperation']! + 5);
+    expect(counts['public.logbook_logbookentry']).toBe(countsBefore['public.logbook_logbookentry']! + 20);
+  });
+
+  it('rolls back as the guide lists, through the function’s rollback event: snapshot first, objects gone, extensions kept', async () => {
     const report = await h.rollback('0');
-    expect(report.reverted.map((m) => m.version)).toEqual(h.bundle.migrations.map((m) => m.version).reverse());
-    expect(report.current).toBeNull();
+    expect(report.rollback.reverted.map((m) => m.version)).toEqual(h.bundle.migrations.map((m) => m.version).reverse());
+    expect(report.rollback.current).toBeNull();
+    // The rollback's own snapshot holds the release's data (its schema version is the one rolled back from).
+    expect(report.snapshot?.schemaVersion).toBe('0007');
+    expect(report.snapshot?.snapshotId).not.toBe(firstSnapshotId);
+    expect(report.fingerprint?.version).toBeNull();
+    expect(report.verification.checks.filter((c) => !c.passed && c.severity === 'error')).toEqual([]);
+    expect(report.ok).toBe(true);
 
     expect(await schemaShape(h.db)).toEqual(shapeBefore);
-    expect(await dataDigests(h.db)).toEqual(digestsBefore);
     // Guide: "Extensions are not dropped automatically to avoid affecting other apps".
     const extensions = await h.db.sql(`SELECT extname FROM pg_extension WHERE extname IN ('pg_trgm', 'unaccent') ORDER BY 1`);
     expect(extensions.rows).toEqual([{ extname: 'pg_trgm' }, { extname: 'unaccent' }]);
+    // Down scripts revert the schema, not the data: the release's writes in the old columns are still there.
+    expect(changedTables(digestsBefore, await dataDigests(h.db))).toEqual(['bulk_bulkoperation', 'logbook_logbookentry', 'notifications_notification']);
 
-    const undo = await h.db.sql(`SELECT version FROM rds_migrate.schema_history WHERE type = 'undo' AND success AND applied_by = 'oncall@example' ORDER BY installed_rank`);
-    expect(undo.rows.map((r: { version: string }) => r.version)).toEqual(report.reverted.map((m) => m.version));
+    const undo = await h.db.sql(`SELECT version FROM rds_migrate.schema_history WHERE type = 'undo' AND success AND applied_by = $1 ORDER BY installed_rank`, [
+      `lambda:${h.fn.logicalId}`,
+    ]);
+    expect(undo.rows.map((r: { version: string }) => r.version)).toEqual(report.rollback.reverted.map((m) => m.version));
     const status = await h.status();
     expect(status.current).toBeNull();
     expect(status.pending).toEqual(h.bundle.migrations.map((m) => m.version));
+  });
+
+  it('restores the snapshot taken before migrating, through the function’s restore event: every row as before the release', async () => {
+    const report = await h.restore(firstSnapshotId);
+    expect(report.restore.snapshotId).toBe(firstSnapshotId);
+    expect(report.restore.schemaVersion).toBeNull();
+    expect(report.restore.totalRows).toBe(Object.values(countsBefore).reduce((a, b) => a + b, 0));
+    expect(await dataDigests(h.db)).toEqual(digestsBefore);
+    expect(await rowCounts(h.db)).toEqual(countsBefore);
+    expect(await schemaShape(h.db)).toEqual(shapeBefore);
   });
 
   it('migrates again with a new snapshot, and verifies', async () => {

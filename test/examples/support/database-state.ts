@@ -85,13 +85,14 @@ async function primaryKey(db: TestDatabase, table: string): Promise<string[]> {
 /**
  * md5 over a table's rows restricted to `columns` (each row as PostgreSQL's text of `ROW(...)`),
  * in primary key order: equal digests mean equal data in those columns.
+ * @param where a condition selecting the rows digested (SQL, e.g. `id <= 12000`) @default every row
  * @throws Error when the table has no primary key, or a column does not exist (42703)
  */
-export async function tableDigest(db: TestDatabase, table: string, columns: readonly string[]): Promise<string> {
+export async function tableDigest(db: TestDatabase, table: string, columns: readonly string[], where = 'true'): Promise<string> {
   const key = (await primaryKey(db, table)).map(quoteIdentifier).join(', ');
   const list = columns.map(quoteIdentifier).join(', ');
   const { rows } = await db.sql(
-    `SELECT md5(coalesce(string_agg((ROW(${list}))::text, E'\\n' ORDER BY ${key}), '')) AS digest FROM public.${quoteIdentifier(table)}`,
+    `SELECT md5(coalesce(string_agg((ROW(${list}))::text, E'\\n' ORDER BY ${key}), '')) AS digest FROM public.${quoteIdentifier(table)} WHERE ${where}`,
   );
   return rows[0].digest;
 }
@@ -120,6 +121,15 @@ export async function digestsOver(db: TestDatabase, before: Record<string, Table
     now[table] = { columns, digest: await tableDigest(db, table, columns) };
   }
   return now;
+}
+
+/**
+ * The tables whose digest (or column list) differs between two {@link dataDigests}, or that only one
+ * of them has, sorted: which tables a step changed.
+ */
+export function changedTables(before: Record<string, TableDigest>, now: Record<string, TableDigest>): string[] {
+  const tables = new Set([...Object.keys(before), ...Object.keys(now)]);
+  return [...tables].filter((t) => JSON.stringify(before[t]) !== JSON.stringify(now[t])).sort();
 }
 
 /** The outcome of a probe: its rows, or the SQLSTATE it failed with. */

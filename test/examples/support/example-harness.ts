@@ -2,19 +2,19 @@
  * One seed system run end to end by the synthesized function: `cdk synth` of the example app pointed
  * at the system's migrations folder (context `migrationsDirectory`), a fresh database loaded with the
  * system's schema and seed, the local Data API and S3 over it, and the bundle from `cdk.out` invoked
- * as a cold start. Rollback has no function event yet, so it runs the engine's `rollback` over a
- * `DataApiDriver` to the same local Data API, with the very bundle the function was given.
+ * as a cold start for every step: status, plan, baseline, migrate, verify, rollback, restore.
  */
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
+import type { BaselineActionReport } from '../../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../../lambda/actions/migrate-action';
+import type { PlanActionReport } from '../../../lambda/actions/plan-action';
+import type { RestoreActionReport } from '../../../lambda/actions/restore-action';
+import type { RollbackActionReport, RollbackInProgressReport } from '../../../lambda/actions/rollback-action';
 import type { StatusActionReport } from '../../../lambda/actions/status-action';
-import { DataApiDriver } from '../../../lambda/driver/data-api/data-api-driver';
-import { rollback, type RollbackReport } from '../../../lambda/engine/commands/rollback';
 import { BUNDLE_FILE_NAME, type MigrationBundle } from '../../../lambda/migrations/bundle';
 import { loadBundle } from '../../../lambda/migrations/load-bundle';
 import { readManifest } from '../../../lambda/snapshot';
@@ -42,21 +42,35 @@ export interface ExampleHarness {
   readonly fn: SynthesizedFunction;
   /** The compiled bundle inside the function's asset (`migrations.json`), as the function loads it. */
   readonly bundle: MigrationBundle;
-  /** The engine's driver over the local Data API, for rollback. */
-  readonly driver: DataApiDriver;
   /**
    * Invokes the bundled function with an event.
    * @throws Error with the function's errorType and errorMessage when it failed
    */
   invoke<T>(event: unknown): Promise<T>;
+  /**
+   * Invokes the bundled function with an event that must fail.
+   * @returns the function's errorType and errorMessage
+   * @throws Error when the function succeeded
+   */
+  invokeFailing(event: unknown): Promise<{ errorType: string; errorMessage: string }>;
   /** `{"action":"migrate"}` through the function. */
   migrate(): Promise<MigrateActionReport>;
   /** `{"action":"verify"}` through the function. */
   verify(): Promise<{ action: 'verify'; verification: VerificationReport }>;
   /** `{"action":"status"}` through the function. */
   status(): Promise<StatusActionReport>;
-  /** The engine's rollback over the Data API down to `targetVersion` (`0` reverts everything). */
-  rollback(targetVersion: string): Promise<RollbackReport>;
+  /** `{"action":"plan"}` through the function. */
+  plan(): Promise<PlanActionReport>;
+  /** `{"action":"baseline","version":...}` through the function. */
+  baseline(version: string): Promise<BaselineActionReport>;
+  /**
+   * `{"action":"rollback","targetVersion":...,"confirm":...}` through the function, confirmed (`0`
+   * reverts everything): snapshot, down scripts, fingerprint, verification at the target.
+   * @throws Error when the function answers in progress (the examples' rollbacks fit one invocation)
+   */
+  rollback(targetVersion: string): Promise<RollbackActionReport>;
+  /** `{"action":"restore","snapshotId":...,"confirm":...}` through the function, confirmed, in place. */
+  restore(snapshotId: string): Promise<RestoreActionReport>;
   /** Reads and validates a snapshot's manifest from the local S3. */
   readManifest(snapshotId: string): Promise<SnapshotManifest>;
   /** Reads a snapshot table object (gzip'd JSON lines) back into rows. */
@@ -74,17 +88,13 @@ export async function startExampleHarness(options: ExampleHarnessOptions): Promi
   const cdkOut = await mkdtemp(path.join(os.tmpdir(), `rds-migrate-${options.name}-cdk-out-`));
   const db = await createTestDatabase(options.name);
   let aws: LocalAws | undefined;
-  let client: RDSDataClient | undefined;
   try {
     await options.load(db.url);
     aws = await startLocalAws({ databaseUrl: db.url, snapshotPrefix: SNAPSHOT_PREFIX });
     await synth({ outdir: cdkOut, context: { migrationsDirectory: options.migrationsDir } });
     const fn = await loadSynthesizedFunction({ cdkOut, synth: 'never', environment: aws.functionEnvironment() });
     const bundle = loadBundle(JSON.parse(await readFile(path.join(fn.assetDir, BUNDLE_FILE_NAME), 'utf8')), BUNDLE_FILE_NAME);
-    client = new RDSDataClient({ ...aws.dataApi.clientConfig(), maxAttempts: 1 });
-    const driver = new DataApiDriver({ resourceArn: aws.dataApi.resourceArn, secretArn: aws.dataApi.secretArn, database: db.name, client });
     const localAws = aws;
-    const rdsData = client;
     const s3 = localAws.s3.client();
 
     const invoke = async <T>(event: unknown): Promise<T> => {
@@ -97,12 +107,23 @@ export async function startExampleHarness(options: ExampleHarnessOptions): Promi
       aws: localAws,
       fn,
       bundle,
-      driver,
       invoke,
+      async invokeFailing(event) {
+        const outcome = await fn.invoke(event);
+        if (outcome.ok) throw new Error(`${JSON.stringify(event)} succeeded, a failure was expected: ${JSON.stringify(outcome.result).slice(0, 500)}`);
+        return { errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage };
+      },
       migrate: () => invoke<MigrateActionReport>({ action: 'migrate' }),
       verify: () => invoke({ action: 'verify' }),
       status: () => invoke<StatusActionReport>({ action: 'status' }),
-      rollback: (targetVersion) => rollback(driver, bundle, { targetVersion, appliedBy: 'oncall@example' }),
+      plan: () => invoke<PlanActionReport>({ action: 'plan' }),
+      baseline: (version) => invoke<BaselineActionReport>({ action: 'baseline', version }),
+      async rollback(targetVersion) {
+        const report = await invoke<RollbackActionReport | RollbackInProgressReport>({ action: 'rollback', targetVersion, confirm: targetVersion });
+        if ('inProgress' in report) throw new Error(`rollback to ${targetVersion} did not finish in one invocation: ${report.message}`);
+        return report;
+      },
+      restore: (snapshotId) => invoke<RestoreActionReport>({ action: 'restore', snapshotId, confirm: snapshotId }),
       readManifest: (snapshotId) =>
         readManifest({ s3, bucket: localAws.bucket, prefix: SNAPSHOT_PREFIX, database: db.name, snapshotId }),
       async readTableRows(key) {
@@ -111,15 +132,12 @@ export async function startExampleHarness(options: ExampleHarnessOptions): Promi
         return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
       },
       async close() {
-        await driver.close();
-        rdsData.destroy();
         await localAws.close();
         await db.drop();
         await rm(cdkOut, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    client?.destroy();
     await aws?.close();
     await db.drop();
     await rm(cdkOut, { recursive: true, force: true });
