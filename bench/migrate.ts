@@ -3,7 +3,7 @@
  * files applied by one psql session (each file in its own transaction) as the floor.
  *
  *   npm run bench:migrate                       (= tsx bench/migrate.ts)
- *   npx tsx bench/migrate.ts [migrations] [runs] (defaults 320 and 3)
+ *   npx tsx bench/migrate.ts [migrations] [runs] (defaults 320 and 5)
  *   BENCH_DATA_API=inline npx tsx bench/migrate.ts   (the local Data API in the benchmark's own process)
  *
  * Each run: two fresh databases on one PostgreSQL server (embedded, or DATABASE_URL); rds-migrate's
@@ -11,8 +11,10 @@
  * `startLocalDataApi`) on the first, psql on the second; both schemas are then compared (tables,
  * indexes, constraints, rows). The local Data API runs in a process of its own by default, as the
  * service runs apart from the function (`inline` bills its CPU to the engine's event loop too).
- * Prints the median of the runs: migrations, statements, wall ms of each, the ratio (target: at most
- * 2), Data API calls and calls per migration. Exits 1 when the schemas differ or the ratio is above 2.
+ * The two sides take turns going first. Prints the median of the runs: migrations, statements, wall ms
+ * of each, the ratio (target: at most 2), Data API calls and calls per migration, and the machine's
+ * load average (the ratio is only meaningful on a machine not busy with other work). Exits 1 when the
+ * schemas differ or the ratio is above 2.
  */
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -80,13 +82,25 @@ async function oneRun(server: PostgresServer, run: number, bundle: MigrationBund
     // Warm up the client and the server's connection pool as a deployed function would be.
     await Promise.all([driver.execute('SELECT 1'), driver.execute('SELECT 1')]);
     calls.reset();
-    const started = performance.now();
-    const report = await migrate(driver, bundle, { appliedBy: 'bench' });
-    const oursMs = performance.now() - started;
-    if (report.applied.length !== bundle.migrations.length) {
-      throw new Error(`migrate applied ${report.applied.length} of ${bundle.migrations.length} migrations`);
+    const runOurs = async (): Promise<number> => {
+      const started = performance.now();
+      const report = await migrate(driver, bundle, { appliedBy: 'bench' });
+      const ms = performance.now() - started;
+      if (report.applied.length !== bundle.migrations.length) {
+        throw new Error(`migrate applied ${report.applied.length} of ${bundle.migrations.length} migrations`);
+      }
+      return ms;
+    };
+    // Alternate which goes first, so that a drift in the machine's load does not favour one side.
+    let oursMs: number;
+    let psqlMs: number;
+    if (run % 2 === 1) {
+      oursMs = await runOurs();
+      psqlMs = await applyWithPsql(psqlUrl, files, workDir);
+    } else {
+      psqlMs = await applyWithPsql(psqlUrl, files, workDir);
+      oursMs = await runOurs();
     }
-    const psqlMs = await applyWithPsql(psqlUrl, files, workDir);
     const [ours, floor] = await Promise.all([schemaSummary(oursUrl), schemaSummary(psqlUrl)]);
     if (JSON.stringify(ours) !== JSON.stringify(floor)) {
       throw new Error(`the two databases differ:\nrds-migrate ${JSON.stringify(ours)}\npsql        ${JSON.stringify(floor)}`);
@@ -105,7 +119,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 320);
-  const runs = Number(process.argv[3] ?? 3);
+  const runs = Number(process.argv[3] ?? 5);
   if (!Number.isInteger(count) || count < 300) throw new Error(`migrations must be a whole number >= 300, got ${process.argv[2]}`);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a whole number >= 1, got ${process.argv[3]}`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-bench-'));
@@ -133,6 +147,7 @@ async function main(): Promise<void> {
     ]);
     console.log('Data API calls by operation:', results[0]!.byOperation);
     console.log('runs (ms, ours / psql):', results.map((r) => `${Math.round(r.oursMs)} / ${Math.round(r.psqlMs)}`).join(', '));
+    console.log(`load average (1, 5, 15 min) at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} CPU(s)`);
     if (ratio > TARGET_RATIO) {
       console.error(`ratio ${ratio.toFixed(2)} is above the target ${TARGET_RATIO}`);
       process.exitCode = 1;

@@ -6,7 +6,9 @@
  * SQLSTATE, and what was left applied; a step whose outcome is unknown stops it with
  * {@link ReplanRequired}, for the command to read the schema history again (`replan.ts`).
  *
- * Latency: while a transaction step runs, the transaction of the next step is begun ahead
+ * Calls: a transaction step is usually folded into one DO block call (`plan/fold.ts`), so a
+ * transactional migration costs one Data API call. When steps stay transactions, while one runs the
+ * transaction of the next step is begun ahead
  * (BeginTransaction only: PostgreSQL takes no snapshot and no lock before the transaction's first
  * statement, so it sees everything committed before it and makes CREATE INDEX CONCURRENTLY wait for
  * nothing), which takes a call off the critical path of every migration.

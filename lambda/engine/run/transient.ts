@@ -12,8 +12,9 @@
  * - a call that provably did not run its statement ({@link didNotRun}: DatabaseResumingException,
  *   throttling, a refused connection, or a PostgreSQL error, after which nothing of the statement
  *   remains): re-sent;
- * - a CommitTransaction, or a write outside a transaction (CREATE INDEX CONCURRENTLY, a progress row),
- *   that failed in a way that may have happened after the database ran it (5xx, a reset connection):
+ * - a CommitTransaction, or a write outside a transaction (a folded migration's DO block, CREATE INDEX
+ *   CONCURRENTLY, a progress row), that failed in a way that may have happened after the database ran
+ *   it (5xx, a reset connection):
  *   NOT re-sent. Its outcome is unknown, so the engine reads the schema history again, which records
  *   every step in the step's own transaction, and plans from what it says (`outcome-unknown.ts`). A
  *   non-transactional statement whose progress row was not written is then run again, as after a

@@ -1,0 +1,155 @@
+/**
+ * Benchmark: our snapshot and restore of a 1-million-row mixed-type table (about 210 MB in
+ * PostgreSQL) against pg_dump and pg_restore, side by side on the same server in the same run.
+ *
+ *   npm run bench:snapshot                        (= tsx bench/snapshot.ts)
+ *   npx tsx bench/snapshot.ts [rows]              (default 1,000,000)
+ *   DATABASE_URL=postgres://user@host:port/db npx tsx bench/snapshot.ts
+ *
+ * On the server of DATABASE_URL (default `postgres://postgres@127.0.0.1:5432/postgres`; its major version
+ * must match the installed pg_dump's) it creates its own databases, generates the table server side
+ * (`generate_series`), then measures:
+ * - `pg_dump -Fc -Z1 -t bench_rows` against our snapshot (DataApiDriver → the real SDK client → the
+ *   local Data API in a process of its own → PostgreSQL; gzip'd JSON lines into the local S3);
+ * - `pg_restore` into an empty database against our restore in place (truncate, reload through the
+ *   Data API in one transaction, verify every row, reset sequences);
+ * - our peak RSS (our side is bundled with esbuild as the function is, and runs in a child process:
+ *   `process.resourceUsage().maxRSS`);
+ * - Data API calls per MiB of JSON lines exported (counted at our client).
+ * Prints the figures with their targets (wall time at most 2x pg_dump's / pg_restore's, peak RSS at
+ * most 256 MiB, at most one call per MiB) and the machine's load; exits 1 when a target is missed or
+ * the restored rows differ from pg_restore's.
+ */
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { newSnapshotId } from '../lambda/snapshot/snapshot-id';
+import { localS3Client, startLocalS3 } from '../local/s3/local-s3';
+import { startDataApiProcess } from './migrate/data-api-process';
+import { BENCH_TABLE, generateTable, tableFingerprint } from './snapshot/generate';
+import { timeTool, toolMajorVersion } from './snapshot/pg-tools';
+import { formatFigures, mib, seconds, type Figure } from './snapshot/report';
+import { bundleOurSide, runOurSide } from './snapshot/run-our-side';
+
+const SOURCE_DB = 'rds_migrate_bench_snapshot';
+const PG_RESTORE_DB = 'rds_migrate_bench_pg_restore';
+const MAX_RATIO = 2;
+const MAX_RSS = 256 * 1024 * 1024;
+
+function urlFor(adminUrl: string, database: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function recreateDatabase(adminUrl: string, name: string, drop = false): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    if (!drop) await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function serverMajorVersion(adminUrl: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(`SELECT current_setting('server_version_num')::int / 10000 AS major`);
+    return Number(rows[0].major);
+  } finally {
+    await admin.end();
+  }
+}
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function main(): Promise<void> {
+  const rows = Number(process.argv[2] ?? 1_000_000);
+  if (!Number.isInteger(rows) || rows < 1) throw new Error(`rows: ${process.argv[2]} must be a whole number of at least 1`);
+  const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const [server, dumpVersion] = await Promise.all([serverMajorVersion(adminUrl), toolMajorVersion('pg_dump')]);
+  if (server !== dumpVersion) throw new Error(`the server is PostgreSQL ${server}, pg_dump is ${dumpVersion}: point DATABASE_URL at a server of pg_dump's version`);
+  const sourceUrl = urlFor(adminUrl, SOURCE_DB);
+  const restoreUrl = urlFor(adminUrl, PG_RESTORE_DB);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-bench-snapshot-'));
+  const loadBefore = load();
+  console.log(`PostgreSQL ${server} at ${new URL(adminUrl).host}; ${os.cpus().length} cores; load average ${loadBefore}`);
+
+  await recreateDatabase(adminUrl, SOURCE_DB);
+  let started = Date.now();
+  const tableBytes = await generateTable(sourceUrl, rows);
+  console.log(`generated ${rows} rows in ${seconds(Date.now() - started)}: ${mib(tableBytes)} (pg_table_size)`);
+
+  const s3Server = await startLocalS3({ directory: path.join(work, 's3') });
+  const dataApi = await startDataApiProcess(sourceUrl);
+  try {
+    const s3 = localS3Client(s3Server.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    s3.destroy();
+    const task = { dataApi, database: SOURCE_DB, s3Endpoint: s3Server.endpoint, bucket: 'bench', snapshotId: newSnapshotId() };
+    const ourBundle = await bundleOurSide(work);
+
+    const dumpFile = path.join(work, 'bench.dump');
+    const dumpMs = await timeTool('pg_dump', ['-Fc', '-Z1', '-t', `public.${BENCH_TABLE}`, '-f', dumpFile, '-d', sourceUrl]);
+    const dumpBytes = (await stat(dumpFile)).size;
+    console.log(`pg_dump -Fc -Z1: ${seconds(dumpMs)}, ${mib(dumpBytes)}`);
+
+    const snapshot = await runOurSide(ourBundle, { ...task, mode: 'snapshot' });
+    const snapshotCalls = Object.values(snapshot.calls).reduce((a, b) => a + b, 0);
+    console.log(`our snapshot: ${seconds(snapshot.ms)}, ${mib(snapshot.bytes)} of JSON lines, ${mib(snapshot.compressedBytes)} gzip, ${snapshotCalls} Data API calls`);
+
+    await recreateDatabase(adminUrl, PG_RESTORE_DB);
+    const pgRestoreMs = await timeTool('pg_restore', ['-d', restoreUrl, dumpFile]);
+    console.log(`pg_restore: ${seconds(pgRestoreMs)}`);
+
+    const restore = await runOurSide(ourBundle, { ...task, mode: 'restore' });
+    const restoreCalls = Object.values(restore.calls).reduce((a, b) => a + b, 0);
+    console.log(`our restore: ${seconds(restore.ms)}, ${restore.rows} rows verified, ${restoreCalls} Data API calls`);
+
+    const [ours, theirs] = await Promise.all([tableFingerprint(sourceUrl), tableFingerprint(restoreUrl)]);
+    const same = ours === theirs;
+    console.log(`restored rows ${same ? 'equal' : 'DIFFER from'} pg_restore's (count and hash sum: ${ours})`);
+
+    const perMiB = snapshotCalls / (snapshot.bytes / 1024 / 1024);
+    const figures: Figure[] = [
+      {
+        what: 'snapshot wall time', ours: seconds(snapshot.ms), reference: `pg_dump -Fc -Z1 ${seconds(dumpMs)}`,
+        measured: `${(snapshot.ms / dumpMs).toFixed(2)}x`, target: `<= ${MAX_RATIO}x`, pass: snapshot.ms <= MAX_RATIO * dumpMs,
+      },
+      {
+        what: 'restore wall time', ours: seconds(restore.ms), reference: `pg_restore ${seconds(pgRestoreMs)}`,
+        measured: `${(restore.ms / pgRestoreMs).toFixed(2)}x`, target: `<= ${MAX_RATIO}x`, pass: restore.ms <= MAX_RATIO * pgRestoreMs,
+      },
+      { what: 'snapshot peak RSS', ours: mib(snapshot.maxRssBytes), reference: '', measured: mib(snapshot.maxRssBytes), target: '<= 256 MiB', pass: snapshot.maxRssBytes <= MAX_RSS },
+      { what: 'restore peak RSS', ours: mib(restore.maxRssBytes), reference: '', measured: mib(restore.maxRssBytes), target: '<= 256 MiB', pass: restore.maxRssBytes <= MAX_RSS },
+      {
+        what: 'snapshot Data API calls', ours: `${snapshotCalls} for ${mib(snapshot.bytes)}`, reference: '', measured: `${perMiB.toFixed(2)} per MiB`,
+        target: '<= 1 per MiB', pass: perMiB <= 1,
+      },
+      {
+        what: 'restore Data API calls', ours: `${restoreCalls}`, reference: '', measured: `${(restoreCalls / (snapshot.bytes / 1024 / 1024)).toFixed(2)} per MiB`,
+        target: '(reported)', pass: true,
+      },
+      { what: 'restored rows', ours: ours.split(':')[0]!, reference: `pg_restore ${theirs.split(':')[0]}`, measured: same ? 'equal' : 'differ', target: 'equal', pass: same },
+    ];
+    console.log(`\n${formatFigures(figures)}\n`);
+    console.log(`load average before ${loadBefore}, after ${load()} (1, 5, 15 min) on ${os.cpus().length} cores`);
+    if (figures.some((f) => !f.pass)) process.exitCode = 1;
+  } finally {
+    await dataApi.stop();
+    await s3Server.close();
+    await recreateDatabase(adminUrl, PG_RESTORE_DB, true);
+    await recreateDatabase(adminUrl, SOURCE_DB, true);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error)?.stack ?? String(error));
+  process.exit(1);
+});
