@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../local/environment/local-aws';
 import { loadSynthesizedFunction, synth } from '../../local/lambda';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { sendRequest, type CloudFormationRequest, type CloudFormationResponse, type ProviderFunctions } from './support/cloudformation';
+import { sendRequest, type CloudFormationResponse, type ProviderFunctions } from './support/cloudformation';
 import { LIFECYCLE_APP, type LifecycleRelease } from './support/lifecycle-release';
 import { releaseFolder, removeReleases } from './support/releases';
 
