@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapConcurrently } from './support/concurrently';
-import { commitOf, faultWhen, operationIs, statementStarting, type FaultPlan } from './support/fault-plans';
+import { commitOf, faultWhen, operationIs, statementIn, statementStarting, type FaultPlan } from './support/fault-plans';
 import { recordFigures } from './support/figures';
 import { crashReason } from './support/outcome';
 import { historyContradictions, lastHistoryRows, probeEffects } from './support/shop-fixture';
@@ -25,9 +25,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => world?.close());
 
+// 0003 runs as a Data API transaction (a call per statement); 0001 and each statement of 0004 run
+// folded into one DO block call (see support/shop-fixture.ts).
 const BALANCE_BACKFILL = statementStarting('UPDATE accounts SET balance');
-const ADOPTED_EVENTS = statementStarting("INSERT INTO account_events (account_id, kind) SELECT id, 'adopted'");
-const DORMANT_EVENTS = statementStarting("INSERT INTO account_events (account_id, kind) SELECT id, 'dormant'");
+const RUNS_0001 = statementIn("INSERT INTO account_events (account_id, kind) SELECT id, 'adopted'");
+const RUNS_0004_STATEMENT_2 = statementIn("INSERT INTO account_events (account_id, kind) SELECT id, 'dormant'");
 const EMAIL_INDEX = statementStarting('CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS accounts_email_key');
 const ORDERS_INDEX = statementStarting('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_account_idx');
 const PROGRESS_ROW = statementStarting('UPDATE "rds_migrate"."schema_history" SET statements_applied');
@@ -36,28 +38,31 @@ const LOCK_RELEASE = statementStarting('DELETE FROM "rds_migrate"."lock"');
 const SNAPSHOT_PAGE = statementStarting('WITH page AS');
 
 const serverError = (name: string, message: string) => ({ error: { name, message } });
+const timedOut = serverError('StatementTimeoutException', 'Request timed out');
 
 /** Each scenario: a fault plan, built fresh per run. */
 const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly plan: () => FaultPlan }> = [
-  { name: 'connection dropped mid-call: a statement of 0003 ran, its answer lost', plan: () => faultWhen(BALANCE_BACKFILL, { afterRun: { dropConnection: true } }) },
-  { name: 'connection dropped mid-call: the commit of 0001 happened, its answer lost', plan: () => faultWhen(commitOf(ADOPTED_EVENTS), { afterRun: { dropConnection: true } }) },
+  { name: 'connection dropped mid-call: a statement of 0003 ran in its transaction, its answer lost', plan: () => faultWhen(BALANCE_BACKFILL, { afterRun: { dropConnection: true } }) },
+  { name: 'connection dropped mid-call: the commit of 0003 happened, its answer lost', plan: () => faultWhen(commitOf(BALANCE_BACKFILL), { afterRun: { dropConnection: true } }) },
+  { name: 'connection dropped mid-call: the one call running 0001 committed, its answer lost', plan: () => faultWhen(RUNS_0001, { afterRun: { dropConnection: true } }) },
   { name: 'connection dropped mid-call: CREATE INDEX CONCURRENTLY built, its answer lost', plan: () => faultWhen(EMAIL_INDEX, { afterRun: { dropConnection: true } }) },
   { name: 'connection dropped mid-call: the lock lease taken, its answer lost', plan: () => faultWhen(LOCK_TAKE, { afterRun: { dropConnection: true } }) },
   { name: 'connection dropped mid-call: a snapshot page read, its answer lost', plan: () => faultWhen(SNAPSHOT_PAGE, { afterRun: { dropConnection: true } }) },
   { name: 'connection dropped before the call: a progress row of 0002', plan: () => faultWhen(PROGRESS_ROW, { dropConnection: true }) },
   { name: 'connection dropped before the call: the lock release', plan: () => faultWhen(LOCK_RELEASE, { dropConnection: true }) },
   { name: '5xx before the call: InternalServerErrorException on a statement of 0003', plan: () => faultWhen(BALANCE_BACKFILL, serverError('InternalServerErrorException', 'Internal error')) },
-  { name: '5xx after the call: ServiceUnavailableError on the commit of 0004 statement 2', plan: () => faultWhen(commitOf(DORMANT_EVENTS), { afterRun: serverError('ServiceUnavailableError', 'Service unavailable') }) },
+  { name: '5xx after the call: ServiceUnavailableError on the call running 0004 statement 2 (committed)', plan: () => faultWhen(RUNS_0004_STATEMENT_2, { afterRun: serverError('ServiceUnavailableError', 'Service unavailable') }) },
   { name: '5xx on every BeginTransaction for a while (3 calls)', plan: () => faultWhen(operationIs('BeginTransaction'), serverError('ServiceUnavailableError', 'Service unavailable'), 3) },
   { name: 'DatabaseResumingException on the first 4 calls (waking from 0 ACU)', plan: () => faultWhen(() => true, serverError('DatabaseResumingException', 'The database is resuming'), 4) },
-  { name: 'StatementTimeoutException on a statement of 0003 that ran', plan: () => faultWhen(BALANCE_BACKFILL, { afterRun: serverError('StatementTimeoutException', 'Request timed out') }) },
-  { name: 'StatementTimeoutException on CREATE INDEX CONCURRENTLY (the build goes on)', plan: () => faultWhen(ORDERS_INDEX, { afterRun: serverError('StatementTimeoutException', 'Request timed out') }) },
-  { name: 'transaction expired between calls: 0001 before its third statement', plan: () => faultWhen(ADOPTED_EVENTS, { expireTransaction: true }) },
-  { name: 'transaction expired between calls: 0004 statement 2 before its commit', plan: () => faultWhen(commitOf(DORMANT_EVENTS), { expireTransaction: true }) },
+  { name: 'StatementTimeoutException on a statement of 0003 that ran', plan: () => faultWhen(BALANCE_BACKFILL, { afterRun: timedOut }) },
+  { name: 'StatementTimeoutException on the call running 0001 (it committed)', plan: () => faultWhen(RUNS_0001, { afterRun: timedOut }) },
+  { name: 'StatementTimeoutException on CREATE INDEX CONCURRENTLY (the build goes on)', plan: () => faultWhen(ORDERS_INDEX, { afterRun: timedOut }) },
+  { name: 'transaction expired between calls: 0003 before its backfill', plan: () => faultWhen(BALANCE_BACKFILL, { expireTransaction: true }) },
+  { name: 'transaction expired between calls: 0003 before its commit', plan: () => faultWhen(commitOf(BALANCE_BACKFILL), { expireTransaction: true }) },
   { name: 'slow answers: every call 60 ms late', plan: () => faultWhen(() => true, { afterRun: { delayMs: 60 } }, Number.MAX_SAFE_INTEGER) },
   {
-    name: 'slow answer: a statement of 0003 answered twice the lease late (the heartbeat keeps the lease)',
-    plan: () => faultWhen(BALANCE_BACKFILL, { afterRun: { delayMs: 2 * world.leaseMs } }),
+    name: 'slow answer: the call running 0001 answered twice the lease late (the heartbeat keeps the lease)',
+    plan: () => faultWhen(RUNS_0001, { afterRun: { delayMs: 2 * world.leaseMs } }),
   },
 ];
 

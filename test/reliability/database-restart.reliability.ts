@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultContext } from '../../local/data-api/faults';
-import { commitOf, statementStarting, type CallMatcher } from './support/fault-plans';
+import { commitOf, statementIn, statementStarting, type CallMatcher } from './support/fault-plans';
 import { recordFigures } from './support/figures';
 import { crashReason } from './support/outcome';
 import { startRestartablePostgres, type RestartablePostgres, type RestartMode } from './support/restartable-postgres';
@@ -30,9 +30,9 @@ afterAll(async () => {
 
 const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly when: () => CallMatcher; readonly mode: RestartMode; readonly awaitRestart: boolean }> = [
   { name: 'fast shutdown and start, 0003 transaction open before its backfill', when: () => statementStarting('UPDATE accounts SET balance'), mode: 'fast', awaitRestart: true },
-  { name: 'crash and start, before the commit of 0001', when: () => commitOf(statementStarting("INSERT INTO account_events (account_id, kind) SELECT id, 'adopted'")), mode: 'crash', awaitRestart: true },
-  { name: 'crash and start, 0004 statement 2 committed, statement 3 about to run', when: () => statementStarting('UPDATE orders SET total_cents'), mode: 'crash', awaitRestart: true },
-  { name: 'crash while a statement of 0001 runs', when: () => statementStarting("INSERT INTO account_events (account_id, kind) SELECT id, 'adopted'"), mode: 'crash', awaitRestart: false },
+  { name: 'crash and start, before the commit of 0003', when: () => commitOf(statementStarting('UPDATE accounts SET balance')), mode: 'crash', awaitRestart: true },
+  { name: 'crash and start, 0004 statement 2 committed, statement 3 about to run', when: () => statementIn('UPDATE orders SET total_cents'), mode: 'crash', awaitRestart: true },
+  { name: 'crash while the call running 0001 runs', when: () => statementIn("INSERT INTO account_events (account_id, kind) SELECT id, 'adopted'"), mode: 'crash', awaitRestart: false },
   { name: 'crash while CREATE INDEX CONCURRENTLY of 0002 runs', when: () => statementStarting('CREATE UNIQUE INDEX CONCURRENTLY'), mode: 'crash', awaitRestart: false },
   { name: 'fast shutdown and start during the snapshot', when: () => statementStarting('WITH page AS'), mode: 'fast', awaitRestart: true },
 ];

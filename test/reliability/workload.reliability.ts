@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
 import { startLocalDataApi, type LocalDataApi } from '../../local/data-api/server';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { statementStarting } from './support/fault-plans';
+import { statementIn } from './support/fault-plans';
 import { recordFigures } from './support/figures';
 import { compileTaskRoot, functionInstance, type TaskRoot } from './support/function-stack';
 import { leftovers } from './support/leftovers';
@@ -70,7 +70,7 @@ describe('a migration run while the application writes to the same tables', () =
     };
     const deadlocksBefore = Number((await db.sql('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.deadlocks);
 
-    const alter = statementStarting('ALTER TABLE orders ADD COLUMN note');
+    const alter = statementIn('ALTER TABLE orders ADD COLUMN note');
     let alterSends = 0;
     let blocker: Promise<void> | undefined;
     api.faults = async (context) => {
@@ -97,7 +97,7 @@ describe('a migration run while the application writes to the same tables', () =
     const problems: string[] = [];
     if (!report.ok) problems.push(`verification failed: ${report.verification.checks.filter((c) => !c.passed).map((c) => c.message).join('; ')}`);
     if (report.migrate.applied.map((m) => m.version).join() !== '0001,0002,0003') problems.push(`applied ${report.migrate.applied.map((m) => m.version).join()}`);
-    if (alterSends < 2) problems.push(`the ALTER TABLE blocked by the application was sent ${alterSends} time(s): its lock timeout was not retried`);
+    if (alterSends < 2) problems.push(`the call carrying the ALTER TABLE blocked by the application was sent ${alterSends} time(s): its lock timeout was not retried`);
     if (ledger.failures.length > 0) problems.push(`the application failed: ${ledger.failures.slice(0, 5).join('; ')}`);
     if (ledger.committed < 50) problems.push(`the application committed only ${ledger.committed} transactions`);
 

@@ -20,6 +20,15 @@ export function statementStarting(prefix: string): CallMatcher {
   return (context) => (sqlOf(context) ?? '').replace(/\s+/g, ' ').trim().startsWith(want);
 }
 
+/**
+ * Calls that carry a statement starting with `prefix`: sent alone, or inside the one DO block call
+ * the engine folds a migration's transaction into (`engine/plan/fold.ts`).
+ */
+export function statementIn(prefix: string): CallMatcher {
+  const want = prefix.replace(/\s+/g, ' ').trim();
+  return (context) => (sqlOf(context) ?? '').replace(/\s+/g, ' ').includes(want);
+}
+
 /** Any call of `operation`. */
 export function operationIs(operation: FaultContext['operation']): CallMatcher {
   return (context) => context.operation === operation;

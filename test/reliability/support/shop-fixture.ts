@@ -2,9 +2,11 @@
  * The reliability suite's test migration set, `test/reliability/fixtures/shop`: an application's
  * existing tables (seeded here) and four migrations that change them:
  *
- * - 0001 (one transaction): a column with a default, a new table, a row per account derived from the data;
+ * - 0001 (one transaction, which the engine folds into one call): a column with a default, a new
+ *   table, a row per account derived from the data;
  * - 0002 (no transaction): two indexes built CONCURRENTLY, IF NOT EXISTS;
- * - 0003 (one transaction): a numeric column backfilled from another, then NOT NULL and a CHECK;
+ * - 0003 (one transaction with a `statement_timeout`, so run as a Data API transaction, a call per
+ *   statement): a numeric column backfilled from another, then NOT NULL and a CHECK;
  * - 0004 (`transaction=off`): three statements, none safe to run twice (an UPDATE, an INSERT, an
  *   increment), so running one again after a crash shows in the data.
  *
