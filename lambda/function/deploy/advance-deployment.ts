@@ -82,7 +82,7 @@ export async function advanceDeployment(ctx: ActionContext, event: CustomResourc
   const requestId = event.RequestId ?? `${event.RequestType}:${props.MigrationsChecksum}`;
   await ensureDeployTables(ctx.driver, ctx.log);
   const request = { requestId, requestType: event.RequestType, migrationsChecksum: props.MigrationsChecksum, ...(event.LogicalResourceId ? { logicalResourceId: event.LogicalResourceId } : {}) };
-  let record =
+  const record =
     phase === 'onEvent' ? await startDeployment(ctx.driver, ctx.log, request) : ((await resumeDeployment(ctx.driver, ctx.log, requestId)) ?? (await startDeployment(ctx.driver, ctx.log, request)));
   if (record.state === 'succeeded') return { complete: true, data: record.result ?? {} };
   if (record.state === 'failed') throw new Error(record.reason ?? `deployment ${requestId} failed earlier`);

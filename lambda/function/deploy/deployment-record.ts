@@ -35,7 +35,7 @@ export interface DeploymentRecord {
   readonly reverted: readonly string[];
   /** The attributes answered once it succeeded. */
   readonly result: CustomResourceData | null;
-  /** The failure reason once it failed. */
+  /** The failure reason once it failed; while running, the last thing that held it up (a lock holder). */
   readonly reason: string | null;
 }
 
