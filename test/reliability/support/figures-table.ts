@@ -16,7 +16,7 @@ const HEADERS: Record<FigureColumn, string> = {
 
 const zero = (): FigureTotals => ({ faultsInjected: 0, runsRecovered: 0, rowsChecked: 0, rowsLost: 0, inputsFuzzed: 0, crashes: 0 });
 
-/** Totals per area (in the order areas first appear, sorted by name) and over all areas. */
+/** Totals per area (areas sorted by name) and over all areas. */
 export function sumFigures(records: readonly FigureRecord[]): { byArea: Map<string, FigureTotals>; total: FigureTotals } {
   const byArea = new Map<string, FigureTotals>();
   const total = zero();
