@@ -1,4 +1,6 @@
 import { migrate, type MigrateReport } from '../engine/commands/migrate';
+import { spendableMs, type StoppedRun, type TimeBudget } from '../engine/run/time-budget';
+import type { BundledMigration } from '../migrations/bundle';
 import { recordRunMetrics, verificationMetricValues } from '../observability/metrics';
 import { checkDrift } from '../verify/checks/drift';
 import type { FingerprintRecord } from '../verify/fingerprint/record-fingerprint';
@@ -6,7 +8,7 @@ import { refreshFingerprint } from '../verify/fingerprint/refresh-fingerprint';
 import type { VerificationCheck, VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
 import type { ActionContext } from './action-context';
-import { snapshotBeforeMigrate, type SnapshotSummary } from './snapshot-action';
+import { snapshotBeforeMigrate, type SnapshotStep, type SnapshotSummary } from './snapshot-action';
 import { snapshotAgeMetric, type VerifySettings } from './verify-action';
 
 export interface MigrateActionReport {
@@ -45,6 +47,56 @@ async function driftBeforeMigrate(ctx: ActionContext): Promise<VerificationCheck
   }
 }
 
+/** Where a budgeted migrate stopped: before a migration, or before the fingerprint and verification. */
+export type MigrateStop = StoppedRun | { readonly reason: 'finish-deferred' };
+
+export interface MigrateOptions {
+  /** Last version to apply. @default the bundle's last */
+  readonly targetVersion?: string;
+  /** Verification settings (required verify scripts, severities, ...). @default the checks' defaults */
+  readonly verify?: VerifySettings;
+  /**
+   * The invocation's time budget (the function's `invocation-budget.ts`): the engine stops cleanly
+   * before a migration (or between a data migration's batches) once it is used up, and the fingerprint
+   * and verification wait for an invocation with time left. @default none: run to the end (the CLI)
+   */
+  readonly timeBudget?: TimeBudget;
+  /**
+   * Takes the snapshot before the first pending migration, holding the lock (its error stops the run
+   * before anything is migrated). @default `snapshotBeforeMigrate` (its scope, budget and retention),
+   * its time budget capped at what the invocation may still spend
+   */
+  readonly snapshot?: (pending: BundledMigration[]) => Promise<SnapshotStep>;
+  /** Migrations applied by earlier invocations of the same run (a deployment's polls): counted for the fingerprint. @default 0 */
+  readonly appliedEarlier?: number;
+}
+
+/** One invocation's share of the main job: finished with its report, or stopped by the time budget. */
+export type MigrateStepResult =
+  | {
+      readonly done: false;
+      readonly stopped: MigrateStop;
+      /** The engine's report of this invocation. */
+      readonly migrate: MigrateReport;
+      readonly snapshot: SnapshotStep | null;
+    }
+  | { readonly done: true; readonly report: MigrateActionReport };
+
+/**
+ * The context for an invocation with a time budget: the snapshot's time budget (`maxSeconds`, see
+ * `snapshot/budget`) is at most the time the invocation may still spend, so a snapshot that would
+ * outlast the invocation is refused with its estimate before anything is read (the migration with it),
+ * instead of Lambda stopping the function mid-export. Without a budget, or snapshots, `ctx` as it is.
+ */
+export function withInvocationSnapshotBudget(ctx: ActionContext, timeBudget: TimeBudget | undefined): ActionContext {
+  const spendable = spendableMs(timeBudget);
+  if (spendable === undefined || !ctx.snapshots) return ctx;
+  const seconds = Math.max(1, Math.floor(spendable / 1000));
+  const configured = ctx.snapshots.budget?.maxSeconds;
+  const maxSeconds = configured === undefined ? seconds : Math.min(configured, seconds);
+  return { ...ctx, snapshots: { ...ctx.snapshots, budget: { ...ctx.snapshots.budget, maxSeconds } } };
+}
+
 /**
  * The main job: snapshot, migrate, record the schema fingerprint, verify.
  *
@@ -58,6 +110,10 @@ async function driftBeforeMigrate(ctx: ActionContext): Promise<VerificationCheck
  *    current version, see `verify/fingerprint/refresh-fingerprint.ts`).
  * 4. Verification runs: each applied migration's verify script and the built-in checks, drift included.
  *
+ * With a `timeBudget` the step may stop before a migration, or before steps 3 and 4 (`done: false`,
+ * nothing verified then); the next invocation continues where it stopped. Without one it always
+ * finishes (`done: true`).
+ *
  * Metrics (recorded for the function's run, see `observability/metrics.ts`): MigrationDurationMs, the
  * verification's counts, SnapshotAgeHours.
  *
@@ -66,9 +122,10 @@ async function driftBeforeMigrate(ctx: ActionContext): Promise<VerificationCheck
  *   verification is reported (`ok: false`), not thrown, so the caller decides (the custom resource
  *   fails the deploy).
  */
-export async function runMigrate(ctx: ActionContext, options: { targetVersion?: string; verify?: VerifySettings } = {}): Promise<MigrateActionReport> {
-  let snapshot: SnapshotSummary | null = null;
-  let snapshotSkipped: string | undefined;
+export async function runMigrateStep(ctx: ActionContext, options: MigrateOptions = {}): Promise<MigrateStepResult> {
+  const takeSnapshot =
+    options.snapshot ?? ((pending: BundledMigration[]) => snapshotBeforeMigrate(withInvocationSnapshotBudget(ctx, options.timeBudget), pending));
+  let decision: SnapshotStep | null = null;
   let driftBefore: VerificationCheck[] = [];
   const started = Date.now();
   let report: MigrateReport;
@@ -78,19 +135,25 @@ export async function runMigrate(ctx: ActionContext, options: { targetVersion?: 
       log: ctx.log,
       ...(ctx.lock ? { lock: ctx.lock } : {}),
       ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
+      ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
       beforeApply: async (pending) => {
         driftBefore = await driftBeforeMigrate(ctx);
-        const step = await snapshotBeforeMigrate(ctx, pending);
-        snapshot = step.snapshot;
-        snapshotSkipped = step.skipped;
+        decision = await takeSnapshot(pending);
       },
     });
   } finally {
     recordRunMetrics({ migrationDurationMs: Date.now() - started });
   }
-  if (report.applied.length === 0) snapshotSkipped ??= 'nothing was pending';
+  const taken = decision as SnapshotStep | null;
+  if (report.stopped) return { done: false, stopped: report.stopped, migrate: report, snapshot: taken };
+  if (options.timeBudget && (spendableMs(options.timeBudget) ?? 1) <= 0) {
+    ctx.log.warn('time budget used up: the fingerprint and verification run in the next invocation', { current: report.current });
+    return { done: false, stopped: { reason: 'finish-deferred' }, migrate: report, snapshot: taken };
+  }
+
+  const snapshotSkipped = taken?.snapshot ? undefined : (taken?.skipped ?? (report.applied.length === 0 ? 'nothing was pending' : undefined));
   const refreshed = await refreshFingerprint(ctx.driver, {
-    applied: report.applied.length,
+    applied: report.applied.length + (options.appliedEarlier ?? 0),
     version: report.current,
     recordedBy: ctx.appliedBy,
     schemas: ctx.schemas,
@@ -105,17 +168,29 @@ export async function runMigrate(ctx: ActionContext, options: { targetVersion?: 
     schemas: ctx.schemas,
     ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
   });
-  const taken: SnapshotSummary | null = snapshot;
-  recordRunMetrics({ ...verificationMetricValues(verification), ...(taken ? { snapshotAgeHours: 0 } : await snapshotAgeMetric(ctx)) });
+  recordRunMetrics({ ...verificationMetricValues(verification), ...(taken?.snapshot ? { snapshotAgeHours: 0 } : await snapshotAgeMetric(ctx)) });
   return {
-    action: 'migrate',
-    database: ctx.driver.database,
-    ok: verification.ok,
-    snapshot,
-    ...(snapshotSkipped ? { snapshotSkipped } : {}),
-    migrate: report,
-    ...(driftBefore.length > 0 ? { driftBeforeMigrate: driftBefore } : {}),
-    fingerprint: refreshed.recorded ?? null,
-    verification,
+    done: true,
+    report: {
+      action: 'migrate',
+      database: ctx.driver.database,
+      ok: verification.ok,
+      snapshot: taken?.snapshot ?? null,
+      ...(snapshotSkipped ? { snapshotSkipped } : {}),
+      migrate: report,
+      ...(driftBefore.length > 0 ? { driftBeforeMigrate: driftBefore } : {}),
+      fingerprint: refreshed.recorded ?? null,
+      verification,
+    },
   };
+}
+
+/**
+ * The main job run to the end (the CLI's `migrate`): `runMigrateStep` without a time budget.
+ * @throws as `runMigrateStep`
+ */
+export async function runMigrate(ctx: ActionContext, options: Omit<MigrateOptions, 'timeBudget'> = {}): Promise<MigrateActionReport> {
+  const result = await runMigrateStep(ctx, options);
+  if (!result.done) throw new Error(`migrate stopped without a time budget (${result.stopped.reason}): this is a bug`);
+  return result.report;
 }

@@ -18,7 +18,8 @@ import { parseEvent, type FunctionEvent } from '../events/parse-event';
 import type { Log } from '../observability/log';
 import { startRun } from '../observability/function-logger';
 import { publishRunMetrics, startRunMetrics } from '../observability/metrics';
-import { inProgressReport, runBudgetedMigrate } from './budgeted-migrate';
+import { runMigrateStep } from '../actions/migrate-action';
+import { inProgressReport } from './budgeted-migrate';
 import { handleCustomResource, pollCustomResource } from './custom-resource';
 import type { InvocationClock } from './deploy/advance-deployment';
 import { deployFailure } from './failure-reason';
@@ -68,7 +69,7 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
           return runStatus(ctx);
         case 'migrate': {
           const timeBudget = invocationBudget(clock.context, clock.env);
-          const result = await runBudgetedMigrate(ctx, {
+          const result = await runMigrateStep(ctx, {
             ...(event.targetVersion ? { targetVersion: event.targetVersion } : {}),
             ...(timeBudget ? { timeBudget } : {}),
           });

@@ -1,7 +1,7 @@
 import type { ActionContext } from '../actions/action-context';
 import { runSnapshot } from '../actions/snapshot-action';
 import type { CustomResourceEvent, CustomResourceResponse, IsCompleteResponse } from '../events/custom-resource-event';
-import { withInvocationSnapshotBudget } from './budgeted-migrate';
+import { withInvocationSnapshotBudget } from '../actions/migrate-action';
 import { advanceDeployment, type InvocationClock } from './deploy/advance-deployment';
 import { invocationBudget } from './invocation-budget';
 

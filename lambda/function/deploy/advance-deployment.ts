@@ -44,7 +44,9 @@ import type { MigrationStatus, Status } from '../../engine/status/compute';
 import type { CustomResourceData, CustomResourceEvent } from '../../events/custom-resource-event';
 import { runVerification } from '../../verify/run-verification';
 import { recordRunMetrics, verificationMetricValues } from '../../observability/metrics';
-import { describeStop, runBudgetedMigrate, withInvocationSnapshotBudget, type SnapshotDecision } from '../budgeted-migrate';
+import { runMigrateStep, withInvocationSnapshotBudget } from '../../actions/migrate-action';
+import type { SnapshotStep } from '../../actions/snapshot-action';
+import { describeStop } from '../budgeted-migrate';
 import { invocationBudget, type RemainingTime } from '../invocation-budget';
 import { VerificationFailedError } from '../verification-failed-error';
 import { DeployTimeLimitError } from './deploy-errors';
@@ -131,12 +133,12 @@ interface SnapshotOnce {
    * Before migrating `pending`: the snapshot (`snapshotBeforeMigrate`: its scope, budget, retention, and
    * at most the invocation's remaining time), or skipped when an earlier invocation took it.
    */
-  beforeMigrate(pending: BundledMigration[]): Promise<SnapshotDecision>;
+  beforeMigrate(pending: BundledMigration[]): Promise<SnapshotStep>;
   /**
    * Before reverting (rollback `down`): a full snapshot (the stored down scripts carry no up script to
    * tell the affected tables from), unless the scope is `none`, or an earlier invocation took it.
    */
-  beforeRevert(): Promise<SnapshotDecision>;
+  beforeRevert(): Promise<SnapshotStep>;
   /** Its id once taken, by this invocation or an earlier one. */
   id(): string | null;
 }
@@ -144,7 +146,7 @@ interface SnapshotOnce {
 function snapshotOnce(ctx: ActionContext, record: DeploymentRecord, timeBudget: TimeBudget | undefined): SnapshotOnce {
   let snapshotId = record.snapshotId;
   const budgeted = withInvocationSnapshotBudget(ctx, timeBudget);
-  const once = async (take: () => Promise<SnapshotDecision>): Promise<SnapshotDecision> => {
+  const once = async (take: () => Promise<SnapshotStep>): Promise<SnapshotStep> => {
     if (snapshotId) {
       ctx.log.info('snapshot taken earlier in this deployment', { snapshotId });
       return { snapshot: null, skipped: `taken earlier in this deployment: ${snapshotId}` };
@@ -172,7 +174,7 @@ function snapshotOnce(ctx: ActionContext, record: DeploymentRecord, timeBudget: 
 async function migrateStep(ctx: ActionContext, record: DeploymentRecord, targetVersion: string | undefined, timeBudget: TimeBudget | undefined): Promise<DeploymentStep> {
   await storeDownScripts(ctx.driver, ctx.bundle, ctx.appliedBy, ctx.log);
   const snapshots = snapshotOnce(ctx, record, timeBudget);
-  const result = await runBudgetedMigrate(ctx, {
+  const result = await runMigrateStep(ctx, {
     ...(targetVersion ? { targetVersion } : {}),
     ...(timeBudget ? { timeBudget } : {}),
     snapshot: (pending) => snapshots.beforeMigrate(pending),
