@@ -6,12 +6,15 @@
  * 2. Starts the local Data API over it and a local S3 (s3rver) with an empty snapshot bucket.
  * 3. Runs `cdk synth` and loads the function exactly as synthesized (the esbuild bundle and its
  *    migrations.json from cdk.out), pointed at the local Data API and S3.
- * 4. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022, 0023 and 0024, verification.
- * 5. Invokes it again: nothing to apply.
+ * 4. Invokes it with {"action":"baseline","version":"0021"}: production already has 0021 (Django applied
+ *    it), so its verify script proves the OCR columns are there and 0021 is recorded without running.
+ * 5. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022, 0023 and 0024, verification.
+ * 6. Invokes it again: nothing to apply.
  */
 import pg from 'pg';
 import { loadFaktuLove } from './faktulove/load-example';
-import { formatMigrateReport } from './demo/format-report';
+import { formatBaselineReport, formatMigrateReport } from './demo/format-report';
+import type { BaselineActionReport } from '../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../lambda/actions/migrate-action';
 import { startLocalAws } from '../local/environment/local-aws';
 import { loadSynthesizedFunction, synth } from '../local/lambda';
@@ -64,7 +67,16 @@ async function main(): Promise<void> {
     const fn = await loadSynthesizedFunction({ cdkOut, synth: 'never', environment: aws.functionEnvironment() });
     console.log(`cdk synth:       ${fn.logicalId} (${fn.runtime}, ${fn.memorySize} MB) bundle ${fn.handlerFile.replace(process.cwd() + '/', '')} in ${Date.now() - started} ms`);
 
-    for (const run of [1, 2]) {
+    console.log(`\nInvocation 1: {"action":"baseline","version":"0021"}`);
+    const baseline = await fn.invoke<BaselineActionReport>({ action: 'baseline', version: '0021' });
+    if (!baseline.ok) {
+      console.error(`  the function failed: ${baseline.error.errorType}: ${baseline.error.errorMessage}`);
+      process.exitCode = 1;
+      return;
+    }
+    for (const line of formatBaselineReport(baseline.result)) console.log(line);
+
+    for (const run of [2, 3]) {
       console.log(`\nInvocation ${run}: {"action":"migrate"}`);
       const outcome = await fn.invoke<MigrateActionReport>({ action: 'migrate' });
       if (!outcome.ok) {

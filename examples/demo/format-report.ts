@@ -1,3 +1,4 @@
+import type { BaselineActionReport } from '../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
 
 /** Human-readable lines for a migrate report, as the demo prints them. */
@@ -23,5 +24,18 @@ export function formatMigrateReport(report: MigrateActionReport): string[] {
   for (const c of v.checks) {
     lines.push(`    ${c.passed ? '✓' : c.severity === 'error' ? '✗' : '!'} ${c.check}${c.object ? ` ${c.object}` : ''}: ${c.message}`);
   }
+  return lines;
+}
+
+/** Human-readable lines for a baseline report, as the demo prints them. */
+export function formatBaselineReport(report: BaselineActionReport): string[] {
+  const lines: string[] = [];
+  for (const c of report.proven) lines.push(`  proven first: ${c.passed ? '✓' : '✗'} ${c.message}`);
+  lines.push(`  baselined ${report.baselined.join(', ')} (recorded as applied, not run); current version ${report.current}`);
+  lines.push(`  schema fingerprint recorded: ${report.fingerprint.objectCount} objects, sha256 ${report.fingerprint.sha256.slice(0, 12)}...`);
+  const v = report.verification;
+  const failed = v.checks.filter((c) => !c.passed && c.severity === 'error');
+  lines.push(`  verification at ${report.current}: ${v.ok ? 'OK' : 'FAILED'}, pending above it: ${v.counts.pendingMigrations}`);
+  for (const c of failed) lines.push(`    ✗ ${c.check}${c.object ? ` ${c.object}` : ''}: ${c.message}`);
   return lines;
 }

@@ -5,7 +5,10 @@ import pg from 'pg';
 
 /** The FaktuLove example folder. */
 export const FAKTULOVE_DIR = path.dirname(fileURLToPath(import.meta.url));
-/** Its migrations (0022 indexes, 0023 constraints added NOT VALID after the clean-up, 0024 validation), in rds-migrate's native layout. */
+/**
+ * Its migrations in rds-migrate's native layout: 0021 the OCR fields (already in production: baselined,
+ * not run), 0022 indexes, 0023 constraints added NOT VALID after the clean-up, 0024 validation.
+ */
 export const FAKTULOVE_MIGRATIONS = path.join(FAKTULOVE_DIR, 'migrations');
 
 /**

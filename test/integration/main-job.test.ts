@@ -6,6 +6,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BaselineActionReport } from '../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
 import type { StatusActionReport } from '../../lambda/actions/status-action';
 import { FAKTULOVE_MIGRATIONS } from '../../examples/faktulove/load-example';
@@ -32,9 +33,14 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
     expect(await h.listKeys()).toEqual([]);
   });
 
-  it('reports the three migrations pending on the adopted database', async () => {
+  it('adopts the database at 0021 (baseline), then reports the three migrations pending', async () => {
+    const before = (await h.handler({ action: 'status' })) as StatusActionReport;
+    expect(before.current).toBeNull();
+    expect(before.pending).toEqual(['0021', '0022', '0023', '0024']);
+    const baseline = (await h.handler({ action: 'baseline', version: '0021' })) as BaselineActionReport;
+    expect(baseline).toMatchObject({ action: 'baseline', ok: true, baselined: ['0021'], current: '0021' });
     const status = (await h.handler({ action: 'status' })) as StatusActionReport;
-    expect(status.current).toBeNull();
+    expect(status.current).toBe('0021');
     expect(status.pending).toEqual(['0022', '0023', '0024']);
   });
 
@@ -48,7 +54,7 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
 
     // The snapshot holds the data as it was before the clean-up in 0023, manifest last.
     const snapshot = report.snapshot!;
-    expect(snapshot.schemaVersion).toBeNull();
+    expect(snapshot.schemaVersion).toBe('0021');
     expect(Object.fromEntries(snapshot.tables.map((t) => [t.table, t.rows]))).toEqual({ 'public.auth_user': 40, 'public.faktury_faktura': 5000 });
     const keys = await h.listKeys();
     const manifestKey = snapshot.manifest.replace(`s3://${h.aws.bucket}/`, '');
@@ -74,11 +80,12 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
       .catch((e: { code?: string }) => e);
     expect((insert as { code?: string }).code).toBe('23514');
 
-    // The schema history records both, and verification ran each verify script.
-    const history = await h.db.sql(`SELECT version, success, applied_by FROM rds_migrate.schema_history ORDER BY installed_rank`);
-    expect(history.rows.map((r) => [r.version, r.success])).toEqual([['0022', true], ['0023', true], ['0024', true]]);
+    // The schema history records the baseline and the three, and verification ran each verify script.
+    const history = await h.db.sql(`SELECT version, type, success FROM rds_migrate.schema_history ORDER BY installed_rank`);
+    expect(history.rows.map((r) => [r.version, r.type, r.success])).toEqual([['0021', 'baseline', true], ['0022', 'sql', true], ['0023', 'sql', true], ['0024', 'sql', true]]);
     const scripts = report.verification.checks.filter((c) => c.check === 'verify-script');
     expect(scripts.map((c) => [c.object, c.passed])).toEqual([
+      ['0021_add_ocr_fields_to_faktura/verify.sql', true],
       ['0022_add_ocr_indexes/verify.sql', true],
       ['0023_add_ocr_constraints/verify.sql', true],
       ['0024_validate_ocr_constraints/verify.sql', true],
@@ -92,7 +99,7 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
     const keysBefore = await h.listKeys();
     const report = (await h.handler({ action: 'migrate' })) as MigrateActionReport;
     expect(report.migrate.applied).toEqual([]);
-    expect(report.migrate.alreadyApplied).toBe(3);
+    expect(report.migrate.alreadyApplied).toBe(4);
     expect(report.snapshot).toBeNull();
     expect(report.snapshotSkipped).toBe('nothing was pending');
     expect(report.ok).toBe(true);
@@ -114,6 +121,20 @@ describe('migrate on FaktuLove through the local Data API and S3', () => {
     expect(report.verification.ok).toBe(false);
     expect(report.verification.checks.find((c) => !c.passed)?.object).toBe('0022_add_ocr_indexes/verify.sql');
     await h.db.sql('CREATE INDEX faktury_faktura_ocr_confidence_idx ON faktury_faktura (ocr_confidence)');
+  });
+
+  it('fails verification when an index keeps its name but can no longer answer the guide’s monitoring query', async () => {
+    // Valid, and named as 0022 names it: only the EXPLAIN of the guide's Query 2 can tell.
+    await h.db.sql('DROP INDEX faktury_faktura_user_manual_verification_idx');
+    await h.db.sql('CREATE INDEX faktury_faktura_user_manual_verification_idx ON faktury_faktura (user_id, manual_verification_required) WHERE ocr_confidence > 99');
+    const report = (await h.handler({ action: 'verify' })) as { verification: { ok: boolean; checks: Array<{ check: string; object?: string; passed: boolean; message: string }> } };
+    const script = report.verification.checks.find((c) => c.object === '0022_add_ocr_indexes/verify.sql')!;
+    expect(script.passed).toBe(false);
+    expect(script.message).toMatch(/raised SQLSTATE P0001: guide monitoring query 2 \(a user's verification queue\) does not use faktury_faktura_user_manual_verification_idx/);
+    await h.db.sql('DROP INDEX faktury_faktura_user_manual_verification_idx');
+    await h.db.sql('CREATE INDEX faktury_faktura_user_manual_verification_idx ON faktury_faktura (user_id, manual_verification_required)');
+    const again = (await h.handler({ action: 'verify' })) as { verification: { ok: boolean } };
+    expect(again.verification.ok).toBe(true);
   });
 
   it('leaves the database as it is on a stack Delete', async () => {
@@ -179,6 +200,7 @@ describe('a failing migration in a CloudFormation deploy', () => {
   });
 
   it('fails the Create with the migration, file, line and SQLSTATE, leaving 0023 unapplied', async () => {
+    await h.handler({ action: 'baseline', version: '0021' });
     const error = (await h
       .handler({ RequestType: 'Create', ResourceProperties: { MigrationsChecksum: 'abc' } })
       .catch((e: unknown) => e)) as Error;
@@ -186,7 +208,7 @@ describe('a failing migration in a CloudFormation deploy', () => {
     expect(error.message).toMatch(/Migration 0023 \(0023_add_ocr_constraints_without_cleanup\/up\.sql:5\) failed with SQLSTATE 23514/);
     expect(error.message).toMatch(/Logs: .*runId/);
     const history = await h.db.sql(`SELECT version, success FROM rds_migrate.schema_history ORDER BY installed_rank`);
-    expect(history.rows).toEqual([{ version: '0022', success: true }]);
+    expect(history.rows).toEqual([{ version: '0021', success: true }, { version: '0022', success: true }]);
     const constraints = await h.db.sql(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'faktury_faktura_ocr_confidence_range'`);
     expect(constraints.rows[0].n).toBe(0);
   });
