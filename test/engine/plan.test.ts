@@ -62,23 +62,25 @@ describe('plan', () => {
     expect(dryRun.target).toBe('3');
     const first = dryRun.migrations[0]!;
     expect(first.steps).toHaveLength(1);
-    expect(first.steps[0]!.transaction).toBe(false);
-    const folded = first.steps[0]!.statements[0]!;
+    // One transaction, listed statement by statement as it runs: the script, then the schema history row...
+    expect(first.steps[0]!.transaction).toBe(true);
+    expect(first.steps[0]!.statements.map((s) => s.role)).toEqual(['migration', 'history']);
+    expect(first.steps[0]!.statements[0]!.source).toEqual({ file: '1_create_sale/up.sql', line: 1, statement: 1 });
+    expect(first.steps[0]!.statements[1]).toMatchObject({ params: { version: '1', name: 'create_sale', type: 'sql', applied_by: 'ci', checksum: bundle.migrations[0]!.checksum } });
+    // ...and sent as one DO block call.
+    const folded = first.steps[0]!.folded!;
     expect(folded.sql).toMatch(/^DO \$rds_migrate\$/);
     expect(folded.sql).toContain("set_config('lock_timeout', '3000ms', true)");
     expect(folded.sql).toContain(`INSERT INTO "rds_migrate"."schema_history"`);
     expect(folded.sql).toContain(`EXECUTE $rds_migrate_1$${specs[0]!.up[0]}$rds_migrate_1$;`);
-    // The statements it stands for: the schema history write, then the migration's.
     expect(folded.folds!.map((s) => s.role)).toEqual(['history', 'migration']);
-    expect(folded.folds![0]).toMatchObject({ params: { version: '1', name: 'create_sale', type: 'sql', applied_by: 'ci', checksum: bundle.migrations[0]!.checksum } });
-    expect(folded.folds![1]!.source).toEqual({ file: '1_create_sale/up.sql', line: 1, statement: 1 });
     const third = dryRun.migrations[2]!;
     expect(third.transactional).toBe(false);
-    expect(third.steps.map((s) => [s.transaction, s.statements.map((x) => (x.folds ? 'folded' : x.role))])).toEqual([
-      [false, ['history']],
-      [false, ['guard', 'migration']],
-      [false, ['history']],
-      [false, ['folded']],
+    expect(third.steps.map((s) => [s.transaction, Boolean(s.folded), s.statements.map((x) => x.role)])).toEqual([
+      [false, false, ['history']],
+      [false, false, ['guard', 'migration']],
+      [false, false, ['history']],
+      [true, true, ['migration', 'history']],
     ]);
     // The dry run created nothing.
     expect((await db.sql("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'rds_migrate'")).rows[0].n).toBe(0);
@@ -94,8 +96,8 @@ describe('plan', () => {
     });
     const ran = driver.calls.slice(fromHere);
     expect(ran.pop()!.sql).toMatch(/^DELETE FROM "rds_migrate"\."lock"/);
-    // No transaction: every step is one call.
-    const planned = dryRun.migrations.flatMap((m) => m.steps.flatMap((s) => s.statements));
+    // No transaction: every folded step is one call.
+    const planned = dryRun.migrations.flatMap((m) => m.steps.flatMap((s) => (s.folded ? [s.folded] : s.statements)));
     expect(ran).toHaveLength(planned.length);
     planned.forEach((statement, i) => {
       expect(sentAsPlanned(ran[i]!.sql, statement), `call ${i + 1}`).toBe(true);

@@ -45,7 +45,7 @@ describe('repeatable migrations', () => {
       ['order_revenue', 'pending', true, 1],
       ['grant_reporting', 'pending', true, 1],
     ]);
-    expect(dryRun.repeatables[0]!.steps[0]!.statements[0]!.folds![0]).toMatchObject({ role: 'history', params: { version: '', name: 'order_revenue', type: 'repeatable' } });
+    expect(dryRun.repeatables[0]!.steps[0]!.statements[1]).toMatchObject({ role: 'history', params: { version: '', name: 'order_revenue', type: 'repeatable' } });
 
     const report = await migrate(driver, ordered, { appliedBy: 't' });
     expect(report.applied.map((a) => a.version)).toEqual(['1', '2']);

@@ -117,14 +117,15 @@ describe('rollback', () => {
       ['3', '3_index_next_run/down.sql', false],
       ['2', '2_add_run_times/down.sql', true],
     ]);
-    // Version 2's down script, folded into one call: its undo row first, then its statements.
-    const [folded] = p.migrations[1]!.steps[0]!.statements;
-    expect(folded!.sql).toContain("set_config('lock_timeout', '5000ms', true)");
-    expect(folded!.folds![0]).toMatchObject({ role: 'history', params: { version: '2', type: 'undo' } });
-    expect(folded!.folds!.slice(1).map((s) => s.sql)).toEqual([
+    // Version 2's down script: its statements, then its undo row, sent as one call.
+    const step = p.migrations[1]!.steps[0]!;
+    expect(step.statements.map((s) => s.sql.split('\n')[0])).toEqual([
       'ALTER TABLE scheduled_report DROP COLUMN IF EXISTS next_run_at',
       'ALTER TABLE scheduled_report DROP COLUMN IF EXISTS last_run_at',
+      'INSERT INTO "rds_migrate"."schema_history" (version, name, type, checksum, execution_ms, applied_by, success, statements_applied)',
     ]);
+    expect(step.statements[2]).toMatchObject({ role: 'history', params: { version: '2', type: 'undo' } });
+    expect(step.folded!.sql).toContain("set_config('lock_timeout', '5000ms', true)");
     expect((await status(driver, bundle)).current).toBe('3');
   });
 });

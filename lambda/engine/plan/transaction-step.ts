@@ -12,8 +12,9 @@ export interface TransactionStepOptions {
 }
 
 /**
- * A transaction step that writes a schema history row and runs `statements`: folded into one DO block
- * call when it can be (`fold.ts`: settings, statements, then the row), else a transaction whose first
+ * A transaction step that writes a schema history row and runs `statements`. When it can be folded
+ * (`fold.ts`), its statements are listed as the block runs them (the migration's statements, then the
+ * write) and `folded` holds the one DO block sent for them; otherwise it is a transaction whose first
  * statement is the write with the settings in its CTE (`history/writes.ts`), then the statements.
  * @param write builds the write: with `opener`, as the transaction's opening statement; without, plain
  *   (for the DO block)
@@ -29,7 +30,7 @@ export function transactionStep(
   if (options.fold !== false && canFold(statements, options.timeouts.statementTimeoutMs !== undefined)) {
     const plain = { ...write(), confirm };
     const folded = foldStep(openerPerform(options.timeouts), statements, { sql: historyWriteInBlock(plain), statement: plain });
-    if (folded) return { transaction: false, statements: [folded], ...extra };
+    if (folded) return { transaction: true, statements: [...statements, plain], folded, ...extra };
   }
   return { transaction: true, statements: [write(options.timeouts), ...statements], ...extra };
 }

@@ -57,8 +57,8 @@ export interface PlannedStatement {
    */
   readonly session?: boolean;
   /**
-   * A folded step (`plan/fold.ts`): the statements this one DO block stands for, the schema history
-   * write first, then the migration's statements.
+   * For a step's folded form (`plan/fold.ts`): the statements this one DO block stands for, the
+   * schema history write first (index 0 in its error messages), then the migration's statements.
    */
   readonly folds?: readonly PlannedStatement[];
   /**
@@ -109,6 +109,12 @@ export interface PlannedStep {
   readonly resumed?: boolean;
   /** A data migration's module runs in this step (its statements are empty): see `data/run-data-migration.ts`. */
   readonly data?: PlannedDataStep;
+  /**
+   * The transaction step is sent as this one statement, a DO block that runs `statements` in order,
+   * in one implicit transaction (`plan/fold.ts`), instead of BeginTransaction, one call per statement
+   * and CommitTransaction.
+   */
+  readonly folded?: PlannedStatement;
 }
 
 /** Runs a data migration's `up` or `down` (`data/data-migration.ts`). */

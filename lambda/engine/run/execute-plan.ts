@@ -97,7 +97,8 @@ function sourceOf(statement: PlannedStatement | undefined, unit: Unit, historyTa
   return { file: unit.file, line: 0, statement: 0 };
 }
 
-const isTransactionStep = (step: PlannedStep | undefined): boolean => step !== undefined && step.transaction && !step.data;
+/** A step sent as a transaction (not folded into one call, not a data migration). */
+const isTransactionStep = (step: PlannedStep | undefined): boolean => step !== undefined && step.transaction && !step.data && !step.folded;
 
 /** A transaction begun ahead; an unused one is rolled back. */
 interface Ahead {

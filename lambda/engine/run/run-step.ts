@@ -153,10 +153,14 @@ async function runAutocommitStep(context: StepContext, step: PlannedStep): Promi
       continue;
     }
     await runAutocommit(context, statement, guard);
-    if (statement.folds) ran += statement.folds.filter((s) => s.role === 'migration').length;
-    else if (statement.role === 'migration') ran += 1;
+    if (statement.role === 'migration') ran += 1;
   }
   return ran;
+}
+
+/** Rolls back a transaction begun ahead that a folded step does not use. */
+async function rollbackAhead(ahead: Promise<Transaction> | undefined, log: Log): Promise<void> {
+  if (ahead) await rollbackQuietly(await ahead.catch(() => undefined), log);
 }
 
 /** Rolls back, ignoring failures (the transaction may be gone already; the Data API ends it after 3 minutes). */
@@ -242,6 +246,12 @@ export async function runStep(context: StepContext, step: PlannedStep, preBegun?
     if (!context.runData) throw new Error('a data migration step needs a data migration runner');
     await context.runData(step);
     return 0;
+  }
+  if (step.folded) {
+    await rollbackAhead(preBegun, context.log);
+    context.current = step.folded;
+    await runAutocommit(context, step.folded, undefined);
+    return step.statements.filter((s) => s.role === 'migration').length;
   }
   if (!step.transaction) return runAutocommitStep(context, step);
   await runTransactionStep(context, step, preBegun);
