@@ -7,6 +7,7 @@ import { recordFingerprint, type FingerprintRecord } from '../verify/fingerprint
 import type { VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
 import type { ActionContext } from './action-context';
+import { withInvocationSnapshotBudget } from './migrate-action';
 import { runSnapshot, type SnapshotSummary } from './snapshot-action';
 import { snapshotAgeMetric } from './verify-action';
 
@@ -77,8 +78,9 @@ export class RollbackNotConfirmedError extends Error {
  *    the target is not `0` or a known version at or below the current one (`planRollback`, read-only;
  *    the engine checks again under the lock).
  * 3. Holding the lock, before the first down script: a snapshot of the context's schemas (full scope:
- *    down scripts are not analysed), unless snapshots are off or the configured scope is `none`. If the
- *    snapshot fails, nothing is reverted.
+ *    down scripts are not analysed), unless snapshots are off or the configured scope is `none`; its
+ *    time budget at most what the invocation may still spend (`withInvocationSnapshotBudget`). If the
+ *    snapshot fails or would not fit its budget, nothing is reverted.
  * 4. The down scripts, highest version first, each version getting an `undo` schema history row.
  * 5. The schema fingerprint is recorded for the version reached (`recordFingerprint`), so the scheduled
  *    verification does not report the reverted objects as drift.
@@ -92,7 +94,8 @@ export class RollbackNotConfirmedError extends Error {
  *   or above the current version
  * @throws {HistoryValidationError} listing each migration that cannot be reverted (nothing changed)
  * @throws {LockHeldError} when another runner holds the lock
- * @throws the snapshot's error (nothing reverted), or {@link MigrationError} when a down script fails
+ * @throws the snapshot's error or SnapshotBudgetError (nothing reverted), or MigrationError when a down
+ *   script fails (version, file, line, SQLSTATE, what was reverted)
  */
 export async function runRollback(ctx: ActionContext, options: RollbackActionOptions): Promise<RollbackActionReport | RollbackInProgressReport> {
   const targetVersion = checkVersion(options.targetVersion, 'targetVersion');
@@ -118,7 +121,7 @@ export async function runRollback(ctx: ActionContext, options: RollbackActionOpt
         ctx.log.warn('no snapshot taken before rolling back: snapshot scope is none', { revert: toRevert.length });
       } else {
         ctx.log.info('taking snapshot before rolling back', { revert: toRevert.map((m) => m.version) });
-        snapshot = await runSnapshot(ctx);
+        snapshot = await runSnapshot(withInvocationSnapshotBudget(ctx, options.timeBudget));
       }
     },
   });
