@@ -43,14 +43,14 @@ const MAX_SQL_CHARS = 65_536;
 const GROWTH = 4;
 
 interface PieceRow {
-  [column: string]: number | string | Uint8Array | null;
-  row_no: number;
-  candidates: number;
+  [column: string]: number | string | null;
   piece_no: number;
   piece_count: number;
-  /** bytea: a Uint8Array in records, base64 text in JSON records. */
-  piece: Uint8Array | string;
-  wire: number;
+  /** Base64 of this piece of the packed page. */
+  piece: string;
+  /** Table rows packed in the page. */
+  rows: number;
+  candidates: number;
 }
 
 /** One page's request: its shape and parameters. */
@@ -61,13 +61,21 @@ interface PageRequest {
   readonly rows: number;
 }
 
+/** Counts `\n` bytes. */
+function newlines(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count += 1;
+  return count;
+}
+
 /**
  * Exports the rows of `table` through `executor` (the snapshot's transaction) as JSON lines, in key
  * order, handing their UTF-8 bytes to `write` page by page (a row larger than the response budget
- * arrives over several pages and is written piece by piece, never held whole). Paging is keyset paging on the
- * table's key (see `page-query.ts`): each page starts after the last row of the previous one, so no row
- * is read twice or skipped. The next page's `LIMIT` is the budget divided by the bytes per row just
- * measured, at most 4 times the rows the last page returned, between 1 and `maxPageRows`.
+ * arrives over several pages and is written piece by piece, never held whole). Paging is keyset paging
+ * on the table's key (see `page-query.ts`): each page starts after the last row of the previous one, so
+ * no row is read twice or skipped, and comes packed: many lines per result row. The next page's `LIMIT`
+ * is the budget divided by the bytes per row just measured, at most 4 times the rows the last page
+ * returned, between 1 and `maxPageRows`.
  *
  * Pages are asked for in the `paging.format` (`paging-options.ts`): JSON records by default, whose
  * 10 MB limit lets a call carry about 3 MiB of JSON lines. The next page is requested as soon as a page
@@ -76,7 +84,7 @@ interface PageRequest {
  * Memory: about two pages.
  *
  * @throws {Error} on bad paging options (see {@link resolvePaging}), or a page that breaks the page
- *   statement's invariants
+ *   statement's invariants (pieces out of order, a line count other than its row count)
  * @throws {DatabaseError | DriverError} from the driver; the caller names the table
  */
 export async function exportTable(
@@ -122,50 +130,39 @@ export async function exportTable(
         break;
       }
 
-      // Check the page and cut it into chunks; find where the next page starts.
-      const chunks: Uint8Array[] = [];
+      // Check the pieces and decode them; find where the next page starts.
+      const first = rows[0]!;
+      const expectedFirst = shape === 'within' ? partial!.nextPiece : 1;
+      const chunks: Buffer[] = [];
       let pageBytes = 0;
-      let completeRows = 0;
-      let lastRowNo = 0;
-      let lastRowKey: string[] | null = partial?.key ?? null;
-      let lastPiece: PieceRow | undefined;
-      let expectedPiece = 0;
-      for (const row of rows) {
-        pageBytes += row.wire;
-        if (row.row_no !== lastRowNo) {
-          if (row.row_no !== lastRowNo + 1 || (lastPiece && lastPiece.piece_no !== lastPiece.piece_count)) {
-            throw new Error(`page of ${name}: row ${row.row_no} follows an incomplete or missing row`);
-          }
-          lastRowNo = row.row_no;
-          expectedPiece = shape === 'within' ? partial!.nextPiece : 1;
-          if (row.piece_no === 1) lastRowKey = parts.map((_, i) => String(row[`k${i}`]));
+      rows.forEach((row, i) => {
+        if (row.piece_no !== expectedFirst + i || row.piece_count !== first.piece_count || row.rows !== first.rows) {
+          throw new Error(`page of ${name}: piece ${row.piece_no} of ${row.piece_count} where ${expectedFirst + i} of ${first.piece_count} was expected`);
         }
-        if (row.piece_no !== expectedPiece) {
-          throw new Error(`page of ${name}: piece ${row.piece_no} of row ${row.row_no} where ${expectedPiece} was expected`);
-        }
-        expectedPiece += 1;
-        chunks.push(typeof row.piece === 'string' ? Buffer.from(row.piece, 'base64') : row.piece);
-        if (row.piece_no === row.piece_count) {
-          chunks.push(NEWLINE);
-          completeRows += 1;
-        }
-        lastPiece = row;
+        pageBytes += row.piece.length + paging.recordOverheadBytes;
+        chunks.push(Buffer.from(row.piece, 'base64'));
+      });
+      const data = Buffer.concat(chunks);
+      const last = rows[rows.length - 1]!;
+      const key = parts.map((_, i) => String(last[`k${i}`]));
+      const complete = last.piece_no === last.piece_count;
+      if (complete && first.rows > 1 && newlines(data) !== first.rows) {
+        throw new Error(`page of ${name}: ${newlines(data)} lines where ${first.rows} rows were packed`);
       }
-
-      const last = lastPiece!;
       const pageRows: number = request.rows;
       let next: PageRequest | null;
-      if (last.piece_no < last.piece_count) {
-        partial = { key: lastRowKey!, nextPiece: last.piece_no + 1 };
+      if (!complete) {
+        if (first.rows !== 1) throw new Error(`page of ${name}: a page of ${first.rows} rows was cut at piece ${last.piece_no} of ${last.piece_count}`);
+        partial = { key: partial?.key ?? key, nextPiece: last.piece_no + 1 };
         next = { shape: 'within', params: { ...fixed, fromPiece: partial.nextPiece, ...keyParams(partial.key) }, rows: 1 };
       } else {
         partial = null;
-        const endOfTable: boolean = shape !== 'within' && lastRowNo === last.candidates && last.candidates < pageRows;
-        next = endOfTable ? null : { shape: 'after', params: { ...fixed, limit, fromPiece: 1, ...keyParams(lastRowKey!) }, rows: limit };
+        const endOfTable: boolean = shape !== 'within' && first.rows === first.candidates && first.candidates < pageRows;
+        next = endOfTable ? null : { shape: 'after', params: { ...fixed, limit, fromPiece: 1, ...keyParams(key) }, rows: limit };
       }
       // A page of whole rows sizes the next one (after the rest of a large row, the size stays).
       if (shape !== 'within') {
-        limit = nextLimit(paging, pageBytes, lastRowNo);
+        limit = nextLimit(paging, pageBytes, first.rows);
         if (next?.shape === 'after') next = { ...next, params: { ...next.params, limit }, rows: limit };
       }
       // Ask for the next page now: the server renders it while this one is written.
@@ -174,9 +171,9 @@ export async function exportTable(
         // Its failure is awaited below; until then it must not count as unhandled.
         inFlight.catch(() => undefined);
       }
-      await write(Buffer.concat(chunks));
-      rowCount += completeRows;
-      await options.onPage?.({ pages, rows: rowCount, pageBytes, pageRows });
+      await write(data);
+      if (complete) rowCount += first.rows;
+      await options.onPage?.({ pages, rows: rowCount, pageBytes, pageRows: shape === 'within' ? 1 : pageRows });
       request = next;
     }
   } catch (error) {

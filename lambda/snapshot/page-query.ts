@@ -7,35 +7,34 @@ import type { SnapshotTable } from './table-catalog';
  * of at most 64 KB.
  *
  * Each table row is rendered by PostgreSQL as one JSON line (`row_to_json`: every type in its own JSON
- * rendering), converted to UTF-8 bytes, and cut into pieces of at most `:pieceBytes` bytes, one result
- * row per piece, returned as bytea (base64 in the response: a blobValue, or base64 text in the JSON
- * records the export asks for, see `ExecuteOptions.formatRecordsAs`). So no result row exceeds the 64 KB row limit however large the table row is, and the
- * response size is known exactly: `4 * ceil(bytes / 3)` per piece plus the other fields. Bytea pieces
- * are also cheap to cut (`substring` on bytea is by byte offset; on text it would walk the characters
- * from the start for every piece).
+ * rendering) in UTF-8. The page's lines, each followed by `\n`, are packed into one byte string, which is
+ * cut into pieces of at most `:pieceBytes` bytes, one result row per piece, each returned as base64
+ * text (`encode(..., 'base64')`, its line breaks removed). So a result row carries many small table rows
+ * (the per-record fields and framing are paid per piece, not per table row), no result row exceeds the
+ * 64 KB row limit however large a table row is, the response size is known exactly (`4 * ceil(bytes / 3)`
+ * per piece plus the other fields), and base64 travels unescaped as a JSON string in any response format.
  *
- * The server also cuts the page to the response budget: it keeps rows while the running total of their
- * estimated response bytes stays within `:budget` (always at least the first row), and when the first
- * row alone is larger it returns only the pieces of it that fit (at least one); the caller then fetches
- * the rest of that row with the `within` shape. A response is thus bounded by the budget whatever
- * `:limit` was, and `:limit` (adapted by the caller from the bytes per row it measured) only bounds the
- * work the server does per page.
+ * The server also cuts the page to the response budget: it keeps the rows (in key order) whose packed
+ * response, all pieces counted, stays within `:budget`, and always the first row, and returns every piece
+ * of them; when the first row alone is larger, it returns only the pieces of it that fit (at least one),
+ * counted at their largest size, and the caller fetches the rest of that row with the `within` shape. A response is thus bounded by the budget whatever `:limit` was, and
+ * `:limit` (adapted by the caller from the bytes per row it measured) only bounds the server's work.
  *
- * Estimated response bytes of a piece: its base64 size, plus `:overhead` for the other fields and the
- * JSON framing of the record, plus twice the key text's bytes on a row's first piece (JSON escaping).
- * The pieces of the first row that fit are counted at their largest size (conservative).
+ * Estimated response bytes of a piece: its base64 size plus 4, plus `:overhead` for the other fields and
+ * the JSON framing of the record, plus twice the largest key text of the page (the key travels on every
+ * piece; twice for JSON escaping).
  *
  * Cost: the rows are read in key order through the key's index and rendered once; one window pass
- * numbers them and sums their sizes (the page's order, so no sort), and only rows over `:pieceBytes`
- * yield more than one piece. The snapshot transaction turns JIT off (`snapshot-settings.ts`): the
- * estimated cost of the piece expansion would otherwise trigger JIT compilation of every page.
+ * numbers them and sums their sizes (the page's order, so no sort); one aggregate packs them. The
+ * snapshot transaction turns JIT off (`snapshot-settings.ts`): the estimated cost of the piece expansion
+ * would otherwise trigger JIT compilation of every page.
  *
- * Result columns: `row_no` (1-based within the page), `candidates` (rows the page read, before the cut),
- * `piece_no`, `piece_count`, `piece` (bytea), `wire` (estimated bytes of this piece), and `k0..kN`: the
- * row's key as text (on its first piece only, NULL on the others).
+ * Result columns, one row per piece in order: `piece_no`, `piece_count` (pieces of the packed page),
+ * `piece` (base64 text), `rows` (table rows packed), `candidates` (rows the page read, before the cut),
+ * and `k0..kN`: the key of the page's last row as text. No row at all: the table has no rows after the key.
  *
  * Parameters: `:limit` (rows, `first`/`after`), `:budget` (bytes), `:pieceBytes`, `:overhead` (bytes),
- * `:fromPiece` (first piece of the first row: 1 unless `within`), and `:k0..:kN` (key text, `after`/`within`).
+ * `:fromPiece` (first piece returned: 1 unless `within`), and `:k0..:kN` (key text, `after`/`within`).
  */
 export type PageShape =
   /** The first page of the table. */
@@ -97,10 +96,11 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
   const paramTuple = `(${parts.map((p, i) => `:k${i}::${p.type}`).join(', ')})`;
   const where = shape === 'first' ? '' : `WHERE (${order}) ${shape === 'after' ? '>' : '='} ${paramTuple}`;
   const limit = shape === 'within' ? 'LIMIT 1' : 'LIMIT :limit::int';
-  const orderAliases = (alias: string) => parts.map((_, i) => `${alias}o${i}`).join(', ');
-  const keyBytes = (alias: string) => parts.map((_, i) => `2 * coalesce(octet_length(${alias}k${i}), 0)`).join(' + ');
-  const base64 = (bytes: string) => `4 * ((${bytes} + 2) / 3)`;
-  const pieceBytes = ':pieceBytes::int';
+  const P = ':pieceBytes::int8';
+  const pieces = (bytes: string) => `((${bytes} + ${P} - 1) / ${P})`;
+  // Response bytes of a packed prefix of `bytes`: base64 plus padding, and each piece's record overhead and key.
+  const wire = (bytes: string, keyBytes: string) => `(4 * ((${bytes} + 2) / 3) + ${pieces(bytes)} * (4 + :overhead::int8 + ${keyBytes}))`;
+  const keyBytes = parts.map((_, i) => `coalesce(octet_length(k${i}), 0)`).join(' + ');
   return `WITH page AS (
   SELECT ${line} AS line,
          ${parts.map((p, i) => `${p.expression} AS o${i}, ${p.expression}::text AS k${i}`).join(',\n         ')}
@@ -109,27 +109,25 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
    ORDER BY ${order}
    ${limit}
 ), numbered AS (
-  SELECT line, ${parts.map((_, i) => `o${i}, k${i}`).join(', ')},
-         greatest(1, (octet_length(line) + ${pieceBytes} - 1) / ${pieceBytes}) AS piece_count,
+  SELECT line, ${parts.map((_, i) => `k${i}`).join(', ')},
          row_number() OVER w AS row_no,
          count(*) OVER () AS candidates,
-         sum(${base64('octet_length(line)')} + greatest(1, (octet_length(line) + ${pieceBytes} - 1) / ${pieceBytes}) * (4 + :overhead::int)
-             + ${keyBytes('')}) OVER w AS running
+         2 * max(${keyBytes}) OVER () AS key_bytes,
+         sum(octet_length(line) + 1) OVER w AS end_byte
     FROM page
-  WINDOW w AS (ORDER BY ${orderAliases('')} ROWS UNBOUNDED PRECEDING)
+  WINDOW w AS (ORDER BY ${parts.map((_, i) => `o${i}`).join(', ')} ROWS UNBOUNDED PRECEDING)
+), packed AS (
+  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY row_no) AS data, count(*) AS rows, max(candidates) AS candidates,
+         ${parts.map((_, i) => `(array_agg(k${i} ORDER BY row_no DESC))[1] AS k${i}`).join(', ')},
+         max(key_bytes) AS key_bytes
+    FROM numbered
+   WHERE row_no = 1 OR ${wire('end_byte', 'key_bytes')} <= :budget::int8
 )
-SELECT k.row_no::int AS row_no, k.candidates::int AS candidates, p.piece_no::int AS piece_no, k.piece_count::int AS piece_count,
-       p.piece, p.wire::int AS wire, ${parts.map((_, i) => `CASE WHEN p.piece_no = 1 THEN k.k${i} END AS k${i}`).join(', ')}
-  FROM numbered AS k
- CROSS JOIN LATERAL (
-   SELECT g AS piece_no, substring(k.line FROM (g - 1) * ${pieceBytes} + 1 FOR ${pieceBytes}) AS piece,
-          ${base64(`least(${pieceBytes}, octet_length(k.line) - (g - 1) * ${pieceBytes})`)} + :overhead::int
-            + CASE WHEN g = 1 THEN ${keyBytes('k.')} ELSE 0 END AS wire
-     FROM generate_series(CASE WHEN k.row_no = 1 THEN :fromPiece::int ELSE 1 END, k.piece_count) AS g
-    WHERE k.row_no > 1 OR k.running <= :budget::int8 OR g = :fromPiece::int
-       OR (g - :fromPiece::int + 1) * (${base64(pieceBytes)} + :overhead::int) + ${keyBytes('k.')} <= :budget::int8
-   OFFSET 0 -- cut the pieces here: flattened, the sort below would carry the whole line with every piece
- ) AS p
- WHERE k.running <= :budget::int8 OR k.row_no = 1
- ORDER BY ${orderAliases('k.')}, p.piece_no`;
+SELECT g::int AS piece_no, ${pieces('octet_length(p.data)')}::int AS piece_count,
+       replace(encode(substring(p.data FROM ((g - 1) * ${P} + 1)::int FOR :pieceBytes::int), 'base64'), chr(10), '') AS piece,
+       p.rows::int AS rows, p.candidates::int AS candidates, ${parts.map((_, i) => `p.k${i}`).join(', ')}
+  FROM packed AS p
+ CROSS JOIN LATERAL generate_series(:fromPiece::int8, ${pieces('octet_length(p.data)')}) AS g
+ WHERE p.rows > 1 OR g = :fromPiece::int8 OR (g - :fromPiece::int8 + 1) * (4 * ((${P} + 2) / 3) + 4 + :overhead::int8 + p.key_bytes) <= :budget::int8
+ ORDER BY g`;
 }

@@ -4,7 +4,7 @@
  *
  * - `json` (default): the page is asked for as JSON records (`formatRecordsAs: JSON`), whose limit is
  *   10 MB of `formattedRecords`; pages of 4 MiB take about one call per 3 MiB of exported JSON lines
- *   (pieces travel as base64);
+ *   (packed lines travel as base64 text, see `page-query.ts`);
  * - `records`: the Field records, whose response limit is 1 MiB; pages of 900 KiB take about 1.5 calls
  *   per MiB.
  *
@@ -26,9 +26,8 @@ export interface PagingOptions {
   /** Upper bound of the rows asked for per page. @default 50,000 (json), 10,000 (records) */
   readonly maxPageRows: number;
   /**
-   * Bytes of JSON text per result row piece. The Data API does not say how it measures the 64 KB row
-   * limit for bytea; 30,000 bytes stay under it both as base64 (40,000, the response's blobValue) and as
-   * PostgreSQL's hex text (60,002, what the server sends). @default 30,000
+   * Bytes of packed JSON lines per result row (a piece), sent as base64 text: 30,000 bytes are 40,000
+   * characters, under the Data API's 64 KB row limit with room for the page's key. @default 30,000
    */
   readonly pieceBytes: number;
   /** Estimated response bytes of one result row besides its piece (other fields, JSON framing). @default 160 */
@@ -82,7 +81,7 @@ export function resolvePaging(overrides: Partial<PagingOptions> = {}): PagingOpt
     }
   };
   check('responseBudgetBytes', 4096, MAX_BUDGET[format].bytes, MAX_BUDGET[format].why);
-  check('pieceBytes', 256, 32_000, "a piece's hex text must fit the Data API's 64 KB row limit");
+  check('pieceBytes', 256, 32_000, "a piece's base64 text and the page's key must fit the Data API's 64 KB row limit");
   check('recordOverheadBytes', 0, 64 * 1024, 'bytes per result row');
   check('initialPageRows', 1, 1_000_000, 'rows');
   check('maxPageRows', 1, 1_000_000, 'rows');

@@ -1,5 +1,5 @@
 /**
- * Foreign keys, sequences and the verification digest on restore: parents loaded before children whatever their names, a table
+ * Foreign keys and sequences on restore: parents loaded before children whatever their names, a table
  * that references itself with rows pointing at later rows, a cycle of two tables with NOT DEFERRABLE
  * keys (deferred for the restore only, NOT DEFERRABLE again after), a deferrable cycle, a partitioned
  * child; sequences owned, shared through defaults, and never used.
@@ -9,10 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrder } from '../../lambda/snapshot/restore/load-order';
 import type { ForeignKey } from '../../lambda/snapshot/restore/restore-catalog';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
-import { RowDigestBuilder } from '../../lambda/snapshot/restore/row-digest';
-import { tableLines } from '../../lambda/snapshot/restore/table-lines';
-import { digestTable } from '../../lambda/snapshot/restore/verify-restored';
-import { applyExportSettings } from '../../lambda/snapshot/snapshot-settings';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -131,45 +127,5 @@ describe('restore with foreign keys and sequences', () => {
     const seqs = await db.sql(`SELECT last_value::text AS v, is_called FROM shared_seq UNION ALL SELECT last_value::text, is_called FROM unused_id_seq`);
     expect(seqs.rows).toEqual([{ v: '107', is_called: true }, { v: '1', is_called: false }]);
     expect((await db.sql(`SELECT nextval('unused_id_seq')::int AS n`)).rows[0].n).toBe(1);
-  });
-});
-
-describe('digestTable', () => {
-  it('adds up the digests of block ranges to the digest of the lines the export wrote', async () => {
-    const db = await createTestDatabase('restore_digest');
-    const local = await startLocalS3();
-    try {
-      await local.createBucket('digest');
-      const s3 = local.client();
-      await db.sql(`
-        CREATE TABLE plain (id int PRIMARY KEY, body text);
-        INSERT INTO plain SELECT g, repeat(md5(g::text), 10) FROM generate_series(1, 3000) AS g;
-        CREATE TABLE parts (id int, k int, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
-        CREATE TABLE parts_a PARTITION OF parts FOR VALUES IN (1);
-        CREATE TABLE parts_b PARTITION OF parts FOR VALUES IN (2);
-        INSERT INTO parts SELECT g, 1 + g % 2 FROM generate_series(1, 2000) AS g;`);
-      const snapshot = await takeSnapshot({ driver: db.driver(), s3, bucket: 'digest', schemaVersion: null });
-      const driver = db.driver();
-      for (const table of snapshot.manifest.tables) {
-        const fromObject = new RowDigestBuilder();
-        for await (const fragments of tableLines({ s3, bucket: 'digest', prefix: '', database: db.name }, table)) for (const f of fragments) fromObject.add(f.bytes, f.end);
-        const tx = await driver.beginTransaction();
-        try {
-          await applyExportSettings(tx);
-          const whole = await digestTable(tx, table);
-          const pieces = await digestTable(tx, table, 7);
-          expect(whole, table.table).toEqual(fromObject.digest());
-          expect(pieces, table.table).toEqual(whole);
-          expect(whole.rows).toBe(table.rowCount);
-        } finally {
-          await tx.rollback();
-        }
-      }
-      const blocks = await db.sql(`SELECT pg_relation_size('plain') / 8192 AS n`);
-      expect(Number(blocks.rows[0].n)).toBeGreaterThan(7 * 5);
-    } finally {
-      await local.close();
-      await db.drop();
-    }
   });
 });

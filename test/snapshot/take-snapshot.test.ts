@@ -134,8 +134,9 @@ describe('takeSnapshot over the pg driver', () => {
       },
     });
     const pagesOf = (table: string) => Math.max(...progress.filter((p) => p.table === table).map((p) => p.pages));
+    // Pages of at most 32 KiB of packed lines (as base64): the tables of 20 to 2,000 KB take several each.
     expect(pagesOf('everything')).toBeGreaterThan(50);
-    expect(pagesOf('no_key')).toBeGreaterThan(5);
+    expect(pagesOf('no_key')).toBeGreaterThan(2);
     expect(pagesOf('readings')).toBeGreaterThan(2);
     expect(pagesOf('composite_key')).toBeGreaterThan(2);
     expect(pagesOf('odd_keys')).toBeGreaterThan(2);

@@ -1,9 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Executor, QueryResult } from '../../driver/driver';
 import type { ManifestTable } from '../manifest';
+import { lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../quote-identifier';
-import { RowDigestBuilder, type RowDigest } from './row-digest';
-import type { LineFragment } from './table-lines';
+import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, type RowDigest } from './row-digest';
+import { countNewlines } from './table-object-stream';
 
 export interface LoadTableOptions {
   /**
@@ -21,162 +22,199 @@ export interface LoadedTable {
   readonly rows: number;
   /** INSERT statements run. */
   readonly batches: number;
-  /** The digest of the lines read (see `row-digest.ts`). */
-  readonly digest: RowDigest;
+  /** Digest of the lines sent (`row-digest.ts`), computed by PostgreSQL from what it received. */
+  readonly sent: RowDigest;
+  /** Digest of the rows inserted, rendered as the export renders rows. */
+  readonly inserted: RowDigest;
 }
 
 /** The transaction-local variable a row too large for one request is assembled in. */
 const ROW_VARIABLE = 'rds_migrate.restore_row';
 
-/** Bytes `text` takes as a JSON string's content (what JSON.stringify adds: escapes, all ASCII). */
+/** Bytes `text` (of `bytes` UTF-8 bytes) takes as a JSON string's content: what JSON.stringify adds are ASCII escapes. */
 function escapedBytes(text: string, bytes: number): number {
   return bytes + (JSON.stringify(text).length - 2 - text.length);
 }
 
-/** The INSERT of a batch: `rows` is the SQL expression of a JSON array of row objects. */
-function insertStatement(table: ManifestTable, rows: string): string {
+/**
+ * The statement loading a batch: `rows` is the SQL expression of a JSON array of the table's lines.
+ * It inserts them and answers the digest of the lines it received (`sent_*`) and of the rows as
+ * inserted (`inserted_*`, RETURNING rendered with the export's own `lineSource`).
+ */
+export function loadStatement(table: ManifestTable, rows: string): string {
   const name = qualifiedName(table.schema, table.table);
-  const source = `json_populate_recordset(NULL::${name}, ${rows})`;
-  if (table.columns.length === 0) return `INSERT INTO ${name} SELECT FROM ${source}`;
-  const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ');
-  return `INSERT INTO ${name} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${source}`;
+  const columns = table.columns.map((c) => quoteIdentifier(c.name));
+  const insert =
+    columns.length === 0
+      ? `INSERT INTO ${name} SELECT FROM rds_input, json_populate_record(NULL::${name}, rds_input.rds_line) AS rds_row RETURNING 1 AS rds_none`
+      : `INSERT INTO ${name} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+      SELECT ${columns.map((c) => `rds_row.${c}`).join(', ')} FROM rds_input, json_populate_record(NULL::${name}, rds_input.rds_line) AS rds_row
+      RETURNING ${columns.join(', ')}`;
+  // The inserted rows rendered exactly as the export renders a table's rows (the snapshot's columns, in order).
+  const rendered = lineSource({ schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: true });
+  const line = rendered.line;
+  const renderedFrom = `FROM rds_inserted AS t CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`;
+  return `WITH rds_input AS MATERIALIZED (SELECT rds_line FROM json_array_elements(${rows}) AS rds_line),
+     rds_inserted AS (${insert})
+SELECT sent.*, inserted.*
+  FROM (SELECT ${digestAggregates('sent')} FROM (SELECT sha256(convert_to(rds_line::text, 'UTF8')) AS h FROM rds_input) AS s) AS sent,
+       (SELECT ${digestAggregates('inserted')} FROM (SELECT sha256(${line}) AS h ${renderedFrom}) AS i) AS inserted`;
 }
 
 /**
- * Loads the JSON lines of a table object into the table through `tx`, batch by batch:
+ * Loads a table object's JSON lines (its uncompressed bytes, in chunks: `table-object-stream.ts`) into the
+ * table through `tx`, batch by batch, each batch one statement (see {@link loadStatement}):
  *
- *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM json_populate_recordset(NULL::s.t, :rows::json)
+ *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT ... FROM json_array_elements(:rows::json), json_populate_record(NULL::s.t, ...)
  *
- * `json_populate_recordset` (PostgreSQL docs, 9.16 "JSON Functions and Operators") reads each field
- * with its column's type input function, so every value comes back from PostgreSQL's own JSON
- * rendering; `OVERRIDING SYSTEM VALUE` lets identity columns take the snapshot's values; generated
- * columns are computed again. Batches are cut at `batchBytes` of JSON-escaped text (the Data API's
- * 4 MiB request limit); the next batch is read and prepared while the last INSERT runs (one call in
- * flight, as a Data API transaction requires).
+ * `json_populate_record` (PostgreSQL docs, 9.16 "JSON Functions and Operators") reads each field with its
+ * column's type input function, so every value comes back from PostgreSQL's own JSON rendering;
+ * `OVERRIDING SYSTEM VALUE` lets identity columns take the snapshot's values; generated columns are
+ * computed again. A batch is whole lines cut from the stream (no per-line work in JavaScript: the bytes
+ * become one string with `\n` turned into `,`), at most `batchBytes` once JSON-escaped (the Data API's
+ * 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
+ * INSERT runs (one call in flight, as a Data API transaction requires).
  *
- * A row whose text alone exceeds `batchBytes` is assembled in the transaction-local variable
- * `rds_migrate.restore_row` (`set_config(..., true)`), piece by piece, and inserted from it; memory stays
- * bounded by the fragments (`table-lines.ts`) whatever the row's size.
+ * Each statement also answers the digests of the lines it received and of the rows it inserted
+ * (`row-digest.ts`); the caller compares the sums (`sent` and `inserted`), which are equal exactly when the
+ * rows stored render back to the snapshot's lines.
  *
- * @returns rows and statements, and the digest of the lines read
- * @throws the driver's error (a constraint, a type that does not read back); the lines' error
+ * A line longer than a batch is assembled in the transaction-local variable `rds_migrate.restore_row`
+ * (`set_config(..., true)`), piece by piece as it streams, and inserted from it: memory stays bounded by
+ * the batch whatever the row's size.
+ *
+ * @throws the driver's error (a constraint, a type that does not read back); the chunks' error
  *   (`TableObjectMismatch` when the object differs from its manifest entry)
  */
-export async function loadTable(
-  tx: Executor,
-  table: ManifestTable,
-  lines: AsyncIterable<LineFragment[]>,
-  options: LoadTableOptions = {},
-): Promise<LoadedTable> {
+export async function loadTable(tx: Executor, table: ManifestTable, chunks: AsyncIterable<Buffer>, options: LoadTableOptions = {}): Promise<LoadedTable> {
   const batchBytes = options.batchBytes ?? 3.5 * 1024 * 1024;
   if (!Number.isInteger(batchBytes) || batchBytes < 1024 || batchBytes > 4 * 1024 * 1024) {
     throw new Error(`batchBytes: ${batchBytes} must be an integer from 1024 to 4194304 (the Data API's 4 MiB request limit)`);
   }
-  const insertBatch = insertStatement(table, ':rows::json');
-  const insertAssembled = insertStatement(table, `('[' || current_setting('${ROW_VARIABLE}') || ']')::json`);
-  const digest = new RowDigestBuilder();
+  const batchSql = loadStatement(table, ':rows::json');
+  const assembledSql = loadStatement(table, `('[' || current_setting('${ROW_VARIABLE}') || ']')::json`);
+  let sent = EMPTY_DIGEST;
+  let inserted = EMPTY_DIGEST;
   let rows = 0;
   let batches = 0;
   let inFlight: Promise<QueryResult> | undefined;
+  /** Raw bytes per batch before escaping: adapted to what escaping added to the last batch. */
+  let target = Math.floor(batchBytes / 1.3);
 
   const settle = async () => {
     if (!inFlight) return;
     const running = inFlight;
     inFlight = undefined;
-    await running;
+    const { rows: result } = await running;
+    sent = addDigests(sent, digestOf(result[0]!, 'sent'));
+    inserted = addDigests(inserted, digestOf(result[0]!, 'inserted'));
   };
-  const send = async (sql: string, params: Record<string, string>, loaded: number) => {
+  const send = async (sql: string, params: Record<string, string>, lines: number) => {
     await settle();
     inFlight = tx.execute(sql, params);
     inFlight.catch(() => undefined);
-    rows += loaded;
+    rows += lines;
     batches += 1;
     await options.onBatch?.({ rows, batches });
   };
-
-  let batch: string[] = [];
-  let batchSize = 2;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const text = `[${batch.join(',')}]`;
-    const count = batch.length;
-    batch = [];
-    batchSize = 2;
-    await send(insertBatch, { rows: text }, count);
+  /** Sends whole lines (`bytes` ends with `\n`), splitting them when their escaped text is too large. */
+  const sendLines = async (bytes: Buffer): Promise<void> => {
+    const text = bytes.toString('utf8', 0, bytes.length - 1);
+    const size = escapedBytes(text, bytes.length - 1) + 2;
+    const lines = countNewlines(bytes);
+    if (size > batchBytes && lines > 1) {
+      const middle = bytes.indexOf(0x0a, Math.floor(bytes.length / 2) - 1);
+      const cut = middle >= 0 && middle < bytes.length - 1 ? middle : bytes.lastIndexOf(0x0a, bytes.length - 2);
+      target = Math.max(1024, Math.floor(target * (batchBytes / size) * 0.9));
+      await sendLines(bytes.subarray(0, cut + 1));
+      await sendLines(bytes.subarray(cut + 1));
+      return;
+    }
+    if (size > batchBytes) {
+      await assemble([bytes.subarray(0, bytes.length - 1)]);
+      return;
+    }
+    target = Math.max(1024, Math.min(batchBytes, Math.floor(target * Math.min(1.25, (batchBytes * 0.95) / size))));
+    await send(batchSql, { rows: `[${text.replaceAll('\n', ',')}]` }, lines);
   };
-
-  /** The current line when it came in several fragments. */
-  let partial: { decoder: StringDecoder; texts: string[]; size: number; assembling: boolean } | undefined;
-  const appendPiece = async (piece: string, first: boolean) => {
+  /** Assembles one line (its pieces, without `\n`) in the database and inserts it. */
+  const assemble = async (pieces: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> => {
+    const decoder = new StringDecoder('utf8');
+    let first = true;
+    const append = async (text: string) => {
+      for (const piece of splitText(text, batchBytes)) {
+        await settle();
+        const value = first ? ':piece' : `current_setting('${ROW_VARIABLE}') || :piece`;
+        await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', ${value}, true)) AS length`, { piece });
+        first = false;
+      }
+    };
+    for await (const piece of pieces) await append(decoder.write(piece));
+    await append(decoder.end());
+    await send(assembledSql, {}, 1);
     await settle();
-    const value = first ? ':piece' : `current_setting('${ROW_VARIABLE}') || :piece`;
-    await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', ${value}, true)) AS length`, { piece });
+    await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', '', true)) AS length`);
   };
 
   try {
-    for await (const fragments of lines) {
-      for (const fragment of fragments) {
-        digest.add(fragment.bytes, fragment.end);
-        if (fragment.end && !partial) {
-          const text = fragment.bytes.toString('utf8');
-          const size = escapedBytes(text, fragment.bytes.length) + 1;
-          if (size + 2 <= batchBytes) {
-            if (batchSize + size > batchBytes) await flush();
-            batch.push(text);
-            batchSize += size;
-            continue;
-          }
-          partial = { decoder: new StringDecoder('utf8'), texts: [], size: 0, assembling: false };
-          partial.texts.push(text);
-          partial.size = size;
-        } else {
-          partial ??= { decoder: new StringDecoder('utf8'), texts: [], size: 0, assembling: false };
-          const text = partial.decoder.write(fragment.bytes) + (fragment.end ? partial.decoder.end() : '');
-          partial.texts.push(text);
-          partial.size += escapedBytes(text, Buffer.byteLength(text));
+    const iterator = chunks[Symbol.asyncIterator]();
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      pending.push(next.value);
+      pendingBytes += next.value.length;
+      while (pendingBytes >= target) {
+        const buffer = Buffer.concat(pending);
+        const cut = buffer.lastIndexOf(0x0a, target - 1);
+        if (cut >= 0) {
+          pending = [buffer.subarray(cut + 1)];
+          pendingBytes = buffer.length - cut - 1;
+          await sendLines(buffer.subarray(0, cut + 1));
+          continue;
         }
-        // A long line: keep it in memory while it may still fit a batch; past that, assemble it in the database.
-        if (!partial.assembling && partial.size + 2 > batchBytes) {
-          await flush();
-          partial.assembling = true;
-          const pending = partial.texts.join('');
-          partial.texts = [];
-          partial.size = 0;
-          let first = true;
-          for (const piece of splitText(pending, batchBytes)) {
-            await appendPiece(piece, first);
-            first = false;
-          }
-        } else if (partial.assembling && partial.size > batchBytes / 2) {
-          const pending = partial.texts.join('');
-          partial.texts = [];
-          partial.size = 0;
-          for (const piece of splitText(pending, batchBytes)) await appendPiece(piece, false);
+        // The first line is longer than a batch: stream it into the database up to its end.
+        const end = buffer.indexOf(0x0a);
+        if (end >= 0) {
+          await assemble([buffer.subarray(0, end)]);
+          pending = [buffer.subarray(end + 1)];
+          pendingBytes = buffer.length - end - 1;
+          continue;
         }
-        if (fragment.end) {
-          if (partial.assembling) {
-            const rest = partial.texts.join('');
-            if (rest.length > 0) for (const piece of splitText(rest, batchBytes)) await appendPiece(piece, false);
-            await send(insertAssembled, {}, 1);
-            await settle();
-            await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', '', true)) AS length`);
-          } else {
-            const text = partial.texts.join('');
-            if (batchSize + partial.size + 1 > batchBytes) await flush();
-            batch.push(text);
-            batchSize += partial.size + 1;
-          }
-          partial = undefined;
-        }
+        let rest: Buffer = Buffer.alloc(0);
+        await assemble(
+          (async function* () {
+            yield buffer;
+            for (;;) {
+              const more = await iterator.next();
+              if (more.done) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
+              const newline = more.value.indexOf(0x0a);
+              if (newline < 0) {
+                yield more.value;
+                continue;
+              }
+              yield more.value.subarray(0, newline);
+              rest = more.value.subarray(newline + 1);
+              return;
+            }
+          })(),
+        );
+        pending = [rest];
+        pendingBytes = rest.length;
       }
     }
-    await flush();
+    if (pendingBytes > 0) {
+      const buffer = Buffer.concat(pending);
+      if (buffer[buffer.length - 1] !== 0x0a) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
+      await sendLines(buffer);
+    }
     await settle();
   } catch (error) {
     await inFlight?.catch(() => undefined);
     throw error;
   }
-  return { rows, batches, digest: digest.digest() };
+  return { rows, batches, sent, inserted };
 }
 
 /**

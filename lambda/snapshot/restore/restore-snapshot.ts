@@ -12,9 +12,8 @@ import { loadOrder, type LoadUnit } from './load-order';
 import { loadTable } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog } from './restore-catalog';
 import { RestoreError, type RestoreFailureKind } from './restore-error';
-import { RowDigestBuilder, sameDigest, type RowDigest } from './row-digest';
-import { TableObjectMismatch, tableLines } from './table-lines';
-import { digestTable } from './verify-restored';
+import { sameDigest } from './row-digest';
+import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
 /** How the restore uses transactions (see {@link restoreSnapshot}). */
 export type RestoreTransaction = 'single' | 'per-table' | 'auto';
@@ -125,9 +124,9 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  * 4. each object is streamed from S3, gunzipped and checked against the manifest as it is loaded (bytes,
  *    rows, SHA-256: `table-lines.ts`), in INSERT batches under the Data API's 4 MiB request limit
  *    (`load-table.ts`);
- * 5. the rows each table now holds are rendered as the export rendered them and their digest compared
- *    with the object's (`verify-restored.ts`): a difference (a trigger, a type that does not read back,
- *    a column default) fails the restore;
+ * 5. each INSERT answers the digest of the lines it received and of the rows it inserted rendered as the
+ *    export renders rows (`row-digest.ts`): a difference (a trigger, a type that does not read back, a
+ *    column default) fails the restore;
  * 6. the sequences recorded with each table are reset (`setval`, last: sequences are not transactional)
  *    and the transaction commits.
  * Any failure rolls everything back: the database is as it was (`databaseChanged: false`).
@@ -205,10 +204,9 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
       throw failure(error, snapshotId, false, 'everything was rolled back; the database is as it was');
     }
   } else {
-    const digests = new Map<string, RowDigest>();
     for (const table of tables) {
       try {
-        digests.set(tableKey(table), await readDigest(location, table));
+        await readThrough(location, table);
       } catch (error) {
         if (error instanceof TableObjectMismatch) refuse('snapshot', error.message, error);
         throw error;
@@ -227,7 +225,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
       try {
         await inTransaction(driver, async (tx) => {
           await prepare(tx, context, unit.tables);
-          restored.push(...(await loadUnit(tx, unit, context, digests)));
+          restored.push(...(await loadUnit(tx, unit, context)));
         });
       } catch (error) {
         const done = restored.map(display).join(', ') || 'none';
@@ -317,23 +315,23 @@ function truncateStatement(tables: readonly ManifestTable[]): string {
 }
 
 /**
- * Loads one unit's tables through `tx`: its cycle's foreign keys deferred, each table loaded and its
- * object checked, the deferred checks run, the triggers enabled again, each table's rows verified.
- * `expected` holds digests read beforehand (`per-table`); otherwise those of the objects as loaded.
+ * Loads one unit's tables through `tx`: its cycle's foreign keys deferred, each table loaded (its object
+ * checked against the manifest as it streams) and verified (the digest of the rows inserted equals the
+ * digest of the lines sent), the deferred checks run, the triggers enabled again.
  */
-async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext, expected?: Map<string, RowDigest>): Promise<RestoredTable[]> {
+async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext): Promise<RestoredTable[]> {
   const { options, location, log } = context;
   const altered = unit.cyclicKeys.filter((k) => !k.deferrable);
   for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteName(key.name)} DEFERRABLE`);
   if (unit.cyclicKeys.length > 0) await tx.execute(`SET CONSTRAINTS ${constraintNames(unit.cyclicKeys)} DEFERRED`);
 
-  const loaded: Array<{ table: ManifestTable; rows: number; batches: number; digest: RowDigest }> = [];
+  const restored: RestoredTable[] = [];
   for (const table of unit.tables) {
     const tableIndex = context.indexOf.get(tableKey(table)) ?? 0;
     const started = Date.now();
     let result;
     try {
-      result = await loadTable(tx, table, tableLines(location, table), {
+      result = await loadTable(tx, table, tableObjectStream(location, table), {
         batchBytes: options.batchBytes,
         onBatch: ({ rows }) =>
           options.onProgress?.({ snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount, rows, totalRows: table.rowCount }),
@@ -343,36 +341,29 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
       throw new RestoreError(`loading table ${display(table)}: ${describeError(error)}`, kind, options.snapshotId, false, { cause: error });
     }
     log.info('restore table loaded', { snapshotId: options.snapshotId, schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, durationMs: Date.now() - started });
-    loaded.push({ table, ...result });
+    if (!sameDigest(result.sent, result.inserted)) {
+      throw new RestoreError(
+        `table ${display(table)} does not hold the snapshot's rows after loading: the ${result.inserted.rows} rows inserted have digest ` +
+          `(${result.inserted.sumA}, ${result.inserted.sumB}), the ${result.sent.rows} lines of the snapshot (${result.sent.sumA}, ${result.sent.sumB}) ` +
+          '(a trigger, a default or a type that does not read back changed them)',
+        'verification',
+        options.snapshotId,
+        false,
+      );
+    }
+    restored.push({ schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, checksum: table.checksum, verified: true });
   }
 
   if (unit.cyclicKeys.length > 0) await tx.execute('SET CONSTRAINTS ALL IMMEDIATE');
   for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteName(key.name)} NOT DEFERRABLE`);
   await enableTriggers(tx, context, unit.tables);
 
-  const restored: RestoredTable[] = [];
-  for (const { table, rows, batches, digest } of loaded) {
-    const want = expected?.get(tableKey(table)) ?? digest;
-    const have = await digestTable(tx, table);
-    if (!sameDigest(want, have)) {
-      throw new RestoreError(
-        `table ${display(table)} does not hold the snapshot's rows after loading: ${have.rows} rows, digest (${have.sumA}, ${have.sumB}); ` +
-          `the snapshot has ${want.rows} rows, digest (${want.sumA}, ${want.sumB}) (a trigger, a default or a type that does not read back changed them)`,
-        'verification',
-        options.snapshotId,
-        false,
-      );
-    }
-    restored.push({ schema: table.schema, table: table.table, rows, batches, checksum: table.checksum, verified: true });
-  }
   return restored;
 }
 
-/** The digest of a table object, read through and checked against its manifest entry. */
-async function readDigest(location: SnapshotLocation, table: ManifestTable): Promise<RowDigest> {
-  const builder = new RowDigestBuilder();
-  for await (const fragments of tableLines(location, table)) for (const f of fragments) builder.add(f.bytes, f.end);
-  return builder.digest();
+/** Reads a table object through, checking it against its manifest entry (`per-table` restores check every object first). */
+async function readThrough(location: SnapshotLocation, table: ManifestTable): Promise<void> {
+  for await (const chunk of tableObjectStream(location, table)) void chunk;
 }
 
 /** The tables' sequences, each once. */

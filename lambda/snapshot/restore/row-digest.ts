@@ -1,17 +1,15 @@
-import { createHash, type Hash } from 'node:crypto';
-
 /**
- * An order-independent digest of a multiset of JSON lines, computed the same way from a table object
- * (here) and from the rows of a table (by PostgreSQL, see `verify-restored.ts`), to prove after a
- * restore that the tables hold exactly the snapshot's rows:
+ * An order-independent digest of a multiset of JSON lines, computed by PostgreSQL both over the lines a
+ * restore sends and over the rows it inserted rendered as the export renders them (`load-table.ts`), to
+ * prove that the tables hold exactly the snapshot's rows:
  *
  * for each line `L` (its UTF-8 bytes, without `\n`): `h = SHA-256(L)`; `a` and `b` are `h`'s bytes 0-7
  * and 8-15 read as signed big-endian 64-bit integers; the digest is `(rows, Σa, Σb)` with exact sums.
  *
- * Order-independent, so a table without a key (exported in physical order) compares equal whatever
- * order its rows were loaded in; two 64-bit sums and the count make an accidental match of different
- * rows vanishingly unlikely (this guards against faults, not against tampering: the object's own SHA-256
- * is checked against the manifest for that).
+ * Order-independent, so batches add up and a table without a key compares equal whatever order its
+ * rows were loaded in; two 64-bit sums and the count make an accidental match of different rows
+ * vanishingly unlikely (this guards against faults, not against tampering: the object's own SHA-256 is
+ * checked against the manifest for that).
  */
 export interface RowDigest {
   readonly rows: number;
@@ -21,38 +19,11 @@ export interface RowDigest {
   readonly sumB: string;
 }
 
-/** Accumulates a {@link RowDigest} line by line (a line may come in several fragments). */
-export class RowDigestBuilder {
-  private rows = 0;
-  private a = 0n;
-  private b = 0n;
-  private line: Hash | undefined;
+export const EMPTY_DIGEST: RowDigest = { rows: 0, sumA: '0', sumB: '0' };
 
-  /** Adds a fragment of the current line; `end` closes the line. */
-  add(fragment: Uint8Array, end: boolean): void {
-    if (end && !this.line) {
-      this.addDigest(createHash('sha256').update(fragment).digest());
-      return;
-    }
-    this.line ??= createHash('sha256');
-    this.line.update(fragment);
-    if (end) {
-      this.addDigest(this.line.digest());
-      this.line = undefined;
-    }
-  }
-
-  /** The digest of the lines added so far. @throws {Error} in the middle of a line */
-  digest(): RowDigest {
-    if (this.line) throw new Error('RowDigestBuilder: a line is not finished');
-    return { rows: this.rows, sumA: this.a.toString(), sumB: this.b.toString() };
-  }
-
-  private addDigest(hash: Buffer): void {
-    this.rows += 1;
-    this.a += hash.readBigInt64BE(0);
-    this.b += hash.readBigInt64BE(8);
-  }
+/** The digest of two disjoint sets of lines together. */
+export function addDigests(x: RowDigest, y: RowDigest): RowDigest {
+  return { rows: x.rows + y.rows, sumA: (BigInt(x.sumA) + BigInt(y.sumA)).toString(), sumB: (BigInt(x.sumB) + BigInt(y.sumB)).toString() };
 }
 
 /** Whether two digests are equal. */
@@ -61,12 +32,15 @@ export function sameDigest(x: RowDigest, y: RowDigest): boolean {
 }
 
 /**
- * SQL aggregating the digest of the `bytea` expression `line` over the rows of a FROM clause: columns
- * `rows` (int8 text), `sum_a`, `sum_b` (numeric text, exact).
+ * SQL select-list items aggregating the digest over a FROM clause whose column `h` is each line's
+ * `sha256(line)`: `<prefix>_rows` (int8 as text), `<prefix>_a`, `<prefix>_b` (numeric as text, exact).
  */
-export function digestSelect(line: string, from: string): string {
+export function digestAggregates(prefix: string): string {
   const part = (offset: number) => `('x' || encode(substring(h FROM ${offset} FOR 8), 'hex'))::bit(64)::int8::numeric`;
-  return `SELECT count(*)::text AS rows, coalesce(sum(${part(1)}), 0)::text AS sum_a, coalesce(sum(${part(9)}), 0)::text AS sum_b
-  FROM (SELECT sha256(${line}) AS h
-          ${from}) AS digested`;
+  return `count(*)::text AS ${prefix}_rows, coalesce(sum(${part(1)}), 0)::text AS ${prefix}_a, coalesce(sum(${part(9)}), 0)::text AS ${prefix}_b`;
+}
+
+/** The digest in a result row of {@link digestAggregates}. */
+export function digestOf(row: Record<string, unknown>, prefix: string): RowDigest {
+  return { rows: Number(row[`${prefix}_rows`]), sumA: String(row[`${prefix}_a`]), sumB: String(row[`${prefix}_b`]) };
 }
