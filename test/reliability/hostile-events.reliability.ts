@@ -19,6 +19,7 @@ import { PgDriver } from '../../lambda/driver/pg/pg-driver';
 import { InvalidEventError, parseEvent } from '../../lambda/events/parse-event';
 import { createHandler } from '../../lambda/function/create-handler';
 import { assertKeyPrefix, tableObjectKey } from '../../lambda/snapshot/keys';
+import { SNAPSHOT_ID_PATTERN } from '../../lambda/snapshot/snapshot-id';
 import { recordFigures } from './support/figures';
 import { compileTaskRoot, type TaskRoot } from './support/function-stack';
 import { anyEvent, deeplyNested, hostileString, INJECTION_STRINGS, plausibleEvent } from './support/hostile-values';
@@ -63,11 +64,20 @@ function refusalProblem(error: unknown): string | undefined {
   return undefined;
 }
 
-/** What a parsed event lets through: versions are digit groups, request types known. */
+/** What a parsed event lets through: versions are digit groups, snapshot ids ids, confirmations exact, request types known. */
 function acceptedProblem(event: ReturnType<typeof parseEvent>): string | undefined {
-  if (event.kind === 'manual' && 'targetVersion' in event.event && event.event.targetVersion !== undefined) {
-    const v = event.event.targetVersion;
-    if (!VERSION.test(v) || v.length > 64) return `targetVersion ${JSON.stringify(v)} accepted`;
+  if (event.kind === 'manual') {
+    const e = event.event as Record<string, unknown>;
+    for (const field of ['targetVersion', 'version'] as const) {
+      const v = e[field];
+      if (v !== undefined && (typeof v !== 'string' || !VERSION.test(v) || v.length > 64)) return `${field} ${JSON.stringify(v)} accepted`;
+    }
+    if (e.snapshotId !== undefined && (typeof e.snapshotId !== 'string' || !SNAPSHOT_ID_PATTERN.test(e.snapshotId))) return `snapshotId ${JSON.stringify(e.snapshotId)} accepted`;
+    if (e.action === 'restore' && e.confirm !== e.snapshotId) return 'restore accepted without the snapshot id confirmed';
+    if (e.action === 'rollback' && e.confirm !== e.targetVersion) return 'rollback accepted without the target confirmed';
+    if (e.targetDatabase !== undefined && (typeof e.targetDatabase !== 'string' || e.targetDatabase.includes('\0') || e.targetDatabase.length > 63)) {
+      return `targetDatabase ${JSON.stringify(e.targetDatabase)} accepted`;
+    }
   }
   if (event.kind === 'custom-resource') {
     const v = event.event.ResourceProperties.TargetVersion;
@@ -201,6 +211,10 @@ describe('hostile events', () => {
     const before = await databaseFacts();
     const events = INJECTION_STRINGS.filter((s) => !VERSION.test(s) || s.length > 64).flatMap((s) => [
       { action: 'migrate', targetVersion: s },
+      { action: 'plan', targetVersion: s },
+      { action: 'rollback', targetVersion: s, confirm: s },
+      { action: 'baseline', version: s },
+      { action: 'restore', snapshotId: s, confirm: s },
       { RequestType: 'Update', PhysicalResourceId: 'rds-migrate:x', ResourceProperties: { MigrationsChecksum: 'abc', TargetVersion: s } },
     ]);
     let crashes = 0;
@@ -209,7 +223,7 @@ describe('hostile events', () => {
       expect(outcome.ok).toBe(false);
       if (!outcome.ok && crashReason(outcome.error)) crashes++;
       expect((outcome as { error: Error }).error).toBeInstanceOf(InvalidEventError);
-      expect((outcome as { error: Error }).error.message).toMatch(/(targetVersion|ResourceProperties\.TargetVersion): a version (is digits|has at most 64 characters)/);
+      expect((outcome as { error: Error }).error.message).toMatch(/(targetVersion|version|ResourceProperties\.TargetVersion): a version (is|has at most 64 characters)|snapshotId: a snapshot id is/);
     }
     recordFigures(AREA, { inputsFuzzed: events.length, crashes });
     expect(await databaseFacts()).toEqual(before);

@@ -65,11 +65,20 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.dictionary(hostileString, hostileString, { maxKeys: 3 }) },
 );
 
-/** `{"action": ..., ...}` with a known or hostile action and hostile members. */
+/** The console actions (`events/manual-event.ts`). */
+export const MANUAL_ACTIONS = ['status', 'migrate', 'verify', 'snapshot', 'plan', 'rollback', 'baseline', 'list-snapshots', 'restore'] as const;
+
+/** `{"action": ..., ...}` with a known or hostile action and hostile members (every field any action takes). */
 export const manualEvent = fc.record(
   {
-    action: fc.oneof(fc.constantFrom('status', 'migrate', 'verify', 'snapshot'), hostileString),
+    action: fc.oneof(fc.constantFrom(...MANUAL_ACTIONS), hostileString),
     targetVersion: hostileValue,
+    version: hostileValue,
+    confirm: hostileValue,
+    snapshotId: hostileValue,
+    targetDatabase: hostileValue,
+    transaction: hostileValue,
+    limit: hostileValue,
     source: hostileValue,
     force: hostileValue,
   },
@@ -136,6 +145,15 @@ export const plausibleEvent: fc.Arbitrary<unknown> = fc.oneof(
     { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-01-01T00:00:00Z', resources: [] },
   ),
   versionLike.map((targetVersion) => ({ action: 'migrate', targetVersion })),
+  versionLike.map((targetVersion) => ({ action: 'plan', targetVersion })),
+  versionLike.map((targetVersion) => ({ action: 'rollback', targetVersion, confirm: targetVersion })),
+  fc.integer({ min: 1, max: 1000 }).map((limit) => ({ action: 'list-snapshots', limit })),
+  fc
+    .tuple(fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }), fc.stringMatching(/^[0-9a-f]{8}$/), fc.option(hostileString.filter((s) => s.length > 0 && s.length <= 63 && !s.includes('\0'))))
+    .map(([when, hex, targetDatabase]) => {
+      const snapshotId = `${when.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}-${hex}`;
+      return { action: 'restore', snapshotId, confirm: snapshotId, ...(targetDatabase === null ? {} : { targetDatabase }) };
+    }),
   fc.record(
     {
       RequestType: fc.constantFrom('Create', 'Update', 'Delete'),
