@@ -123,6 +123,8 @@ function judge(round: string, results: Finished[], expectMigrator: boolean): { p
   for (const f of results) {
     const at = `${round}: ${f.runner.name}`;
     if (f.outcome.ok) {
+      const current = (f.outcome.value as { Data?: { CurrentVersion?: string } }).Data?.CurrentVersion;
+      if (f.runner.kind === 'deploy' && current !== SHOP_VERSIONS.at(-1)) problems.push(`${at}: the deploy answered CurrentVersion ${current}`);
       if (f.runner.waitMs > 0 && f.ms > f.runner.waitMs + 15_000) problems.push(`${at} took ${f.ms} ms, past its wait bound of ${f.runner.waitMs} ms and a run`);
       continue;
     }
