@@ -5,7 +5,7 @@
  *
  * ```ts
  * // migrations/0042_backfill_amount_cents/up.ts
- * import type { DataMigrationContext } from 'rds-migrate';
+ * import type { DataMigrationContext } from '<rds-migrate>/lambda/engine/data/data-migration';
  * export async function up(ctx: DataMigrationContext) {
  *   await ctx.backfill({ table: 'public.invoice', key: 'id', batchSize: 5000, set: 'amount_cents = round(amount * 100)', where: 'amount_cents IS NULL' });
  * }
@@ -18,8 +18,10 @@
  * `data.down` whether it exports `down`. Its `up` script is the module's source (`file` e.g.
  * `0042_backfill_amount_cents/up.ts`, `checksum` of the source bytes, no statements): the checksum
  * recorded in the schema history, so an edited module is refused as a changed migration;
- * `transactional` is false. The runtime resolves `data.module` through the loader passed in the run's
- * options ({@link DataMigrationLoader}; `moduleLoader` in `module-loader.ts` imports it from a folder).
+ * `transactional` is false. `loadBundle`'s schema must keep `data` (a zod object drops unknown keys).
+ * The runtime resolves `data.module` through the loader passed in the run's options
+ * ({@link DataMigrationLoader}; `moduleLoader` in `module-loader.ts` imports it from a folder: in the
+ * function, the folder of `migrations.json`).
  *
  * ## How it runs (`run-data-migration.ts`)
  *
