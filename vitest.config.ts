@@ -11,6 +11,6 @@ export default defineConfig({
     pool: 'forks',
     // The function's Powertools logger and metrics write JSON lines to stdout; tests assert on reports
     // instead (the tests of logs and EMF turn them back on for themselves).
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });
