@@ -10,7 +10,9 @@ import { FiguresReporter } from './test/reliability/support/figures-reporter';
  * `npm test`), then the figures table (faults injected, runs recovered, rows checked, rows lost,
  * inputs fuzzed, crashes) built from what the tests recorded.
  */
-const figuresFile = process.env[FIGURES_FILE_ENV] ?? path.join(os.tmpdir(), `rds-migrate-reliability-figures-${process.pid}.jsonl`);
+// A file named in the environment is kept after the run (to read the raw records); the default one is removed.
+const chosen = process.env[FIGURES_FILE_ENV];
+const figuresFile = chosen ?? path.join(os.tmpdir(), `rds-migrate-reliability-figures-${process.pid}.jsonl`);
 process.env[FIGURES_FILE_ENV] = figuresFile;
 
 export default defineConfig({
@@ -28,6 +30,6 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       [FIGURES_FILE_ENV]: figuresFile,
     },
-    reporters: ['default', new FiguresReporter(figuresFile)],
+    reporters: ['default', new FiguresReporter(figuresFile, chosen !== undefined)],
   },
 });
