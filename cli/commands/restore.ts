@@ -1,41 +1,36 @@
 import type { Command } from 'commander';
 import { assertSnapshotId } from '../../lambda/snapshot/snapshot-id';
 import { addHelp } from '../help';
-import { addOutputOptions, type OutputFlags } from '../output/output-options';
+import { addOutputOptions } from '../output/output-options';
+import { renderRestore } from '../output/render-restore';
+import { addProjectOptions, openProject, type ProjectFlags } from '../project/open-project';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
-import { addSnapshotOptions, type SnapshotFlags } from '../target/snapshot-options';
-import { addTargetOptions, resolveTarget, type TargetFlags } from '../target/target-options';
 import { UsageError } from '../usage-error';
 
-interface RestoreFlags extends TargetFlags, SnapshotFlags, OutputFlags {
+interface RestoreFlags extends ProjectFlags {
   readonly confirm?: string;
 }
 
-/** Restore is not implemented in the library yet (`lambda/snapshot` has no restore). */
-export class RestoreUnavailableError extends Error {
-  override readonly name = 'RestoreUnavailableError';
-}
-
 /**
- * `rds-migrate restore <id> --confirm <id>`. The arguments are checked as the finished command will
- * check them (a well-formed snapshot id, `--confirm` repeating it, a bucket, a target); the restore
- * itself is not available yet in `lambda/snapshot`, so the command then fails (exit 1) saying so,
- * having read and changed nothing.
+ * `rds-migrate restore <id> --confirm <id>`: the function's restore action (`runRestore`) on the target
+ * database, in place. The arguments are checked before anything is reached (a well-formed snapshot id,
+ * `--confirm` repeating it, a bucket); the restore itself refuses, with the database untouched, a
+ * snapshot that is incomplete, corrupt, tampered with or of another schema version.
  */
 export function registerRestore(program: Command, session: Session): void {
   const command = program
     .command('restore')
     .argument('<snapshot-id>', 'the snapshot to restore, as `rds-migrate snapshots` lists it')
-    .summary('reload the tables of a snapshot (not available yet)')
+    .summary('reload the tables of a snapshot, replacing their rows')
     .description(
-      'Reloads the tables of a snapshot into the target database, replacing their rows. --confirm must repeat ' +
-        'the snapshot id, since the current rows are lost. NOT AVAILABLE YET: this version checks the arguments ' +
-        'and exits with code 1; restore a snapshot by hand from its manifest and JSON-lines objects meanwhile.',
+      'Reloads the tables of a snapshot into the target database, replacing their rows: the tables are emptied and ' +
+        'reloaded in foreign-key order (one transaction when it fits), sequences reset, and every table\'s rows ' +
+        'checked against the snapshot. The database must be at the snapshot\'s schema version (roll back or migrate ' +
+        'first). --confirm must repeat the snapshot id, since the current rows are lost.',
     )
     .option('--confirm <snapshot-id>', 'the snapshot id again: confirms that the current rows are replaced');
-  addTargetOptions(command);
-  addSnapshotOptions(command);
+  addProjectOptions(command);
   addOutputOptions(command);
   addHelp(command, {
     targets: true,
@@ -55,11 +50,10 @@ export function registerRestore(program: Command, session: Session): void {
         throw new UsageError(`--confirm: ${JSON.stringify(flags.confirm)} does not repeat the snapshot id ${snapshotId}; nothing was restored`);
       }
       if (!flags.snapshotBucket) throw new UsageError('--snapshot-bucket is required (or RDS_MIGRATE_SNAPSHOT_BUCKET): the bucket the snapshot is in');
-      resolveTarget(flags, (flag) => ctx.optionSource(flag), ctx.io.cwd);
-      throw new RestoreUnavailableError(
-        `restore is not available yet in this version of rds-migrate: snapshot ${snapshotId} was not restored and nothing was changed. ` +
-          'Its manifest (rds-migrate snapshots) lists each table\'s JSON-lines object and how to reload it.',
-      );
+      const project = await openProject(ctx, flags);
+      const { runRestore } = await import('../../lambda/actions/restore-action');
+      const report = await runRestore(project.actionContext, { snapshotId: snapshotId!, confirm: flags.confirm });
+      return { report, human: (out) => renderRestore(report, out) };
     }),
   );
 }

@@ -128,11 +128,32 @@ describe('restore', () => {
     expect(noBucket.stderr).toContain('--snapshot-bucket is required');
   });
 
-  it('says restore is not available yet (exit 1), having changed nothing', async () => {
+  it('refuses a snapshot that does not exist (exit 1), having changed nothing', async () => {
     const run = await cli('restore', id, '--confirm', id, '--json');
     expect(run.code).toBe(1);
-    expect(run.json().error).toMatchObject({ name: 'RestoreUnavailableError', exitCode: 1 });
-    expect(run.json().error.message).toContain('restore is not available yet');
+    expect(run.json().error).toMatchObject({ name: 'RestoreError', exitCode: 1 });
+    expect(run.json().error.message).toContain(id);
     expect(Number((await db.sql('SELECT count(*) AS n FROM invoices')).rows[0].n)).toBe(500);
+  });
+
+  it('restores a snapshot in place: the rows replaced, checked against the snapshot, reported as the function does', async () => {
+    const digest = async () => (await db.sql('SELECT md5(string_agg(i::text, \',\' ORDER BY i.id)) AS d FROM invoices i')).rows[0].d as string;
+    const snapshot = await cli('snapshot', '--json');
+    expect(snapshot.code).toBe(0);
+    const sid = snapshot.json().snapshot.snapshotId as string;
+    const before = await digest();
+    await db.sql('DELETE FROM invoices WHERE id % 3 = 0');
+    await db.sql("UPDATE invoices SET customer = 'changed after the snapshot' WHERE id % 5 = 0");
+    expect(await digest()).not.toBe(before);
+
+    const run = await cli('restore', sid, '--confirm', sid, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json()).toMatchObject({
+      action: 'restore',
+      database: db.name,
+      sourceDatabase: db.name,
+      restore: { snapshotId: sid, totalRows: 500, tables: [expect.objectContaining({ schema: 'public', table: 'invoices', rows: 500, verified: true })] },
+    });
+    expect(await digest()).toBe(before);
   });
 });
