@@ -62,7 +62,7 @@ describe('lint over the Data API', () => {
   it('lints the compiled FaktuLove bundle', async () => {
     const bundle = await compileMigrations(FAKTULOVE_MIGRATIONS);
     const report = await lintMigrations(bundle, { driver });
-    expect(report.files).toEqual(['0022_add_ocr_indexes/up.sql', '0023_add_ocr_constraints/up.sql', '0024_validate_ocr_constraints/up.sql']);
+    expect(report.files).toEqual(['0021_add_ocr_fields_to_faktura/up.sql', '0022_add_ocr_indexes/up.sql', '0023_add_ocr_constraints/up.sql', '0024_validate_ocr_constraints/up.sql']);
     expect(report.errorCount).toBe(0);
     expect(report.exemptions.every((e) => e.table === 'faktury_faktura' && e.rows === 5000)).toBe(true);
   });

@@ -133,6 +133,7 @@ describe('the FaktuLove example migrations folder', () => {
   it('lints clean: concurrent indexes in 0022, NOT VALID constraints in 0023, validated in 0024', async () => {
     const offline = await lintMigrationsFolder(FAKTULOVE_MIGRATIONS);
     expect(offline.files).toEqual([
+      '0021_add_ocr_fields_to_faktura/up.sql',
       '0022_add_ocr_indexes/up.sql',
       '0023_add_ocr_constraints/up.sql',
       '0024_validate_ocr_constraints/up.sql',
