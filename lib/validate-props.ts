@@ -5,6 +5,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { IConstruct } from 'constructs';
 import { isMigrationLayout, MIGRATION_LAYOUTS } from '../lambda/migrations/readers/layouts';
+import { assertKeyPrefix } from '../lambda/snapshot/keys';
 import { ON_ROLLBACK_POLICIES } from '../lambda/events/custom-resource-event';
 import type { DatabaseMigrationsProps } from './database-migrations-props';
 import { DatabaseMigrationsError } from './errors';
@@ -156,11 +157,15 @@ export function validateSnapshotPrefix(scope: IConstruct, prefix: string): void 
   if (prefix === '' || !prefix.endsWith('/') || prefix.startsWith('/')) {
     throw new DatabaseMigrationsError('snapshotPrefix', `must end with "/" and not start with "/", got "${prefix}"`, scope);
   }
-  if (prefix.split('/').includes('..')) {
-    throw new DatabaseMigrationsError('snapshotPrefix', `must not contain a ".." segment, got "${prefix}"`, scope);
-  }
   if (/[*?]/.test(prefix)) {
     throw new DatabaseMigrationsError('snapshotPrefix', `must not contain IAM wildcards (* or ?), got "${prefix}"`, scope);
+  }
+  // The function refuses at start-up any prefix its snapshot keys could not live under: check the same
+  // rule here so such a prefix fails `cdk synth` instead of every deploy.
+  try {
+    assertKeyPrefix(prefix);
+  } catch (error) {
+    throw new DatabaseMigrationsError('snapshotPrefix', (error as Error).message.replace(/^prefix: /, ''), scope);
   }
 }
 

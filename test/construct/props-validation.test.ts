@@ -92,7 +92,11 @@ describe('DatabaseMigrations prop validation', () => {
     }
     expect(errorFor({ snapshotPrefix: 'snap*/' }).message).toContain('must not contain IAM wildcards');
     expect(errorFor({ snapshotPrefix: 'a/?/' }).message).toContain('must not contain IAM wildcards');
-    expect(errorFor({ snapshotPrefix: 'a/../' }).message).toContain('must not contain a ".." segment');
+    expect(errorFor({ snapshotPrefix: 'a/../' }).message).toContain("must not contain '.' or '..' segments");
+    // The function's own key rule (lambda/snapshot/keys.ts), so such a prefix fails synth, not every deploy.
+    expect(errorFor({ snapshotPrefix: 'a b/' }).message).toContain('may only contain letters, digits');
+    expect(errorFor({ snapshotPrefix: 'a//b/' }).message).toContain("must not contain an empty segment ('//')");
+    expect(errorFor({ snapshotPrefix: './' }).message).toContain("must not contain '.' or '..' segments");
   });
 
   it('rejects a timeout or memory size outside the Lambda limits, and a timeout the Provider framework would not outlive', () => {
