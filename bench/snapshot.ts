@@ -27,7 +27,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { newSnapshotId } from '../lambda/snapshot/snapshot-id';
 import { localS3Client, startLocalS3 } from '../local/s3/local-s3';
-import { startDataApiProcess } from './migrate/data-api-process';
+import { startDataApiProcess } from './snapshot/data-api-process';
 import { BENCH_TABLE, generateTable, tableFingerprint } from './snapshot/generate';
 import { timeTool, toolMajorVersion } from './snapshot/pg-tools';
 import { formatFigures, mib, seconds, type Figure } from './snapshot/report';
@@ -99,7 +99,10 @@ async function main(): Promise<void> {
     const dumpBytes = (await stat(dumpFile)).size;
     console.log(`pg_dump -Fc -Z1: ${seconds(dumpMs)}, ${mib(dumpBytes)}`);
 
+    const cpu = async () => ({ dataApi: await dataApi.cpuMs(), s3: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 });
+    const beforeSnapshot = await cpu();
     const snapshot = await runOurSide(ourBundle, { ...task, mode: 'snapshot' });
+    const afterSnapshot = await cpu();
     const snapshotCalls = Object.values(snapshot.calls).reduce((a, b) => a + b, 0);
     console.log(`our snapshot: ${seconds(snapshot.ms)}, ${mib(snapshot.bytes)} of JSON lines, ${mib(snapshot.compressedBytes)} gzip, ${snapshotCalls} Data API calls`);
 
@@ -107,7 +110,9 @@ async function main(): Promise<void> {
     const pgRestoreMs = await timeTool('pg_restore', ['-d', restoreUrl, dumpFile]);
     console.log(`pg_restore: ${seconds(pgRestoreMs)}`);
 
+    const beforeRestore = await cpu();
     const restore = await runOurSide(ourBundle, { ...task, mode: 'restore' });
+    const afterRestore = await cpu();
     const restoreCalls = Object.values(restore.calls).reduce((a, b) => a + b, 0);
     console.log(`our restore: ${seconds(restore.ms)}, ${restore.rows} rows verified, ${restoreCalls} Data API calls`);
 
@@ -138,6 +143,10 @@ async function main(): Promise<void> {
       { what: 'restored rows', ours: ours.split(':')[0]!, reference: `pg_restore ${theirs.split(':')[0]}`, measured: same ? 'equal' : 'differ', target: 'equal', pass: same },
     ];
     console.log(`\n${formatFigures(figures)}\n`);
+    const cpuLine = (what: string, ours: number, before: { dataApi: number; s3: number }, after: { dataApi: number; s3: number }) =>
+      `${what}: our process ${seconds(ours)}, local Data API ${seconds(after.dataApi - before.dataApi)}, local S3 and this process ${seconds(after.s3 - before.s3)} (PostgreSQL not counted)`;
+    console.log(`CPU time, ${cpuLine('snapshot', snapshot.cpuMs, beforeSnapshot, afterSnapshot)}`);
+    console.log(`CPU time, ${cpuLine('restore', restore.cpuMs, beforeRestore, afterRestore)}`);
     console.log(`load average before ${loadBefore}, after ${load()} (1, 5, 15 min) on ${os.cpus().length} cores`);
     if (figures.some((f) => !f.pass)) process.exitCode = 1;
   } finally {

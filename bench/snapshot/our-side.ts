@@ -26,6 +26,8 @@ export interface OurResult {
   readonly ms: number;
   /** Peak resident set of this process, bytes (`process.resourceUsage().maxRSS`). */
   readonly maxRssBytes: number;
+  /** User plus system CPU time of this process during the operation, ms. */
+  readonly cpuMs: number;
   /** Data API calls, by operation (counted at the client: one HTTP request per send, retries off). */
   readonly calls: Record<string, number>;
   /** Uncompressed JSON lines, bytes. */
@@ -55,7 +57,8 @@ async function main(): Promise<void> {
   const s3 = localS3Client(task.s3Endpoint);
   const location = { s3, bucket: task.bucket, prefix: 'bench/' };
   const started = process.hrtime.bigint();
-  let result: Omit<OurResult, 'ms' | 'maxRssBytes' | 'calls'>;
+  const cpuBefore = process.cpuUsage();
+  let result: Omit<OurResult, 'ms' | 'maxRssBytes' | 'calls' | 'cpuMs'>;
   if (task.mode === 'snapshot') {
     const snapshot = await takeSnapshot({ ...location, driver, snapshotId: task.snapshotId, schemaVersion: null });
     result = {
@@ -68,10 +71,11 @@ async function main(): Promise<void> {
     result = { bytes: 0, compressedBytes: 0, rows: restored.totalRows };
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu = process.cpuUsage(cpuBefore);
   await driver.close();
   client.destroy();
   s3.destroy();
-  const output: OurResult = { ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, calls, ...result };
+  const output: OurResult = { ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000, calls, ...result };
   process.stdout.write(`${JSON.stringify(output)}\n`);
 }
 

@@ -1,5 +1,6 @@
 import type { Executor, SqlParams } from '../driver/driver';
 import { keyParts, pageQuery, type PageShape } from './page-query';
+import { readPackedPage, type PieceRow } from './packed-page';
 import { resolvePaging, type PagingOptions } from './paging-options';
 import type { SnapshotTable } from './table-catalog';
 
@@ -42,30 +43,12 @@ const MAX_SQL_CHARS = 65_536;
  */
 const GROWTH = 4;
 
-interface PieceRow {
-  [column: string]: number | string | null;
-  piece_no: number;
-  piece_count: number;
-  /** Base64 of this piece of the packed page. */
-  piece: string;
-  /** Table rows packed in the page. */
-  rows: number;
-  candidates: number;
-}
-
 /** One page's request: its shape and parameters. */
 interface PageRequest {
   readonly shape: PageShape;
   readonly params: SqlParams;
   /** Rows asked for (`LIMIT`), 1 for `within`. */
   readonly rows: number;
-}
-
-/** Counts `\n` bytes. */
-function newlines(bytes: Buffer): number {
-  let count = 0;
-  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count += 1;
-  return count;
 }
 
 /**
@@ -130,39 +113,23 @@ export async function exportTable(
         break;
       }
 
-      // Check the pieces and decode them; find where the next page starts.
-      const first = rows[0]!;
-      const expectedFirst = shape === 'within' ? partial!.nextPiece : 1;
-      const chunks: Buffer[] = [];
-      let pageBytes = 0;
-      rows.forEach((row, i) => {
-        if (row.piece_no !== expectedFirst + i || row.piece_count !== first.piece_count || row.rows !== first.rows) {
-          throw new Error(`page of ${name}: piece ${row.piece_no} of ${row.piece_count} where ${expectedFirst + i} of ${first.piece_count} was expected`);
-        }
-        pageBytes += row.piece.length + paging.recordOverheadBytes;
-        chunks.push(Buffer.from(row.piece, 'base64'));
-      });
-      const data = Buffer.concat(chunks);
-      const last = rows[rows.length - 1]!;
-      const key = parts.map((_, i) => String(last[`k${i}`]));
-      const complete = last.piece_no === last.piece_count;
-      if (complete && first.rows > 1 && newlines(data) !== first.rows) {
-        throw new Error(`page of ${name}: ${newlines(data)} lines where ${first.rows} rows were packed`);
-      }
+      const page = readPackedPage(rows, shape === 'within' ? partial!.nextPiece : 1, parts.length, paging.recordOverheadBytes, name);
+      if (!page) throw new Error(`page of ${name}: no pieces`);
+      const complete = page.complete;
+      const key = page.key;
       const pageRows: number = request.rows;
       let next: PageRequest | null;
       if (!complete) {
-        if (first.rows !== 1) throw new Error(`page of ${name}: a page of ${first.rows} rows was cut at piece ${last.piece_no} of ${last.piece_count}`);
-        partial = { key: partial?.key ?? key, nextPiece: last.piece_no + 1 };
+        partial = { key: partial?.key ?? key, nextPiece: page.lastPiece + 1 };
         next = { shape: 'within', params: { ...fixed, fromPiece: partial.nextPiece, ...keyParams(partial.key) }, rows: 1 };
       } else {
         partial = null;
-        const endOfTable: boolean = shape !== 'within' && first.rows === first.candidates && first.candidates < pageRows;
+        const endOfTable: boolean = shape !== 'within' && page.rows === page.candidates && page.candidates < pageRows;
         next = endOfTable ? null : { shape: 'after', params: { ...fixed, limit, fromPiece: 1, ...keyParams(key) }, rows: limit };
       }
       // A page of whole rows sizes the next one (after the rest of a large row, the size stays).
       if (shape !== 'within') {
-        limit = nextLimit(paging, pageBytes, first.rows);
+        limit = nextLimit(paging, page.responseBytes, page.rows);
         if (next?.shape === 'after') next = { ...next, params: { ...next.params, limit }, rows: limit };
       }
       // Ask for the next page now: the server renders it while this one is written.
@@ -171,9 +138,9 @@ export async function exportTable(
         // Its failure is awaited below; until then it must not count as unhandled.
         inFlight.catch(() => undefined);
       }
-      await write(data);
-      if (complete) rowCount += first.rows;
-      await options.onPage?.({ pages, rows: rowCount, pageBytes, pageRows: shape === 'within' ? 1 : pageRows });
+      for (const chunk of page.data) await write(chunk);
+      if (complete) rowCount += page.rows;
+      await options.onPage?.({ pages, rows: rowCount, pageBytes: page.responseBytes, pageRows: shape === 'within' ? 1 : pageRows });
       request = next;
     }
   } catch (error) {

@@ -52,10 +52,16 @@ export interface ManifestTable {
   /** Exported columns (generated columns excluded), in table order. */
   readonly columns: ManifestColumn[];
   /**
-   * Columns of the key the rows are ordered by (primary key, or a unique index on NOT NULL columns);
-   * `null` when the table has neither and rows are in physical (ctid) order.
+   * The table's key columns (primary key, or a unique index on NOT NULL columns), `null` when it has
+   * neither. With `order` `key` (and in format 1) the rows are in this key's order (physical order when
+   * `null`).
    */
   readonly keyColumns: string[] | null;
+  /**
+   * The order of the lines: `key` (keyset pages on `keyColumns`), or `physical` (ranges of heap blocks, in
+   * ctid order; for a partitioned table, partition after partition). Absent: `key` (format 1).
+   */
+  readonly order?: 'key' | 'physical';
   readonly rowCount: number;
   /** Size of the uncompressed JSON lines, in bytes (each line ends with `\n`). */
   readonly bytes: number;
@@ -111,6 +117,7 @@ const manifestSchema = z.object({
       kind: z.enum(['table', 'partitioned']),
       columns: z.array(z.object({ name: z.string().min(1), type: z.string().min(1) })),
       keyColumns: z.array(z.string().min(1)).nullable(),
+      order: z.enum(['key', 'physical']).optional(),
       rowCount: count,
       bytes: count,
       compressedBytes: count,

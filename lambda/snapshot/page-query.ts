@@ -1,4 +1,5 @@
 import { qualifiedName, quoteIdentifier } from './quote-identifier';
+import type { TableName } from './keys';
 import type { SnapshotTable } from './table-catalog';
 
 /**
@@ -82,10 +83,16 @@ export function lineSource(table: Pick<SnapshotTable, 'schema' | 'table' | 'kind
   const lateral = table.hasGeneratedColumns
     ? `\n   CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`
     : '';
-  return {
-    line: `convert_to(replace(replace(${json}::text, chr(10), ' '), chr(13), ' '), 'UTF8')`,
-    from: `FROM ${source} AS t${lateral}`,
-  };
+  return { line: jsonLine(json), from: `FROM ${source} AS t${lateral}` };
+}
+
+/**
+ * The bytea line of a row's JSON (`rowJson`, e.g. `row_to_json(t)`): its line breaks (only whitespace
+ * inside json values) replaced by spaces, as UTF-8. `replace()` is a plain byte search, far cheaper than
+ * `translate()` on multibyte text, and yields the same bytes.
+ */
+export function jsonLine(rowJson: string): string {
+  return `convert_to(replace(replace(${rowJson}::text, chr(10), ' '), chr(13), ' '), 'UTF8')`;
 }
 
 /** Builds the page statement of `table` for `shape` (see the module doc for columns and parameters). */
@@ -96,36 +103,104 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
   const paramTuple = `(${parts.map((p, i) => `:k${i}::${p.type}`).join(', ')})`;
   const where = shape === 'first' ? '' : `WHERE (${order}) ${shape === 'after' ? '>' : '='} ${paramTuple}`;
   const limit = shape === 'within' ? 'LIMIT 1' : 'LIMIT :limit::int';
-  const P = ':pieceBytes::int8';
-  const pieces = (bytes: string) => `((${bytes} + ${P} - 1) / ${P})`;
-  // Response bytes of a packed prefix of `bytes`: base64 plus padding, and each piece's record overhead and key.
-  const wire = (bytes: string, keyBytes: string) => `(4 * ((${bytes} + 2) / 3) + ${pieces(bytes)} * (4 + :overhead::int8 + ${keyBytes}))`;
-  const keyBytes = parts.map((_, i) => `coalesce(octet_length(k${i}), 0)`).join(' + ');
-  return `WITH page AS (
-  SELECT ${line} AS line,
+  return packedPage(`SELECT ${line} AS line,
          ${parts.map((p, i) => `${p.expression} AS o${i}, ${p.expression}::text AS k${i}`).join(',\n         ')}
     ${from}
    ${where}
    ORDER BY ${order}
-   ${limit}
+   ${limit}`, parts.length);
+}
+
+/** A range of heap blocks of one relation: the unit of the physical-order export (`export-physical.ts`). */
+export type RangeShape =
+  /**
+   * The rows in blocks `:fromBlock` to `:toBlock` (exclusive), packed whole without the cut to the budget
+   * (no window pass): when they do not fit, one row with `piece_no` 0 and no piece says so (read them
+   * with `range` then).
+   */
+  | 'whole'
+  /** The rows in blocks `:fromBlock` to `:toBlock` (exclusive), cut to the budget. */
+  | 'range'
+  /** The rows of the range after ctid `:k0`, up to block `:toBlock` (exclusive). */
+  | 'rest'
+  /** The rest (from piece `:fromPiece`) of the row at ctid `:k0`. */
+  | 'within';
+
+/**
+ * The page statement of a range of heap blocks of `relation` (a plain table, or a leaf partition of a
+ * partitioned one), its rows rendered with `columns` listed one by one, in physical (`ctid`) order: a TID
+ * range scan (PostgreSQL 14+) reads only the range's blocks, sequentially, and needs no index. Packed and
+ * cut to the budget as `pageQuery`'s pages are (same columns; the key is the last row's `ctid`).
+ * Parameters: `:budget`, `:pieceBytes`, `:overhead`, `:fromPiece`, `:toBlock`, and `:fromBlock` (range) or
+ * `:k0` (rest, within).
+ */
+export function rangePageQuery(relation: TableName, columns: SnapshotTable['columns'], shape: RangeShape): string {
+  const { line, from } = lineSource({ schema: relation.schema, table: relation.table, kind: 'table', columns, hasGeneratedColumns: true });
+  const block = (param: string) => `('(' || ${param}::int8 || ',0)')::tid`;
+  if (shape === 'whole') {
+    const P = ':pieceBytes::int8';
+    return `WITH page AS (
+  SELECT ${line} AS line, t.ctid AS o0
+    ${from}
+   WHERE t.ctid >= ${block(':fromBlock')} AND t.ctid < ${block(':toBlock')}
+), packed AS (
+  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY o0) AS data, count(*) AS rows FROM page
+), sized AS (
+  SELECT data, rows, (octet_length(data) + ${P} - 1) / ${P} AS piece_count,
+         4 * ((octet_length(data) + 2) / 3) + ((octet_length(data) + ${P} - 1) / ${P}) * (4 + :overhead::int8 + 64) <= :budget::int8 AS fits
+    FROM packed
+)
+SELECT g::int AS piece_no, s.piece_count::int AS piece_count,
+       replace(encode(substring(s.data FROM ((g - 1) * ${P} + 1)::int FOR :pieceBytes::int), 'base64'), chr(10), '') AS piece,
+       s.rows::int AS rows, s.rows::int AS candidates, NULL::text AS k0
+  FROM sized AS s CROSS JOIN LATERAL generate_series(1, s.piece_count) AS g
+ WHERE s.fits
+UNION ALL
+SELECT 0, s.piece_count::int, NULL, s.rows::int, s.rows::int, NULL FROM sized AS s WHERE NOT s.fits
+ ORDER BY 1`;
+  }
+  const where =
+    shape === 'range'
+      ? `WHERE t.ctid >= ${block(':fromBlock')} AND t.ctid < ${block(':toBlock')}`
+      : shape === 'rest'
+        ? `WHERE t.ctid > :k0::tid AND t.ctid < ${block(':toBlock')}`
+        : 'WHERE t.ctid = :k0::tid';
+  return packedPage(`SELECT ${line} AS line, t.ctid AS o0, t.ctid::text AS k0
+    ${from}
+   ${where}
+   ORDER BY t.ctid`, 1);
+}
+
+/**
+ * Packs the rows of `page` (an ordered query with columns `line`, `o0..oN` and `k0..kN`) into base64
+ * pieces cut to the budget (see the module doc).
+ */
+function packedPage(page: string, keyCount: number): string {
+  const keys = Array.from({ length: keyCount }, (_, i) => i);
+  const P = ':pieceBytes::int8';
+  const pieces = (bytes: string) => `((${bytes} + ${P} - 1) / ${P})`;
+  // Response bytes of a packed prefix of `bytes`: base64 plus padding, and each piece's record overhead and key.
+  const wire = (bytes: string, keyBytes: string) => `(4 * ((${bytes} + 2) / 3) + ${pieces(bytes)} * (4 + :overhead::int8 + ${keyBytes}))`;
+  const keyBytes = keys.map((i) => `coalesce(octet_length(k${i}), 0)`).join(' + ');
+  return `WITH page AS (
+  ${page}
 ), numbered AS (
-  SELECT line, ${parts.map((_, i) => `k${i}`).join(', ')},
+  SELECT line, ${keys.map((i) => `k${i}`).join(', ')},
          row_number() OVER w AS row_no,
-         count(*) OVER () AS candidates,
-         2 * max(${keyBytes}) OVER () AS key_bytes,
+         2 * max(${keyBytes}) OVER w AS key_bytes,
          sum(octet_length(line) + 1) OVER w AS end_byte
     FROM page
-  WINDOW w AS (ORDER BY ${parts.map((_, i) => `o${i}`).join(', ')} ROWS UNBOUNDED PRECEDING)
+  WINDOW w AS (ORDER BY ${keys.map((i) => `o${i}`).join(', ')} ROWS UNBOUNDED PRECEDING)
 ), packed AS (
-  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY row_no) AS data, count(*) AS rows, max(candidates) AS candidates,
-         ${parts.map((_, i) => `(array_agg(k${i} ORDER BY row_no DESC))[1] AS k${i}`).join(', ')},
-         max(key_bytes) AS key_bytes
-    FROM numbered
-   WHERE row_no = 1 OR ${wire('end_byte', 'key_bytes')} <= :budget::int8
+  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY row_no) FILTER (WHERE kept) AS data,
+         count(*) FILTER (WHERE kept) AS rows, count(*) AS candidates,
+         ${keys.map((i) => `(array_agg(k${i} ORDER BY row_no DESC) FILTER (WHERE kept))[1] AS k${i}`).join(', ')},
+         max(key_bytes) FILTER (WHERE kept) AS key_bytes
+    FROM (SELECT numbered.*, row_no = 1 OR ${wire('end_byte', 'key_bytes')} <= :budget::int8 AS kept FROM numbered) AS n
 )
 SELECT g::int AS piece_no, ${pieces('octet_length(p.data)')}::int AS piece_count,
        replace(encode(substring(p.data FROM ((g - 1) * ${P} + 1)::int FOR :pieceBytes::int), 'base64'), chr(10), '') AS piece,
-       p.rows::int AS rows, p.candidates::int AS candidates, ${parts.map((_, i) => `p.k${i}`).join(', ')}
+       p.rows::int AS rows, p.candidates::int AS candidates, ${keys.map((i) => `p.k${i}`).join(', ')}
   FROM packed AS p
  CROSS JOIN LATERAL generate_series(:fromPiece::int8, ${pieces('octet_length(p.data)')}) AS g
  WHERE p.rows > 1 OR g = :fromPiece::int8 OR (g - :fromPiece::int8 + 1) * (4 * ((${P} + 2) / 3) + 4 + :overhead::int8 + p.key_bytes) <= :budget::int8

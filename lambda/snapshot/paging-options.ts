@@ -3,7 +3,7 @@
  * (`/work/shared/data-api-reference.md`, "Limits"):
  *
  * - `json` (default): the page is asked for as JSON records (`formatRecordsAs: JSON`), whose limit is
- *   10 MB of `formattedRecords`; pages of 4 MiB take about one call per 3 MiB of exported JSON lines
+ *   10 MB of `formattedRecords`; pages of 3 MiB take about one call per 2.2 MiB of exported JSON lines
  *   (packed lines travel as base64 text, see `page-query.ts`);
  * - `records`: the Field records, whose response limit is 1 MiB; pages of 900 KiB take about 1.5 calls
  *   per MiB.
@@ -18,7 +18,8 @@ export interface PagingOptions {
   readonly format: PageFormat;
   /**
    * Estimated response bytes a page may reach: below the format's limit with room for what the
-   * estimate leaves out. @default 4 MiB (json), 900 KiB (records)
+   * estimate leaves out. @default 3 MiB (json: far below 10 MB, so that a page held by each of several
+   * workers stays small), 900 KiB (records)
    */
   readonly responseBudgetBytes: number;
   /** Rows asked for on a table's first page. @default 100 */
@@ -37,7 +38,7 @@ export interface PagingOptions {
 /** Defaults of the `json` format. */
 export const DEFAULT_PAGING: PagingOptions = {
   format: 'json',
-  responseBudgetBytes: 4 * 1024 * 1024,
+  responseBudgetBytes: 3 * 1024 * 1024,
   initialPageRows: 100,
   maxPageRows: 50_000,
   pieceBytes: 30_000,

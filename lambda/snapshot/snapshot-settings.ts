@@ -42,10 +42,11 @@ export async function applyExportSettings(tx: Executor): Promise<void> {
  *    rather than read its tables at different instants.
  * 2. The export settings (see {@link applyExportSettings}), in the same statement as the check.
  *
- * @returns the transaction's start time (`now()`), ISO 8601 UTC with milliseconds
+ * @returns the transaction's start time (`now()`), ISO 8601 UTC with milliseconds, and the server's
+ *   `server_version_num` (e.g. 150004)
  * @throws {Error} when the transaction is not REPEATABLE READ, READ ONLY after step 1
  */
-export async function beginSnapshotView(tx: Transaction): Promise<string> {
+export async function beginSnapshotView(tx: Transaction): Promise<{ startedAt: string; serverVersion: number }> {
   await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
   return checkedView(tx);
 }
@@ -82,9 +83,10 @@ export async function joinSnapshotView(tx: Transaction, snapshotName: string): P
   await checkedView(tx);
 }
 
-async function checkedView(tx: Transaction): Promise<string> {
-  const { rows } = await tx.execute<{ isolation: string; read_only: string; started_at: string }>(
+async function checkedView(tx: Transaction): Promise<{ startedAt: string; serverVersion: number }> {
+  const { rows } = await tx.execute<{ isolation: string; read_only: string; started_at: string; server_version: number }>(
     `SELECT ${EXPORT_SETTINGS},
+            current_setting('server_version_num')::int AS server_version,
             current_setting('transaction_isolation') AS isolation,
             current_setting('transaction_read_only') AS read_only,
             to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at`,
@@ -95,5 +97,5 @@ async function checkedView(tx: Transaction): Promise<string> {
       `The snapshot transaction is ${row?.isolation ?? 'unknown'} (read only: ${row?.read_only ?? 'unknown'}), not REPEATABLE READ, READ ONLY: its tables would not be read at one point in time`,
     );
   }
-  return row.started_at;
+  return { startedAt: row.started_at, serverVersion: row.server_version };
 }

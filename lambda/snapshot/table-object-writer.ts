@@ -52,9 +52,11 @@ export class TableObjectWriter {
   private bytes = 0;
   private compressedBytes = 0;
   private ended = false;
+  private readonly objectKey: string;
 
   /** @throws {Error} when `gzipLevel` is not an integer from 1 to 9 */
   constructor(options: TableObjectWriterOptions) {
+    this.objectKey = options.key;
     const level = options.gzipLevel ?? 1;
     if (!Number.isInteger(level) || level < 1 || level > 9) throw new Error(`gzipLevel: ${level} must be an integer from 1 to 9`);
     this.gzip = createGzip({ level });
@@ -77,6 +79,11 @@ export class TableObjectWriter {
     this.done.catch((error: unknown) => {
       this.uploadError = error ?? new Error('upload failed');
     });
+  }
+
+  /** The object's key. */
+  get key(): string {
+    return this.objectKey;
   }
 
   /** Uncompressed bytes written so far. */

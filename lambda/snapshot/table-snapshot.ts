@@ -64,6 +64,7 @@ export async function snapshotTable(tx: Transaction, table: SnapshotTable, optio
     kind: table.kind,
     columns: table.columns,
     keyColumns: table.key ? table.key.map((c) => c.name) : null,
+    order: 'key',
     rowCount: exported.rowCount,
     bytes: stats.bytes,
     compressedBytes: stats.compressedBytes,

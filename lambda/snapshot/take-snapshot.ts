@@ -3,6 +3,7 @@ import type { Driver } from '../driver/driver';
 import { withTransaction } from '../driver/transaction';
 import { silentLog, type Log } from '../observability/log';
 import { resolvePaging, type PagingOptions } from './export-table';
+import { exportPhysical } from './export-physical';
 import { exportTables, TableExportFailure } from './export-tables';
 import { assertKeyPrefix, type TableName } from './keys';
 import { MANIFEST_FORMAT_VERSION, type ManifestTable, type SnapshotManifest } from './manifest';
@@ -49,6 +50,13 @@ export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> 
   readonly partSizeBytes?: number;
   /** gzip level of the table objects, 1 (fastest) to 9 (smallest). @default 1 */
   readonly gzipLevel?: number;
+  /**
+   * Order of the lines of each table object: `physical` reads ranges of heap blocks with TID range
+   * scans, several ranges of one table at once (`export-physical.ts`; PostgreSQL 14+); `key` pages on the
+   * table's key, a table per worker (`export-tables.ts`); `auto` is `physical` on PostgreSQL 14 and later.
+   * The restore takes either. @default 'auto'
+   */
+  readonly order?: 'auto' | 'physical' | 'key';
   /** @default silentLog */
   readonly log?: Log;
   /** Called (and awaited) after every page, e.g. to report progress; it must not use the driver. */
@@ -120,6 +128,9 @@ function checkOptions(options: TakeSnapshotOptions): {
   if (!Number.isInteger(keepAliveMs) || keepAliveMs <= 0 || keepAliveMs >= 180_000) {
     throw new Error(`keepAliveMs: ${keepAliveMs} must be a positive integer below 180000 (the Data API's 3-minute transaction idle limit)`);
   }
+  if (options.order !== undefined && !['auto', 'physical', 'key'].includes(options.order)) {
+    throw new Error(`order: ${JSON.stringify(options.order)} must be "auto", "physical" or "key"`);
+  }
   const level = options.gzipLevel ?? 1;
   if (!Number.isInteger(level) || level < 1 || level > 9) throw new Error(`gzipLevel: ${level} must be an integer from 1 to 9`);
   options.tables?.forEach((t, i) => {
@@ -185,7 +196,8 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   const written: string[] = [];
   try {
     await withTransaction(options.driver, async (tx) => {
-      createdAt = await beginSnapshotView(tx);
+      const view = await beginSnapshotView(tx);
+      createdAt = view.startedAt;
       stage = 'listing the tables';
       const catalog = selectTables(await listSnapshotTables(tx, schemas), options.tables);
       log.info('snapshot tables listed', { snapshotId, tables: catalog.length });
@@ -193,25 +205,33 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       const owned = await listTableSequences(tx, catalog);
       const values = await readSequenceValues(tx, [...owned.values()].flat());
       stage = 'exporting the tables';
-      const progress = new Array<number>(catalog.length).fill(0);
-      const exported = await exportTables({
-        driver: options.driver, main: tx, tables: catalog, parallelism, keepAliveMs, log,
-        exportOne: async (worker, table, tableIndex, stopped) => {
-          const entry = await snapshotTable(worker, table, {
-            location, snapshotId, paging, partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel, log, stopped,
-            onPage: (page) => {
-              progress[tableIndex] = page.pages;
-              return options.onProgress?.({
+      const sequencesOf = (table: TableName) =>
+        (owned.get(qualifiedName(table.schema, table.table)) ?? []).map((q) => values.get(qualifiedName(q.schema, q.table))!);
+      // TID range scans came with PostgreSQL 14: before, a range would read the whole table.
+      const physical = options.order === 'physical' || (options.order !== 'key' && view.serverVersion >= 140_000);
+      const exported = physical
+        ? await exportPhysical({
+            driver: options.driver, main: tx, tables: catalog, location, snapshotId, paging, parallelism, keepAliveMs, log,
+            partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
+            onPage: (table, tableIndex, page) =>
+              options.onProgress?.({
                 snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
                 pages: page.pages, rows: page.rows, bytes: page.bytes, compressedBytes: page.compressedBytes,
-              });
-            },
+              }),
+          })
+        : await exportTables({
+            driver: options.driver, main: tx, tables: catalog, parallelism, keepAliveMs, log,
+            exportOne: (worker, table, tableIndex, stopped) =>
+              snapshotTable(worker, table, {
+                location, snapshotId, paging, partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel, log, stopped,
+                onPage: (page) =>
+                  options.onProgress?.({
+                    snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
+                    pages: page.pages, rows: page.rows, bytes: page.bytes, compressedBytes: page.compressedBytes,
+                  }),
+              }),
           });
-          written.push(entry.key);
-          const sequences = (owned.get(qualifiedName(table.schema, table.table)) ?? []).map((q) => values.get(qualifiedName(q.schema, q.table))!);
-          return { ...entry, sequences };
-        },
-      });
+      for (const entry of exported.entries) if (entry) written.push(entry.key);
       if (exported.failure) {
         if (exported.failure instanceof TableExportFailure) {
           current = { schema: exported.failure.table.schema, table: exported.failure.table.table };
@@ -220,7 +240,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
         }
         throw exported.failure;
       }
-      tables = exported.entries as ManifestTable[];
+      tables = (exported.entries as ManifestTable[]).map((entry) => ({ ...entry, sequences: sequencesOf(entry) }));
       stage = 'committing the snapshot transaction';
     });
 

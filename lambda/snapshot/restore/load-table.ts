@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { Executor, QueryResult } from '../../driver/driver';
 import type { ManifestTable } from '../manifest';
-import { lineSource } from '../page-query';
+import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../quote-identifier';
-import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, type RowDigest } from './row-digest';
+import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, type RowDigest } from './row-digest';
 import { countNewlines } from './table-object-stream';
 
 export interface LoadTableOptions {
@@ -16,13 +17,29 @@ export interface LoadTableOptions {
   readonly batchBytes?: number;
   /** Called after each statement that loaded rows, with the rows loaded so far. */
   readonly onBatch?: (loaded: { rows: number; batches: number }) => void | Promise<void>;
+  /** How the statement reads and verifies the rows (see {@link LoadShape}). @default both false */
+  readonly shape?: LoadShape;
+}
+
+/** What the target table allows the load statement to do faster. */
+export interface LoadShape {
+  /**
+   * Read the rows through `jsonb` (one parse into a binary tree) rather than `json` (parsed to validate,
+   * then again to populate): only when no column keeps JSON text as written (`TargetTable.keepsJsonText`).
+   */
+  readonly jsonb: boolean;
+  /**
+   * The table's columns are exactly the snapshot's (names, order, none generated): a row is rendered whole
+   * in RETURNING, rather than column by column over the inserted rows.
+   */
+  readonly wholeRow: boolean;
 }
 
 export interface LoadedTable {
   readonly rows: number;
   /** INSERT statements run. */
   readonly batches: number;
-  /** Digest of the lines sent (`row-digest.ts`), computed by PostgreSQL from what it received. */
+  /** Digest of the lines sent (`row-digest.ts`). */
   readonly sent: RowDigest;
   /** Digest of the rows inserted, rendered as the export renders rows. */
   readonly inserted: RowDigest;
@@ -37,47 +54,66 @@ function escapedBytes(text: string, bytes: number): number {
 }
 
 /**
- * The statement loading a batch: `rows` is the SQL expression of a JSON array of the table's lines.
- * It inserts them and answers the digest of the lines it received (`sent_*`) and of the rows as
- * inserted (`inserted_*`, RETURNING rendered with the export's own `lineSource`).
+ * Bytes UTF-8 text takes as a JSON string's content, counted on its bytes (as JSON.stringify escapes):
+ * `"` and `\\` take 2, `\b \t \n \f \r` 2, other control characters 6 (`\u00XX`), the rest as they are.
  */
-export function loadStatement(table: ManifestTable, rows: string): string {
+function escapedSize(bytes: Uint8Array): number {
+  let size = bytes.length;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x22 || b === 0x5c) size += 1;
+    else if (b < 0x20) size += b === 8 || b === 9 || b === 10 || b === 12 || b === 13 ? 1 : 5;
+  }
+  return size;
+}
+
+/**
+ * The statement loading a batch: `rows` is the SQL expression of a JSON array of the table's lines (text).
+ * It inserts them and answers the digest of the rows as inserted (`inserted_*`: RETURNING rendered with the
+ * export's own line, `lineSource`).
+ */
+export function loadStatement(table: ManifestTable, rows: string, shape: LoadShape = { jsonb: false, wholeRow: false }): string {
   const name = qualifiedName(table.schema, table.table);
   const columns = table.columns.map((c) => quoteIdentifier(c.name));
+  const json = shape.jsonb ? 'jsonb' : 'json';
+  const source = `${json}_populate_recordset(NULL::${name}, (${rows})::${json}) AS rds_row`;
+  const rendered = lineSource({ schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: !shape.wholeRow });
+  const returning = shape.wholeRow
+    ? `sha256(${jsonLine('row_to_json(rds_target)')}) AS h`
+    : columns.length === 0
+      ? '1 AS rds_none'
+      : columns.join(', ');
   const insert =
     columns.length === 0
-      ? `INSERT INTO ${name} SELECT FROM rds_input, json_populate_record(NULL::${name}, rds_input.rds_line) AS rds_row RETURNING 1 AS rds_none`
-      : `INSERT INTO ${name} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
-      SELECT ${columns.map((c) => `rds_row.${c}`).join(', ')} FROM rds_input, json_populate_record(NULL::${name}, rds_input.rds_line) AS rds_row
-      RETURNING ${columns.join(', ')}`;
-  // The inserted rows rendered exactly as the export renders a table's rows (the snapshot's columns, in order).
-  const rendered = lineSource({ schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: true });
-  const line = rendered.line;
-  const renderedFrom = `FROM rds_inserted AS t CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`;
-  return `WITH rds_input AS MATERIALIZED (SELECT rds_line FROM json_array_elements(${rows}) AS rds_line),
-     rds_inserted AS (${insert})
-SELECT sent.*, inserted.*
-  FROM (SELECT ${digestAggregates('sent')} FROM (SELECT sha256(convert_to(rds_line::text, 'UTF8')) AS h FROM rds_input) AS s) AS sent,
-       (SELECT ${digestAggregates('inserted')} FROM (SELECT sha256(${line}) AS h ${renderedFrom}) AS i) AS inserted`;
+      ? `INSERT INTO ${name} AS rds_target SELECT FROM ${source} RETURNING ${returning}`
+      : `INSERT INTO ${name} AS rds_target (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+      SELECT ${columns.map((c) => `rds_row.${c}`).join(', ')} FROM ${source}
+      RETURNING ${returning}`;
+  const digested = shape.wholeRow
+    ? 'SELECT h FROM rds_inserted'
+    : `SELECT sha256(${rendered.line}) AS h FROM rds_inserted AS t CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`;
+  return `WITH rds_inserted AS (${insert})
+SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
 }
 
 /**
  * Loads a table object's JSON lines (its uncompressed bytes, in chunks: `table-object-stream.ts`) into the
  * table through `tx`, batch by batch, each batch one statement (see {@link loadStatement}):
  *
- *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT ... FROM json_array_elements(:rows::json), json_populate_record(NULL::s.t, ...)
+ *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM jsonb_populate_recordset(NULL::s.t, :rows::jsonb)
  *
- * `json_populate_record` (PostgreSQL docs, 9.16 "JSON Functions and Operators") reads each field with its
- * column's type input function, so every value comes back from PostgreSQL's own JSON rendering;
+ * `json[b]_populate_recordset` (PostgreSQL docs, 9.16 "JSON Functions and Operators") reads each field
+ * with its column's type input function, so every value comes back from PostgreSQL's own JSON rendering
+ * (through `json` when a column keeps JSON text as written, `shape.jsonb` false);
  * `OVERRIDING SYSTEM VALUE` lets identity columns take the snapshot's values; generated columns are
  * computed again. A batch is whole lines cut from the stream (no per-line work in JavaScript: the bytes
  * become one string with `\n` turned into `,`), at most `batchBytes` once JSON-escaped (the Data API's
  * 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
  * INSERT runs (one call in flight, as a Data API transaction requires).
  *
- * Each statement also answers the digests of the lines it received and of the rows it inserted
- * (`row-digest.ts`); the caller compares the sums (`sent` and `inserted`), which are equal exactly when the
- * rows stored render back to the snapshot's lines.
+ * The digest of the lines sent is computed here (`LineDigest`), and each statement answers the digest of
+ * the rows it inserted (`row-digest.ts`); the caller compares the sums (`sent` and `inserted`), which are
+ * equal exactly when the rows stored render back to the snapshot's lines.
  *
  * A line longer than a batch is assembled in the transaction-local variable `rds_migrate.restore_row`
  * (`set_config(..., true)`), piece by piece as it streams, and inserted from it: memory stays bounded by
@@ -91,9 +127,9 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   if (!Number.isInteger(batchBytes) || batchBytes < 1024 || batchBytes > 4 * 1024 * 1024) {
     throw new Error(`batchBytes: ${batchBytes} must be an integer from 1024 to 4194304 (the Data API's 4 MiB request limit)`);
   }
-  const batchSql = loadStatement(table, ':rows::json');
-  const assembledSql = loadStatement(table, `('[' || current_setting('${ROW_VARIABLE}') || ']')::json`);
-  let sent = EMPTY_DIGEST;
+  const batchSql = loadStatement(table, ':rows::text', options.shape);
+  const assembledSql = loadStatement(table, `'[' || current_setting('${ROW_VARIABLE}') || ']'`, options.shape);
+  const sent = new LineDigest();
   let inserted = EMPTY_DIGEST;
   let rows = 0;
   let batches = 0;
@@ -106,7 +142,6 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     const running = inFlight;
     inFlight = undefined;
     const { rows: result } = await running;
-    sent = addDigests(sent, digestOf(result[0]!, 'sent'));
     inserted = addDigests(inserted, digestOf(result[0]!, 'inserted'));
   };
   const send = async (sql: string, params: Record<string, string>, lines: number) => {
@@ -119,9 +154,9 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   };
   /** Sends whole lines (`bytes` ends with `\n`), splitting them when their escaped text is too large. */
   const sendLines = async (bytes: Buffer): Promise<void> => {
-    const text = bytes.toString('utf8', 0, bytes.length - 1);
-    const size = escapedBytes(text, bytes.length - 1) + 2;
+    // The escaped size counted on the bytes (the lines' `\n` become `,`, so they count as one byte).
     const lines = countNewlines(bytes);
+    const size = escapedSize(bytes) - lines + 2;
     if (size > batchBytes && lines > 1) {
       const middle = bytes.indexOf(0x0a, Math.floor(bytes.length / 2) - 1);
       const cut = middle >= 0 && middle < bytes.length - 1 ? middle : bytes.lastIndexOf(0x0a, bytes.length - 2);
@@ -135,11 +170,17 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
       return;
     }
     target = Math.max(1024, Math.min(batchBytes, Math.floor(target * Math.min(1.25, (batchBytes * 0.95) / size))));
-    await send(batchSql, { rows: `[${text.replaceAll('\n', ',')}]` }, lines);
+    // Hash each line, then turn the bytes into the JSON array's text in place: `\n` between lines becomes `,`.
+    for (let start = 0, end = bytes.indexOf(0x0a); end >= 0; start = end + 1, end = bytes.indexOf(0x0a, start)) {
+      sent.add(bytes.subarray(start, end));
+      bytes[end] = 0x2c;
+    }
+    await send(batchSql, { rows: `[${bytes.toString('utf8', 0, bytes.length - 1)}]` }, lines);
   };
   /** Assembles one line (its pieces, without `\n`) in the database and inserts it. */
   const assemble = async (pieces: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> => {
     const decoder = new StringDecoder('utf8');
+    const lineHash = createHash('sha256');
     let first = true;
     const append = async (text: string) => {
       for (const piece of splitText(text, batchBytes)) {
@@ -149,8 +190,12 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
         first = false;
       }
     };
-    for await (const piece of pieces) await append(decoder.write(piece));
+    for await (const piece of pieces) {
+      lineHash.update(piece);
+      await append(decoder.write(piece));
+    }
     await append(decoder.end());
+    sent.addHash(lineHash.digest());
     await send(assembledSql, {}, 1);
     await settle();
     await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', '', true)) AS length`);
@@ -214,7 +259,7 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     await inFlight?.catch(() => undefined);
     throw error;
   }
-  return { rows, batches, sent, inserted };
+  return { rows, batches, sent: sent.digest(), inserted };
 }
 
 /**

@@ -19,6 +19,12 @@ export interface TargetTable extends TableName {
   readonly columns: TargetColumn[];
   /** Names of enabled user (non-internal) triggers: disabled while the table is loaded. */
   readonly userTriggers: string[];
+  /**
+   * True when a column is `json` (its text kept as written), or of a type whose values could hold one (a
+   * composite or domain type, or an array of those): rows are then read through `json`, not `jsonb`
+   * (`load-table.ts`).
+   */
+  readonly keepsJsonText: boolean;
 }
 
 /** A foreign key between two relations, both mapped to the tables they belong to (a partition to its root). */
@@ -50,7 +56,7 @@ export const tableKey = (t: TableName): string => JSON.stringify([t.schema, t.ta
  */
 export async function readTargetCatalog(executor: Executor, tables: readonly ManifestTable[]): Promise<TargetCatalog> {
   const wanted = JSON.stringify(tables.map((t) => [t.schema, t.table]));
-  const described = await executor.execute<{ schema: string; table: string; relkind: string; columns: string; triggers: string }>(
+  const described = await executor.execute<{ schema: string; table: string; relkind: string; columns: string; triggers: string; keeps_json: boolean }>(
     `SELECT n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
             coalesce((SELECT json_agg(json_build_object(
                         'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'generated', a.attgenerated <> '',
@@ -58,7 +64,13 @@ export async function readTargetCatalog(executor: Executor, tables: readonly Man
                         FROM pg_catalog.pg_attribute a
                        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]')::text AS columns,
             coalesce((SELECT json_agg(tg.tgname ORDER BY tg.tgname) FROM pg_catalog.pg_trigger tg
-                       WHERE tg.tgrelid = c.oid AND NOT tg.tgisinternal AND tg.tgenabled <> 'D'), '[]')::text AS triggers
+                       WHERE tg.tgrelid = c.oid AND NOT tg.tgisinternal AND tg.tgenabled <> 'D'), '[]')::text AS triggers,
+            EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                      JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+                      LEFT JOIN pg_catalog.pg_type el ON el.oid = ty.typelem AND ty.typcategory = 'A'
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                       AND (ty.oid = 'pg_catalog.json'::regtype OR ty.typtype IN ('c', 'd')
+                            OR el.oid = 'pg_catalog.json'::regtype OR el.typtype IN ('c', 'd'))) AS keeps_json
        FROM json_array_elements(:tables::json) AS w
        JOIN pg_catalog.pg_namespace n ON n.nspname = w->>0
        JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w->>1 AND c.relkind IN ('r', 'p')`,
@@ -72,6 +84,7 @@ export async function readTargetCatalog(executor: Executor, tables: readonly Man
       kind: row.relkind === 'p' ? 'partitioned' : 'table',
       columns: JSON.parse(row.columns) as TargetColumn[],
       userTriggers: JSON.parse(row.triggers) as string[],
+      keepsJsonText: row.keeps_json,
     });
   }
   const keys = await executor.execute<{ name: string; from_schema: string; from_table: string; to_schema: string; to_table: string; deferrable: boolean }>(

@@ -9,8 +9,8 @@ import type { SnapshotLocation } from '../snapshot-location';
 import { applyExportSettings } from '../snapshot-settings';
 import { checkSnapshotObjects } from './check-snapshot-objects';
 import { loadOrder, type LoadUnit } from './load-order';
-import { loadTable } from './load-table';
-import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog } from './restore-catalog';
+import { loadTable, type LoadShape } from './load-table';
+import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoreError, type RestoreFailureKind } from './restore-error';
 import { sameDigest } from './row-digest';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
@@ -333,6 +333,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
     try {
       result = await loadTable(tx, table, tableObjectStream(location, table), {
         batchBytes: options.batchBytes,
+        shape: loadShape(table, context.catalog.tables.get(tableKey(table))),
         onBatch: ({ rows }) =>
           options.onProgress?.({ snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount, rows, totalRows: table.rowCount }),
       });
@@ -359,6 +360,14 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
   await enableTriggers(tx, context, unit.tables);
 
   return restored;
+}
+
+/** How a table can be loaded: through jsonb unless a column keeps JSON text; whole rows when its columns are the snapshot's. */
+function loadShape(table: ManifestTable, target: TargetTable | undefined): LoadShape {
+  const columns = target?.columns ?? [];
+  const wholeRow =
+    columns.length === table.columns.length && columns.every((c, i) => !c.generated && c.name === table.columns[i]!.name);
+  return { jsonb: target !== undefined && !target.keepsJsonText, wholeRow };
 }
 
 /** Reads a table object through, checking it against its manifest entry (`per-table` restores check every object first). */

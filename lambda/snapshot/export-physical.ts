@@ -1,0 +1,199 @@
+import type { Driver, Transaction } from '../driver/driver';
+import type { Log } from '../observability/log';
+import { BlockRangeCursor, readBlockRelations, type BlockRange } from './block-ranges';
+import { exportRange } from './export-range';
+import { ExportStopped, TableExportFailure, type ExportTablesResult } from './export-tables';
+import { keepAlive } from './keep-alive';
+import { tableObjectKey } from './keys';
+import type { ManifestTable } from './manifest';
+import { OrderedOutput } from './ordered-output';
+import type { PagingOptions } from './paging-options';
+import { exportSnapshotView, joinSnapshotView } from './snapshot-settings';
+import type { SnapshotLocation } from './snapshot-location';
+import type { SnapshotTable } from './table-catalog';
+import { TableObjectWriter } from './table-object-writer';
+
+export interface PhysicalExportOptions {
+  readonly driver: Driver;
+  /** The snapshot's main transaction, its view opened (`beginSnapshotView`). */
+  readonly main: Transaction;
+  readonly tables: readonly SnapshotTable[];
+  readonly location: SnapshotLocation;
+  readonly snapshotId: string;
+  readonly paging: PagingOptions;
+  /** Worker transactions reading ranges at once (1: the main transaction alone). */
+  readonly parallelism: number;
+  /** Keep-alive interval of the main transaction while workers run, ms. */
+  readonly keepAliveMs: number;
+  readonly partSizeBytes?: number;
+  readonly gzipLevel?: number;
+  readonly log: Log;
+  /** Called (and awaited) after each page, with the table's progress so far. */
+  readonly onPage?: (table: SnapshotTable, tableIndex: number, progress: { pages: number; rows: number; bytes: number; compressedBytes: number }) => void | Promise<void>;
+}
+
+/** One table being exported. */
+interface TableState {
+  readonly table: SnapshotTable;
+  readonly index: number;
+  readonly cursor: BlockRangeCursor;
+  readonly writer: TableObjectWriter;
+  readonly output: OrderedOutput;
+  /** Ranges handed out so far. */
+  claimed: number;
+  /** True once the cursor has no range left. */
+  exhausted: boolean;
+  rows: number;
+  pages: number;
+  finished: boolean;
+}
+
+/**
+ * Exports `tables` in physical order (PostgreSQL 14+: TID range scans), all at the instant of the main
+ * transaction's view, every table cut into ranges of heap blocks (`block-ranges.ts`) that `parallelism`
+ * worker transactions read at once, each range one page in the usual case (`export-range.ts`), so even a
+ * single large table is read by several backends and its pages travel while others are rendered. The
+ * workers import the main transaction's snapshot (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`) while it
+ * stays open, kept alive below the Data API's 3-minute idle limit. Ranges are handed out table by table, in
+ * order; each table's object receives its ranges in order (`ordered-output.ts`), gzip'd and uploaded as it
+ * comes (`TableObjectWriter`). Memory: about one page per worker, plus the upload buffers of the tables in
+ * progress (at most `parallelism` + 1).
+ *
+ * A failure stops the workers at their next page and aborts the uploads in progress; the result carries the
+ * tables exported completely (for the caller to delete) and the first failure, naming its table.
+ */
+export async function exportPhysical(options: PhysicalExportOptions): Promise<ExportTablesResult> {
+  const { tables, main, log, location, snapshotId, paging } = options;
+  const entries: (ManifestTable | undefined)[] = new Array(tables.length).fill(undefined);
+  let failure: TableExportFailure | Error | undefined;
+  const fail = (error: unknown, table?: SnapshotTable) => {
+    if (error instanceof ExportStopped) return;
+    failure ??= table ? new TableExportFailure(table, error) : error instanceof Error ? error : new Error(String(error));
+  };
+
+  const relations = await readBlockRelations(main, tables);
+  /** Raw JSON bytes a range should produce: a page's budget in base64, with room to spare. */
+  const targetBytes = Math.floor((paging.responseBudgetBytes * 3) / 4 * 0.8);
+  const states: TableState[] = [];
+  let nextTable = 0;
+
+  const open = (index: number): TableState => {
+    const table = tables[index]!;
+    const writer = new TableObjectWriter({
+      s3: location.s3, bucket: location.bucket, key: tableObjectKey(location, snapshotId, table), partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
+    });
+    const state: TableState = {
+      table, index, cursor: new BlockRangeCursor(relations[index] ?? [], targetBytes), writer, output: new OrderedOutput((data) => writer.write(data)),
+      claimed: 0, exhausted: false, rows: 0, pages: 0, finished: false,
+    };
+    states.push(state);
+    return state;
+  };
+
+  /** Finishes a table's object once every range was handed out and written. */
+  const finishIfDone = async (state: TableState) => {
+    if (state.finished || !state.exhausted || state.output.written !== state.claimed) return;
+    state.finished = true;
+    const stats = await state.writer.finish();
+    const { table } = state;
+    entries[state.index] = {
+      schema: table.schema, table: table.table, kind: table.kind, columns: table.columns, keyColumns: table.key ? table.key.map((c) => c.name) : null,
+      order: 'physical', rowCount: state.rows, bytes: stats.bytes, compressedBytes: stats.compressedBytes, checksum: stats.checksum, key: state.writer.key,
+    };
+    log.info('snapshot table exported', {
+      snapshotId, schema: table.schema, table: table.table, rows: state.rows, pages: state.pages, bytes: stats.bytes, compressedBytes: stats.compressedBytes,
+    });
+  };
+
+  /** The next range to read, table by table; undefined when every table is handed out. */
+  const claim = async (): Promise<{ state: TableState; index: number; range: BlockRange } | undefined> => {
+    for (;;) {
+      let state = states.find((s) => !s.exhausted);
+      if (!state) {
+        if (nextTable >= tables.length) return undefined;
+        state = open(nextTable++);
+      }
+      const range = state.cursor.next();
+      if (range) return { state, index: state.claimed++, range };
+      state.exhausted = true;
+      try {
+        await finishIfDone(state);
+      } catch (error) {
+        fail(error, state.table);
+        return undefined;
+      }
+    }
+  };
+
+  const work = async (tx: Transaction) => {
+    while (!failure) {
+      const task = await claim();
+      if (!task) return;
+      const { state, index, range } = task;
+      try {
+        const result = await exportRange(tx, range, state.table.columns, paging, async (data) => {
+          if (failure) throw new ExportStopped(`export of ${state.table.schema}.${state.table.table} stopped: another table failed`);
+          await state.output.deliver(index, data);
+          state.pages += 1;
+          log.debug('snapshot page', { snapshotId, schema: state.table.schema, table: state.table.table, page: state.pages });
+          await options.onPage?.(state.table, state.index, {
+            pages: state.pages, rows: state.rows, bytes: state.writer.bytesWritten, compressedBytes: state.writer.compressedBytesWritten,
+          });
+        }, tx === main);
+        state.rows += result.rows;
+        state.cursor.measure(range.toBlock - range.fromBlock, result.bytes);
+        await state.output.finish(index);
+        await finishIfDone(state);
+      } catch (error) {
+        fail(error, state.table);
+        return;
+      }
+    }
+  };
+
+  // No more workers than ranges to read: each costs a transaction and three statements to open.
+  const ranges = (relations.flat().reduce((sum, r) => sum + Math.ceil(r.blocks * Math.max(1, r.bytesPerBlock * 1.5) / targetBytes), 0));
+  const workers = Math.max(1, Math.min(options.parallelism, ranges));
+  if (workers === 1) {
+    await work(main);
+  } else {
+    const snapshotName = await exportSnapshotView(main);
+    const alive = keepAlive(main, options.keepAliveMs);
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        let tx: Transaction;
+        try {
+          tx = await options.driver.beginTransaction();
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        let ok = false;
+        try {
+          await joinSnapshotView(tx, snapshotName);
+          await work(tx);
+          ok = !failure;
+        } catch (error) {
+          fail(error);
+        } finally {
+          await (ok ? tx.commit() : tx.rollback()).catch((error: unknown) => {
+            if (ok) fail(error);
+          });
+        }
+      }),
+    );
+    try {
+      await alive.stop();
+    } catch (error) {
+      failure ??= new Error(`the snapshot's main transaction was lost while the workers ran: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+  if (failure) {
+    for (const state of states) {
+      if (state.finished) continue;
+      const uploadError = await state.writer.abort(failure instanceof TableExportFailure && failure.cause instanceof Error ? failure.cause : new Error('snapshot failed'));
+      if (uploadError !== undefined) log.warn('snapshot upload abort failed', { snapshotId, key: state.writer.key, error: String(uploadError) });
+    }
+  }
+  return { entries, ...(failure ? { failure } : {}) };
+}
