@@ -22,8 +22,12 @@ import type { SnapshotTable } from './table-catalog';
  * `:limit` (adapted by the caller from the bytes per row it measured) only bounds the server's work.
  *
  * Estimated response bytes of a piece: its base64 size plus 4, plus `:overhead` for the other fields and
- * the JSON framing of the record, plus twice the largest key text of the page (the key travels on every
- * piece; twice for JSON escaping).
+ * the JSON framing of the record, plus twice the largest key text of the rows so far (the last row's key
+ * travels on every piece; twice for JSON escaping).
+ *
+ * Two ways to page a table: by its key (`pageQuery`: keyset pages, rows in key order, one page after the
+ * other) or by ranges of heap blocks (`rangePageQuery`: rows in physical order, TID range scans of
+ * PostgreSQL 14+, ranges independent of each other so that several are read at once).
  *
  * Cost: the rows are read in key order through the key's index and rendered once; one window pass
  * numbers them and sums their sizes (the page's order, so no sort); one aggregate packs them. The

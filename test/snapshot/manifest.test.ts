@@ -54,11 +54,16 @@ describe('manifest', () => {
       ...manifest,
       formatVersion: 2,
       scope: 'affected',
-      tables: [{ ...manifest.tables[0]!, sequences: [{ schema: 'public', name: 'faktura_id_seq', lastValue: '-9223372036854775808', isCalled: false }] }],
+      tables: [{ ...manifest.tables[0]!, order: 'physical', sequences: [{ schema: 'public', name: 'faktura_id_seq', lastValue: '-9223372036854775808', isCalled: false }] }],
     };
     expect(parseManifest(serializeManifest(v2), 'test')).toEqual(v2);
     const badSequence = { ...v2, tables: [{ ...v2.tables[0]!, sequences: [{ schema: 'public', name: 's', lastValue: '1.5', isCalled: true }] }] };
     expect(() => parseManifest(JSON.stringify(badSequence), 'x')).toThrow(/tables\.0\.sequences\.0\.lastValue/);
     expect(() => parseManifest(JSON.stringify({ ...v2, scope: 'some' }), 'x')).toThrow(/scope/);
+    expect(() => parseManifest(JSON.stringify(editOrder(v2, 'random')), 'x')).toThrow(/tables\.0\.order/);
   });
 });
+
+function editOrder(m: SnapshotManifest, order: string): unknown {
+  return { ...m, tables: m.tables.map((t) => ({ ...t, order })) };
+}
