@@ -1,7 +1,8 @@
 import type { Driver, Transaction } from '../driver/driver';
 import type { Log } from '../observability/log';
-import { BlockRangeCursor, readBlockRelations, type BlockRange } from './block-ranges';
+import { BlockRangeCursor, readBlockRelations, type BlockRange, type BlockRelation } from './block-ranges';
 import { exportRange } from './export-range';
+import { exportTable } from './export-table';
 import { ExportStopped, TableExportFailure, type ExportTablesResult } from './export-tables';
 import { keepAlive } from './keep-alive';
 import { tableObjectKey } from './keys';
@@ -28,6 +29,11 @@ export interface PhysicalExportOptions {
   readonly partSizeBytes?: number;
   readonly gzipLevel?: number;
   readonly log: Log;
+  /**
+   * Tables written in key order instead (keyset pages, one worker: `export-table.ts`), e.g. small tables
+   * with a key, easier to read and compare. @default none
+   */
+  readonly keyOrder?: (table: SnapshotTable, relations: readonly BlockRelation[]) => boolean;
   /** Called (and awaited) after each page, with the table's progress so far. */
   readonly onPage?: (table: SnapshotTable, tableIndex: number, progress: { pages: number; rows: number; bytes: number; compressedBytes: number }) => void | Promise<void>;
 }
@@ -36,7 +42,8 @@ export interface PhysicalExportOptions {
 interface TableState {
   readonly table: SnapshotTable;
   readonly index: number;
-  readonly cursor: BlockRangeCursor;
+  /** Ranges of blocks, or the whole table by key when null. */
+  readonly cursor: BlockRangeCursor | null;
   readonly writer: TableObjectWriter;
   readonly output: OrderedOutput;
   /** Ranges handed out so far. */
@@ -49,7 +56,8 @@ interface TableState {
 }
 
 /**
- * Exports `tables` in physical order (PostgreSQL 14+: TID range scans), all at the instant of the main
+ * Exports `tables` in physical order (PostgreSQL 14+: TID range scans), but those `keyOrder` picks in key
+ * order (one task each, by `exportTable`), all at the instant of the main
  * transaction's view, every table cut into ranges of heap blocks (`block-ranges.ts`) that `parallelism`
  * worker transactions read at once, each range one page in the usual case (`export-range.ts`), so even a
  * single large table is read by several backends and its pages travel while others are rendered. The
@@ -82,8 +90,9 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
     const writer = new TableObjectWriter({
       s3: location.s3, bucket: location.bucket, key: tableObjectKey(location, snapshotId, table), partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
     });
+    const byKey = options.keyOrder?.(table, relations[index] ?? []) ?? false;
     const state: TableState = {
-      table, index, cursor: new BlockRangeCursor(relations[index] ?? [], targetBytes), writer, output: new OrderedOutput((data) => writer.write(data)),
+      table, index, cursor: byKey ? null : new BlockRangeCursor(relations[index] ?? [], targetBytes), writer, output: new OrderedOutput((data) => writer.write(data)),
       claimed: 0, exhausted: false, rows: 0, pages: 0, finished: false,
     };
     states.push(state);
@@ -98,7 +107,7 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
     const { table } = state;
     entries[state.index] = {
       schema: table.schema, table: table.table, kind: table.kind, columns: table.columns, keyColumns: table.key ? table.key.map((c) => c.name) : null,
-      order: 'physical', rowCount: state.rows, bytes: stats.bytes, compressedBytes: stats.compressedBytes, checksum: stats.checksum, key: state.writer.key,
+      order: state.cursor ? 'physical' : 'key', rowCount: state.rows, bytes: stats.bytes, compressedBytes: stats.compressedBytes, checksum: stats.checksum, key: state.writer.key,
     };
     log.info('snapshot table exported', {
       snapshotId, schema: table.schema, table: table.table, rows: state.rows, pages: state.pages, bytes: stats.bytes, compressedBytes: stats.compressedBytes,
@@ -106,12 +115,17 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
   };
 
   /** The next range to read, table by table; undefined when every table is handed out. */
-  const claim = async (): Promise<{ state: TableState; index: number; range: BlockRange } | undefined> => {
+  const claim = async (): Promise<{ state: TableState; index: number; range: BlockRange | null } | undefined> => {
     for (;;) {
       let state = states.find((s) => !s.exhausted);
       if (!state) {
         if (nextTable >= tables.length) return undefined;
         state = open(nextTable++);
+      }
+      if (!state.cursor) {
+        // The whole table by key: one task.
+        state.exhausted = true;
+        return { state, index: state.claimed++, range: null };
       }
       const range = state.cursor.next();
       if (range) return { state, index: state.claimed++, range };
@@ -131,17 +145,35 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
       if (!task) return;
       const { state, index, range } = task;
       try {
-        const result = await exportRange(tx, range, state.table.columns, paging, async (data) => {
+        const stopIfFailed = () => {
           if (failure) throw new ExportStopped(`export of ${state.table.schema}.${state.table.table} stopped: another table failed`);
-          await state.output.deliver(index, data);
+        };
+        const progress = async () => {
           state.pages += 1;
           log.debug('snapshot page', { snapshotId, schema: state.table.schema, table: state.table.table, page: state.pages });
           await options.onPage?.(state.table, state.index, {
             pages: state.pages, rows: state.rows, bytes: state.writer.bytesWritten, compressedBytes: state.writer.compressedBytesWritten,
           });
-        }, tx === main);
-        state.rows += result.rows;
-        state.cursor.measure(range.toBlock - range.fromBlock, result.bytes);
+        };
+        if (range) {
+          const result = await exportRange(tx, range, state.table.columns, paging, async (data) => {
+            stopIfFailed();
+            await state.output.deliver(index, data);
+            await progress();
+          }, tx === main);
+          state.rows += result.rows;
+          state.cursor!.measure(range.toBlock - range.fromBlock, result.bytes);
+        } else {
+          const result = await exportTable(tx, state.table, (chunk) => state.output.deliver(index, [Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)]), {
+            paging,
+            onPage: async (page) => {
+              stopIfFailed();
+              state.rows = page.rows;
+              await progress();
+            },
+          });
+          state.rows = result.rowCount;
+        }
         await state.output.finish(index);
         await finishIfDone(state);
       } catch (error) {
@@ -152,7 +184,7 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
   };
 
   // No more workers than ranges to read: each costs a transaction and three statements to open.
-  const ranges = (relations.flat().reduce((sum, r) => sum + Math.ceil(r.blocks * Math.max(1, r.bytesPerBlock * 1.5) / targetBytes), 0));
+  const ranges = relations.flat().reduce((sum, r) => sum + Math.ceil((r.blocks * Math.max(1, r.bytesPerBlock * 1.5)) / targetBytes), 0);
   const workers = Math.max(1, Math.min(options.parallelism, ranges));
   if (workers === 1) {
     await work(main);

@@ -53,10 +53,17 @@ export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> 
   /**
    * Order of the lines of each table object: `physical` reads ranges of heap blocks with TID range
    * scans, several ranges of one table at once (`export-physical.ts`; PostgreSQL 14+); `key` pages on the
-   * table's key, a table per worker (`export-tables.ts`); `auto` is `physical` on PostgreSQL 14 and later.
-   * The restore takes either. @default 'auto'
+   * table's key, a table per worker (`export-tables.ts`); `auto` is `physical` on PostgreSQL 14 and later
+   * for tables over `keyOrderMaxBytes` or without a key, `key` otherwise. The restore takes either.
+   * @default 'auto'
    */
   readonly order?: 'auto' | 'physical' | 'key';
+  /**
+   * With `order` `auto` on PostgreSQL 14+, tables with a key up to this size (`pg_table_size`) are still
+   * written in key order, easier to read and compare; larger ones, and tables without a key, in physical
+   * order. @default 64 MiB
+   */
+  readonly keyOrderMaxBytes?: number;
   /** @default silentLog */
   readonly log?: Log;
   /** Called (and awaited) after every page, e.g. to report progress; it must not use the driver. */
@@ -213,6 +220,10 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
         ? await exportPhysical({
             driver: options.driver, main: tx, tables: catalog, location, snapshotId, paging, parallelism, keepAliveMs, log,
             partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
+            keyOrder: (table, relations) =>
+              options.order !== 'physical' &&
+              table.key !== null &&
+              relations.reduce((sum, r) => sum + r.blocks * r.bytesPerBlock, 0) <= (options.keyOrderMaxBytes ?? 64 * 1024 * 1024),
             onPage: (table, tableIndex, page) =>
               options.onProgress?.({
                 snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
