@@ -2,7 +2,7 @@ import { migrate, type MigrateReport } from '../engine/commands/migrate';
 import { status } from '../engine/commands/status';
 import { withLease } from '../engine/lock/with-lease';
 import type { Driver } from '../driver/driver';
-import { readManifest, RestoreError, restoreSnapshot, type RestoreReport, type RestoreTransaction } from '../snapshot';
+import { readManifest, RestoreError, restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreTransaction } from '../snapshot';
 import type { ActionContext } from './action-context';
 import { SnapshotsDisabledError } from './snapshot-action';
 
@@ -19,6 +19,8 @@ export interface RestoreActionOptions {
   readonly targetDatabase?: string;
   /** One transaction, per-table transactions, or `auto` (see `restoreSnapshot`). @default 'auto' */
   readonly transaction?: RestoreTransaction;
+  /** Called (and awaited) after each INSERT batch, e.g. for a progress bar (see `RestoreProgress`). */
+  readonly onProgress?: (progress: RestoreProgress) => void | Promise<void>;
 }
 
 export interface RestoreActionReport {
@@ -65,6 +67,7 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
     return restoreSnapshot({
       ...location, driver, sourceDatabase, snapshotId: options.snapshotId, confirm: options.confirm, currentSchemaVersion: current.current, log: ctx.log,
       ...(options.transaction ? { transaction: options.transaction } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   };
   const lease = { appliedBy: ctx.appliedBy, log: ctx.log, ...(ctx.lock ? { lock: ctx.lock } : {}) };
