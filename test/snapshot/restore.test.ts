@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import type { Driver } from '../../lambda/driver/driver';
+import { silentLog } from '../../lambda/observability/log';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { startLocalDataApi, type LocalDataApi } from '../../local/data-api/server';
@@ -30,6 +31,8 @@ let tables: ComparedTable[];
 /** Changes rows of most tables, removes others, adds some: what a bad migration might do. */
 const WIPE_SQL = `
   TRUNCATE everything, no_columns;
+  UPDATE everything_jsonb SET amount = 0, ratio = 0, at_zone = now(), blob = NULL, ints = '{}', range = 'empty' WHERE id % 2 = 0;
+  DELETE FROM everything_jsonb WHERE id % 7 = 0;
   UPDATE composite_key SET note = 'changed' WHERE seq % 3 = 0;
   DELETE FROM big_text WHERE id = 2;
   INSERT INTO big_text (body) VALUES ('added after the snapshot');
@@ -66,14 +69,18 @@ beforeAll(async () => {
   await db.sql(`
     -- A user trigger that would rewrite every restored row if it fired.
     CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.code := 'stamped'; RETURN NEW; END $$;
-    CREATE TRIGGER everything_stamp BEFORE INSERT OR UPDATE ON everything FOR EACH ROW EXECUTE FUNCTION stamp();`);
+    CREATE TRIGGER everything_stamp BEFORE INSERT OR UPDATE ON everything FOR EACH ROW EXECUTE FUNCTION stamp();
+    -- The same values without the json column (and the generated one): restored through jsonb, whole rows rendered in RETURNING.
+    CREATE TABLE everything_jsonb AS SELECT id, amount, big, ratio, small, tiny, flag, label, code, fixed, at_local, at_zone, day, clock, span,
+      blob, docb, ints, words, feeling, uid, addr, net, spot, range FROM everything;
+    ALTER TABLE everything_jsonb ADD PRIMARY KEY (id);`);
   await local.createBucket(BUCKET);
   s3 = local.client();
   api = await startLocalDataApi({ postgresUrl: db.url });
   client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
   dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
   tables = await tablesOf(db, ['public']);
-  expect(tables.map((t) => `${t.schema}.${t.table}`)).toEqual(PUBLIC_TABLES);
+  expect(tables.map((t) => `${t.schema}.${t.table}`)).toEqual([...PUBLIC_TABLES, 'public.everything_jsonb'].sort());
 });
 afterAll(async () => {
   await dataApi?.close();
@@ -97,9 +104,14 @@ describe.each([
     await db.sql(WIPE_SQL);
     expect(await diffWithCopy(db, tables.find((t) => t.table === 'everything')!, copies)).toMatchObject({ missing: 3000, extra: 0 });
 
+    const loaded: Record<string, unknown>[] = [];
+    const log = { ...silentLog, info: (message: string, extra?: Record<string, unknown>) => void (message === 'restore table loaded' && loaded.push(extra!)) };
     const report = await restoreSnapshot({
-      driver, s3, bucket: BUCKET, prefix: 'p/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, currentSchemaVersion: '0003', ...loadOptions,
+      driver, s3, bucket: BUCKET, prefix: 'p/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, currentSchemaVersion: '0003', log, ...loadOptions,
     });
+    // A table with a json column goes through json (its text kept), the others through jsonb; whole rows unless generated columns.
+    expect(loaded.find((l) => l.table === 'everything')).toMatchObject({ through: 'json', wholeRow: false });
+    expect(loaded.find((l) => l.table === 'everything_jsonb')).toMatchObject({ through: 'jsonb', wholeRow: true });
 
     await expectRestored(copies);
     expect(await sequenceValues()).toEqual(sequencesBefore);
@@ -112,7 +124,7 @@ describe.each([
     expect(trigger.rows[0].tgenabled).toBe('O');
 
     expect(report).toMatchObject({ snapshotId: snapshot.snapshotId, database: db.name, sourceDatabase: db.name, schemaVersion: '0003', transaction: 'single', skipped: [] });
-    expect(report.tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual([...PUBLIC_TABLES].sort());
+    expect(report.tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual([...PUBLIC_TABLES, 'public.everything_jsonb'].sort());
     expect(report.tables.every((t) => t.verified)).toBe(true);
     expect(report.totalRows).toBe(snapshot.totalRows);
     expect(report.sequences.map((s) => s.name).sort()).toEqual(['big_text_id_seq', 'identity_only_id_seq']);

@@ -330,10 +330,11 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
     const tableIndex = context.indexOf.get(tableKey(table)) ?? 0;
     const started = Date.now();
     let result;
+    const shape = loadShape(table, context.catalog.tables.get(tableKey(table)));
     try {
       result = await loadTable(tx, table, tableObjectStream(location, table), {
         batchBytes: options.batchBytes,
-        shape: loadShape(table, context.catalog.tables.get(tableKey(table))),
+        shape,
         onBatch: ({ rows }) =>
           options.onProgress?.({ snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount, rows, totalRows: table.rowCount }),
       });
@@ -341,7 +342,10 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
       const kind: RestoreFailureKind = error instanceof TableObjectMismatch ? 'snapshot' : 'load';
       throw new RestoreError(`loading table ${display(table)}: ${describeError(error)}`, kind, options.snapshotId, false, { cause: error });
     }
-    log.info('restore table loaded', { snapshotId: options.snapshotId, schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, durationMs: Date.now() - started });
+    log.info('restore table loaded', {
+      snapshotId: options.snapshotId, schema: table.schema, table: table.table, rows: result.rows, batches: result.batches,
+      through: shape.jsonb ? 'jsonb' : 'json', wholeRow: shape.wholeRow, durationMs: Date.now() - started,
+    });
     if (!sameDigest(result.sent, result.inserted)) {
       throw new RestoreError(
         `table ${display(table)} does not hold the snapshot's rows after loading: the ${result.inserted.rows} rows inserted have digest ` +
