@@ -100,7 +100,10 @@ describe('MedDigitalAssistant example through the synthesized function', () => {
     const current = await probe(h.db, `SET LOCAL TimeZone = 'UTC'`, `SELECT row_to_json(s) AS row FROM (SELECT ${SALE_COLUMNS.join(', ')} FROM "App_sale" ORDER BY id) s`);
     expect(current.ok).toBe(true);
     if (!current.ok) return;
-    expect(current.rows.map((r) => r.row)).toEqual(snapshotRows);
+    // A snapshot's table object keeps key order only for small tables (large ones are read in physical
+    // order): compare the rows, not their order.
+    const byId = (rows: unknown[]) => [...(rows as Array<{ id: number }>)].sort((a, b) => a.id - b.id);
+    expect(byId(current.rows.map((r) => r.row))).toEqual(byId(snapshotRows));
 
     const defaults = await h.db.sql(
       `SELECT count(*)::int AS sales,
