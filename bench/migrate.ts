@@ -28,7 +28,7 @@ import type { MigrationBundle } from '../lambda/migrations/bundle';
 import { compileMigrations } from '../lambda/migrations/compile';
 import { startLocalDataApi } from '../local/data-api/server';
 import { countCalls } from './migrate/call-counter';
-import { startDataApiProcess } from './migrate/data-api-process';
+import { startDataApiProcess } from './support/data-api-process';
 import { startPostgres, type PostgresServer } from '../local/postgres/embedded-postgres';
 import { generateMigrations } from './migrate/generate';
 import { applyWithPsql } from './migrate/psql-floor';

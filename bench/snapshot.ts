@@ -27,7 +27,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { newSnapshotId } from '../lambda/snapshot/snapshot-id';
 import { localS3Client, startLocalS3 } from '../local/s3/local-s3';
-import { startDataApiProcess } from './snapshot/data-api-process';
+import { startDataApiProcess } from './support/data-api-process';
 import { BENCH_TABLE, generateTable, tableFingerprint } from './snapshot/generate';
 import { timeTool, toolMajorVersion } from './snapshot/pg-tools';
 import { formatFigures, mib, seconds, type Figure } from './snapshot/report';
