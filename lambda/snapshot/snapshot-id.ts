@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Snapshot ids sort by time as plain strings: `YYYYMMDDTHHMMSSZ-<random>`, the UTC start time in
- * ISO 8601 basic format followed by 8 lowercase hex characters (4 random bytes) so that two snapshots
- * started in the same second do not collide. Example: `20250314T091500Z-3fa9c01b`.
+ * Snapshot ids sort by time as plain strings: `YYYYMMDDTHHMMSSZ-<suffix>`, the UTC start time in
+ * ISO 8601 basic format followed by 8 lowercase hex characters: the milliseconds of the start time
+ * (3 hex digits, 000 to 3e7), so that two snapshots started in the same second still sort by time
+ * (newest first in listings, keep-N retention), then 5 random hex digits so that they do not collide.
+ * Example: `20250314T091500Z-3fa9c01b`.
  *
  * The id becomes one segment of S3 keys, so an id given from outside (CLI, event) must match
  * {@link SNAPSHOT_ID_PATTERN}: nothing else can reach a key.
@@ -13,7 +15,8 @@ export const SNAPSHOT_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 /** Returns a new snapshot id for the time `now` (default: the current time). */
 export function newSnapshotId(now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-  return `${stamp}-${randomBytes(4).toString('hex')}`;
+  const millis = now.getUTCMilliseconds().toString(16).padStart(3, '0');
+  return `${stamp}-${millis}${randomBytes(3).toString('hex').slice(0, 5)}`;
 }
 
 /**
