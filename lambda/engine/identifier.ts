@@ -1,6 +1,7 @@
 /**
  * SQL identifiers the engine builds into statements (the schema history's schema name). They cannot be
- * bound as parameters, so they are validated and then always double-quoted.
+ * bound as parameters, so they are validated here and then always double-quoted
+ * (`driver/quote-identifier.ts`).
  */
 
 /**
@@ -28,7 +29,3 @@ export function validateIdentifier(name: string, field: string): string {
   return name;
 }
 
-/** Double-quotes an identifier, doubling embedded quotes (PostgreSQL docs 4.1.1). */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

@@ -1,4 +1,4 @@
-import { qualifiedName, quoteIdentifier } from './quote-identifier';
+import { qualifiedName, quoteIdentifier } from '../driver/quote-identifier';
 import type { TableName } from './keys';
 import type { SnapshotTable } from './table-catalog';
 

@@ -1,7 +1,7 @@
 import type { Executor } from '../driver/driver';
 import type { TableName } from './keys';
 import type { ManifestSequence } from './manifest';
-import { qualifiedName } from './quote-identifier';
+import { qualifiedName } from '../driver/quote-identifier';
 
 /**
  * The sequences whose values belong with a table's rows, as the restore must reset them: sequences

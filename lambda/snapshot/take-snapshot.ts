@@ -12,7 +12,7 @@ import { SnapshotError } from './snapshot-error';
 import { assertSnapshotId, newSnapshotId } from './snapshot-id';
 import type { SnapshotLocation } from './snapshot-location';
 import { beginSnapshotView } from './snapshot-settings';
-import { qualifiedName } from './quote-identifier';
+import { qualifiedName } from '../driver/quote-identifier';
 import { listSnapshotTables, type SnapshotTable } from './table-catalog';
 import { listTableSequences, readSequenceValues } from './table-sequences';
 import { snapshotTable } from './table-snapshot';

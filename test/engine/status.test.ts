@@ -3,7 +3,7 @@ import { computeStatus } from '../../lambda/engine/status/compute';
 import type { HistoryRow } from '../../lambda/engine/history/read';
 import { status } from '../../lambda/engine/commands/status';
 import { migrate } from '../../lambda/engine/commands/migrate';
-import { versionKey } from '../../lambda/engine/version';
+import { versionKey } from '../../lambda/migrations/compare-versions';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildBundle } from './support/bundle';
 

@@ -10,7 +10,7 @@ import { executeOptions, type MigrationOutcome } from '../run/execute-plan';
 import { executeWithReplanning } from '../run/replan';
 import type { StoppedRun } from '../run/time-budget';
 import type { Status } from '../status/compute';
-import { versionKey } from '../version';
+import { versionKey } from '../../migrations/compare-versions';
 
 export interface MigrateOptions extends RunOptions {
   /** Last version to apply (inclusive). @default the bundle's last */

@@ -10,7 +10,7 @@ import type { StoppedRun } from '../run/time-budget';
 import { readSchemaHistory } from '../history/read';
 import { computeStatus } from '../status/compute';
 import { appliedAbove } from '../status/validate';
-import { versionKey } from '../version';
+import { versionKey } from '../../migrations/compare-versions';
 
 export interface RollbackOptions extends RunOptions {
   /** The version to end at: every applied version above it is reverted; `0` reverts everything. */

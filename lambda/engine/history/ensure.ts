@@ -1,6 +1,6 @@
 import type { Driver } from '../../driver/driver';
 import { withTransaction } from '../../driver/transaction';
-import { quoteIdentifier } from '../identifier';
+import { quoteIdentifier } from '../../driver/quote-identifier';
 import { resendable, type TransientRetryOptions } from '../run/transient';
 import { silentLog, type Log } from '../../observability/log';
 import { commitCheckSql, HISTORY_TABLE_MARKER } from './commit-check';

@@ -1,5 +1,6 @@
 import { DatabaseError } from '../../driver/errors';
-import { quoteIdentifier, validateIdentifier } from '../identifier';
+import { quoteIdentifier } from '../../driver/quote-identifier';
+import { validateIdentifier } from '../identifier';
 
 /** The schema that holds the schema history and the lock lease when none is configured. */
 export const DEFAULT_HISTORY_SCHEMA = 'rds_migrate';

@@ -15,7 +15,7 @@
  * the index is valid.
  */
 import type { Executor } from '../../driver/driver';
-import { quoteIdentifier } from '../identifier';
+import { quoteIdentifier } from '../../driver/quote-identifier';
 import type { InvalidIndexGuard, PlannedStatement } from '../plan/types';
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;

@@ -1,7 +1,7 @@
 import type { BundledMigration, BundledRepeatable, MigrationBundle } from '../../migrations/bundle';
 import type { HistoryRow } from '../history/read';
 import { compareVersions } from '../../migrations/compare-versions';
-import { versionKey } from '../version';
+import { versionKey } from '../../migrations/compare-versions';
 
 /**
  * The state of one version, from the bundle and the last schema history row of that version:

@@ -12,7 +12,7 @@
  */
 import type { Driver } from '../../driver/driver';
 import { withTransaction } from '../../driver/transaction';
-import { quoteIdentifier } from '../../engine/identifier';
+import { quoteIdentifier } from '../../driver/quote-identifier';
 import { DEFAULT_HISTORY_SCHEMA } from '../../engine/history/tables';
 import { resendable } from '../../engine/run/transient';
 import type { Log } from '../../observability/log';

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import type { Driver } from '../../driver/driver';
 import { resendable } from '../../engine/run/transient';
-import { versionKey } from '../../engine/version';
+import { versionKey } from '../../migrations/compare-versions';
 import type { BundledMigration, MigrationBundle } from '../../migrations/bundle';
 import type { Log } from '../../observability/log';
 import { dataMigrationOf } from '../../engine/data/data-migration';

@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Executor, QueryResult } from '../../driver/driver';
 import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
-import { qualifiedName, quoteIdentifier } from '../quote-identifier';
+import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, type RowDigest } from './row-digest';
 import { countNewlines } from './table-object-stream';
 

@@ -3,7 +3,7 @@ import { silentLog, type Log } from '../../observability/log';
 import type { TableName } from '../keys';
 import { ManifestError, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
 import { readManifest, SnapshotNotFoundError } from '../manifest-store';
-import { qualifiedName } from '../quote-identifier';
+import { qualifiedName } from '../../driver/quote-identifier';
 import { assertSnapshotId } from '../snapshot-id';
 import type { SnapshotLocation } from '../snapshot-location';
 import { applyExportSettings } from '../snapshot-settings';

@@ -6,7 +6,7 @@
  */
 import type { Driver } from '../../driver/driver';
 import { withTransaction } from '../../driver/transaction';
-import { quoteIdentifier } from '../../engine/identifier';
+import { quoteIdentifier } from '../../driver/quote-identifier';
 import { historyTables, type HistoryOptions } from '../../engine/history/tables';
 
 /** Fingerprints kept; older rows are deleted when a new one is recorded. */

@@ -9,7 +9,7 @@
  */
 import type { Driver } from '../../driver/driver';
 import type { HistoryOptions } from '../../engine/history/tables';
-import { versionKey } from '../../engine/version';
+import { versionKey } from '../../migrations/compare-versions';
 import { DEFAULT_SCHEMAS } from '../schema-scope';
 import { FINGERPRINT_FORMAT } from './catalog-objects-sql';
 import { readLatestFingerprint, recordFingerprint, type FingerprintRecord } from './record-fingerprint';
