@@ -100,6 +100,20 @@ export interface DatabaseMigrationsProps {
   readonly targetVersion?: string;
 
   /**
+   * Adopt a database whose schema already exists (applied by hand, by Django, by another tool): the
+   * custom resource's `BaselineVersion`. When a deployment finds the schema history empty, it first
+   * records every bundled version up to and including this one as applied without running them (their
+   * verify scripts must pass first, else the deploy fails and nothing is recorded), as the
+   * `{"action":"baseline"}` event does, then migrates the versions above it. Only then: once the
+   * history has rows, this version must be applied there (later deployments keep the prop and do
+   * nothing more), and a history without it applied fails the deployment naming both versions before
+   * anything runs. Must be one of the bundled versions, not above `targetVersion`.
+   *
+   * @default - none: nothing is baselined, a first deployment applies every migration
+   */
+  readonly baselineVersion?: string;
+
+  /**
    * The schemas the migrations own: what a snapshot covers and what verification looks at.
    * Each is a lower-case PostgreSQL identifier (letters, digits, `_`, `$`; at most 63 bytes).
    *

@@ -32,6 +32,7 @@ import {
   validateSnapshotOptions,
   validateSnapshotPrefix,
   validateTargetVersion,
+  validateBaselineVersion,
 } from './validate-props';
 import { VerificationAlarms } from './verification-alarms';
 
@@ -195,6 +196,7 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     let mainFunction: lambda.Function;
     try {
       validateTargetVersion(this, props.targetVersion, compiled.versions);
+      validateBaselineVersion(this, props.baselineVersion, props.targetVersion, compiled.versions);
       this.lint(migrationsDirectory, compiled.bundleFile, migrationsLayout, props.lint ?? {});
       mainFunction = createMigrationsFunction(this, 'Function', functionOptions);
     } finally {
@@ -235,6 +237,7 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
         FinalSnapshot: String(props.finalSnapshot ?? false),
         DeployTimeoutSeconds: String(deployTimeout.toSeconds()),
         ...(props.targetVersion !== undefined ? { TargetVersion: props.targetVersion } : {}),
+        ...(props.baselineVersion !== undefined ? { BaselineVersion: props.baselineVersion } : {}),
       },
     });
     if (props.cluster) {

@@ -210,6 +210,29 @@ export function validateTargetVersion(scope: IConstruct, targetVersion: string |
 }
 
 /**
+ * Checks `baselineVersion` is one of the bundled versions (as written in the folder names) and, with a
+ * `targetVersion`, not above it (the deployment would baseline versions it must not reach).
+ *
+ * @param versions the compiled bundle's versions, ascending
+ * @throws DatabaseMigrationsError naming `baselineVersion`, listing the bundled versions or naming `targetVersion`
+ */
+export function validateBaselineVersion(
+  scope: IConstruct,
+  baselineVersion: string | undefined,
+  targetVersion: string | undefined,
+  versions: readonly string[],
+): void {
+  if (baselineVersion === undefined) return;
+  if (!versions.includes(baselineVersion)) {
+    const known = versions.length > 0 ? versions.join(', ') : 'none';
+    throw new DatabaseMigrationsError('baselineVersion', `"${baselineVersion}" is not a bundled migration version (bundled: ${known})`, scope);
+  }
+  if (targetVersion !== undefined && versions.indexOf(baselineVersion) > versions.indexOf(targetVersion)) {
+    throw new DatabaseMigrationsError('baselineVersion', `"${baselineVersion}" is above targetVersion "${targetVersion}": the deployment may not go past targetVersion`, scope);
+  }
+}
+
+/**
  * Checks `migrationsLayout` is `auto` or one of `MIGRATION_LAYOUTS`.
  *
  * @throws DatabaseMigrationsError naming `migrationsLayout` and listing the layouts

@@ -28,6 +28,13 @@ export const migrationResourcePropertiesSchema = z.looseObject({
   HandlerCodeHash: z.string().optional(),
   /** Migrate up to this version and no further. @default the bundle's last */
   TargetVersion: versionSchema.optional(),
+  /**
+   * Adopt an existing schema on the first deployment: when the schema history is empty, record the
+   * versions up to this one as applied without running them (their verify scripts must pass), then
+   * migrate the rest; a history without this version applied fails the deployment
+   * (`function/deploy/deployment-baseline.ts`). @default none: nothing is baselined
+   */
+  BaselineVersion: versionSchema.optional(),
   /** See {@link ON_ROLLBACK_POLICIES}. @default 'retain' */
   OnRollback: z.enum(ON_ROLLBACK_POLICIES, { error: 'must be "retain" or "down"' }).optional(),
   /** `"true"`: take a snapshot when the resource is deleted. @default "false" */

@@ -68,6 +68,8 @@
  * and malformed values (each naming `file:line:column`).
  */
 
+import type { MigrationTouches } from '../snapshot/scope/migration-touches';
+
 /** One SQL statement of a script, as the PostgreSQL parser delimited it. */
 export interface BundledStatement {
   /** The statement text without its trailing semicolon (comments before it are dropped). */
@@ -122,6 +124,13 @@ export interface BundledMigration {
   readonly up: BundledScript;
   readonly down?: BundledScript;
   readonly verify?: BundledScript;
+  /**
+   * What the up script changes, found at bundle time with the PostgreSQL parser
+   * (`migrations/record-touches.ts`), for the `affected` snapshot scope: the relations it writes to or
+   * alters, or `unknown` with the reason. Absent in bundles compiled before it was recorded (the scope
+   * is then full). Not covered by the bundle checksum: it is derived from the up script, which is.
+   */
+  readonly touches?: MigrationTouches;
 }
 
 /**

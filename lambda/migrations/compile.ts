@@ -7,6 +7,7 @@ import { rejectNonTransactionalInWrapper, resolveRunMode } from './migration-dir
 import type { MigrationReader, MigrationSource, RepeatableSource, SourceFile } from './migration-source';
 import type { MigrationLayout } from './readers/layouts';
 import { readMigrationsFolder } from './readers/read-folder';
+import { recordTouches } from './record-touches';
 import { compareRepeatables } from './repeatable-order';
 import { loadSqlParser } from './sql-parser';
 
@@ -24,16 +25,17 @@ export interface CompileOptions {
 
 /**
  * Compiles a migrations folder into a {@link MigrationBundle}: reads it in its layout (detected
- * unless `options.layout` names it), then {@link compileSources}.
+ * unless `options.layout` names it), then {@link compileSources}, then records on each versioned
+ * migration what its up script touches (`record-touches.ts`, for the `affected` snapshot scope).
  * @param dir the migrations folder, named in errors as given
  * @throws {MigrationCompileError} for any bad input, naming the path (and line, column) at fault
  * @throws {Error} when `options.layout` is not a layout name
  */
 export async function compileMigrations(dir: string, options: CompileOptions = {}): Promise<MigrationBundle> {
   await loadSqlParser();
-  if (options.reader) return compileSources(await options.reader(dir));
+  if (options.reader) return recordTouches(compileSources(await options.reader(dir)));
   const { migrations, repeatables } = await readMigrationsFolder(dir, { layout: options.layout ?? 'auto' });
-  return compileSources(migrations, repeatables);
+  return recordTouches(compileSources(migrations, repeatables));
 }
 
 /**

@@ -4,6 +4,7 @@ import { bundleChecksum } from './checksum';
 import { compareVersions, VERSION_PATTERN } from './compare-versions';
 import { MAX_RETRIES, MAX_TIMEOUT_MS } from './directives';
 import { compareRepeatables } from './repeatable-order';
+import { migrationTouchesSchema } from '../snapshot/scope/migration-touches';
 
 /** The bundle JSON the function was given is malformed; `issues` names each bad field. */
 export class InvalidBundleError extends Error {
@@ -48,6 +49,7 @@ const migrationSchema = z.object({
   up: scriptSchema,
   down: scriptSchema.optional(),
   verify: scriptSchema.optional(),
+  touches: migrationTouchesSchema.optional(),
 });
 
 const repeatableSchema = z.object({
@@ -68,7 +70,8 @@ const bundleSchema = z.object({
 /**
  * Validates a parsed bundle JSON (`migrations.json`, written by the compiler) before the function
  * uses it: the shape of every field (directives within their bounds: timeouts 0 to 2147483647 ms,
- * retries 0 to 100), then that it is consistent as the compiler writes it (versions strictly
+ * retries 0 to 100; `touches` relations or an `unknown` reason, `migration-touches.ts`), then
+ * that it is consistent as the compiler writes it (versions strictly
  * ascending, repeatables strictly in Flyway's description order, each checksum equal to its up
  * script's, `transactional` matching the up statements and the `transaction` directive, the bundle
  * checksum matching the scripts' checksums and directives, so a hand-edited bundle is refused).

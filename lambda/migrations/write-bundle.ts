@@ -2,6 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BundledScript, MigrationBundle, MigrationDirectives } from './bundle';
 import { compileMigrations, type CompileOptions } from './compile';
+import type { MigrationTouches } from '../snapshot/scope/migration-touches';
 
 /**
  * The bundle as JSON text: keys in a fixed order, 2-space indentation, a final newline, no
@@ -25,6 +26,8 @@ export function bundleToJson(bundle: MigrationBundle): string {
             ...(d.retries !== undefined ? { retries: d.retries } : {}),
           },
         };
+  const touches = (t: MigrationTouches): MigrationTouches =>
+    'unknown' in t ? { unknown: t.unknown } : { relations: t.relations.map((r) => (r.schema !== undefined ? { schema: r.schema, name: r.name } : { name: r.name })) };
   const canonical: MigrationBundle = {
     formatVersion: bundle.formatVersion,
     checksum: bundle.checksum,
@@ -37,6 +40,7 @@ export function bundleToJson(bundle: MigrationBundle): string {
       up: script(m.up),
       ...(m.down ? { down: script(m.down) } : {}),
       ...(m.verify ? { verify: script(m.verify) } : {}),
+      ...(m.touches ? { touches: touches(m.touches) } : {}),
     })),
     ...(bundle.repeatables && bundle.repeatables.length > 0
       ? {

@@ -23,7 +23,7 @@ export {
 } from './restore/restore-snapshot';
 export { RestoreError, type RestoreFailureKind } from './restore/restore-error';
 export { planSnapshotScope, SNAPSHOT_SCOPES, type PlanScopeOptions, type ScopePlan, type SnapshotScope } from './scope/snapshot-scope';
-export { recordedTouches, type MigrationTouches, type TouchedRelation, type WithTouches } from './scope/migration-touches';
+export { migrationTouchesSchema, type MigrationTouches, type TouchedRelation } from './scope/migration-touches';
 export { affectedTables, type AffectedTables } from './scope/affected-tables';
 // Not exported here: scope/touched-relations.ts loads the SQL parser (bundle time and CLI only).
 export { estimateSnapshot, type SnapshotEstimate, type TableEstimate } from './budget/estimate-size';

@@ -115,6 +115,15 @@ describe('DatabaseMigrations prop validation', () => {
     expect(error.message).toContain('prop "targetVersion" "0003" is not a bundled migration version (bundled: 0001, 0002)');
   });
 
+  it('rejects a baselineVersion that is not bundled, or above targetVersion', () => {
+    const unknown = errorFor({ baselineVersion: '0003' });
+    expect(unknown.prop).toBe('baselineVersion');
+    expect(unknown.message).toContain('prop "baselineVersion" "0003" is not a bundled migration version (bundled: 0001, 0002)');
+    const above = errorFor({ baselineVersion: '0002', targetVersion: '0001' });
+    expect(above.prop).toBe('baselineVersion');
+    expect(above.message).toContain('"0002" is above targetVersion "0001"');
+  });
+
   it('fails with the compiler message, file and line, when a migration does not parse', () => {
     const dir = tempDir('bad-migrations');
     fs.cpSync(FIXTURE_MIGRATIONS, dir, { recursive: true });

@@ -24,7 +24,7 @@ import { tableObjectKey } from '../../lambda/snapshot/keys';
 import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { readManifest } from '../../lambda/snapshot/manifest-store';
 import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
-import { withTouches } from '../../lambda/snapshot/scope/touched-relations';
+import { recordTouches } from '../../lambda/migrations/record-touches';
 import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   [db, local] = await Promise.all([createTestDatabase('snapshot_actions'), startLocalS3()]);
   await local.createBucket(BUCKET);
   s3 = local.client();
-  bundle = await withTouches(bundleOf([
+  bundle = await recordTouches(bundleOf([
     bundled('0001', 'schema', SCHEMA),
     bundled('0002', 'order_notes', ['ALTER TABLE orders ADD COLUMN note text']),
     bundled('0003', 'audit_kind', ['ALTER TABLE audit_log ADD COLUMN kind text', "UPDATE audit_log SET kind = 'old'"]),

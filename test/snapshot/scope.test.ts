@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundledMigration } from '../../lambda/migrations/bundle';
 import { affectedTables } from '../../lambda/snapshot/scope/affected-tables';
-import { recordedTouches } from '../../lambda/snapshot/scope/migration-touches';
 import { planSnapshotScope } from '../../lambda/snapshot/scope/snapshot-scope';
-import { touchedRelations, withTouches } from '../../lambda/snapshot/scope/touched-relations';
+import { touchedRelations } from '../../lambda/snapshot/scope/touched-relations';
+import { recordTouches } from '../../lambda/migrations/record-touches';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bundled, bundleOf } from './support/bundle';
 
@@ -48,12 +48,10 @@ describe('touchedRelations (bundle time, with the PostgreSQL parser)', () => {
     expect(await touchedRelations(data)).toEqual({ unknown: '0002_backfill/up.sql: a data migration (a module) may change any table' });
   });
 
-  it('records them on each migration of a bundle, as the compiler would', async () => {
-    const bundle = await withTouches(bundleOf([bundled('1', 'a', ['ALTER TABLE x ADD y int']), bundled('2', 'b', ['DO $$ BEGIN END $$'])]));
-    expect(recordedTouches(bundle.migrations[0]!)).toEqual({ relations: [{ name: 'x' }] });
-    expect(recordedTouches(bundle.migrations[1]!)).toMatchObject({ unknown: expect.stringMatching(/DO statements/) });
-    expect(recordedTouches(bundled('3', 'c', []))).toBeUndefined();
-    expect(recordedTouches({ ...bundled('4', 'd', []), touches: { relations: [{ name: 1 }] } } as BundledMigration)).toBeUndefined();
+  it('records them on each migration of a bundle, as the compiler does', async () => {
+    const bundle = await recordTouches(bundleOf([bundled('1', 'a', ['ALTER TABLE x ADD y int']), bundled('2', 'b', ['DO $$ BEGIN END $$'])]));
+    expect(bundle.migrations[0]!.touches).toEqual({ relations: [{ name: 'x' }] });
+    expect(bundle.migrations[1]!.touches).toMatchObject({ unknown: expect.stringMatching(/DO statements/) });
   });
 });
 
@@ -102,7 +100,7 @@ describe('the affected tables on a database', () => {
   });
 
   it('plans the scope: affected from the recorded touches, full when a migration cannot be analysed or records nothing, none', async () => {
-    const bundle = await withTouches(bundleOf([
+    const bundle = await recordTouches(bundleOf([
       bundled('1', 'products', ['ALTER TABLE products ADD COLUMN sku text', 'CREATE TABLE skus (sku text PRIMARY KEY)', 'INSERT INTO skus SELECT sku FROM products']),
       bundled('2', 'backfill', ['SELECT backfill_skus()']),
     ]));

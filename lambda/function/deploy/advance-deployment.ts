@@ -29,10 +29,12 @@
  *
  * 1. Reads the schema history. An Update whose bundle lacks applied versions is a stack rollback
  *    (`stack-rollback.ts`): `retain` succeeds at once, `down` reverts them (budgeted too).
- * 2. Otherwise stores the bundle's down scripts (`down-script-store.ts`) and runs the budgeted main job
+ * 2. With `BaselineVersion` (the construct's `baselineVersion`), baselines an empty schema history at
+ *    that version first, and refuses a history that does not have it applied (`deployment-baseline.ts`).
+ * 3. Otherwise stores the bundle's down scripts (`down-script-store.ts`) and runs the budgeted main job
  *    (`budgeted-migrate.ts`): the snapshot once per deployment, before its first change, the pending
  *    migrations, then the fingerprint and verification.
- * 3. A lock held by another runner is waited for by polling (the poll answers "not complete").
+ * 4. A lock held by another runner is waited for by polling (the poll answers "not complete").
  */
 import type { ActionContext } from '../../actions/action-context';
 import { runSnapshot, snapshotBeforeMigrate } from '../../actions/snapshot-action';
@@ -50,6 +52,7 @@ import { describeStop } from '../budgeted-migrate';
 import { invocationBudget, type RemainingTime } from '../invocation-budget';
 import { VerificationFailedError } from '../verification-failed-error';
 import { DeployTimeLimitError } from './deploy-errors';
+import { baselineFirstDeployment } from './deployment-baseline';
 import { ensureDeployTables } from './deploy-tables';
 import { resumeDeployment, startDeployment, updateDeployment, type DeploymentRecord } from './deployment-record';
 import { storeDownScripts } from './down-script-store';
@@ -114,6 +117,7 @@ export async function advanceDeployment(ctx: ActionContext, event: CustomResourc
       return { complete: true, data };
     }
     if (ahead.length > 0 || record.action === 'down') return await revertStep(ctx, record, status, ahead, timeBudget);
+    await baselineFirstDeployment(ctx, props.BaselineVersion, status);
     return await migrateStep(ctx, record, props.TargetVersion, timeBudget);
   } catch (error) {
     if (error instanceof LockHeldError) {

@@ -1,4 +1,4 @@
-import type { BundledMigration } from '../../migrations/bundle';
+import { z } from 'zod';
 
 /**
  * A relation a migration statement names as something it changes: a table, or an index or sequence
@@ -13,36 +13,19 @@ export interface TouchedRelation {
 
 /**
  * What a migration's up script changes, as found at bundle time with the PostgreSQL parser
- * (`touched-relations.ts`): the relations it writes to or alters, or `unknown` with the reason when
- * that cannot be known from the statements (a DO block, a procedure, a function called for its effects,
- * a schema dropped with CASCADE, ...).
+ * (`touched-relations.ts`, recorded by the compiler: `migrations/record-touches.ts`): the relations it
+ * writes to or alters, or `unknown` with the reason when that cannot be known from the statements (a DO
+ * block, a procedure, a function called for its effects, a schema dropped with CASCADE, a data migration).
  */
 export type MigrationTouches = { readonly relations: TouchedRelation[] } | { readonly unknown: string };
 
 /**
- * The field the compiler records on each bundled migration (proposed: `BundledMigration.touches`), so
- * that the function, which never loads the parser, can find the tables pending migrations touch.
+ * The shape of {@link MigrationTouches} in `migrations.json`, checked by `loadBundle`: either
+ * `{"relations": [{"schema"?: string, "name": string}, ...]}` or `{"unknown": "<reason>"}`, names not
+ * empty.
  */
-export interface WithTouches {
-  readonly touches?: MigrationTouches;
-}
+export const migrationTouchesSchema: z.ZodType<MigrationTouches> = z.union([
+  z.object({ relations: z.array(z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) })) }),
+  z.object({ unknown: z.string().min(1) }),
+], { error: 'expected {"relations": [{"schema"?: <non-empty text>, "name": <non-empty text>}, ...]} or {"unknown": <the reason, non-empty text>}' });
 
-/**
- * The touches recorded on a bundled migration, checked; `undefined` when the bundle has none (compiled
- * by a version of the compiler that did not record them) or they are malformed.
- */
-export function recordedTouches(migration: BundledMigration): MigrationTouches | undefined {
-  const touches = (migration as BundledMigration & WithTouches).touches as unknown;
-  if (typeof touches !== 'object' || touches === null) return undefined;
-  if ('unknown' in touches && typeof touches.unknown === 'string') return { unknown: touches.unknown };
-  if ('relations' in touches && Array.isArray(touches.relations)) {
-    const relations = touches.relations as unknown[];
-    const valid = relations.every(
-      (r) =>
-        typeof r === 'object' && r !== null && typeof (r as TouchedRelation).name === 'string' &&
-        ((r as TouchedRelation).schema === undefined || typeof (r as TouchedRelation).schema === 'string'),
-    );
-    return valid ? { relations: relations as TouchedRelation[] } : undefined;
-  }
-  return undefined;
-}

@@ -2,7 +2,7 @@ import type { Executor } from '../../driver/driver';
 import type { BundledMigration } from '../../migrations/bundle';
 import type { TableName } from '../keys';
 import { affectedTables } from './affected-tables';
-import { recordedTouches, type MigrationTouches, type TouchedRelation } from './migration-touches';
+import type { MigrationTouches, TouchedRelation } from './migration-touches';
 
 /**
  * What the snapshot before migrating covers:
@@ -49,7 +49,7 @@ export async function planSnapshotScope(executor: Executor, options: PlanScopeOp
   }
   const relations: TouchedRelation[] = [];
   for (const migration of options.pending) {
-    const touches = recordedTouches(migration) ?? (await options.analyse?.(migration));
+    const touches = migration.touches ?? (await options.analyse?.(migration));
     if (!touches) {
       return { scope: 'full', asked: 'affected', reason: `the bundle records no touched tables for migration ${migration.version} (compiled without them)` };
     }

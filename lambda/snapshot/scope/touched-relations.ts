@@ -1,6 +1,6 @@
-import type { BundledMigration, MigrationBundle } from '../../migrations/bundle';
+import type { BundledMigration } from '../../migrations/bundle';
 import { loadSqlParser, parseSql } from '../../migrations/sql-parser';
-import type { MigrationTouches, TouchedRelation, WithTouches } from './migration-touches';
+import type { MigrationTouches, TouchedRelation } from './migration-touches';
 
 /**
  * Bundle-time analysis (it loads the PostgreSQL parser, `libpg-query`; the function must not import
@@ -200,12 +200,3 @@ export async function touchedRelations(migration: BundledMigration): Promise<Mig
   return { relations: [...relations.values()] };
 }
 
-/**
- * The bundle with `touches` recorded on every migration (see `migration-touches.ts`): what the compiler
- * would record at bundle time.
- */
-export async function withTouches(bundle: MigrationBundle): Promise<MigrationBundle> {
-  const migrations: Array<BundledMigration & WithTouches> = [];
-  for (const migration of bundle.migrations) migrations.push({ ...migration, touches: await touchedRelations(migration) });
-  return { ...bundle, migrations };
-}

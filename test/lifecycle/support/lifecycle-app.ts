@@ -3,7 +3,7 @@
  * the migrations, all synthesized by one `cdk synth --app "npx tsx test/lifecycle/support/lifecycle-app.ts"`
  * (so `cdk.json`'s context, its feature flags, applies as it does to `bin/app.ts`).
  *
- * Context `lifecycleReleases`: a JSON array of `{ stackName, migrationsDirectory, onRollback?, finalSnapshot? }`.
+ * Context `lifecycleReleases`: a JSON array of `{ stackName, migrationsDirectory, onRollback?, finalSnapshot?, baselineVersion? }`.
  */
 import { App } from 'aws-cdk-lib';
 import { RdsMigrateExampleStack } from '../../../lib/example-stack';
@@ -18,6 +18,7 @@ for (const release of JSON.parse(context) as LifecycleRelease[]) {
     migrations: {
       ...(release.onRollback ? { onRollback: release.onRollback } : {}),
       ...(release.finalSnapshot !== undefined ? { finalSnapshot: release.finalSnapshot } : {}),
+      ...(release.baselineVersion !== undefined ? { baselineVersion: release.baselineVersion } : {}),
     },
   });
 }

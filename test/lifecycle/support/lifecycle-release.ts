@@ -6,6 +6,8 @@ export interface LifecycleRelease {
   readonly migrationsDirectory: string;
   readonly onRollback?: OnRollbackPolicy;
   readonly finalSnapshot?: boolean;
+  /** The construct's `baselineVersion`. */
+  readonly baselineVersion?: string;
 }
 
 /** The app command that synthesizes the releases (run from the package root). */
