@@ -34,6 +34,8 @@ export interface ExampleHarnessOptions {
   readonly migrationsDir: string;
   /** Loads the example's schema and seed into the empty database at the URL. */
   readonly load: (databaseUrl: string) => Promise<void>;
+  /** Variables added to the function's environment, e.g. `{ RDS_MIGRATE_SNAPSHOT_SCOPE: 'affected' }`. @default none */
+  readonly environment?: Record<string, string>;
 }
 
 export interface ExampleHarness {
@@ -92,7 +94,7 @@ export async function startExampleHarness(options: ExampleHarnessOptions): Promi
     await options.load(db.url);
     aws = await startLocalAws({ databaseUrl: db.url, snapshotPrefix: SNAPSHOT_PREFIX });
     await synth({ outdir: cdkOut, context: { migrationsDirectory: options.migrationsDir } });
-    const fn = await loadSynthesizedFunction({ cdkOut, synth: 'never', environment: aws.functionEnvironment() });
+    const fn = await loadSynthesizedFunction({ cdkOut, synth: 'never', environment: aws.functionEnvironment(options.environment) });
     const bundle = loadBundle(JSON.parse(await readFile(path.join(fn.assetDir, BUNDLE_FILE_NAME), 'utf8')), BUNDLE_FILE_NAME);
     const localAws = aws;
     const s3 = localAws.s3.client();
