@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Log } from '../lambda/observability/log';
+import { redactError, redactingLog, redactRowData, redactStrings } from '../lambda/function/redact-row-data';
 import { ExitCode, exitCodeForError } from './exit-codes';
 import { createCliLog } from './output/cli-log';
 import { colourEnabled, createColour, type Colour } from './output/colour';
@@ -48,7 +49,8 @@ const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 14
  * Wraps a command's handler as a commander action. It builds the context from the output flags,
  * runs the handler, prints the report (JSON, or text through `human`), maps a thrown error to its
  * exit code (`exit-codes.ts`) and prints it (JSON error document on stdout with `--json`, text on
- * stderr always), and finally runs the session's clean-ups unless the command keeps running
+ * stderr always; row values PostgreSQL quotes in messages redacted in all of them unless
+ * `--show-row-data`), and finally runs the session's clean-ups unless the command keeps running
  * (`session.keepAlive`). While it runs, SIGINT/SIGTERM run the clean-ups (closing drivers, stopping
  * the embedded PostgreSQL) before the process exits with 130/143 (0 for a server command, which is
  * stopped that way).
@@ -64,12 +66,16 @@ export function runCommand<F extends OutputFlags>(session: Session, handler: Com
     const stderrColour: Colour = createColour(colourEnabled(io.stderr.isTTY, io.env, flags.color !== false));
     const stderr = createStderr(io.stderr);
     const verbose = flags.verbose === true;
+    // Row values PostgreSQL quotes in its messages are redacted as the function redacts them, in the
+    // log, the report and the error, unless --show-row-data.
+    const showRowData = flags.showRowData === true;
+    const cliLog = createCliLog(stderr, stderrColour, logLevelOf(flags));
     const ctx: CommandContext = {
       io,
       session,
       json,
       stderr,
-      log: createCliLog(stderr, stderrColour, logLevelOf(flags)),
+      log: showRowData ? cliLog : redactingLog(cliLog),
       progress: stderr.live && flags.progress !== false,
       verbose,
       resolve: (p) => path.resolve(io.cwd, p),
@@ -79,15 +85,17 @@ export function runCommand<F extends OutputFlags>(session: Session, handler: Com
     try {
       const result = await handler(ctx, flags, args);
       session.exitCode = result.exitCode ?? ExitCode.Success;
-      if (json) io.stdout.write(toJsonDocument(result.report));
-      else result.human(createPrinter(io.stdout, stdoutColour));
+      if (json) io.stdout.write(toJsonDocument(showRowData ? result.report : redactStrings(result.report)));
+      else result.human(createPrinter(showRowData ? io.stdout : { write: (text: string) => io.stdout.write(redactRowData(text)) }, stdoutColour));
     } catch (error) {
       session.exitCode = exitCodeForError(error);
+      if (!showRowData) redactError(error);
       const unexpected = session.exitCode === ExitCode.Failure && !isKnownFailure(error);
       const context = session.target !== undefined && isUnreachable(error) ? `cannot reach ${session.target}` : undefined;
       stderr.setStatus(undefined);
       if (json) {
-        const document = errorDocument(error, session.exitCode as ExitCode);
+        const built = errorDocument(error, session.exitCode as ExitCode);
+        const document = showRowData ? built : redactStrings(built);
         io.stdout.write(toJsonDocument(context ? { error: { ...document.error, target: session.target } } : document));
       }
       stderr.writeLine(errorText(error, stderrColour, verbose && unexpected, context));

@@ -13,16 +13,23 @@ export interface OutputFlags {
   readonly verbose?: boolean;
   /** `--log-level <level>`. */
   readonly logLevel?: LogLevel;
+  /**
+   * `--show-row-data`: keep the data values PostgreSQL quotes in its messages (e.g. the DETAIL
+   * `Key (email)=(alice@example.com) already exists.`); without it they print as `<redacted>`, as in
+   * the function's logs and reports (`lambda/function/redact-row-data.ts`).
+   */
+  readonly showRowData?: boolean;
 }
 
-/** Adds `--json`, `--no-color`, `--no-progress`, `-v/--verbose` and `--log-level` to a command. */
+/** Adds `--json`, `--no-color`, `--no-progress`, `-v/--verbose`, `--log-level` and `--show-row-data` to a command. */
 export function addOutputOptions(command: Command): Command {
   return command
     .option('--json', 'print the report as one JSON document on stdout (logs stay on stderr)')
     .option('--no-color', 'no colour (also: NO_COLOR set); colour is used only on a terminal')
     .option('--no-progress', 'no progress bar on stderr')
     .option('-v, --verbose', 'log what the engine does on stderr (log level info)')
-    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS as string[]).default('warn'));
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS as string[]).default('warn'))
+    .option('--show-row-data', 'print the row values PostgreSQL quotes in errors (redacted as <redacted> by default, as the function does)');
 }
 
 /** The log level the flags ask for: `--log-level`, raised to info by `--verbose`. */
