@@ -10,7 +10,10 @@ import { COMPILE_CLI_ENTRY } from './package-paths';
 
 /** The result of compiling a migrations folder at synth time. */
 export interface CompiledMigrations {
-  /** Absolute path of the compiled bundle (`migrations.json`), in a fresh temporary folder. */
+  /**
+   * Absolute path of the compiled bundle (`migrations.json`), in a fresh temporary folder; data
+   * migrations' bundled modules are in its `data/` folder.
+   */
   readonly bundleFile: string;
   /** The bundle's `checksum` (sha256 hex): changes when any migration file does. */
   readonly checksum: string;
@@ -39,7 +42,7 @@ export function buildCompileCli(): string {
  *
  * @param migrationsDirectory absolute path of the migrations folder
  * @param layout the folder's layout, or `auto` to detect it
- * @returns the bundle file (in a new temporary folder) and its checksum
+ * @returns the bundle file (in a new temporary folder, with data migrations' modules in `data/`) and its checksum
  * @throws MigrationsCompileError with the compiler's message (stderr, else stdout) when it exits
  *         non-zero, e.g. a migration that does not parse, named by file and line
  */

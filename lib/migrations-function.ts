@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,12 +8,16 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
 import { BUNDLE_FILE_NAME } from '../lambda/migrations/bundle';
+import { DATA_MODULES_FOLDER } from '../lambda/migrations/data-modules';
 import { FUNCTION_ENVIRONMENT } from './function-environment';
 import { DEPS_LOCK_FILE, HANDLER_ENTRY, PACKAGE_ROOT } from './package-paths';
 
 /** What the migrations function is built from. */
 export interface MigrationsFunctionOptions {
-  /** The compiled `migrations.json`, copied into the asset next to `index.js`. */
+  /**
+   * The compiled `migrations.json`, copied into the asset next to `index.js`, with the `data/` folder
+   * beside it when the compiler bundled data migrations' modules there (`data/<version>_<name>.mjs`).
+   */
   readonly bundleFile: string;
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
@@ -48,11 +53,14 @@ function shellQuote(value: string): string {
  * - the AWS SDK bundled, not taken from the runtime, so the SDK versions tested are the ones deployed;
  * - a source map (`index.js.map`; `NODE_OPTIONS=--enable-source-maps` is in the environment);
  * - `migrations.json` (the compiled migrations, `BUNDLE_FILE_NAME`) copied in after bundling,
- *   where the handler reads it as `${LAMBDA_TASK_ROOT}/migrations.json`;
+ *   where the handler reads it as `${LAMBDA_TASK_ROOT}/migrations.json`, and the data migrations'
+ *   modules (`data/*.mjs`, ES modules the CommonJS handler loads with a dynamic `import()` of their
+ *   file URL) next to it;
  * - a `package.json` of `{"type":"commonjs"}`, so `index.js` is CommonJS wherever the asset is
  *   run from (Lambda, or a local run inside this `"type": "module"` package).
  *
- * The asset hash is the hash of that output, so a changed migration changes the code too. The
+ * The asset hash is the hash of that output, so a changed migration (a data migration's module or
+ * anything it imports included) changes the code too. The
  * bundle file's path (a fresh temporary folder per construct) is part of the rendered bundling
  * command, and so of CDK's in-process asset cache key: two constructs with different migrations
  * never share a staged asset. Bundling commands run with bash (Linux, macOS).
@@ -87,11 +95,18 @@ export function createMigrationsFunction(scope: Construct, id: string, options: 
         beforeInstall: () => [],
         afterBundling: (_inputDir: string, outputDir: string) => [
           `cp ${shellQuote(options.bundleFile)} ${shellQuote(path.join(outputDir, BUNDLE_FILE_NAME))}`,
+          ...dataModulesCopy(options.bundleFile, outputDir),
           `echo '{"type":"commonjs"}' > ${shellQuote(path.join(outputDir, 'package.json'))}`,
         ],
       },
     },
   });
+}
+
+/** The command copying the compiled data migrations' modules (`data/`, next to the bundle file), when there are any. */
+function dataModulesCopy(bundleFile: string, outputDir: string): string[] {
+  const data = path.join(path.dirname(bundleFile), DATA_MODULES_FOLDER);
+  return fs.existsSync(data) ? [`cp -R ${shellQuote(data)} ${shellQuote(path.join(outputDir, DATA_MODULES_FOLDER))}`] : [];
 }
 
 /** The code asset of a function built from an asset (`lambda.Code.fromAsset`, which `NodejsFunction` uses). */

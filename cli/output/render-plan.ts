@@ -35,7 +35,8 @@ function statementText(statement: PlannedStatement): string {
 /**
  * The plan for people: per migration its steps, each a transaction (BEGIN ... COMMIT) or one
  * statement on its own, with every statement as it will be sent. Statements of the migration's
- * script show their file and line; the engine's own (timeouts, schema history writes, guards) are dim.
+ * script show their file and line; the engine's own (timeouts, schema history writes, guards) are dim;
+ * a data migration's step is one comment line naming its module (no SQL: its module runs it).
  */
 export function renderPlan(report: PlanReport, out: Printer): void {
   const c = out.colour;
@@ -47,11 +48,16 @@ export function renderPlan(report: PlanReport, out: Printer): void {
   out.line(`${c.bold(`Plan (${verb})`)}: ${report.current ?? 'none'} → ${report.target ?? 'none'}, ${report.migrations.length} migration(s)`);
   for (const m of report.migrations) {
     out.line();
-    const mode = m.transactional ? 'one transaction' : 'statement by statement';
+    const mode = m.steps.some((s) => s.data) ? 'data migration, batches in transactions of their own' : m.transactional ? 'one transaction' : 'statement by statement';
     const resume = m.resumeAfter > 0 ? `, resuming after statement ${m.resumeAfter}` : '';
     out.line(c.bold(`${m.version} ${m.name}`) + c.dim(` (${m.direction}, ${m.file}, ${mode}${resume})`));
     m.steps.forEach((step) => {
       const indent = step.transaction ? '      ' : '    ';
+      if (step.data) {
+        // A data migration's module runs here: its statements are its own, not known before it runs.
+        out.line(indent + c.cyan(`-- data migration: runs ${step.data.direction}(ctx) of ${step.data.module} (${m.file}); its statements are not known in advance`));
+        return;
+      }
       if (step.transaction) out.line(c.dim('    BEGIN;'));
       for (const statement of step.statements) {
         const lines = statementText(statement).split('\n');

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Driver } from '../driver/driver';
+import type { DataMigrationLoader } from '../engine/data/data-migration';
 import type { LockOptions } from '../engine/lock/lease';
 import type { MigrationBundle } from '../migrations/bundle';
 import type { Log } from '../observability/log';
@@ -42,4 +43,10 @@ export interface ActionContext {
    * into another database; the caller closes it. Absent: such a restore is refused.
    */
   readonly openDatabase?: (database: string) => Driver;
+  /**
+   * Loads a data migration's bundled module (`engine/data/module-loader.ts`): in the function, from the
+   * folder of `migrations.json`; in the CLI, from the folder it bundled the modules into. Absent: a run
+   * that would apply or revert a data migration is refused before anything runs.
+   */
+  readonly loadDataMigration?: DataMigrationLoader;
 }

@@ -136,6 +136,7 @@ export async function runMigrateStep(ctx: ActionContext, options: MigrateOptions
       ...(ctx.lock ? { lock: ctx.lock } : {}),
       ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
       ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
+      ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
       beforeApply: async (pending) => {
         driftBefore = await driftBeforeMigrate(ctx);
         decision = await takeSnapshot(pending);

@@ -86,7 +86,11 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
     let migrated: MigrateReport | undefined;
     if (manifest.schemaVersion !== null) {
       ctx.log.info('bringing the target database to the snapshot version', { database: options.targetDatabase, version: manifest.schemaVersion });
-      migrated = await migrate(driver, ctx.bundle, { ...lease, targetVersion: manifest.schemaVersion });
+      migrated = await migrate(driver, ctx.bundle, {
+        ...lease,
+        targetVersion: manifest.schemaVersion,
+        ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
+      });
     }
     const restore = await withLease(driver, lease, () => restoreInto(driver));
     return {

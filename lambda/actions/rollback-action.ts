@@ -111,6 +111,7 @@ export async function runRollback(ctx: ActionContext, options: RollbackActionOpt
     log: ctx.log,
     ...(ctx.lock ? { lock: ctx.lock } : {}),
     ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
+    ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
     targetVersion,
     beforeApply: async (toRevert) => {
       if (!ctx.snapshots) {

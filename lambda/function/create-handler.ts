@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
@@ -14,6 +15,7 @@ import { runVerify } from '../actions/verify-action';
 import { loadFunctionConfig, type FunctionConfig } from '../config/function-config';
 import { DataApiDriver } from '../driver/data-api/data-api-driver';
 import type { Driver } from '../driver/driver';
+import { moduleLoader } from '../engine/data/module-loader';
 import { parseEvent, type FunctionEvent } from '../events/parse-event';
 import type { Log } from '../observability/log';
 import { startRun } from '../observability/function-logger';
@@ -169,6 +171,8 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
           : {}),
         // A restore into another database of the cluster (same secret); the action closes it.
         openDatabase: (database: string) => (overrides.driver ?? defaultDriver)({ ...config, database }),
+        // Data migrations' modules, bundled at synth time into data/ next to migrations.json.
+        loadDataMigration: moduleLoader(dirname(config.bundlePath)),
       };
       const result = await dispatch(ctx, parsed, { env, ...(context ? { context } : {}) });
       log.info('run finished', { ...describe(parsed, env), durationMs: Date.now() - started });

@@ -184,13 +184,14 @@ async function readDatabase(
 
 /**
  * Reads a native-layout migrations folder (`<version>_<name>/up.sql`, see `migrations/readers/native-layout.ts`)
- * and lints every up script in version order, comments and suppressions included.
+ * and lints every up script in version order, comments and suppressions included. Data migrations
+ * (`up.ts` modules) have no SQL to lint and are left out.
  * @throws {MigrationCompileError} when the folder breaks the layout or a file is not UTF-8
  * @throws as {@link lintMigrations}
  */
 export async function lintMigrationsFolder(dir: string, options: LintMigrationsOptions = {}): Promise<LintReport> {
   const migrations: MigrationSource[] = await readNativeLayout(dir);
   migrations.sort((a, b) => compareVersions(a.version, b.version));
-  const sources = migrations.map((m) => ({ file: m.up.file, sql: decodeSqlFile(m.up) }));
+  const sources = migrations.filter((m) => !m.dataModule).map((m) => ({ file: m.up.file, sql: decodeSqlFile(m.up) }));
   return lintMigrations(sources, options);
 }

@@ -17,7 +17,12 @@
  *           down.sql     optional: reverts it (a migration without one is irreversible)
  *           verify.sql   optional: proves it (see lambda/verify for the pass/fail rule)
  *
- *   The name is letters, digits, `_` or `-`.
+ *   The name is letters, digits, `_` or `-`. Instead of `up.sql` a folder may hold `up.ts`, a
+ *   TypeScript **data migration** (`lambda/engine/data/data-migration.ts`): a module exporting
+ *   `up(ctx)` and optionally `down(ctx)` (then it can be rolled back). Next to `up.ts`, `verify.sql`
+ *   is allowed, `up.sql` and `down.sql` are not (the module's `down` reverts it). At bundle time the
+ *   module is bundled by esbuild, every import inlined, into `data/<version>_<name>.mjs` next to
+ *   `migrations.json` ({@link DataMigrationRef}; `data-modules.ts`).
  * - `golang-migrate`: `<version>_<name>.up.sql` and optionally `<version>_<name>.down.sql`, the
  *   version digits only (golang-migrate's `^([0-9]+)_(.*)\.(up|down)\.(.*)$`, `.sql` files only), all
  *   at the top level. A script may wrap its whole content in `BEGIN; ... COMMIT;` as golang-migrate's
@@ -107,23 +112,48 @@ export interface MigrationDirectives {
   readonly retries?: number;
 }
 
+/**
+ * The bundle's reference to a data migration's module (`BundledMigration.data`), written by the
+ * compiler (`data-modules.ts`) and resolved at run time by the run's `DataMigrationLoader`
+ * (`lambda/engine/data/module-loader.ts`: relative to the folder of `migrations.json`).
+ */
+export interface DataMigrationRef {
+  /**
+   * The bundled module (ESM), relative to the bundle's folder with `/` separators, never leaving it:
+   * `data/<version>_<name>.mjs`, e.g. `data/0042_backfill_amount_cents.mjs`.
+   */
+  readonly module: string;
+  /** True when the module exports `down` (the migration can be rolled back). @default false */
+  readonly down?: boolean;
+}
+
 export interface BundledMigration {
   /** Version as written in the file or folder name, e.g. `0022` (Flyway's `V1_1` is written `1.1`). */
   readonly version: string;
   /** Name from the file or folder name, e.g. `add_ocr_indexes` (Flyway: the description as written). */
   readonly name: string;
-  /** The migration's checksum, recorded in the schema history: the up script's checksum. */
+  /**
+   * The migration's checksum, recorded in the schema history: the up script's checksum (for a data
+   * migration, of the `up.ts` source bytes).
+   */
   readonly checksum: string;
   /**
    * False when any up statement must run outside a transaction, or the migration says
-   * `transaction=off`: it then runs statement by statement.
+   * `transaction=off`: it then runs statement by statement. Always false for a data migration.
    */
   readonly transactional: boolean;
-  /** The migration's directives, when it gives any. */
+  /** The migration's directives, when it gives any (never for a data migration). */
   readonly directives?: MigrationDirectives;
+  /**
+   * The up script. For a data migration: its module's source (`file` e.g. `0042_backfill/up.ts`,
+   * `checksum` of the source bytes) with no statements.
+   */
   readonly up: BundledScript;
+  /** The down script (never for a data migration: its module's `down` reverts it). */
   readonly down?: BundledScript;
   readonly verify?: BundledScript;
+  /** Set for a TypeScript data migration (native `up.ts`): its bundled module. */
+  readonly data?: DataMigrationRef;
   /**
    * What the up script changes, found at bundle time with the PostgreSQL parser
    * (`migrations/record-touches.ts`), for the `affected` snapshot scope: the relations it writes to or

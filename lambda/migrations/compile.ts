@@ -1,8 +1,9 @@
-import type { BundledMigration, BundledRepeatable, BundledScript, MigrationBundle } from './bundle';
-import { bundleChecksum } from './checksum';
+import type { BundledMigration, BundledRepeatable, BundledScript, DataMigrationRef, MigrationBundle } from './bundle';
+import { bundleChecksum, sha256Hex } from './checksum';
 import { compareVersions } from './compare-versions';
 import { MigrationCompileError } from './compile-error';
 import { compileScript, type CompiledScript } from './compile-script';
+import { bundleDataModules } from './data-modules';
 import { rejectNonTransactionalInWrapper, resolveRunMode } from './migration-directives';
 import type { MigrationReader, MigrationSource, RepeatableSource, SourceFile } from './migration-source';
 import type { MigrationLayout } from './readers/layouts';
@@ -21,6 +22,12 @@ export interface CompileOptions {
   readonly layout?: MigrationLayout | 'auto';
   /** A reader of versioned migrations to use instead of the layouts' readers; `layout` is then ignored. */
   readonly reader?: MigrationReader;
+  /**
+   * The bundle's folder: TypeScript data migrations (native `up.ts`) are bundled by esbuild into its
+   * `data/` folder (`data-modules.ts`), where the run's module loader finds them. Absent: they are
+   * bundled in memory only (checked, their exports read), nothing is written. @default none
+   */
+  readonly dataOutDir?: string;
 }
 
 /**
@@ -33,9 +40,11 @@ export interface CompileOptions {
  */
 export async function compileMigrations(dir: string, options: CompileOptions = {}): Promise<MigrationBundle> {
   await loadSqlParser();
-  if (options.reader) return recordTouches(compileSources(await options.reader(dir)));
-  const { migrations, repeatables } = await readMigrationsFolder(dir, { layout: options.layout ?? 'auto' });
-  return recordTouches(compileSources(migrations, repeatables));
+  const { migrations, repeatables } = options.reader
+    ? { migrations: await options.reader(dir), repeatables: [] }
+    : await readMigrationsFolder(dir, { layout: options.layout ?? 'auto' });
+  const dataModules = await bundleDataModules(dir, migrations, options.dataOutDir !== undefined ? { outDir: options.dataOutDir } : {});
+  return recordTouches(compileSources(migrations, repeatables, dataModules));
 }
 
 /**
@@ -43,7 +52,9 @@ export async function compileMigrations(dir: string, options: CompileOptions = {
  * repeatable ones as Flyway does (`repeatable-order.ts`), splits every script into statements with
  * the PostgreSQL parser, reads each up script's `-- rds-migrate:` directives (`directives.ts`),
  * computes checksums (sha256 of each script's bytes; the bundle checksum from `checksum.ts`) and
- * whether each migration runs in one transaction (`migration-directives.ts`).
+ * whether each migration runs in one transaction (`migration-directives.ts`). A data migration
+ * (`dataModule` source) is not parsed: its up script is its module's source, checksummed, and its
+ * reference comes from `dataModules` (`bundleDataModules`, keyed by `up.file`).
  *
  * Rejected, with a {@link MigrationCompileError} naming the path, line and column where known:
  * - two migrations with the same version (`1` and `01`, `1` and `1.0`), two repeatables with the
@@ -61,7 +72,11 @@ export async function compileMigrations(dir: string, options: CompileOptions = {
  *
  * Requires the parser: call `await loadSqlParser()` first ({@link compileMigrations} does).
  */
-export function compileSources(sources: readonly MigrationSource[], repeatableSources: readonly RepeatableSource[] = []): MigrationBundle {
+export function compileSources(
+  sources: readonly MigrationSource[],
+  repeatableSources: readonly RepeatableSource[] = [],
+  dataModules: ReadonlyMap<string, DataMigrationRef> = new Map(),
+): MigrationBundle {
   const sorted = [...sources].sort((a, b) => compareVersions(a.version, b.version));
   for (let i = 1; i < sorted.length; i++) {
     const [previous, current] = [sorted[i - 1] as MigrationSource, sorted[i] as MigrationSource];
@@ -85,7 +100,7 @@ export function compileSources(sources: readonly MigrationSource[], repeatableSo
       );
     }
   }
-  const migrations = sorted.map(compileMigration);
+  const migrations = sorted.map((source) => (source.dataModule ? compileDataMigration(source, dataModules) : compileMigration(source)));
   const repeatables = sortedRepeatables.map(compileRepeatable);
   return {
     formatVersion: 1,
@@ -109,6 +124,27 @@ function compileMigration(source: MigrationSource): BundledMigration {
     up: up.script,
     ...(down ? { down } : {}),
     ...(verify ? { verify } : {}),
+  };
+}
+
+/**
+ * A data migration (native `up.ts`): its up script is the module's source, checksummed, with no
+ * statements; never in one transaction; its verify script compiled as any other.
+ * @throws {Error} when `dataModules` lacks its module (compile with `compileMigrations`, which bundles it)
+ */
+function compileDataMigration(source: MigrationSource, dataModules: ReadonlyMap<string, DataMigrationRef>): BundledMigration {
+  const data = dataModules.get(source.up.file);
+  if (!data) throw new Error(`no bundled module for the data migration ${source.up.path}: compile the folder with compileMigrations, which bundles it`);
+  const checksum = sha256Hex(source.up.bytes);
+  const verify = source.verify && optionalScript(source.verify, 'verify');
+  return {
+    version: source.version,
+    name: source.name,
+    checksum,
+    transactional: false,
+    up: { file: source.up.file, checksum, statements: [] },
+    ...(verify ? { verify } : {}),
+    data,
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUNDLE_FILE_NAME, type BundledMigration, type BundledRepeatable, type MigrationBundle } from './bundle';
 import { bundleChecksum } from './checksum';
 import { compareVersions, VERSION_PATTERN } from './compare-versions';
+import { isDataModulePath } from './data-module-path';
 import { MAX_RETRIES, MAX_TIMEOUT_MS } from './directives';
 import { compareRepeatables } from './repeatable-order';
 import { migrationTouchesSchema } from '../snapshot/scope/migration-touches';
@@ -49,6 +50,12 @@ const migrationSchema = z.object({
   up: scriptSchema,
   down: scriptSchema.optional(),
   verify: scriptSchema.optional(),
+  data: z
+    .object({
+      module: z.string().refine(isDataModulePath, 'expected a relative path inside the bundle\'s folder ending in .mjs, e.g. data/0042_backfill.mjs'),
+      down: z.boolean().optional(),
+    })
+    .optional(),
   touches: migrationTouchesSchema.optional(),
 });
 
@@ -70,11 +77,13 @@ const bundleSchema = z.object({
 /**
  * Validates a parsed bundle JSON (`migrations.json`, written by the compiler) before the function
  * uses it: the shape of every field (directives within their bounds: timeouts 0 to 2147483647 ms,
- * retries 0 to 100; `touches` relations or an `unknown` reason, `migration-touches.ts`), then
+ * retries 0 to 100; `touches` relations or an `unknown` reason, `migration-touches.ts`; a data
+ * migration's `data.module` a `.mjs` path inside the bundle's folder, `data-module-path.ts`), then
  * that it is consistent as the compiler writes it (versions strictly
  * ascending, repeatables strictly in Flyway's description order, each checksum equal to its up
  * script's, `transactional` matching the up statements and the `transaction` directive, the bundle
- * checksum matching the scripts' checksums and directives, so a hand-edited bundle is refused).
+ * checksum matching the scripts' checksums, directives and data migration references, so a
+ * hand-edited bundle is refused; a data migration with no up statements, down script or directives).
  * Unknown fields are dropped.
  *
  * @param json the parsed JSON
@@ -131,6 +140,7 @@ function consistencyIssues(bundle: MigrationBundle): string[] {
 function runIssues(at: string, m: BundledMigration | BundledRepeatable): string[] {
   const issues: string[] = [];
   if (m.checksum !== m.up.checksum) issues.push(`${at}.checksum: differs from its up script's checksum`);
+  if ('data' in m && m.data) return [...issues, ...dataMigrationIssues(at, m)];
   const outside = m.up.statements.some((s) => s.nonTransactional);
   if (outside && m.directives?.transaction === true) {
     issues.push(`${at}.directives.transaction: true, but an up statement cannot run in a transaction`);
@@ -138,6 +148,16 @@ function runIssues(at: string, m: BundledMigration | BundledRepeatable): string[
   if (m.transactional !== (!outside && m.directives?.transaction !== false)) {
     issues.push(`${at}.transactional: contradicts the nonTransactional flags of its up statements and its transaction directive`);
   }
+  return issues;
+}
+
+/** A data migration runs its module: no up statements, no down script, no directives, never one transaction. */
+function dataMigrationIssues(at: string, m: BundledMigration): string[] {
+  const issues: string[] = [];
+  if (m.up.statements.length > 0) issues.push(`${at}.up.statements: a data migration's up script is its module's source, with no statements`);
+  if (m.down) issues.push(`${at}.down: a data migration has no down script (its module's down function reverts it)`);
+  if (m.directives) issues.push(`${at}.directives: a data migration takes no directives`);
+  if (m.transactional) issues.push(`${at}.transactional: a data migration is never run in one transaction`);
   return issues;
 }
 

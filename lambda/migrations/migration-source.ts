@@ -50,11 +50,17 @@ export interface MigrationSource {
   readonly name: string;
   /** Where the migration is defined (its folder or main file), named in errors. */
   readonly location: string;
+  /** The up script; with `dataModule`, the data migration module's TypeScript source (`up.ts`). */
   readonly up: SourceFile;
   readonly down?: SourceFile;
   readonly verify?: SourceFile;
   /** Directives from the layout, merged with the up script's `-- rds-migrate:` header (they must agree). */
   readonly layoutDirectives?: LayoutDirectives;
+  /**
+   * `up` is a TypeScript data migration module (native `up.ts`, see `bundle.ts`), not SQL: the
+   * compiler bundles it (`data-modules.ts`) instead of parsing it. @default false
+   */
+  readonly dataModule?: boolean;
 }
 
 /** One repeatable migration (Flyway `R__<description>.sql`) as a reader found it. */

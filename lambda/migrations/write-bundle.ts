@@ -40,6 +40,7 @@ export function bundleToJson(bundle: MigrationBundle): string {
       up: script(m.up),
       ...(m.down ? { down: script(m.down) } : {}),
       ...(m.verify ? { verify: script(m.verify) } : {}),
+      ...(m.data ? { data: { module: m.data.module, ...(m.data.down ? { down: true } : {}) } } : {}),
       ...(m.touches ? { touches: touches(m.touches) } : {}),
     })),
     ...(bundle.repeatables && bundle.repeatables.length > 0
@@ -59,13 +60,14 @@ export function bundleToJson(bundle: MigrationBundle): string {
 
 /**
  * Compiles a migrations folder and writes the bundle JSON ({@link bundleToJson}) to `outFile`,
- * creating its folder. The file is written under a temporary name and renamed, so a reader never
- * sees half of it; nothing is written when compiling fails.
+ * creating its folder; data migrations' modules go to `data/` next to it (`data-modules.ts`). The
+ * JSON is written under a temporary name and renamed, so a reader never sees half of it; the JSON
+ * is not written when compiling fails.
  * @returns the bundle written
  * @throws {MigrationCompileError} for bad input (see `compileSources`)
  */
 export async function writeBundleFile(dir: string, outFile: string, options: CompileOptions = {}): Promise<MigrationBundle> {
-  const bundle = await compileMigrations(dir, options);
+  const bundle = await compileMigrations(dir, { ...options, dataOutDir: path.dirname(path.resolve(outFile)) });
   await mkdir(path.dirname(path.resolve(outFile)), { recursive: true });
   const temporary = `${outFile}.${process.pid}.tmp`;
   await writeFile(temporary, bundleToJson(bundle), 'utf8');

@@ -74,6 +74,11 @@ describe('data migrations', () => {
       reports.push(report);
       if (!report.stopped) break;
       expect(report.stopped.reason).toBe('time-budget');
+      if (report.stopped.version === '1') {
+        // Under load the budget can run out before the first migration (loading the data module counts too).
+        expect(report.applied).toEqual([]);
+        continue;
+      }
       if (report.stopped.version === '3') {
         // The backfill finished, and the budget ran out before the next migration.
         expect(await historyOf('2')).toEqual([{ type: 'data', success: true }]);
@@ -99,7 +104,7 @@ describe('data migrations', () => {
     expect(progress[progress.length - 1]).toBeGreaterThan(progress[0]!);
     expect(reports[runs - 1]).toMatchObject({ current: '3' });
     expect(reports.flatMap((r) => r.applied.map((a) => a.version))).toEqual(['1', '2', '3']);
-    expect(reports[0]!.applied.map((a) => a.version)).toEqual(['1']);
+    expect(reports.find((r) => r.applied.length > 0)!.applied.map((a) => a.version)).toEqual(['1']);
 
     expect(await rowsTouched()).toEqual({ 1: ROWS });
     expect((await db.sql('SELECT count(*)::int AS n FROM invoice WHERE amount_cents = round(amount * 100)')).rows[0].n).toBe(ROWS);

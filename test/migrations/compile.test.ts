@@ -183,7 +183,7 @@ describe('compileMigrations rejects a bad folder, naming the path at fault', () 
 
   it('a migration without up.sql', async () => {
     const error = await compileError(fixture('missing-up'));
-    expect(error.message).toBe(`${path.join(fixture('missing-up'), '001_create_users')}: migration folder has no up.sql (the migration's change, required)`);
+    expect(error.message).toBe(`${path.join(fixture('missing-up'), '001_create_users')}: migration folder has no up.sql (the migration's change, required) nor up.ts (a TypeScript data migration)`);
   });
 
   it('two folders with the same version (1 and 01)', async () => {

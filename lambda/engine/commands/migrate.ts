@@ -4,6 +4,7 @@ import { silentLog } from '../../observability/log';
 import type { HistoryTables } from '../history/tables';
 import { withLease } from '../lock/with-lease';
 import type { RunOptions } from '../options';
+import { checkDataMigrations } from '../data/run-data-migration';
 import { readUpPlan } from '../plan/read-up-plan';
 import type { PlannedMigration, PlannedRepeatable } from '../plan/types';
 import { executeOptions, type MigrationOutcome } from '../run/execute-plan';
@@ -80,6 +81,7 @@ export async function migrate(driver: Driver, bundle: MigrationBundle, options: 
       return { applied: [], repeatables: [], alreadyApplied, current: status.current };
     }
     log.info('migrating', { from: status.current, to: plan.target, migrations: plan.migrations.length, repeatables: plan.repeatables.length });
+    await checkDataMigrations(plan, options.loadDataMigration);
     if (options.beforeApply) await options.beforeApply(plan.migrations.map((m) => m.migration));
     // Re-planning keeps the first plan's end.
     const target = plan.target ?? undefined;

@@ -1,6 +1,7 @@
 import type { Driver } from '../../driver/driver';
 import type { BundledMigration, MigrationBundle } from '../../migrations/bundle';
 import { silentLog } from '../../observability/log';
+import { checkDataMigrations } from '../data/run-data-migration';
 import { withLease } from '../lock/with-lease';
 import type { RunOptions } from '../options';
 import { readDownPlan } from '../plan/read-down-plan';
@@ -48,6 +49,7 @@ export async function rollback(driver: Driver, bundle: MigrationBundle, options:
     const { status, plan } = await readDownPlan(driver, bundle, options);
     if (plan.migrations.length === 0) return { reverted: [], current: status.current };
     log.info('rolling back', { from: status.current, to: plan.target, migrations: plan.migrations.length });
+    await checkDataMigrations(plan, options.loadDataMigration);
     if (options.beforeApply) await options.beforeApply(plan.migrations.map((m) => m.migration));
     const progress = await executeWithReplanning(driver, plan, executeOptions(options, lease, log, tables), async () => {
       const again = computeStatus(bundle, await readSchemaHistory(driver, options));

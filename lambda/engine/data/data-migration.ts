@@ -11,17 +11,17 @@
  * }
  * ```
  *
- * ## How the bundle refers to one (to be added by the compiler, `lambda/migrations/bundle.ts`)
+ * ## How the bundle refers to one (`lambda/migrations/bundle.ts`)
  *
  * A data migration is a {@link BundledMigration} with a `data` member ({@link DataMigrationRef}):
  * `data.module` is the bundled module's path relative to the bundle (e.g. `data/0042_backfill.mjs`),
  * `data.down` whether it exports `down`. Its `up` script is the module's source (`file` e.g.
  * `0042_backfill_amount_cents/up.ts`, `checksum` of the source bytes, no statements): the checksum
  * recorded in the schema history, so an edited module is refused as a changed migration;
- * `transactional` is false. `loadBundle`'s schema must keep `data` (a zod object drops unknown keys).
- * The runtime resolves `data.module` through the loader passed in the run's options
+ * `transactional` is false. The compiler bundles the module with esbuild (`data-modules.ts`). The
+ * runtime resolves `data.module` through the loader passed in the run's options
  * ({@link DataMigrationLoader}; `moduleLoader` in `module-loader.ts` imports it from a folder: in the
- * function, the folder of `migrations.json`).
+ * function, the folder of `migrations.json`; in the CLI, the folder it bundled the modules into).
  *
  * ## How it runs (`run-data-migration.ts`)
  *
@@ -37,23 +37,14 @@
  * checkpoints, in one transaction.
  */
 import type { Executor, SqlParams } from '../../driver/driver';
-import type { BundledMigration } from '../../migrations/bundle';
+import type { BundledMigration, DataMigrationRef } from '../../migrations/bundle';
 import type { Log } from '../../observability/log';
 
-/** The bundle's reference to a data migration's module (proposed `BundledMigration.data`). */
-export interface DataMigrationRef {
-  /** The bundled module, relative to the bundle's folder, e.g. `data/0042_backfill.mjs`. */
-  readonly module: string;
-  /** True when the module exports `down` (the migration can be rolled back). */
-  readonly down?: boolean;
-}
-
-/** A bundled migration that may be a data migration (until `BundledMigration` declares `data`). */
-export type MaybeDataMigration = BundledMigration & { readonly data?: DataMigrationRef };
+export type { DataMigrationRef };
 
 /** The migration's data migration reference, or undefined for a SQL migration. */
 export function dataMigrationOf(migration: BundledMigration): DataMigrationRef | undefined {
-  return (migration as MaybeDataMigration).data;
+  return migration.data;
 }
 
 /** What one batch did. */

@@ -3,12 +3,12 @@
  * run's loader and calls its `up` or `down` with a {@link DataMigrationContext}.
  */
 import type { Driver } from '../../driver/driver';
-import type { PlannedMigration, PlannedStep } from '../plan/types';
+import type { MigrationPlan, PlannedMigration, PlannedStep } from '../plan/types';
 import type { ExecutePlanOptions } from '../run/execute-plan';
 import { spendableMs } from '../run/time-budget';
 import { backfillBatch, checkBackfillSpec, keyTypeOf } from './backfill';
 import { runBatches, type BatchDeps } from './batches';
-import { dataMigrationOf, type DataMigration, type DataMigrationContext } from './data-migration';
+import { dataMigrationOf, type DataMigration, type DataMigrationContext, type DataMigrationLoader } from './data-migration';
 
 export { DataMigrationStopped } from './batches';
 
@@ -17,6 +17,28 @@ function checkModule(module: unknown, where: string, direction: 'up' | 'down'): 
   if (!m || typeof m.up !== 'function') throw new Error(`${where}: the module exports no up(ctx) function`);
   if (direction === 'down' && typeof m.down !== 'function') throw new Error(`${where}: the module exports no down(ctx) function`);
   return m as DataMigration;
+}
+
+/** How errors name a data migration: `data migration 2 (backfill, module data/2_backfill.mjs)`. */
+function describe(unit: PlannedMigration): string {
+  return `data migration ${unit.version} (${unit.name}, module ${dataMigrationOf(unit.migration)!.module})`;
+}
+
+/**
+ * Checks, before a run changes anything (no lock wait, snapshot or statement yet), that it can run
+ * every data migration of its plan: it was given a loader, and each module loads and exports the
+ * function the plan calls (`up`, or `down` for a rollback). So a bundle whose modules are missing
+ * fails at once, not halfway through its migrations.
+ * @throws {Error} naming the migration and module, like {@link runDataStep}
+ */
+export async function checkDataMigrations(plan: MigrationPlan, loader: DataMigrationLoader | undefined): Promise<void> {
+  for (const unit of plan.migrations) {
+    const ref = dataMigrationOf(unit.migration);
+    if (!ref) continue;
+    const where = describe(unit);
+    if (!loader) throw new Error(`${where}: the run was given no loadDataMigration to load its module with; nothing was run`);
+    checkModule(await loader(ref, unit.migration), where, unit.direction);
+  }
 }
 
 /**
@@ -28,7 +50,7 @@ function checkModule(module: unknown, where: string, direction: 'up' | 'down'): 
 export async function runDataStep(driver: Driver, unit: PlannedMigration, step: PlannedStep, options: ExecutePlanOptions): Promise<void> {
   const ref = dataMigrationOf(unit.migration)!;
   const direction = step.data!.direction;
-  const where = `data migration ${unit.version} (${unit.name}, module ${ref.module})`;
+  const where = describe(unit);
   if (!options.loadDataMigration) throw new Error(`${where}: the run was given no loadDataMigration to load its module with`);
   const module = checkModule(await options.loadDataMigration(ref, unit.migration), where, direction);
   const log = options.log;

@@ -131,6 +131,7 @@ export async function revertAheadOfBundle(ctx: ActionContext, ahead: readonly Mi
     log: ctx.log,
     ...(ctx.lock ? { lock: ctx.lock } : {}),
     ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
+    ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
     ...(options.beforeRevert ? { beforeApply: options.beforeRevert } : {}),
   });
 }

@@ -5,7 +5,7 @@ import { isNote, requireFolder, visibleEntries, visibleNames } from './folder-en
 import { isFlywayName } from './flyway-names';
 import { GOLANG_MIGRATE_FILE_NAME } from './golang-migrate';
 import { LAYOUT_SHAPES, type MigrationLayout } from './layouts';
-import { NATIVE_FOLDER_NAME, NATIVE_SCRIPT_FILES } from './native-layout';
+import { NATIVE_DATA_MODULE_FILE, NATIVE_FOLDER_NAME, NATIVE_SCRIPT_FILES } from './native-layout';
 
 /**
  * Tells a migrations folder's layout from its entries' names:
@@ -53,7 +53,7 @@ export async function detectLayout(dir: string): Promise<MigrationLayout> {
 
 async function holdsNativeScript(folder: string): Promise<boolean> {
   const names = await visibleNames(folder);
-  return names.some((n) => (NATIVE_SCRIPT_FILES as readonly string[]).includes(n));
+  return names.some((n) => (NATIVE_SCRIPT_FILES as readonly string[]).includes(n) || n === NATIVE_DATA_MODULE_FILE);
 }
 
 /** The first Flyway name under `folder` (depth first, sorted), as a path relative to the migrations folder. */

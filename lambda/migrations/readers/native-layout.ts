@@ -9,11 +9,15 @@ import { isNote, readSourceFile, requireFolder, visibleEntries } from './folder-
  *     migrations/
  *       0022_add_ocr_indexes/
  *         up.sql  down.sql  verify.sql
+ *       0023_backfill_amount_cents/
+ *         up.ts  verify.sql
  *
  * Rules, each failing with a {@link MigrationCompileError} that names the path:
  * - every folder is `<version>_<name>`: version digit groups separated by dots (`0022`, `1.2.1`),
  *   name one or more letters, digits, `_` or `-`;
  * - a migration folder holds `up.sql` (required), `down.sql` and `verify.sql` (optional), nothing else;
+ * - or, for a TypeScript data migration, `up.ts` instead of `up.sql` (both is an error naming the
+ *   folder), with `verify.sql` (optional) and no `down.sql` (the module's exported `down` reverts it);
  * - files at the top level are not allowed, except Markdown notes (`*.md`);
  * - names starting with `.` (`.DS_Store`, `.gitkeep`) are ignored everywhere.
  * Symbolic links are followed.
@@ -23,6 +27,8 @@ import { isNote, readSourceFile, requireFolder, visibleEntries } from './folder-
 export const NATIVE_FOLDER_NAME = /^(\d+(?:\.\d+)*)_([A-Za-z0-9_-]+)$/;
 /** The scripts a native migration folder may hold. */
 export const NATIVE_SCRIPT_FILES = ['up.sql', 'down.sql', 'verify.sql'] as const;
+/** A native data migration's module, in place of `up.sql`. */
+export const NATIVE_DATA_MODULE_FILE = 'up.ts';
 
 /**
  * Reads a native-layout migrations folder.
@@ -61,16 +67,18 @@ async function readMigrationFolder(dir: string, folder: string): Promise<Migrati
 
   const present = new Set<string>();
   for (const entry of await visibleEntries(location)) {
-    if (entry.isDirectory || !(NATIVE_SCRIPT_FILES as readonly string[]).includes(entry.name)) {
+    if (entry.isDirectory || ![...NATIVE_SCRIPT_FILES, NATIVE_DATA_MODULE_FILE].includes(entry.name)) {
       throw new MigrationCompileError(
-        `unknown ${entry.isDirectory ? 'entry' : 'file'} "${entry.name}" in migration folder: a migration folder holds only up.sql, down.sql and verify.sql`,
+        `unknown ${entry.isDirectory ? 'entry' : 'file'} "${entry.name}" in migration folder: a migration folder holds only up.sql, down.sql and verify.sql ` +
+          '(or up.ts, a TypeScript data migration, and verify.sql)',
         entry.path,
       );
     }
     present.add(entry.name);
   }
+  if (present.has(NATIVE_DATA_MODULE_FILE)) return readDataMigrationFolder(dir, folder, version, name, present);
   if (!present.has('up.sql')) {
-    throw new MigrationCompileError('migration folder has no up.sql (the migration\'s change, required)', location);
+    throw new MigrationCompileError('migration folder has no up.sql (the migration\'s change, required) nor up.ts (a TypeScript data migration)', location);
   }
 
   const read = async (script: string): Promise<SourceFile | undefined> =>
@@ -84,4 +92,24 @@ async function readMigrationFolder(dir: string, folder: string): Promise<Migrati
     ...(down ? { down } : {}),
     ...(verify ? { verify } : {}),
   };
+}
+
+/** A data migration's folder: `up.ts`, optionally `verify.sql`. */
+async function readDataMigrationFolder(dir: string, folder: string, version: string, name: string, present: ReadonlySet<string>): Promise<MigrationSource> {
+  const location = path.join(dir, folder);
+  if (present.has('up.sql')) {
+    throw new MigrationCompileError(
+      'migration folder has both up.sql and up.ts: a migration is either SQL (up.sql) or a TypeScript data migration (up.ts); move one into a migration of its own',
+      location,
+    );
+  }
+  if (present.has('down.sql')) {
+    throw new MigrationCompileError(
+      'down.sql next to up.ts: a data migration is reverted by the down(ctx) function its module exports, not by a SQL script; export down from up.ts and remove down.sql',
+      path.join(location, 'down.sql'),
+    );
+  }
+  const up = await readSourceFile(dir, `${folder}/${NATIVE_DATA_MODULE_FILE}`);
+  const verify = present.has('verify.sql') ? await readSourceFile(dir, `${folder}/verify.sql`) : undefined;
+  return { version, name, location, up, ...(verify ? { verify } : {}), dataModule: true };
 }

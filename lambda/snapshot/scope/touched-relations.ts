@@ -180,7 +180,7 @@ function parseQualifiedName(text: string): TouchedRelation {
  */
 export async function touchedRelations(migration: BundledMigration): Promise<MigrationTouches> {
   // A data migration (a TypeScript module, `engine/data/data-migration.ts`) may write to any table.
-  if ((migration as BundledMigration & { data?: unknown }).data !== undefined) {
+  if (migration.data !== undefined) {
     return { unknown: `${migration.up.file}: a data migration (a module) may change any table` };
   }
   await loadSqlParser();

@@ -4,8 +4,7 @@
  * splitting. A script's text is its statements joined with ";\n", which fixes each statement's line.
  */
 import { createHash } from 'node:crypto';
-import type { BundledMigration, BundledRepeatable, BundledScript, MigrationBundle, MigrationDirectives } from '../../../lambda/migrations/bundle';
-import type { DataMigrationRef, MaybeDataMigration } from '../../../lambda/engine/data/data-migration';
+import type { BundledMigration, BundledRepeatable, BundledScript, DataMigrationRef, MigrationBundle, MigrationDirectives } from '../../../lambda/migrations/bundle';
 
 export interface MigrationSpec {
   readonly version: string;
@@ -45,7 +44,7 @@ export function migration(spec: MigrationSpec): BundledMigration {
   if (spec.data) {
     // The module's source stands in as the up script: its checksum is the migration's.
     const source = script(`${folder}/up.ts`, spec.up);
-    const data: MaybeDataMigration = {
+    const data: BundledMigration = {
       version: spec.version,
       name: spec.name,
       checksum: source.checksum,
