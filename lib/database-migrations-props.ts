@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import type { Duration, Size } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -166,6 +166,45 @@ export interface DatabaseMigrationsProps {
    * @default 'full'
    */
   readonly snapshotScope?: SnapshotScope;
+
+  /**
+   * The largest snapshot the function takes: before reading anything it estimates the snapshot's size
+   * from `pg_class` (`pg_table_size` of its tables, TOAST included) and refuses a larger one, and with
+   * it the migration it guards, naming the estimate, the limit and the largest tables. Whole bytes.
+   * The function's `RDS_MIGRATE_SNAPSHOT_MAX_BYTES`.
+   *
+   * @default - no size limit
+   */
+  readonly snapshotMaxSize?: Size;
+
+  /**
+   * The longest snapshot export the function starts: the estimated size divided by
+   * `snapshotExportRate` must fit in it, or the snapshot (and the migration it guards) is refused
+   * before anything is read. Whole seconds. Each invocation also caps it at the time it has left (a
+   * snapshot never spans invocations). The function's `RDS_MIGRATE_SNAPSHOT_MAX_SECONDS`.
+   *
+   * @default - no time limit but the invocation's
+   */
+  readonly snapshotMaxDuration?: Duration;
+
+  /**
+   * The export rate the snapshot time estimate assumes, per second (of table size as `pg_table_size`
+   * counts it): measure yours with `npm run bench:snapshot`. Only with `snapshotMaxDuration`. Whole
+   * bytes. The function's `RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND`.
+   *
+   * @default Size.mebibytes(8) (per second)
+   */
+  readonly snapshotExportRate?: Size;
+
+  /**
+   * Tables (or ranges of heap blocks of one table) a snapshot exports at once, each read by a worker
+   * transaction of its own at the snapshot's instant: 1 to 32. More is faster on a cluster with
+   * capacity to spare, and costs one Data API transaction each. The function's
+   * `RDS_MIGRATE_SNAPSHOT_PARALLELISM`.
+   *
+   * @default 3
+   */
+  readonly snapshotParallelism?: number;
 
   /**
    * Take a snapshot when the migration resource is deleted (stack deletion, or the construct removed).

@@ -12,6 +12,7 @@ import type { MigrationLayout } from '../lambda/migrations/readers/layouts';
 import { DATABASE_MIGRATIONS_DEFAULTS, type DatabaseMigrationsProps, type MigrationsLintOptions } from './database-migrations-props';
 import { DatabaseMigrationsError } from './errors';
 import { functionEnvironment } from './function-environment';
+import { snapshotBudgetSettings } from './snapshot-budget-settings';
 import { grantDataApi, grantSnapshotAccess, grantSnapshotKey } from './grants';
 import { compileMigrations, MigrationsCompileError, type CompiledMigrations } from './migrations-compiler';
 import { createExecutionRole, createIsCompleteFunction, createMigrationsFunction, handlerCodeHash } from './migrations-function';
@@ -146,6 +147,7 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
     const snapshotPrefix = props.snapshotPrefix ?? DATABASE_MIGRATIONS_DEFAULTS.snapshotPrefix;
     validateSnapshotPrefix(this, snapshotPrefix);
     validateSnapshotOptions(this, props);
+    const snapshotBudget = snapshotBudgetSettings(this, props);
     const timeout = props.timeout ?? Duration.minutes(DATABASE_MIGRATIONS_DEFAULTS.timeoutMinutes);
     const memorySize = props.memorySize ?? DATABASE_MIGRATIONS_DEFAULTS.memorySizeMb;
     validateFunctionSizing(this, timeout.toSeconds(), memorySize);
@@ -191,6 +193,7 @@ export class DatabaseMigrations extends Construct implements IDatabaseMigrations
         snapshotPrefix,
         snapshotScope: props.snapshotScope ?? DATABASE_MIGRATIONS_DEFAULTS.snapshotScope,
         ...(props.snapshotsToKeep !== undefined ? { snapshotsToKeep: props.snapshotsToKeep } : {}),
+        snapshotBudget,
       }),
     };
     let mainFunction: lambda.Function;

@@ -1,3 +1,5 @@
+import type { SnapshotBudgetSettings } from './snapshot-budget-settings';
+
 /**
  * The environment variables the migrations function reads (`lambda/handler.ts`). The construct
  * sets every one of them; `local/lambda` resolves them for local runs.
@@ -19,6 +21,14 @@ export const FUNCTION_ENVIRONMENT = {
   snapshotScope: 'RDS_MIGRATE_SNAPSHOT_SCOPE',
   /** How many complete snapshots of the database to keep (older ones are deleted); unset: all. */
   snapshotKeep: 'RDS_MIGRATE_SNAPSHOT_KEEP',
+  /** Largest estimated snapshot, bytes; unset: no limit. */
+  snapshotMaxBytes: 'RDS_MIGRATE_SNAPSHOT_MAX_BYTES',
+  /** Longest estimated snapshot export, seconds; unset: no limit. */
+  snapshotMaxSeconds: 'RDS_MIGRATE_SNAPSHOT_MAX_SECONDS',
+  /** Export rate the time estimate assumes, bytes per second; unset: 8 MiB/s. */
+  snapshotBytesPerSecond: 'RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND',
+  /** Tables (ranges) a snapshot exports at once, 1 to 32; unset: 3. */
+  snapshotParallelism: 'RDS_MIGRATE_SNAPSHOT_PARALLELISM',
   /** `isComplete` on the Provider framework's isComplete function (`lambda/function/provider-phase.ts`). */
   providerHandler: 'RDS_MIGRATE_PROVIDER_HANDLER',
 } as const;
@@ -37,6 +47,8 @@ export interface FunctionSettings {
   readonly snapshotScope: string;
   /** Unset: every snapshot is kept. */
   readonly snapshotsToKeep?: number;
+  /** The snapshot budget and parallelism, in the function's units (`snapshot-budget-settings.ts`); only those set. */
+  readonly snapshotBudget?: SnapshotBudgetSettings;
 }
 
 /**
@@ -53,7 +65,18 @@ export function functionEnvironment(settings: FunctionSettings): Record<string, 
     [FUNCTION_ENVIRONMENT.snapshotPrefix]: settings.snapshotPrefix,
     [FUNCTION_ENVIRONMENT.snapshotScope]: settings.snapshotScope,
     ...(settings.snapshotsToKeep !== undefined ? { [FUNCTION_ENVIRONMENT.snapshotKeep]: String(settings.snapshotsToKeep) } : {}),
+    ...budgetEnvironment(settings.snapshotBudget ?? {}),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     NODE_OPTIONS: '--enable-source-maps',
   };
+}
+
+/** The budget variables of the settings given. */
+function budgetEnvironment(budget: SnapshotBudgetSettings): Record<string, string> {
+  const variables: Record<string, string> = {};
+  if (budget.maxBytes !== undefined) variables[FUNCTION_ENVIRONMENT.snapshotMaxBytes] = String(budget.maxBytes);
+  if (budget.maxSeconds !== undefined) variables[FUNCTION_ENVIRONMENT.snapshotMaxSeconds] = String(budget.maxSeconds);
+  if (budget.bytesPerSecond !== undefined) variables[FUNCTION_ENVIRONMENT.snapshotBytesPerSecond] = String(budget.bytesPerSecond);
+  if (budget.parallelism !== undefined) variables[FUNCTION_ENVIRONMENT.snapshotParallelism] = String(budget.parallelism);
+  return variables;
 }

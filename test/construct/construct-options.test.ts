@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadFunctionConfig } from '../../lambda/config/function-config';
 import { DatabaseMigrations } from '../../lib/database-migrations';
 import type { DatabaseMigrationsProps } from '../../lib/database-migrations-props';
 import { DatabaseMigrationsError } from '../../lib/errors';
@@ -135,6 +136,29 @@ describe('snapshot options', () => {
     });
     const variables = (resources[migrationsFunctionId(template)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toMatchObject({ RDS_MIGRATE_SNAPSHOT_SCOPE: 'affected', RDS_MIGRATE_SNAPSHOT_KEEP: '12', RDS_MIGRATE_SNAPSHOT_PREFIX: 'db/' });
+  });
+
+  it('tells the function its snapshot budget and parallelism in its units, which its configuration reads back', () => {
+    const { template, resources } = build({
+      snapshotMaxSize: Size.gibibytes(20), snapshotMaxDuration: Duration.minutes(10), snapshotExportRate: Size.mebibytes(16), snapshotParallelism: 6,
+    });
+    const variables = (resources[migrationsFunctionId(template)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toMatchObject({
+      RDS_MIGRATE_SNAPSHOT_MAX_BYTES: String(20 * 1024 ** 3),
+      RDS_MIGRATE_SNAPSHOT_MAX_SECONDS: '600',
+      RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND: String(16 * 1024 ** 2),
+      RDS_MIGRATE_SNAPSHOT_PARALLELISM: '6',
+    });
+    // The function's own configuration reads them (the deploy-time references stand in as text).
+    const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]));
+    expect(loadFunctionConfig(env).snapshot).toMatchObject({
+      budget: { maxBytes: 20 * 1024 ** 3, maxSeconds: 600, bytesPerSecond: 16 * 1024 ** 2 },
+      parallelism: 6,
+    });
+
+    const plain = build();
+    const defaults = (plain.resources[migrationsFunctionId(plain.template)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(defaults).filter((k) => /SNAPSHOT_(MAX_|BYTES_PER|PARALLELISM)/.test(k))).toEqual([]);
   });
 
   it('encrypts the bucket with the given KMS key and grants the function only Decrypt and GenerateDataKey on it', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -164,6 +164,20 @@ describe('DatabaseMigrations prop validation: deployment, snapshots, alarms, lin
     expect(() => new DatabaseMigrations(stack, 'Migrations', importedProps(stack, { snapshotBucket: bucket, snapshotRetention: Duration.days(30) }))).toThrow(
       'prop "snapshotRetention" applies to the bucket this construct creates: with your own snapshotBucket, add a lifecycle rule',
     );
+  });
+
+  it('rejects a snapshot budget or parallelism the function would refuse, naming the prop', () => {
+    expect(errorFor({ snapshotMaxSize: Size.bytes(0) }).message).toContain('prop "snapshotMaxSize" must be from 1 byte to 9007199254740991 bytes, got Size.bytes(0)');
+    expect(errorFor({ snapshotMaxSize: Size.kibibytes(0.3) }).message).toContain('prop "snapshotMaxSize" must be a whole number of bytes, got Size.kibibytes(0.3)');
+    expect(errorFor({ snapshotMaxDuration: Duration.millis(1500) }).message).toContain('prop "snapshotMaxDuration" must be whole seconds, at least 1 second, got 1 second 500 millis');
+    expect(errorFor({ snapshotMaxDuration: Duration.seconds(0) }).prop).toBe('snapshotMaxDuration');
+    expect(errorFor({ snapshotExportRate: Size.mebibytes(4) }).message).toContain(
+      'prop "snapshotExportRate" is the rate the snapshot time estimate assumes, checked against snapshotMaxDuration: set snapshotMaxDuration too',
+    );
+    expect(errorFor({ snapshotMaxDuration: Duration.minutes(5), snapshotExportRate: Size.bytes(0) }).prop).toBe('snapshotExportRate');
+    expect(errorFor({ snapshotParallelism: 0 }).message).toContain('prop "snapshotParallelism" must be a whole number from 1 to 32, got 0');
+    expect(errorFor({ snapshotParallelism: 33 }).prop).toBe('snapshotParallelism');
+    expect(errorFor({ snapshotParallelism: 2.5 }).prop).toBe('snapshotParallelism');
   });
 
   it('rejects a malformed alarm email, and a cron schedule without verificationMissedAfter', () => {
