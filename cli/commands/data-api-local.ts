@@ -89,7 +89,7 @@ export function registerDataApiLocal(program: Command, session: Session): void {
         endpoint: api.endpoint,
         resourceArn: api.resourceArn,
         secretArn: api.secretArn,
-        database: api.defaultDatabase,
+        database: api.database,
         embedded,
         environment: { AWS_ENDPOINT_URL_RDS_DATA: api.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
       };
@@ -100,10 +100,10 @@ export function registerDataApiLocal(program: Command, session: Session): void {
           out.line(c.green(`Local Data API listening on ${api.endpoint}`) + (embedded ? c.dim(` (embedded PostgreSQL in ${EMBEDDED_DATA_DIR})`) : ''));
           out.line(`  resourceArn  ${api.resourceArn}`);
           out.line(`  secretArn    ${api.secretArn}`);
-          out.line(`  database     ${api.defaultDatabase}`);
+          out.line(`  database     ${api.database}`);
           out.line('Point the AWS SDK at it with:');
           out.line(`  export ${Object.entries(report.environment).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-          out.line(`Or: rds-migrate status --resource-arn ${api.resourceArn} --secret-arn ${api.secretArn} --database ${api.defaultDatabase} --endpoint ${api.endpoint}`);
+          out.line(`Or: rds-migrate status --resource-arn ${api.resourceArn} --secret-arn ${api.secretArn} --database ${api.database} --endpoint ${api.endpoint}`);
           out.line(c.dim('Ctrl-C stops it.'));
         },
       };

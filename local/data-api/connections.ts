@@ -4,6 +4,7 @@
  * temporary tables, session advisory locks, prepared statements) survives from one call to the next
  * (see `/work/shared/data-api-reference.md`, "session state").
  */
+import os from 'node:os';
 import pg from 'pg';
 import { TypeCatalog } from './type-catalog';
 
@@ -32,21 +33,38 @@ function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
+/**
+ * The user name `pg` connects as for `postgresUrl`: the URL's, else `PGUSER`, else the operating
+ * system user (libpq's defaults, PostgreSQL docs 34.15 "Environment Variables").
+ */
+function connectingUser(postgresUrl: string): string {
+  return decodeURIComponent(new URL(postgresUrl).username) || process.env.PGUSER || os.userInfo().username;
+}
+
 export class DatabasePools {
-  /** The database used when a request names none: the path of the server URL (`postgres` if empty). */
+  /** The database of the server URL (its path; `postgres` if empty): the one to name in requests. */
+  readonly database: string;
+  /**
+   * The database used when a request names none: as on AWS, where it is the secret's user name
+   * (`/work/shared/data-api-reference.md`, "database"), the name of the user the server URL connects
+   * as (the local stand-in for the secret). A request without `database` on a server without a
+   * database of that name fails as it would on AWS (SQLSTATE 3D000).
+   */
   readonly defaultDatabase: string;
   private readonly pools = new Map<string, pg.Pool>();
   private readonly catalogs = new Map<string, TypeCatalog>();
 
   /**
-   * @param postgresUrl `postgres://user:password@host:port/database`: the server and default database
+   * @param postgresUrl `postgres://user:password@host:port/database`: the server, the user (whose name is
+   *   the default database) and the database to name in requests
    * @param maxConnections pool size per database
    */
   constructor(
     private readonly postgresUrl: string,
     private readonly maxConnections: number,
   ) {
-    this.defaultDatabase = decodeURIComponent(new URL(postgresUrl).pathname.replace(/^\//, '')) || 'postgres';
+    this.database = decodeURIComponent(new URL(postgresUrl).pathname.replace(/^\//, '')) || 'postgres';
+    this.defaultDatabase = connectingUser(postgresUrl);
   }
 
   private pool(database: string): pg.Pool {

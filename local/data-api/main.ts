@@ -84,7 +84,7 @@ export async function runDataApiLocal(args: DataApiLocalArgs, print: (line: stri
   print(`Local Data API listening on ${api.endpoint}`);
   print(`  resourceArn  ${api.resourceArn}`);
   print(`  secretArn    ${api.secretArn}`);
-  print(`  database     ${api.defaultDatabase}${postgres ? ' (embedded PostgreSQL)' : ''}`);
+  print(`  database     ${api.database}${postgres ? ' (embedded PostgreSQL)' : ''}`);
   print(`Point the AWS SDK at it with:`);
   print(`  export AWS_ENDPOINT_URL_RDS_DATA=${api.endpoint} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`);
   return {

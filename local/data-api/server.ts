@@ -8,7 +8,7 @@
  * ```ts
  * const api = await startLocalDataApi({ postgresUrl: 'postgres://postgres:pw@127.0.0.1:5432/app' });
  * const client = new RDSDataClient(api.clientConfig());
- * await client.send(new ExecuteStatementCommand({ resourceArn: api.resourceArn, secretArn: api.secretArn, sql: 'SELECT 1' }));
+ * await client.send(new ExecuteStatementCommand({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: api.database, sql: 'SELECT 1' }));
  * console.log(api.counters.byOperation.ExecuteStatement.calls); // 1
  * await api.close();
  * ```
@@ -20,8 +20,9 @@
  * transaction is atomic; parameters are bound with declared types as JDBC does (strings as varchar).
  *
  * Differences from AWS worth knowing: requests are not authenticated (any SigV4 signature, any ARN is
- * accepted); a request without `database` uses the database of `postgresUrl` (AWS uses the secret's
- * user name); the 24-hour transaction lifetime is not enforced.
+ * accepted; the user of `postgresUrl` stands in for the secret: a request without `database` uses the
+ * database named like that user, as AWS uses the secret's user name); the 24-hour transaction lifetime
+ * is not enforced.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,8 +51,9 @@ import { TransactionRegistry } from './transactions';
 
 export interface LocalDataApiOptions {
   /**
-   * The PostgreSQL server and default database, `postgres://user:password@host:port/database`. Other
-   * databases of the same server are reached through a request's `database` member.
+   * The PostgreSQL server, `postgres://user:password@host:port/database`. Requests reach a database
+   * through their `database` member; one without it uses the database named like `user` (as AWS uses
+   * the secret's user name). `database` is the one printed for clients to name.
    */
   readonly postgresUrl: string;
   /** TCP port to listen on. @default 0 (a free port, see `LocalDataApi.port`) */
@@ -86,7 +88,12 @@ export interface LocalDataApi {
   readonly resourceArn: string;
   /** A secret ARN to send as `secretArn` (any ARN is accepted). */
   readonly secretArn: string;
-  /** The database used when a request has no `database` member. */
+  /** The database of `postgresUrl`: the one to name in requests' `database` member (`--database`). */
+  readonly database: string;
+  /**
+   * The database used when a request has no `database` member: the user name of `postgresUrl`, as
+   * AWS uses the secret's user name (`/work/shared/data-api-reference.md`, "database").
+   */
   readonly defaultDatabase: string;
   /** Call counts and body bytes so far, per operation and in total (a snapshot). */
   readonly counters: DataApiCounters;
@@ -305,6 +312,7 @@ export async function startLocalDataApi(options: LocalDataApiOptions): Promise<L
     port,
     resourceArn: RESOURCE_ARN,
     secretArn: SECRET_ARN,
+    database: pools.database,
     defaultDatabase: pools.defaultDatabase,
     get counters() {
       return counters.snapshot();

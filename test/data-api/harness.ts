@@ -7,8 +7,8 @@ export interface DataApiHarness {
   readonly db: TestDatabase;
   readonly api: LocalDataApi;
   readonly client: RDSDataClient;
-  /** resourceArn + secretArn, to spread into a command input. */
-  readonly target: { resourceArn: string; secretArn: string };
+  /** resourceArn + secretArn + the test database, to spread into a command input. */
+  readonly target: { resourceArn: string; secretArn: string; database: string };
   /** ExecuteStatement with the target filled in. */
   execute(sql: string, input?: Partial<ExecuteStatementCommandInput>): Promise<ExecuteStatementCommandOutput>;
   /** The error an SDK call rejects with (fails the test when it resolves). */
@@ -40,7 +40,8 @@ export async function startHarness(prefix: string, options: Partial<LocalDataApi
   const db = await createTestDatabase(prefix);
   const api = await startLocalDataApi({ postgresUrl: db.url, ...options });
   const client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
-  const target = { resourceArn: api.resourceArn, secretArn: api.secretArn };
+  // The database is named, as real clients do: one without it lands in the database named like the user.
+  const target = { resourceArn: api.resourceArn, secretArn: api.secretArn, database: api.database };
   return {
     db,
     api,

@@ -33,7 +33,7 @@ describe('data-api-local entry', () => {
       Object.assign(process.env, { AWS_ENDPOINT_URL_RDS_DATA: running.api.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
       const client = new RDSDataClient({});
       const result = await client.send(
-        new ExecuteStatementCommand({ resourceArn: running.api.resourceArn, secretArn: running.api.secretArn, sql: 'SELECT current_database() AS db' }),
+        new ExecuteStatementCommand({ resourceArn: running.api.resourceArn, secretArn: running.api.secretArn, database: running.api.database, sql: 'SELECT current_database() AS db' }),
       );
       client.destroy();
       expect(result.records).toEqual([[{ stringValue: db.name }]]);
