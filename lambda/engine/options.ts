@@ -56,6 +56,12 @@ export interface RunOptions extends WriteOptions, TimeoutOptions {
    * statement and CommitTransaction. @default true
    */
   readonly foldTransactions?: boolean;
+  /**
+   * Send consecutive folded migrations together, as one DO block call that commits each migration on
+   * its own before the next starts (`plan/fold-batch.ts`, `run/batch.ts`): a failing migration leaves
+   * the ones before it applied, and is reported as when sent alone. @default true
+   */
+  readonly batchMigrations?: boolean;
 }
 
 /**

@@ -145,6 +145,36 @@ describe('a migration folded into one call, past the Data API call wait', () => 
   });
 });
 
+describe('a batch of migrations sent in one call, past the Data API call wait', () => {
+  it('is waited for, and every migration of it found applied in the schema history', async () => {
+    const bundle = buildBundle([
+      { version: '1', name: 'quick_one', up: ['CREATE TABLE quick_one (id int)'] },
+      { version: '2', name: 'slow_two', up: ['CREATE TABLE slow_two (id int)', 'SELECT pg_sleep(1.2)'] },
+      { version: '3', name: 'quick_three', up: ['CREATE TABLE quick_three (id int)'] },
+    ]);
+    const report = await migrate(driver, bundle, { appliedBy: 't', historySchema, longStatements: { pollMs: 100 } });
+    expect(report.applied.map((o) => o.version)).toEqual(['1', '2', '3']);
+    expect((await historyRows()).map((r) => [r.version, r.success])).toEqual([['1', true], ['2', true], ['3', true]]);
+    expect(await exists('quick_three')).toBe(true);
+  });
+
+  it('reports a migration that failed after the call ended: the ones before it stay applied, nothing of it or after', async () => {
+    const bundle = buildBundle([
+      { version: '1', name: 'kept', up: ['CREATE TABLE kept (id int)'] },
+      { version: '2', name: 'late_batched', up: ['CREATE TABLE late_batched (id int)', "DO $$ BEGIN PERFORM pg_sleep(0.8); RAISE EXCEPTION 'late failure'; END $$"] },
+      { version: '3', name: 'never', up: ['CREATE TABLE never (id int)'] },
+    ]);
+    const error = await migrate(driver, bundle, { appliedBy: 't', historySchema, longStatements: { pollMs: 100 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as MigrationError).version).toBe('2');
+    expect((error as MigrationError).cause).toBeInstanceOf(LongStatementError);
+    expect((error as MigrationError).message).toContain('failed on the server after its Data API call ended');
+    expect((error as MigrationError).completed).toEqual(['1']);
+    expect((await historyRows()).map((r) => r.version)).toEqual(['1']);
+    expect([await exists('kept'), await exists('late_batched'), await exists('never')]).toEqual([true, false, false]);
+  });
+});
+
 describe('a statement past the Data API call wait, outside a transaction', () => {
   it('waits for a DROP INDEX CONCURRENTLY to finish on the server and checks the index is gone', async () => {
     await db.sql('CREATE TABLE rotation (id bigint PRIMARY KEY, pg_id text); CREATE INDEX rotation_pg_idx ON rotation (pg_id)');

@@ -3,6 +3,7 @@ import { migrate } from '../../lambda/engine/commands/migrate';
 import { plan } from '../../lambda/engine/commands/plan';
 import { HistoryValidationError } from '../../lambda/engine/errors';
 import type { MigrationPlan, PlannedStatement } from '../../lambda/engine/plan/types';
+import { foldedBodyOf } from '../../lambda/engine/plan/fold-batch';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildBundle, type MigrationSpec } from './support/bundle';
 import { RecordingDriver } from './support/recording-driver';
@@ -90,6 +91,8 @@ describe('plan', () => {
       appliedBy: 'ci',
       lockTimeoutMs: 3000,
       lock: { leaseMs: 600_000 },
+      // One call per folded step (sent together, see the next test).
+      batchMigrations: false,
       beforeApply: async () => {
         fromHere = driver.calls.length;
       },
@@ -104,6 +107,26 @@ describe('plan', () => {
       expect(ran[i]!.params ?? {}).toMatchObject(statement.inlineParamsBefore === undefined ? (statement.params ?? {}) : {});
     });
     expect(ran.filter((c) => c.sql.startsWith('DO ')).length).toBe(3);
+  });
+
+  it('lists the bodies of the consecutive folded migrations migrate sends together in one call', async () => {
+    const bundle = buildBundle(specs);
+    const driver = new RecordingDriver(db.driver());
+    const dryRun = await plan(driver, bundle, { appliedBy: 'ci', lockTimeoutMs: 3000 });
+    let fromHere = 0;
+    await migrate(driver, bundle, { appliedBy: 'ci', lockTimeoutMs: 3000, beforeApply: async () => void (fromHere = driver.calls.length) });
+    const ran = driver.calls.slice(fromHere);
+    // Migrations 1 and 2 (folded) in one call, their planned bodies in order, each followed by its COMMIT.
+    const batch = ran[0]!.sql;
+    expect(batch).toMatch(/^DO \$rds_migrate_batch\$/);
+    const bodies = dryRun.migrations.slice(0, 2).map((m) => foldedBodyOf(m.steps[0]!.folded!)!);
+    const at = bodies.map((body) => batch.indexOf(`${body}\n  EXCEPTION WHEN OTHERS THEN`));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect(at[0]).toBeLessThan(at[1]!);
+    expect(batch.slice(at[0]!, at[1]!)).toContain('  COMMIT;');
+    // Migration 3 (not transactional) as planned, statement by statement.
+    const third = dryRun.migrations[2]!.steps.flatMap((s) => (s.folded ? [s.folded] : s.statements));
+    expect(ran.slice(1, 1 + third.length).every((call, i) => sentAsPlanned(call.sql, third[i]!))).toBe(true);
   });
 
   it('lists the exact statements migrate then runs as transactions, with timeouts and history writes', async () => {

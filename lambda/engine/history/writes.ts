@@ -153,7 +153,8 @@ function literal(value: SqlParams[string]): string {
  * A schema history write (one of the writes above, built without an opener) as the closing
  * statements of a folded DO block (`plan/fold.ts`), after the migration's statements: its plan-time
  * parameters written as literals, the lease token and the execution time taken from the block's
- * variables (`rds_migrate_token`, `rds_migrate_prior` plus the block's own duration), and a check that
+ * variables (`rds_migrate_token`, `rds_migrate_prior` plus the time since `rds_migrate_started`, when
+ * the migration began in the block), and a check that
  * it changed its row (else SQLSTATE RM001, as the commit-time check: the lease was lost).
  * @throws {Error} when the write has parameters that cannot be literals
  */
@@ -161,7 +162,7 @@ export function historyWriteInBlock(write: PlannedStatement): string {
   const params = write.params ?? {};
   const body = write.sql
     .replace(/:lease_token\b/g, 'rds_migrate_token')
-    .replace(/:execution_ms\b/g, '(rds_migrate_prior + round(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000))')
+    .replace(/:execution_ms\b/g, '(rds_migrate_prior + round(extract(epoch FROM clock_timestamp() - rds_migrate_started) * 1000))')
     .replace(/(?<!:):([a-z_][a-z0-9_]*)/g, (whole, name: string) => (name in params ? literal(params[name]!) : whole));
   return `  ${body.replace(/\n/g, '\n  ')};
   GET DIAGNOSTICS rds_migrate_rows = ROW_COUNT;

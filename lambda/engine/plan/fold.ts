@@ -60,7 +60,8 @@ export function canFold(statements: readonly PlannedStatement[], statementTimeou
  * `openerPerform`), `statements` are the migration's statements, `footer` the step's schema history
  * write as PL/pgSQL (`history/writes.ts`, `historyWriteInBlock`), run last. The result runs as one
  * autocommit call; its `folds` are the statements it stands for (index 0 the history write), for
- * error messages and counts. The lease token and the execution time before the step
+ * error messages and counts; its `body` locates the block's body, which `fold-batch.ts` sends
+ * together with the bodies of the next migrations. The lease token and the execution time before the step
  * (`:lease_token`, `:execution_ms` in its DECLARE section) are filled in as literals when it runs (a
  * DO block takes no parameters).
  * @returns undefined when no dollar-quote tag fits (a statement contains all candidates)
@@ -80,17 +81,19 @@ DECLARE
   rds_migrate_token text := :lease_token;
   rds_migrate_prior integer := :execution_ms;
 `;
-  const sql = `${head}  rds_migrate_statement integer := 0;
+  const body = `${opener}
+${parts.join('\n')}
+  rds_migrate_statement := 0;
+${footer.sql}`;
+  const sql = `${head}  rds_migrate_started timestamptz := statement_timestamp();
+  rds_migrate_statement integer := 0;
   rds_migrate_rows bigint;
   rds_migrate_state text;
   rds_migrate_message text;
   rds_migrate_detail text;
   rds_migrate_hint text;
 BEGIN
-${opener}
-${parts.join('\n')}
-  rds_migrate_statement := 0;
-${footer.sql}
+${body}
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS rds_migrate_state = RETURNED_SQLSTATE, rds_migrate_message = MESSAGE_TEXT,
     rds_migrate_detail = PG_EXCEPTION_DETAIL, rds_migrate_hint = PG_EXCEPTION_HINT;
@@ -107,6 +110,7 @@ EXCEPTION WHEN OTHERS THEN
 END
 ${outer}`;
   if (sql.length > MAX_FOLDED_CHARACTERS) return undefined;
+  const bodyStart = sql.indexOf(body, head.length);
   return {
     role: 'migration',
     sql,
@@ -114,6 +118,7 @@ ${outer}`;
     runtimeParams: ['lease_token', 'execution_ms'],
     inlineParamsBefore: head.length,
     folds: [footer.statement, ...statements],
+    body: { start: bodyStart, end: bodyStart + body.length },
     // Where it comes from as a whole (an error of one statement is mapped to that statement).
     ...(statements[0]?.source ? { source: { file: statements[0].source.file, line: 0, statement: 0 } } : {}),
     ...(footer.statement.confirm ? { confirm: footer.statement.confirm } : {}),

@@ -62,6 +62,13 @@ export interface PlannedStatement {
    */
   readonly folds?: readonly PlannedStatement[];
   /**
+   * For a step's folded form: where the DO block's body (settings, statements, schema history write,
+   * using the block's variables) is in `sql`, `sql.slice(start, end)` (offsets in characters).
+   * Consecutive folded migrations are sent as one call made of their bodies, each committed on its
+   * own (`plan/fold-batch.ts`, `run/batch.ts`).
+   */
+  readonly body?: { readonly start: number; readonly end: number };
+  /**
    * Runtime parameters are written into the text as literals, in its first `inlineParamsBefore`
    * characters (a DO block takes no parameters); the rest of the text is left as it is.
    */

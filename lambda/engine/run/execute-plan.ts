@@ -7,7 +7,10 @@
  * {@link ReplanRequired}, for the command to read the schema history again (`replan.ts`).
  *
  * Calls: a transaction step is usually folded into one DO block call (`plan/fold.ts`), so a
- * transactional migration costs one Data API call. When steps stay transactions, while one runs the
+ * transactional migration costs one Data API call; consecutive such migrations are sent together in
+ * one call that commits each on its own (`batch.ts`, `plan/fold-batch.ts`): a migration that fails
+ * there is handled as if its own call had failed (its first attempt), the ones before it are applied,
+ * the ones after it run after it. When steps stay transactions, while one runs the
  * transaction of the next step is begun ahead
  * (BeginTransaction only: PostgreSQL takes no snapshot and no lock before the transaction's first
  * statement, so it sees everything committed before it and makes CREATE INDEX CONCURRENTLY wait for
@@ -21,8 +24,10 @@ import { MigrationError, type StatementSource } from '../errors';
 import type { HistoryTables } from '../history/tables';
 import type { Lease } from '../lock/lease';
 import type { RunOptions } from '../options';
+import { batchLength } from '../plan/fold-batch';
 import type { MigrationPlan, PlannedMigration, PlannedRepeatable, PlannedStatement, PlannedStep } from '../plan/types';
 import type { LongStatementOptions } from './long-statement';
+import { runBatch } from './batch';
 import { OutcomeUnknownError, settleTransaction } from './outcome-unknown';
 import { RetriesExhausted, withLockRetry, type RetryOptions } from './retry';
 import { runStep, type StepContext } from './run-step';
@@ -38,6 +43,8 @@ export interface ExecutePlanOptions {
   readonly longStatements?: LongStatementOptions;
   readonly timeBudget?: TimeBudget;
   readonly loadDataMigration?: DataMigrationLoader;
+  /** Send consecutive folded migrations in one call (`batch.ts`). @default true */
+  readonly batchMigrations?: boolean;
 }
 
 /** The executor's options from a command's options. */
@@ -51,6 +58,7 @@ export function executeOptions(options: RunOptions, lease: Lease, log: Log, tabl
     ...(options.longStatements ? { longStatements: options.longStatements } : {}),
     ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
     ...(options.loadDataMigration ? { loadDataMigration: options.loadDataMigration } : {}),
+    ...(options.batchMigrations === false ? { batchMigrations: false } : {}),
   };
 }
 
@@ -83,6 +91,8 @@ export class ReplanRequired extends Error {
     readonly outcome: OutcomeUnknownError,
     /** Where the failing statement came from, for the error if no retry is left. */
     readonly source: StatementSource,
+    /** Every migration the step of unknown outcome may have applied, in order (a batch's: `batch.ts`). */
+    readonly units: ReadonlyArray<PlannedMigration | PlannedRepeatable> = [unit],
   ) {
     super(outcome.message, { cause: outcome });
   }
@@ -99,6 +109,36 @@ function sourceOf(statement: PlannedStatement | undefined, unit: Unit, historyTa
 
 /** A step sent as a transaction (not folded into one call, not a data migration). */
 const isTransactionStep = (step: PlannedStep | undefined): boolean => step !== undefined && step.transaction && !step.data && !step.folded;
+
+/** A migration that may be sent in a batch (`batch.ts`): one folded step, nothing run before. */
+function batchable(unit: Unit): boolean {
+  const step = unit.steps[0];
+  return unit.steps.length === 1 && step?.folded?.body !== undefined && !step.data && step.resumed !== true && unit.resumeAfter === 0 && unit.priorExecutionMs === 0;
+}
+
+/** The migrations from `units[from]` sent together in one batch: empty when fewer than two would be. */
+function batchMembers(units: readonly Unit[], from: number): Unit[] {
+  let to = from;
+  while (to < units.length && batchable(units[to]!)) to++;
+  const candidates = units.slice(from, to);
+  const members = candidates.slice(0, batchLength(candidates.map((m) => m.steps[0]!.folded!)));
+  return members.length >= 2 ? members : [];
+}
+
+/** A batch sent (`batch.ts`): the units it covers, those it applied, the one that failed. */
+interface SentBatch {
+  /** Units `from` to `to` (exclusive) were sent. */
+  readonly from: number;
+  readonly to: number;
+  /** Units before this index were applied by it. */
+  readonly committedTo: number;
+  /** The error of unit `committedTo` (its first attempt), when it failed. */
+  readonly failure?: { readonly error: unknown; readonly source: PlannedStatement | undefined };
+  /** The call's wall time shared evenly among the units it applied, ms. */
+  readonly msEach: number;
+}
+
+const migrationStatements = (step: PlannedStep): number => step.statements.filter((s) => s.role === 'migration').length;
 
 /** A transaction begun ahead; an unused one is rolled back. */
 interface Ahead {
@@ -150,9 +190,27 @@ export async function executePlan(
   const units: Unit[] = [...plan.migrations, ...plan.repeatables];
   const budgetMs = options.timeBudget ? () => spendableMs(options.timeBudget) : undefined;
   let ahead: Ahead | undefined;
+  let batching = options.batchMigrations !== false;
+  let batch: SentBatch | undefined;
+  const record = (unit: Unit, outcome: MigrationOutcome): void => {
+    if (unit.kind === 'repeatable') {
+      log.info('repeatable migration applied', { name: unit.name, state: unit.state, executionMs: outcome.executionMs });
+      progress.repeatables.push(outcome);
+    } else {
+      log.info(unit.direction === 'up' ? 'migration applied' : 'migration reverted', { ...outcome });
+      progress.applied.push(outcome);
+    }
+  };
   for (let u = 0; u < units.length; u++) {
     const unit = units[u]!;
     const data = unit.kind === 'versioned' ? dataMigrationOf(unit.migration) : undefined;
+    // Past the batch, or past the migration it failed at: the next ones may form a batch again.
+    if (batch && (u >= batch.to || u > batch.committedTo)) batch = undefined;
+    if (batch && u < batch.committedTo) {
+      // Applied by the batch sent with an earlier migration.
+      record(unit, { version: unit.version, name: unit.name, executionMs: batch.msEach, statements: migrationStatements(unit.steps[0]!) });
+      continue;
+    }
     if (budgetMs !== undefined && budgetMs()! <= 0) {
       await discard(ahead);
       progress.stopped = { reason: 'time-budget', version: unit.version, name: unit.name, inProgress: unit.resumeAfter > 0 || unit.steps[0]?.resumed === true };
@@ -175,6 +233,11 @@ export async function executePlan(
     let statementsDone = unit.resumeAfter;
     let statements = 0;
     if (unit.resumeAfter > 0) log.info('resuming migration', { version: unit.version, after: unit.resumeAfter });
+    // The first attempt of a migration that failed in a batch is the batch's; a batch starts here when
+    // this migration and the next can go together.
+    let preset = batch && batch.failure && batch.committedTo === u ? batch.failure : undefined;
+    let members = !batch && batching && ahead === undefined ? batchMembers(units, u) : [];
+    let sent: Unit[] | undefined;
     for (let s = 0; s < unit.steps.length; s++) {
       const step = unit.steps[s]!;
       const next = unit.steps[s + 1] ?? units[u + 1]?.steps[0];
@@ -189,9 +252,35 @@ export async function executePlan(
       try {
         lease.assertHeld();
         ({ result: ran } = await withLockRetry(
-          () => {
+          async () => {
             const preBegun = mine?.transaction;
             mine = undefined;
+            if (preset) {
+              const first = preset;
+              preset = undefined;
+              context.current = first.source ?? step.folded;
+              throw first.error;
+            }
+            if (members.length > 0) {
+              sent = members;
+              members = [];
+              const label = `${sent[0]!.file} to ${sent[sent.length - 1]!.file}`;
+              const outcome = await runBatch(
+                { driver, tables: options.tables, lease, log, ...(options.transientRetry ? { transientRetry: options.transientRetry } : {}), ...(options.longStatements ? { longStatements: options.longStatements } : {}), ...(budgetMs ? { budgetMs } : {}) },
+                sent.map((m) => m.steps[0]!.folded!),
+                label,
+              );
+              if (outcome.unsupported) batching = false;
+              const shares = outcome.committed + (outcome.failure ? 1 : 0);
+              batch = { from: u, to: u + sent.length, committedTo: u + outcome.committed, msEach: Math.round(outcome.ms / Math.max(1, shares)), ...(outcome.failure ? { failure: outcome.failure } : {}) };
+              if (outcome.committed > 0) return migrationStatements(step);
+              if (outcome.failure) {
+                context.current = outcome.failure.source ?? step.folded;
+                throw outcome.failure.error;
+              }
+              // Not run: this migration on its own.
+              batch = undefined;
+            }
             return runStep(context, step, preBegun);
           },
           // A data step retries its batches itself.
@@ -209,7 +298,7 @@ export async function executePlan(
           return;
         }
         const source = sourceOf(context.current, unit, options.tables.history);
-        if (error instanceof OutcomeUnknownError) throw new ReplanRequired(unit, error, source);
+        if (error instanceof OutcomeUnknownError) throw new ReplanRequired(unit, error, source, sent ?? [unit]);
         const left = leftApplied(unit, statementsDone, error);
         throw new MigrationError({
           ...source,
@@ -226,14 +315,8 @@ export async function executePlan(
       if (step.statementsDone !== undefined) statementsDone = step.statementsDone;
       statements += ran;
     }
-    const outcome = { version: unit.version, name: unit.name, executionMs: Date.now() - started, statements };
-    if (unit.kind === 'repeatable') {
-      log.info('repeatable migration applied', { name: unit.name, state: unit.state, executionMs: outcome.executionMs });
-      progress.repeatables.push(outcome);
-    } else {
-      log.info(unit.direction === 'up' ? 'migration applied' : 'migration reverted', { ...outcome });
-      progress.applied.push(outcome);
-    }
+    const byBatch = batch !== undefined && batch.from === u && batch.committedTo > u;
+    record(unit, { version: unit.version, name: unit.name, executionMs: byBatch ? batch!.msEach : Date.now() - started, statements });
   }
   await discard(ahead);
 }

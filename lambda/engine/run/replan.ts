@@ -66,20 +66,24 @@ export async function executeWithReplanning(driver: Driver, plan: MigrationPlan,
         );
       }
       const next = await replan();
-      const doneMs = next.completedMs(unit);
-      if (doneMs !== undefined) {
+      let tookEffect = 0;
+      for (const candidate of error.units) {
+        const doneMs = next.completedMs(candidate);
+        if (doneMs === undefined) continue;
+        tookEffect += 1;
         const outcomeOf: MigrationOutcome = {
-          version: unit.version,
-          name: unit.name,
+          version: candidate.version,
+          name: candidate.name,
           executionMs: doneMs,
-          statements: unit.steps.reduce((n, step) => n + step.statements.filter((s) => s.role === 'migration').length, 0),
+          statements: candidate.steps.reduce((n, step) => n + step.statements.filter((s) => s.role === 'migration').length, 0),
         };
-        (unit.kind === 'repeatable' ? progress.repeatables : progress.applied).push(outcomeOf);
+        (candidate.kind === 'repeatable' ? progress.repeatables : progress.applied).push(outcomeOf);
       }
       options.log.info('re-planned from the schema history after an unknown outcome', {
         version: unit.version,
         name: unit.name,
-        tookEffect: doneMs !== undefined,
+        tookEffect: tookEffect > 0,
+        ...(error.units.length > 1 ? { batched: error.units.length, applied: tookEffect } : {}),
         migrations: next.plan.migrations.length,
         repeatables: next.plan.repeatables.length,
       });
