@@ -82,8 +82,8 @@ const bundleSchema = z.object({
  * that it is consistent as the compiler writes it (versions strictly
  * ascending, repeatables strictly in Flyway's description order, each checksum equal to its up
  * script's, `transactional` matching the up statements and the `transaction` directive, the bundle
- * checksum matching the scripts' checksums, directives and data migration references, so a
- * hand-edited bundle is refused; a data migration with no up statements, down script or directives).
+ * checksum matching the scripts' checksums, their statements, directives and data migration
+ * references (`bundleChecksum`), so a hand-edited bundle is refused; a data migration with no up statements, down script or directives).
  * Unknown fields are dropped.
  *
  * @param json the parsed JSON
@@ -131,7 +131,10 @@ function consistencyIssues(bundle: MigrationBundle): string[] {
     issues.push(...runIssues(`repeatables[${i}]`, r));
   });
   if (issues.length === 0 && bundleChecksum(bundle.migrations, repeatables) !== bundle.checksum) {
-    issues.push('checksum: does not match the migrations\' checksums (the bundle was changed after it was compiled)');
+    issues.push(
+      'checksum: does not match the migrations\' checksums (over versions, names, script checksums, statements, directives, data modules): ' +
+        'the bundle was changed after it was compiled; compile the migrations again',
+    );
   }
   return issues;
 }

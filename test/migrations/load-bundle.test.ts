@@ -19,6 +19,10 @@ beforeAll(async () => {
   json = () => JSON.parse(text);
 });
 
+const CHECKSUM_MISMATCH =
+  "checksum: does not match the migrations' checksums (over versions, names, script checksums, statements, directives, data modules): " +
+  'the bundle was changed after it was compiled; compile the migrations again';
+
 function issues(input: unknown): string[] {
   try {
     loadBundle(input);
@@ -90,7 +94,22 @@ describe('loadBundle', () => {
   it('refuses a bundle whose checksum does not match its scripts (edited after compiling)', () => {
     const input = json();
     input.migrations[0].down.checksum = 'f'.repeat(64);
-    expect(issues(input)).toEqual(["checksum: does not match the migrations' checksums (the bundle was changed after it was compiled)"]);
+    expect(issues(input)).toEqual([CHECKSUM_MISMATCH]);
+  });
+
+  it('refuses a statement edited by hand with every checksum left as compiled', () => {
+    const sqlEdit = json();
+    sqlEdit.migrations[0].up.statements[0].sql = 'DROP TABLE accounts';
+    expect(issues(sqlEdit)).toEqual([CHECKSUM_MISMATCH]);
+    const lineEdit = json();
+    lineEdit.migrations[0].up.statements[0].line += 1;
+    expect(issues(lineEdit)).toEqual([CHECKSUM_MISMATCH]);
+    const removed = json();
+    removed.migrations[0].down.statements.pop();
+    expect(issues(removed)).toEqual([CHECKSUM_MISMATCH]);
+    const verifyEdit = json();
+    verifyEdit.migrations[0].verify.statements[0].sql = 'SELECT true';
+    expect(issues(verifyEdit)).toEqual([CHECKSUM_MISMATCH]);
   });
 
   it('names the source it was given', () => {
@@ -154,8 +173,10 @@ describe('loadBundle with directives and repeatable migrations', () => {
     directives.migrations[1].directives.retries = 3;
     const repeatable = flywayJson();
     repeatable.repeatables.pop();
-    for (const input of [directives, repeatable]) {
-      expect(issues(input)).toEqual(["checksum: does not match the migrations' checksums (the bundle was changed after it was compiled)"]);
+    const repeatableStatement = flywayJson();
+    repeatableStatement.repeatables[0].up.statements[0].sql += ' -- edited';
+    for (const input of [directives, repeatable, repeatableStatement]) {
+      expect(issues(input)).toEqual([CHECKSUM_MISMATCH]);
     }
   });
 });
