@@ -1,4 +1,5 @@
 import type { Driver, Transaction } from '../driver/driver';
+import type { TransientRetryOptions } from '../engine/run/transient';
 import type { Log } from '../observability/log';
 import { BlockRangeCursor, readBlockRelations, type BlockRange, type BlockRelation } from './block-ranges';
 import { exportRange } from './export-range';
@@ -8,6 +9,7 @@ import { keepAlive } from './keep-alive';
 import { tableObjectKey } from './keys';
 import type { ManifestTable } from './manifest';
 import { OrderedOutput } from './ordered-output';
+import { retryPageReads } from './page-read-retry';
 import type { PagingOptions } from './paging-options';
 import { exportSnapshotView, joinSnapshotView } from './snapshot-settings';
 import type { SnapshotLocation } from './snapshot-location';
@@ -28,6 +30,8 @@ export interface PhysicalExportOptions {
   readonly keepAliveMs: number;
   readonly partSizeBytes?: number;
   readonly gzipLevel?: number;
+  /** Retries of a page read after a transient failure (`page-read-retry.ts`). @default DEFAULT_TRANSIENT_RETRY */
+  readonly transientRetry?: TransientRetryOptions;
   readonly log: Log;
   /**
    * Tables written in key order instead (keyset pages, one worker: `export-table.ts`), e.g. small tables
@@ -155,8 +159,9 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
             pages: state.pages, rows: state.rows, bytes: state.writer.bytesWritten, compressedBytes: state.writer.compressedBytesWritten,
           });
         };
+        const reader = retryPageReads(tx, { what: `snapshot page of ${state.table.schema}.${state.table.table}`, retry: options.transientRetry, log });
         if (range) {
-          const result = await exportRange(tx, range, state.table.columns, paging, async (data) => {
+          const result = await exportRange(reader, range, state.table.columns, paging, async (data) => {
             stopIfFailed();
             await state.output.deliver(index, data);
             await progress();
@@ -164,7 +169,7 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
           state.rows += result.rows;
           state.cursor!.measure(range.toBlock - range.fromBlock, result.bytes);
         } else {
-          const result = await exportTable(tx, state.table, (chunk) => state.output.deliver(index, [Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)]), {
+          const result = await exportTable(reader, state.table, (chunk) => state.output.deliver(index, [Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)]), {
             paging,
             onPage: async (page) => {
               stopIfFailed();

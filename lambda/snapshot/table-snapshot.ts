@@ -1,4 +1,4 @@
-import type { Transaction } from '../driver/driver';
+import type { Executor } from '../driver/driver';
 import type { Log } from '../observability/log';
 import { exportTable, type PageProgress, type PagingOptions } from './export-table';
 import { ExportStopped } from './export-tables';
@@ -24,12 +24,13 @@ export interface TableSnapshotOptions {
 }
 
 /**
- * One table of a snapshot: its rows exported through `tx` and streamed into its S3 object. Returns the
+ * One table of a snapshot: its rows exported through `tx` (the snapshot's transaction, usually through
+ * `retryPageReads`) and streamed into its S3 object. Returns the
  * table's manifest entry (without sequences) once the object is complete. When the export fails, the upload is aborted
  * (multipart upload included) before the error is rethrown, so no object is left for this table.
  * @throws the driver's or S3's error, unchanged (the caller names the table)
  */
-export async function snapshotTable(tx: Transaction, table: SnapshotTable, options: TableSnapshotOptions): Promise<ManifestTable> {
+export async function snapshotTable(tx: Executor, table: SnapshotTable, options: TableSnapshotOptions): Promise<ManifestTable> {
   const { location, snapshotId, log } = options;
   const started = Date.now();
   const key = tableObjectKey(location, snapshotId, table);

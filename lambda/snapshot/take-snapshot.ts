@@ -16,6 +16,8 @@ import { qualifiedName } from '../driver/quote-identifier';
 import { listSnapshotTables, type SnapshotTable } from './table-catalog';
 import { listTableSequences, readSequenceValues } from './table-sequences';
 import { snapshotTable } from './table-snapshot';
+import { retryPageReads } from './page-read-retry';
+import type { TransientRetryOptions } from '../engine/run/transient';
 
 export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> {
   /** Reaches the database; its `database` names the snapshot's folder. Works over the Data API and `pg`. */
@@ -64,6 +66,12 @@ export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> 
    * order. @default 64 MiB
    */
   readonly keyOrderMaxBytes?: number;
+  /**
+   * Retries of a page read after a transient failure (DatabaseResumingException, throttling, 5xx, a
+   * dropped connection), in the same transaction (`page-read-retry.ts`); `{ retries: 0 }` fails at the
+   * first. @default DEFAULT_TRANSIENT_RETRY (8 retries, about 25 to 45 s in all)
+   */
+  readonly transientRetry?: TransientRetryOptions;
   /** @default silentLog */
   readonly log?: Log;
   /** Called (and awaited) after every page, e.g. to report progress; it must not use the driver. */
@@ -162,6 +170,8 @@ const displayName = (name: TableName): string => `"${name.schema}"."${name.table
  * - each table is read page by page through the driver (keyset paging, pages under the Data API's
  *   response and row limits: `export-table.ts`) and streamed as gzip'd JSON lines to
  *   `<prefix><database>/<snapshotId>/tables/<schema>.<table>.jsonl.gz` (multipart, bounded memory);
+ * - a page read that fails transiently (a dropped connection, throttling, a 5xx, a cluster resuming) is
+ *   read again in the same transaction, at the same instant (`page-read-retry.ts`, `transientRetry`);
  * - the manifest `<prefix><database>/<snapshotId>/manifest.json` is written last, after every upload
  *   completed and the transaction ended.
  *
@@ -219,7 +229,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       const exported = physical
         ? await exportPhysical({
             driver: options.driver, main: tx, tables: catalog, location, snapshotId, paging, parallelism, keepAliveMs, log,
-            partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
+            partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel, transientRetry: options.transientRetry,
             keyOrder: (table, relations) =>
               options.order !== 'physical' &&
               table.key !== null &&
@@ -233,7 +243,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
         : await exportTables({
             driver: options.driver, main: tx, tables: catalog, parallelism, keepAliveMs, log,
             exportOne: (worker, table, tableIndex, stopped) =>
-              snapshotTable(worker, table, {
+              snapshotTable(retryPageReads(worker, { what: `snapshot page of ${table.schema}.${table.table}`, retry: options.transientRetry, log }), table, {
                 location, snapshotId, paging, partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel, log, stopped,
                 onPage: (page) =>
                   options.onProgress?.({

@@ -152,8 +152,10 @@ describe('takeSnapshot over the Data API', () => {
     try {
       const error = await takeSnapshot({
         // Pages of about 0.7 MB: the large table takes about 20 statements, so statements remain after part 1.
-        // One worker: the statements after the fault is set are the large table's own.
+        // One worker: the statements after the fault is set are the large table's own. No retry of the
+        // dropped page read (transient-retries.test.ts retries them): the failure path is tested here.
         driver, s3, bucket: BUCKET, prefix: 'dropped/', snapshotId, schemaVersion: null, schemas: ['wide'], paging: { responseBudgetBytes: 1024 * 1024 }, parallelism: 1,
+        transientRetry: { retries: 0 },
         onProgress: async (p) => {
           if (api.faults || p.table !== 'b_wide' || p.compressedBytes < 5.25 * 1024 * 1024) return;
           for (let i = 0; i < 100 && sawMultipart.length === 0; i++) {

@@ -63,7 +63,8 @@ describe('a snapshot that fails', () => {
     let sawMultipart: string[] = [];
     const error = await takeSnapshot({
       // Pages of about 0.7 MB: the large table takes about 20 statements, so statements remain after part 1.
-      driver, s3, bucket: BUCKET, snapshotId, schemaVersion: null, paging: { responseBudgetBytes: 1024 * 1024 }, parallelism: 1,
+      // No retry of the failed page read (transient-retries.test.ts retries them): the failure path is tested here.
+      driver, s3, bucket: BUCKET, snapshotId, schemaVersion: null, paging: { responseBudgetBytes: 1024 * 1024 }, parallelism: 1, transientRetry: { retries: 0 },
       onProgress: async (p) => {
         if (driver.armed || p.table !== 'b_wide' || p.compressedBytes < 5.25 * 1024 * 1024) return;
         // Part 1 is on its way: wait until S3 shows the upload, then fail the next statement.

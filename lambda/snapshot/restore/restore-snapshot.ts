@@ -1,4 +1,5 @@
 import type { Driver, Executor, Transaction } from '../../driver/driver';
+import { backoffTransient, isTransientFailure, type TransientRetryOptions } from '../../engine/run/transient';
 import { silentLog, type Log } from '../../observability/log';
 import type { TableName } from '../keys';
 import { ManifestError, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
@@ -48,6 +49,12 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
   readonly batchBytes?: number;
   /** How long a statement waits for a lock on a table before the restore fails, ms (PostgreSQL `lock_timeout`). @default 30,000 */
   readonly lockTimeoutMs?: number;
+  /**
+   * Retries of a restore transaction after a transient failure before its commit (DatabaseResumingException,
+   * throttling, 5xx, a dropped connection, a deadlock): the transaction is rolled back and run again from
+   * its start (`inTransaction`); `{ retries: 0 }` fails at the first. @default DEFAULT_TRANSIENT_RETRY
+   */
+  readonly transientRetry?: TransientRetryOptions;
   /** @default silentLog */
   readonly log?: Log;
   /** Called (and awaited) after each INSERT, e.g. for a progress bar; it must not use the driver. */
@@ -129,7 +136,10 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  *    column default) fails the restore;
  * 6. the sequences recorded with each table are reset (`setval`, last: sequences are not transactional)
  *    and the transaction commits.
- * Any failure rolls everything back: the database is as it was (`databaseChanged: false`).
+ * Any failure rolls everything back: the database is as it was (`databaseChanged: false`). A transient
+ * failure before the commit (a dropped connection, throttling, a 5xx, a cluster resuming) rolls back and
+ * runs the transaction again from its start (`transientRetry`), never re-sending a batch inside it (a
+ * lost INSERT may have run). A failed commit is not retried.
  *
  * With `per-table` every object is read and verified first, the tables are emptied in one committed
  * transaction, then each load unit is loaded, verified and committed on its own; a failure then leaves
@@ -192,13 +202,16 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
 
   const context: LoadContext = { options, location, catalog, lockTimeoutMs, log, tableCount: tables.length, indexOf: new Map(tables.map((t, i) => [tableKey(t), i])) };
   const restored: RestoredTable[] = [];
+  const retry = { options: options.transientRetry, log };
   if (mode === 'single') {
     try {
-      await inTransaction(driver, async (tx) => {
+      await inTransaction(driver, retry, 'restore transaction', async (tx) => {
+        const loaded: RestoredTable[] = [];
         await prepare(tx, context);
         await tx.execute(truncateStatement(tables));
-        for (const unit of units) restored.push(...(await loadUnit(tx, unit, context)));
+        for (const unit of units) loaded.push(...(await loadUnit(tx, unit, context)));
         await resetSequences(tx, sequences);
+        return () => restored.push(...loaded);
       });
     } catch (error) {
       throw failure(error, snapshotId, false, 'everything was rolled back; the database is as it was');
@@ -213,19 +226,21 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
       }
     }
     try {
-      await inTransaction(driver, async (tx) => {
+      await inTransaction(driver, retry, 'restore: empty the tables', async (tx) => {
         await prepare(tx, context);
         await tx.execute(truncateStatement(tables));
         await enableTriggers(tx, context, tables);
+        return () => undefined;
       });
     } catch (error) {
       throw failure(error, snapshotId, false, 'the tables were not emptied; the database is as it was');
     }
     for (const unit of units) {
       try {
-        await inTransaction(driver, async (tx) => {
+        await inTransaction(driver, retry, `restore: load ${unit.tables.map(display).join(', ')}`, async (tx) => {
           await prepare(tx, context, unit.tables);
-          restored.push(...(await loadUnit(tx, unit, context)));
+          const loaded = await loadUnit(tx, unit, context);
+          return () => restored.push(...loaded);
         });
       } catch (error) {
         const done = restored.map(display).join(', ') || 'none';
@@ -275,16 +290,41 @@ function chooseMode(options: RestoreSnapshotOptions, totalBytes: number): 'singl
   return totalBytes <= max ? 'single' : 'per-table';
 }
 
-/** Runs `work` in a transaction: commit when it resolves, rollback (errors ignored) when it throws. */
-async function inTransaction(driver: Driver, work: (tx: Transaction) => Promise<void>): Promise<void> {
-  const tx = await driver.beginTransaction();
-  try {
-    await work(tx);
-  } catch (error) {
-    await tx.rollback().catch(() => undefined);
-    throw error;
+/**
+ * Runs `work` in a transaction: commit when it resolves, then its `done` (what to record of it);
+ * rollback (errors ignored) when it throws. A transient failure before the commit (`isTransientFailure`,
+ * of a statement or inside a RestoreError's cause) rolls the transaction back and runs `work` again in a
+ * new one, with backoff: nothing of the failed attempt can be committed, so no row is loaded twice. A
+ * failed commit is not retried (its outcome may be unknown).
+ * @throws the last error when it is not transient or the retries are used up
+ */
+async function inTransaction(
+  driver: Driver,
+  retry: { readonly options: TransientRetryOptions | undefined; readonly log: Log },
+  what: string,
+  work: (tx: Transaction) => Promise<() => void>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let tx: Transaction;
+    try {
+      tx = await driver.beginTransaction();
+    } catch (error) {
+      if (isTransientFailure(error) && (await backoffTransient(`${what} (begin)`, attempt, error, retry.options, retry.log))) continue;
+      throw error;
+    }
+    let done: () => void;
+    try {
+      done = await work(tx);
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      const cause = error instanceof RestoreError && error.cause !== undefined ? error.cause : error;
+      if (isTransientFailure(cause) && (await backoffTransient(`${what} (rolled back, run again)`, attempt, cause, retry.options, retry.log))) continue;
+      throw error;
+    }
+    await tx.commit();
+    done();
+    return;
   }
-  await tx.commit();
 }
 
 /**
