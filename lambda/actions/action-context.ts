@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Driver } from '../driver/driver';
-import type { DataMigrationLoader } from '../engine/data/data-migration';
+import type { DataMigrationLoader, DataMigrationProgressListener } from '../engine/data/data-migration';
 import type { LockOptions } from '../engine/lock/lease';
 import type { MigrationBundle } from '../migrations/bundle';
 import type { Log } from '../observability/log';
@@ -49,4 +49,9 @@ export interface ActionContext {
    * that would apply or revert a data migration is refused before anything runs.
    */
   readonly loadDataMigration?: DataMigrationLoader;
+  /**
+   * Receives data migrations' progress after each batch (counts, never row data): the function logs
+   * it (`function/data-progress-log.ts`), the CLI draws a progress bar. @default none
+   */
+  readonly onDataProgress?: DataMigrationProgressListener;
 }

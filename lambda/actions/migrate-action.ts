@@ -137,6 +137,7 @@ export async function runMigrateStep(ctx: ActionContext, options: MigrateOptions
       ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
       ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
       ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
+      ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
       beforeApply: async (pending) => {
         driftBefore = await driftBeforeMigrate(ctx);
         decision = await takeSnapshot(pending);

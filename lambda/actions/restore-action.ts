@@ -90,6 +90,7 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
         ...lease,
         targetVersion: manifest.schemaVersion,
         ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
+        ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
       });
     }
     const restore = await withLease(driver, lease, () => restoreInto(driver));

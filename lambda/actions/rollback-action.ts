@@ -112,6 +112,7 @@ export async function runRollback(ctx: ActionContext, options: RollbackActionOpt
     ...(ctx.lock ? { lock: ctx.lock } : {}),
     ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
     ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
+    ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
     targetVersion,
     beforeApply: async (toRevert) => {
       if (!ctx.snapshots) {

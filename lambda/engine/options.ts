@@ -2,7 +2,7 @@ import { VERSION_PATTERN } from '../migrations/compare-versions';
 import type { HistoryOptions } from './history/tables';
 import type { LockOptions } from './lock/lease';
 import type { Log } from '../observability/log';
-import type { DataMigrationLoader } from './data/data-migration';
+import type { DataMigrationLoader, DataMigrationProgressListener } from './data/data-migration';
 import type { TimeBudget } from './run/time-budget';
 import type { LongStatementOptions } from './run/long-statement';
 import type { RetryOptions } from './run/retry';
@@ -50,6 +50,11 @@ export interface RunOptions extends WriteOptions, TimeoutOptions {
    * Loads a data migration's module (`data/data-migration.ts`); required when the plan runs one.
    */
   readonly loadDataMigration?: DataMigrationLoader;
+  /**
+   * Receives a data migration's progress after each batch (`data/data-migration.ts`,
+   * `DataMigrationProgress`: counts, never row data), e.g. for a progress bar. @default none
+   */
+  readonly onDataProgress?: DataMigrationProgressListener;
   /**
    * Send a transaction step (a migration's transaction with its schema history row) as one DO block
    * call when it can be (`plan/fold.ts`): one Data API call instead of BeginTransaction, one per

@@ -24,6 +24,7 @@ import { runMigrateStep } from '../actions/migrate-action';
 import { inProgressReport } from './budgeted-migrate';
 import { handleCustomResource, pollCustomResource } from './custom-resource';
 import type { InvocationClock } from './deploy/advance-deployment';
+import { dataProgressLog } from './data-progress-log';
 import { deployFailure } from './failure-reason';
 import { invocationBudget } from './invocation-budget';
 import { loadFunctionBundle } from './load-function-bundle';
@@ -173,6 +174,7 @@ export function createHandler(overrides: HandlerOverrides = {}): Handler {
         openDatabase: (database: string) => (overrides.driver ?? defaultDriver)({ ...config, database }),
         // Data migrations' modules, bundled at synth time into data/ next to migrations.json.
         loadDataMigration: moduleLoader(dirname(config.bundlePath)),
+        onDataProgress: dataProgressLog(log),
       };
       const result = await dispatch(ctx, parsed, { env, ...(context ? { context } : {}) });
       log.info('run finished', { ...describe(parsed, env), durationMs: Date.now() - started });

@@ -29,7 +29,7 @@ export const MAX_BATCH_SIZE = 100_000;
 
 /**
  * Checks a backfill's shape.
- * @throws {Error} naming the field at fault (`table`, `key`, `batchSize`, `set`, `where`)
+ * @throws {Error} naming the field at fault (`table`, `key`, `batchSize`, `set`, `where`, `params`, `estimatedRows`)
  */
 export function checkBackfillSpec(spec: BackfillSpec, where: string): void {
   const fail = (field: string, rule: string, value: unknown): never => {
@@ -45,6 +45,23 @@ export function checkBackfillSpec(spec: BackfillSpec, where: string): void {
     fail('where', 'must be a condition without ";"', spec.where);
   }
   for (const name of Object.keys(spec.params ?? {})) if (name === 'rds_migrate_cursor') fail('params', 'may not use the name rds_migrate_cursor', name);
+  if (spec.estimatedRows !== undefined && (!Number.isSafeInteger(spec.estimatedRows) || spec.estimatedRows < 0)) {
+    fail('estimatedRows', 'must be a whole number of rows >= 0', spec.estimatedRows);
+  }
+}
+
+/**
+ * PostgreSQL's estimate of a table's rows (`pg_class.reltuples`, kept by VACUUM, ANALYZE and CREATE
+ * INDEX; docs: 53.11 "pg_class"), for a backfill's progress reports: one catalog query.
+ * @returns the estimate, or undefined when the table was never analysed (reltuples -1) or is not found
+ */
+export async function estimateTableRows(db: Executor, table: string): Promise<number | undefined> {
+  const { rows } = await db.execute<{ estimate: string | null }>(
+    'SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint::text END AS estimate FROM pg_class c WHERE c.oid = to_regclass(:table)',
+    { table },
+  );
+  const estimate = rows[0]?.estimate;
+  return estimate === null || estimate === undefined ? undefined : Number(estimate);
 }
 
 interface KeyRow extends Record<string, string | boolean> {

@@ -37,6 +37,14 @@ export interface BatchDeps {
   readonly spendableMs: () => number | undefined;
   /** Batches run by this run so far (over all loops), for the report. */
   readonly counter: { batches: number };
+  /** Called after each batch with the loop's counts so far (`DataMigrationProgress` without the migration). @default none */
+  readonly onBatch?: (loop: LoopProgress) => void;
+}
+
+/** A batch loop's progress: its report so far, whether it finished, and the rows expected when known. */
+export interface LoopProgress extends BatchesReport {
+  readonly finished: boolean;
+  readonly estimatedTotalRows?: number;
 }
 
 /** The run's time budget is too short for another batch: the run stops here, cleanly. */
@@ -110,13 +118,24 @@ async function oneBatch(deps: BatchDeps, key: LoopKey, fn: BatchFunction, checkp
   }
 }
 
+/** Hands a batch's progress to `onBatch`; a listener's error is logged, never fails the batch loop. */
+function reportBatch(deps: BatchDeps, loop: LoopProgress): void {
+  if (!deps.onBatch) return;
+  try {
+    deps.onBatch(loop);
+  } catch (error) {
+    deps.log.warn('data migration progress listener failed', { name: loop.name, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 /**
  * Runs the batch loop `key` to its end or until the time budget is too short for another batch
- * (less than twice the longest batch of this run is left).
+ * (less than twice the longest batch of this run is left), reporting each batch to `deps.onBatch`.
+ * @param estimatedRows rows the loop is expected to change in all, for the progress reports
  * @throws {DataMigrationStopped} when it stops for the time budget
  * @throws {LockLostError} when the lease was lost; the batch's error otherwise (unwrapped from lock retries)
  */
-export async function runBatches(deps: BatchDeps, key: LoopKey, fn: BatchFunction): Promise<BatchesReport> {
+export async function runBatches(deps: BatchDeps, key: LoopKey, fn: BatchFunction, estimatedRows?: number): Promise<BatchesReport> {
   const { log } = deps;
   let checkpoint = await resendable('open a checkpoint', deps.transientRetry, log, () => openCheckpoint(deps.driver, deps.tables, key));
   let batches = 0;
@@ -140,6 +159,15 @@ export async function runBatches(deps: BatchDeps, key: LoopKey, fn: BatchFunctio
     batches += 1;
     rows += checkpoint.rowsDone - before.rowsDone;
     deps.counter.batches += 1;
+    reportBatch(deps, {
+      name: key.name,
+      batches,
+      rows,
+      totalBatches: checkpoint.batches,
+      totalRows: checkpoint.rowsDone,
+      finished: checkpoint.finished,
+      ...(estimatedRows !== undefined ? { estimatedTotalRows: estimatedRows } : {}),
+    });
   }
   log.info('batches finished', { version: key.version, name: key.name, batchesThisRun: batches, rowsThisRun: rows, totalBatches: checkpoint.batches, totalRows: checkpoint.rowsDone });
   return { name: key.name, batches, rows, totalBatches: checkpoint.batches, totalRows: checkpoint.rowsDone };

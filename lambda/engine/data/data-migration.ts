@@ -78,6 +78,45 @@ export interface BatchesReport {
   readonly totalRows: number;
 }
 
+/** Options of a batch loop (`DataMigrationContext.batches`). */
+export interface BatchesOptions {
+  /**
+   * Rows the loop is expected to change in all (e.g. a `count(*)` the module made), for progress
+   * reports' ETA ({@link DataMigrationProgress.estimatedTotalRows}). @default none
+   */
+  readonly estimatedRows?: number;
+}
+
+/**
+ * Progress of a data migration's batch loop, reported after each batch to the run's
+ * `onDataProgress` (`RunOptions`): counts only, never row data.
+ */
+export interface DataMigrationProgress {
+  /** The data migration's version and name. */
+  readonly version: string;
+  readonly name: string;
+  readonly direction: 'up' | 'down';
+  /** The batch loop's name (a backfill's `name`, by default its table). */
+  readonly loop: string;
+  /** Batches and rows of this run so far. */
+  readonly batches: number;
+  readonly rows: number;
+  /** Batches and rows over all runs (an earlier run cut off by its time budget included). */
+  readonly totalBatches: number;
+  readonly totalRows: number;
+  /**
+   * Rows expected in all, when known: the module's `estimatedRows`, or for a backfill PostgreSQL's
+   * estimate of its table's rows (`pg_class.reltuples`, an upper bound when `where` filters; absent
+   * when the table was never analysed). A bar's total; estimates lag, so `totalRows` may pass it.
+   */
+  readonly estimatedTotalRows?: number;
+  /** True after the loop's last batch. */
+  readonly finished: boolean;
+}
+
+/** Receives a data migration's progress after each batch; must not throw (an error it throws is logged and ignored). */
+export type DataMigrationProgressListener = (progress: DataMigrationProgress) => void;
+
 /**
  * A keyset-paginated UPDATE over a table, in batches of `batchSize` rows ordered by `key`: each batch
  * updates the next rows after the last key done, sets `set` on them, and checkpoints that key.
@@ -98,6 +137,8 @@ export interface BackfillSpec {
   readonly where?: string;
   /** Parameters used in `set` and `where` (`:name`). */
   readonly params?: SqlParams;
+  /** Rows expected to be updated, for progress reports. @default PostgreSQL's estimate of the table's rows (`pg_class.reltuples`) */
+  readonly estimatedRows?: number;
 }
 
 export interface DataMigrationContext {
@@ -114,9 +155,10 @@ export interface DataMigrationContext {
    * Runs `batch` until it reports done, each batch in a transaction with its checkpoint, continuing
    * after the last checkpoint of an earlier run; returns at once when the loop finished before.
    * Stops the run cleanly (throwing the engine's stop signal, which must not be caught) when the
-   * time budget is too short for another batch.
+   * time budget is too short for another batch. Each batch is reported to the run's progress
+   * listener; `options.estimatedRows` gives its total.
    */
-  batches(name: string, batch: BatchFunction): Promise<BatchesReport>;
+  batches(name: string, batch: BatchFunction, options?: BatchesOptions): Promise<BatchesReport>;
   /** A batched UPDATE (see {@link BackfillSpec}), on top of {@link batches}. */
   backfill(spec: BackfillSpec): Promise<BatchesReport>;
 }

@@ -6,9 +6,15 @@ import type { Driver } from '../../driver/driver';
 import type { MigrationPlan, PlannedMigration, PlannedStep } from '../plan/types';
 import type { ExecutePlanOptions } from '../run/execute-plan';
 import { spendableMs } from '../run/time-budget';
-import { backfillBatch, checkBackfillSpec, keyTypeOf } from './backfill';
-import { runBatches, type BatchDeps } from './batches';
-import { dataMigrationOf, type DataMigration, type DataMigrationContext, type DataMigrationLoader } from './data-migration';
+import { backfillBatch, checkBackfillSpec, estimateTableRows, keyTypeOf } from './backfill';
+import { runBatches, type BatchDeps, type LoopProgress } from './batches';
+import {
+  dataMigrationOf,
+  type DataMigration,
+  type DataMigrationContext,
+  type DataMigrationLoader,
+  type DataMigrationProgressListener,
+} from './data-migration';
 
 export { DataMigrationStopped } from './batches';
 
@@ -41,8 +47,22 @@ export async function checkDataMigrations(plan: MigrationPlan, loader: DataMigra
   }
 }
 
+/** The `onBatch` of a step's batch loops: each loop's progress with the migration's version, name and direction. */
+function progressReporter(unit: PlannedMigration, direction: 'up' | 'down', listener: DataMigrationProgressListener): (loop: LoopProgress) => void {
+  return ({ name: loop, ...counts }) => listener({ version: unit.version, name: unit.name, direction, loop, ...counts });
+}
+
+/** A batch loop's `estimatedRows` option, checked. */
+function checkedEstimate(estimate: unknown, where: string, loop: string): number | undefined {
+  if (estimate === undefined) return undefined;
+  if (typeof estimate !== 'number' || !Number.isSafeInteger(estimate) || estimate < 0) {
+    throw new Error(`${where}: batch loop ${JSON.stringify(loop)}: estimatedRows must be a whole number of rows >= 0, got ${JSON.stringify(estimate)}`);
+  }
+  return estimate;
+}
+
 /**
- * Runs the step's `up(ctx)` or `down(ctx)`.
+ * Runs the step's `up(ctx)` or `down(ctx)`, reporting each batch to `options.onDataProgress`.
  * @throws {DataMigrationStopped} when the time budget ended it between batches (not a failure)
  * @throws {Error} naming the migration and module when no loader is configured or the module lacks the function
  * @throws whatever the module throws
@@ -65,6 +85,7 @@ export async function runDataStep(driver: Driver, unit: PlannedMigration, step: 
     ...(options.transientRetry ? { transientRetry: options.transientRetry } : {}),
     spendableMs: budget,
     counter: { batches: 0 },
+    ...(options.onDataProgress ? { onBatch: progressReporter(unit, direction, options.onDataProgress) } : {}),
   };
   const key = (name: string) => {
     if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
@@ -79,11 +100,13 @@ export async function runDataStep(driver: Driver, unit: PlannedMigration, step: 
     name: unit.name,
     direction,
     remainingTimeMs: () => budget() ?? Number.POSITIVE_INFINITY,
-    batches: (name, batch) => runBatches(deps, key(name), batch),
+    batches: (name, batch, loopOptions) => runBatches(deps, key(name), batch, checkedEstimate(loopOptions?.estimatedRows, where, name)),
     async backfill(spec) {
       checkBackfillSpec(spec, where);
       const keyType = await keyTypeOf(driver, spec, where);
-      return runBatches(deps, key(spec.name ?? spec.table), backfillBatch(spec, keyType));
+      // The table's row estimate only when someone follows the progress: one catalog query.
+      const estimate = spec.estimatedRows ?? (options.onDataProgress ? await estimateTableRows(driver, spec.table) : undefined);
+      return runBatches(deps, key(spec.name ?? spec.table), backfillBatch(spec, keyType), estimate);
     },
   };
   log.info(direction === 'up' ? 'running data migration' : 'reverting data migration', { version: unit.version, module: ref.module });

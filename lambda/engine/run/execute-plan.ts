@@ -18,7 +18,7 @@
  */
 import type { Driver, SqlParams, Transaction } from '../../driver/driver';
 import type { Log } from '../../observability/log';
-import { dataMigrationOf, type DataMigrationLoader } from '../data/data-migration';
+import { dataMigrationOf, type DataMigrationLoader, type DataMigrationProgressListener } from '../data/data-migration';
 import { DataMigrationStopped, runDataStep } from '../data/run-data-migration';
 import { MigrationError, type StatementSource } from '../errors';
 import type { HistoryTables } from '../history/tables';
@@ -43,6 +43,7 @@ export interface ExecutePlanOptions {
   readonly longStatements?: LongStatementOptions;
   readonly timeBudget?: TimeBudget;
   readonly loadDataMigration?: DataMigrationLoader;
+  readonly onDataProgress?: DataMigrationProgressListener;
   /** Send consecutive folded migrations in one call (`batch.ts`). @default true */
   readonly batchMigrations?: boolean;
 }
@@ -58,6 +59,7 @@ export function executeOptions(options: RunOptions, lease: Lease, log: Log, tabl
     ...(options.longStatements ? { longStatements: options.longStatements } : {}),
     ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
     ...(options.loadDataMigration ? { loadDataMigration: options.loadDataMigration } : {}),
+    ...(options.onDataProgress ? { onDataProgress: options.onDataProgress } : {}),
     ...(options.batchMigrations === false ? { batchMigrations: false } : {}),
   };
 }

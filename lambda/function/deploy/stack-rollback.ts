@@ -132,6 +132,7 @@ export async function revertAheadOfBundle(ctx: ActionContext, ahead: readonly Mi
     ...(ctx.lock ? { lock: ctx.lock } : {}),
     ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
     ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
+    ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
     ...(options.beforeRevert ? { beforeApply: options.beforeRevert } : {}),
   });
 }
