@@ -5,6 +5,7 @@
  *   npm run bench:migrate                       (= tsx bench/migrate.ts)
  *   npx tsx bench/migrate.ts [migrations] [runs] (defaults 320 and 5)
  *   BENCH_DATA_API=process npx tsx bench/migrate.ts  (the local Data API in a process of its own)
+ *   BENCH_BATCH=off npx tsx bench/migrate.ts         (one call per migration: batchMigrations false)
  *
  * Each run: two fresh databases on one PostgreSQL server (embedded, or DATABASE_URL); rds-migrate's
  * migrate over DataApiDriver → the real SDK client → the local Data API (`local/data-api`,
@@ -14,8 +15,17 @@
  * apart from the function (on a busy two-core machine that costs more context switches than it saves).
  * The two sides take turns going first. Prints the median of the runs: migrations, statements, wall ms
  * of each, the ratio (target: at most 2), Data API calls and calls per migration, and the machine's
- * load average (the ratio is only meaningful on a machine not busy with other work). Exits 1 when the
- * schemas differ or the ratio is above 2.
+ * load average (the ratio is only meaningful on a machine not busy with other work); then the CPU
+ * time of each process during each side (medians): for rds-migrate, this process (engine, SDK client,
+ * and the local Data API when it runs here), the local Data API's process (BENCH_DATA_API=process) and
+ * its PostgreSQL backends; for psql, its backend (psql's own CPU is not measured). PostgreSQL's CPU is
+ * read from `/proc` (0 when the server is on another machine). Exits 1 when the schemas differ or the
+ * ratio is above 2.
+ *
+ * Measured for rds-migrate: the engine's `migrate` as the function runs it on a fresh database:
+ * creating the schema history, taking and releasing the lock lease, reading the history, and the
+ * migrations; not the snapshot before it (`bench:snapshot`) nor the verification after it
+ * (`bench:verify`). For psql: from starting the process until its last COMMIT.
  */
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,6 +42,7 @@ import { startDataApiProcess } from './support/data-api-process';
 import { startPostgres, type PostgresServer } from '../local/postgres/embedded-postgres';
 import { generateMigrations } from './migrate/generate';
 import { applyWithPsql } from './migrate/psql-floor';
+import { backendCpuMs } from './migrate/backend-cpu';
 import { schemaSummary } from './migrate/schema-summary';
 
 /** The target: our wall time at most this many times psql's. */
@@ -40,9 +51,19 @@ const TARGET_RATIO = 2;
 /** BENCH_DATA_API=process: the local Data API in a process of its own instead of this one. */
 const INLINE = process.env.BENCH_DATA_API !== 'process';
 
+/** BENCH_BATCH=off: one Data API call per migration (the engine's `batchMigrations: false`). */
+const BATCH = process.env.BENCH_BATCH !== 'off';
+
+/** The local Data API's application_name on its PostgreSQL connections (`local/data-api/connections.ts`). */
+const DATA_API_APPLICATION = 'rds-migrate-local-data-api';
+
 interface RunResult {
   readonly oursMs: number;
   readonly psqlMs: number;
+  /** CPU ms during our side: this process, the Data API's process (0 inline), our PostgreSQL backends. */
+  readonly oursCpu: { readonly bench: number; readonly dataApi: number; readonly postgres: number };
+  /** CPU ms of psql's backend (undefined when unreadable). */
+  readonly psqlBackendCpu: number | undefined;
   readonly calls: number;
   readonly byOperation: Record<string, number>;
 }
@@ -83,10 +104,18 @@ async function oneRun(server: PostgresServer, run: number, bundle: MigrationBund
     // Warm up the client and the server's connection pool as a deployed function would be.
     await Promise.all([driver.execute('SELECT 1'), driver.execute('SELECT 1')]);
     calls.reset();
+    let oursCpu: RunResult['oursCpu'] = { bench: 0, dataApi: 0, postgres: 0 };
     const runOurs = async (): Promise<number> => {
+      const cpu = { bench: process.cpuUsage(), dataApi: 'cpuMs' in api ? await api.cpuMs() : 0, postgres: await backendCpuMs(server.adminUrl, oursDb, DATA_API_APPLICATION) };
       const started = performance.now();
-      const report = await migrate(driver, bundle, { appliedBy: 'bench' });
+      const report = await migrate(driver, bundle, { appliedBy: 'bench', batchMigrations: BATCH });
       const ms = performance.now() - started;
+      const bench = process.cpuUsage(cpu.bench);
+      oursCpu = {
+        bench: (bench.user + bench.system) / 1000,
+        dataApi: ('cpuMs' in api ? await api.cpuMs() : 0) - cpu.dataApi,
+        postgres: (await backendCpuMs(server.adminUrl, oursDb, DATA_API_APPLICATION)) - cpu.postgres,
+      };
       if (report.applied.length !== bundle.migrations.length) {
         throw new Error(`migrate applied ${report.applied.length} of ${bundle.migrations.length} migrations`);
       }
@@ -94,19 +123,20 @@ async function oneRun(server: PostgresServer, run: number, bundle: MigrationBund
     };
     // Alternate which goes first, so that a drift in the machine's load does not favour one side.
     let oursMs: number;
-    let psqlMs: number;
+    let psqlRun: Awaited<ReturnType<typeof applyWithPsql>>;
     if (run % 2 === 1) {
       oursMs = await runOurs();
-      psqlMs = await applyWithPsql(psqlUrl, files, workDir);
+      psqlRun = await applyWithPsql(psqlUrl, files, workDir);
     } else {
-      psqlMs = await applyWithPsql(psqlUrl, files, workDir);
+      psqlRun = await applyWithPsql(psqlUrl, files, workDir);
       oursMs = await runOurs();
     }
+    const psqlMs = psqlRun.ms;
     const [ours, floor] = await Promise.all([schemaSummary(oursUrl), schemaSummary(psqlUrl)]);
     if (JSON.stringify(ours) !== JSON.stringify(floor)) {
       throw new Error(`the two databases differ:\nrds-migrate ${JSON.stringify(ours)}\npsql        ${JSON.stringify(floor)}`);
     }
-    return { oursMs, psqlMs, calls: calls.total(), byOperation: { ...calls.byOperation } };
+    return { oursMs, psqlMs, oursCpu, psqlBackendCpu: psqlRun.backendCpuMs, calls: calls.total(), byOperation: { ...calls.byOperation } };
   } finally {
     await driver.close();
     client.destroy();
@@ -134,7 +164,9 @@ async function main(): Promise<void> {
     const psqlMs = median(results.map((r) => r.psqlMs));
     const ratio = oursMs / psqlMs;
     const calls = results[0]!.calls;
-    console.log(`migrate over the local Data API (${INLINE ? 'in this process' : 'its own process'}) vs one psql session, median of ${runs} run(s)`);
+    console.log(
+      `migrate over the local Data API (${INLINE ? 'in this process' : 'its own process'}, ${BATCH ? 'consecutive migrations batched' : 'one call per migration'}) vs one psql session, median of ${runs} run(s)`,
+    );
     console.table([
       {
         migrations: set.files.length,
@@ -147,6 +179,17 @@ async function main(): Promise<void> {
       },
     ]);
     console.log('Data API calls by operation:', results[0]!.byOperation);
+    const psqlCpu = results.map((r) => r.psqlBackendCpu).filter((v): v is number => v !== undefined);
+    console.log('CPU ms during each side (medians):');
+    console.table([
+      {
+        side: 'rds-migrate',
+        'this process (engine, SDK, inline Data API)': Math.round(median(results.map((r) => r.oursCpu.bench))),
+        'Data API process': INLINE ? '-' : Math.round(median(results.map((r) => r.oursCpu.dataApi))),
+        'PostgreSQL backends': Math.round(median(results.map((r) => r.oursCpu.postgres))),
+      },
+      { side: 'psql', 'this process (engine, SDK, inline Data API)': '-', 'Data API process': '-', 'PostgreSQL backends': psqlCpu.length > 0 ? Math.round(median(psqlCpu)) : 'n/a' },
+    ]);
     console.log('runs (ms, ours / psql):', results.map((r) => `${Math.round(r.oursMs)} / ${Math.round(r.psqlMs)}`).join(', '));
     console.log(`load average (1, 5, 15 min) at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} CPU(s)`);
     if (ratio > TARGET_RATIO) {

@@ -69,7 +69,11 @@ export interface MigrationOutcome {
   /** The version ('' for a repeatable migration). */
   readonly version: string;
   readonly name: string;
-  /** Wall time of this run of the migration, ms (a resumed one's schema history row adds earlier runs' time). */
+  /**
+   * Wall time of this run of the migration, ms (a resumed one's schema history row adds earlier runs'
+   * time); for migrations applied together in one call (`batch.ts`), the call's time shared evenly
+   * (their schema history rows have each one's own time, measured by the database).
+   */
   readonly executionMs: number;
   /** Script statements run by this run. */
   readonly statements: number;
