@@ -3,6 +3,7 @@ import { assertSnapshotId } from '../../lambda/snapshot/snapshot-id';
 import { addHelp } from '../help';
 import { addOutputOptions } from '../output/output-options';
 import { renderRestore } from '../output/render-restore';
+import { restoreProgressBar } from '../output/restore-progress';
 import { addProjectOptions, openProject, type ProjectFlags } from '../project/open-project';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
@@ -27,7 +28,8 @@ export function registerRestore(program: Command, session: Session): void {
       'Reloads the tables of a snapshot into the target database, replacing their rows: the tables are emptied and ' +
         'reloaded in foreign-key order (one transaction when it fits), sequences reset, and every table\'s rows ' +
         'checked against the snapshot. The database must be at the snapshot\'s schema version (roll back or migrate ' +
-        'first). --confirm must repeat the snapshot id, since the current rows are lost.',
+        'first). --confirm must repeat the snapshot id, since the current rows are lost. Shows rows, bytes, rate and ' +
+        'ETA on a terminal.',
     )
     .option('--confirm <snapshot-id>', 'the snapshot id again: confirms that the current rows are replaced');
   addProjectOptions(command);
@@ -52,7 +54,14 @@ export function registerRestore(program: Command, session: Session): void {
       if (!flags.snapshotBucket) throw new UsageError('--snapshot-bucket is required (or RDS_MIGRATE_SNAPSHOT_BUCKET): the bucket the snapshot is in');
       const project = await openProject(ctx, flags);
       const { runRestore } = await import('../../lambda/actions/restore-action');
-      const report = await runRestore(project.actionContext, { snapshotId: snapshotId!, confirm: flags.confirm });
+      // A progress bar on a terminal (rows and bytes of the manifest's totals, rate, ETA); none with --json or --no-progress.
+      const progress = ctx.progress && !ctx.json ? restoreProgressBar(ctx.stderr) : undefined;
+      let report: Awaited<ReturnType<typeof runRestore>>;
+      try {
+        report = await runRestore(project.actionContext, { snapshotId: snapshotId!, confirm: flags.confirm, ...(progress ? { onProgress: progress.onProgress } : {}) });
+      } finally {
+        progress?.finish();
+      }
       return { report, human: (out) => renderRestore(report, out) };
     }),
   );

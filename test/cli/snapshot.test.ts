@@ -156,4 +156,18 @@ describe('restore', () => {
     });
     expect(await digest()).toBe(before);
   });
+
+  it('restore on a terminal shows a progress bar of the manifest\'s rows and bytes on stderr; none with --json', async () => {
+    const sid = (await cli('snapshot', '--json')).json().snapshot.snapshotId as string;
+    const run = await runCliOnTerminal(['restore', sid, '--confirm', sid, ...flags()], { cwd: project.dir });
+    expect(run.code, run.stdout).toBe(0);
+    // `script` merges both streams into its own output.
+    expect(run.stdout).toMatch(/restore {2}\[#{24}\] +100% {2}500 \/ 500 rows {2}([\d.]+) KiB \/ \1 KiB {2}[\d,]+ rows\/s {2}public\.invoices \(1\/1\)/);
+    expect(run.stdout).toContain(` snapshot ${sid} of ${db.name} into ${db.name}`);
+
+    const json = await runCliOnTerminal(['restore', sid, '--confirm', sid, '--json', ...flags()], { cwd: project.dir });
+    expect(json.code, json.stdout).toBe(0);
+    expect(json.stdout).toMatch(/"action":\s*"restore"/);
+    expect(json.stdout).not.toMatch(/restore {2}[[\d]/);
+  });
 });

@@ -15,8 +15,11 @@ export interface LoadTableOptions {
    * @default 3.5 MiB
    */
   readonly batchBytes?: number;
-  /** Called after each statement that loaded rows, with the rows loaded so far. */
-  readonly onBatch?: (loaded: { rows: number; batches: number }) => void | Promise<void>;
+  /**
+   * Called after each statement that loaded rows, with the rows sent so far and their bytes (the object's
+   * uncompressed JSON lines, `\n` included: the unit of the manifest's `bytes`).
+   */
+  readonly onBatch?: (loaded: { rows: number; batches: number; bytes: number }) => void | Promise<void>;
   /** How the statement reads and verifies the rows (see {@link LoadShape}). @default both false */
   readonly shape?: LoadShape;
 }
@@ -33,6 +36,12 @@ export interface LoadShape {
    * in RETURNING, rather than column by column over the inserted rows.
    */
   readonly wholeRow: boolean;
+  /**
+   * The rows' rendering may hold a raw line break (`TargetTable.mayHoldLineBreaks`): the verification then
+   * replaces line breaks as the export did (`jsonLine`); without, it skips that pass (same bytes).
+   * @default true
+   */
+  readonly lineBreaks?: boolean;
 }
 
 export interface LoadedTable {
@@ -77,9 +86,12 @@ export function loadStatement(table: ManifestTable, rows: string, shape: LoadSha
   const columns = table.columns.map((c) => quoteIdentifier(c.name));
   const json = shape.jsonb ? 'jsonb' : 'json';
   const source = `${json}_populate_recordset(NULL::${name}, (${rows})::${json}) AS rds_row`;
-  const rendered = lineSource({ schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: !shape.wholeRow });
+  const lineBreaks = shape.lineBreaks ?? true;
+  const rendered = lineSource({
+    schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: !shape.wholeRow, mayHoldLineBreaks: lineBreaks,
+  });
   const returning = shape.wholeRow
-    ? `sha256(${jsonLine('row_to_json(rds_target)')}) AS h`
+    ? `sha256(${jsonLine('row_to_json(rds_target)', lineBreaks)}) AS h`
     : columns.length === 0
       ? '1 AS rds_none'
       : columns.join(', ');
@@ -91,7 +103,8 @@ export function loadStatement(table: ManifestTable, rows: string, shape: LoadSha
       RETURNING ${returning}`;
   const digested = shape.wholeRow
     ? 'SELECT h FROM rds_inserted'
-    : `SELECT sha256(${rendered.line}) AS h FROM rds_inserted AS t CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`;
+    : // OFFSET 0 keeps the subquery from being pulled up: the aggregates read `h` twice, which would render every row twice.
+      `SELECT sha256(${rendered.line}) AS h FROM rds_inserted AS t CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r OFFSET 0`;
   return `WITH rds_inserted AS (${insert})
 SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
 }
@@ -133,6 +146,8 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   let inserted = EMPTY_DIGEST;
   let rows = 0;
   let batches = 0;
+  /** Bytes of the lines sent so far, `\n` included. */
+  let sentBytes = 0;
   let inFlight: Promise<QueryResult> | undefined;
   /** Raw bytes per batch before escaping: adapted to what escaping added to the last batch. */
   let target = Math.floor(batchBytes / 1.3);
@@ -150,7 +165,7 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     inFlight.catch(() => undefined);
     rows += lines;
     batches += 1;
-    await options.onBatch?.({ rows, batches });
+    await options.onBatch?.({ rows, batches, bytes: sentBytes });
   };
   /** Sends whole lines (`bytes` ends with `\n`), splitting them when their escaped text is too large. */
   const sendLines = async (bytes: Buffer): Promise<void> => {
@@ -170,6 +185,7 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
       return;
     }
     target = Math.max(1024, Math.min(batchBytes, Math.floor(target * Math.min(1.25, (batchBytes * 0.95) / size))));
+    sentBytes += bytes.length;
     // Hash each line, then turn the bytes into the JSON array's text in place: `\n` between lines becomes `,`.
     for (let start = 0, end = bytes.indexOf(0x0a); end >= 0; start = end + 1, end = bytes.indexOf(0x0a, start)) {
       sent.add(bytes.subarray(start, end));
@@ -191,11 +207,13 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
       }
     };
     for await (const piece of pieces) {
+      sentBytes += piece.length;
       lineHash.update(piece);
       await append(decoder.write(piece));
     }
     await append(decoder.end());
     sent.addHash(lineHash.digest());
+    sentBytes += 1; // its `\n`
     await send(assembledSql, {}, 1);
     await settle();
     await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', '', true)) AS length`);

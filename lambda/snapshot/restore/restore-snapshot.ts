@@ -70,6 +70,14 @@ export interface RestoreProgress extends TableName {
   readonly rows: number;
   /** Rows of this table in the snapshot. */
   readonly totalRows: number;
+  /** Bytes of this table's JSON lines loaded so far (uncompressed, as the manifest counts them). */
+  readonly bytes: number;
+  /** Bytes of this table's JSON lines in the snapshot (its manifest `bytes`). */
+  readonly totalBytes: number;
+  /** Rows of every table the restore loads (the manifest's, the schema history's own left out). */
+  readonly restoreRows: number;
+  /** Bytes of every table the restore loads. */
+  readonly restoreBytes: number;
 }
 
 /** One table as restored and verified. */
@@ -200,7 +208,10 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const mode = chooseMode(options, totalBytes);
   log.info('restore started', { snapshotId, database: driver.database, sourceDatabase, tables: tables.length, units: units.length, transaction: mode });
 
-  const context: LoadContext = { options, location, catalog, lockTimeoutMs, log, tableCount: tables.length, indexOf: new Map(tables.map((t, i) => [tableKey(t), i])) };
+  const context: LoadContext = {
+    options, location, catalog, lockTimeoutMs, log, tableCount: tables.length,
+    restoreRows: tables.reduce((sum, t) => sum + t.rowCount, 0), restoreBytes: totalBytes, indexOf: new Map(tables.map((t, i) => [tableKey(t), i])),
+  };
   const restored: RestoredTable[] = [];
   const retry = { options: options.transientRetry, log };
   if (mode === 'single') {
@@ -277,6 +288,9 @@ interface LoadContext {
   readonly lockTimeoutMs: number;
   readonly log: Log;
   readonly tableCount: number;
+  /** Rows and bytes of all the tables loaded (for progress). */
+  readonly restoreRows: number;
+  readonly restoreBytes: number;
   readonly indexOf: Map<string, number>;
 }
 
@@ -375,8 +389,11 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
       result = await loadTable(tx, table, tableObjectStream(location, table), {
         batchBytes: options.batchBytes,
         shape,
-        onBatch: ({ rows }) =>
-          options.onProgress?.({ snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount, rows, totalRows: table.rowCount }),
+        onBatch: ({ rows, bytes }) =>
+          options.onProgress?.({
+            snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount,
+            rows, totalRows: table.rowCount, bytes, totalBytes: table.bytes, restoreRows: context.restoreRows, restoreBytes: context.restoreBytes,
+          }),
       });
     } catch (error) {
       const kind: RestoreFailureKind = error instanceof TableObjectMismatch ? 'snapshot' : 'load';
@@ -411,7 +428,7 @@ function loadShape(table: ManifestTable, target: TargetTable | undefined): LoadS
   const columns = target?.columns ?? [];
   const wholeRow =
     columns.length === table.columns.length && columns.every((c, i) => !c.generated && c.name === table.columns[i]!.name);
-  return { jsonb: target !== undefined && !target.keepsJsonText, wholeRow };
+  return { jsonb: target !== undefined && !target.keepsJsonText, wholeRow, lineBreaks: target?.mayHoldLineBreaks ?? true };
 }
 
 /** Reads a table object through, checking it against its manifest entry (`per-table` restores check every object first). */

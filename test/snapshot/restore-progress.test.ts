@@ -1,0 +1,62 @@
+/**
+ * The restore's progress (`onProgress`, for the CLI's bar): after each INSERT batch, the table's rows and
+ * bytes loaded so far and the totals of the table and of the whole restore, from the manifest; a row
+ * larger than a batch (assembled in the database) counts its bytes too.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreSnapshot, type RestoreProgress } from '../../lambda/snapshot/restore/restore-snapshot';
+import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+const BUCKET = 'restore-progress';
+let db: TestDatabase;
+let local: LocalS3;
+let s3: S3Client;
+
+beforeAll(async () => {
+  [db, local] = await Promise.all([createTestDatabase('restore_progress'), startLocalS3()]);
+  await db.sql(`
+    CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
+    INSERT INTO notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 2000) AS g;
+    -- Two rows larger than a 4 KiB batch: loaded piece by piece.
+    INSERT INTO notes VALUES (5001, repeat('x', 20000)), (5002, repeat('é', 9000));
+    CREATE TABLE tags (id int PRIMARY KEY, note int REFERENCES notes, tag text);
+    INSERT INTO tags SELECT g, 1 + g % 2000, 'tag ' || g FROM generate_series(1, 700) AS g;`);
+  await local.createBucket(BUCKET);
+  s3 = local.client();
+});
+afterAll(async () => {
+  await local?.close();
+  await db?.drop();
+});
+
+describe('restoreSnapshot progress', () => {
+  it('reports rows and bytes loaded of the manifest totals, per table and for the whole restore', async () => {
+    const snapshot = await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: null });
+    const progress: RestoreProgress[] = [];
+    await restoreSnapshot({
+      driver: db.driver(), s3, bucket: BUCKET, snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, batchBytes: 4096,
+      onProgress: (p) => void progress.push(p),
+    });
+    const manifest = snapshot.manifest.tables;
+    const restoreRows = manifest.reduce((sum, t) => sum + t.rowCount, 0);
+    const restoreBytes = manifest.reduce((sum, t) => sum + t.bytes, 0);
+    expect(restoreRows).toBe(2702);
+    for (const table of manifest) {
+      const events = progress.filter((p) => p.table === table.table);
+      expect(events.length, table.table).toBeGreaterThan(5);
+      // Rows and bytes grow batch by batch up to the manifest's counts.
+      for (let i = 1; i < events.length; i++) {
+        expect(events[i]!.rows).toBeGreaterThan(events[i - 1]!.rows);
+        expect(events[i]!.bytes).toBeGreaterThan(events[i - 1]!.bytes);
+      }
+      expect(events.at(-1)).toMatchObject({
+        schema: 'public', rows: table.rowCount, totalRows: table.rowCount, bytes: table.bytes, totalBytes: table.bytes, restoreRows, restoreBytes, tableCount: 2,
+      });
+    }
+    // Parents first.
+    expect([...new Set(progress.map((p) => p.table))]).toEqual(['notes', 'tags']);
+  });
+});
