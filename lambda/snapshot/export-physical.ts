@@ -161,7 +161,7 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
         };
         const reader = retryPageReads(tx, { what: `snapshot page of ${state.table.schema}.${state.table.table}`, retry: options.transientRetry, log });
         if (range) {
-          const result = await exportRange(reader, range, state.table.columns, paging, async (data) => {
+          const result = await exportRange(reader, range, state.table, paging, async (data) => {
             stopIfFailed();
             await state.output.deliver(index, data);
             await progress();

@@ -1,9 +1,9 @@
 import type { Executor, SqlParams } from '../driver/driver';
 import type { BlockRange } from './block-ranges';
-import type { ManifestColumn } from './manifest';
 import { readPackedPage, type PieceRow } from './packed-page';
 import { rangePageQuery, type RangeShape } from './page-query';
 import type { PagingOptions } from './paging-options';
+import type { SnapshotTable } from './table-catalog';
 
 export interface ExportedRange {
   /** Rows delivered (each one JSON line ending in `\n`). */
@@ -26,20 +26,21 @@ const MAX_SQL_CHARS = 65_536;
  * `prefetch` (default) the next page is requested before the last is delivered (one call in flight); without,
  * after (when several workers already overlap their calls, to hold one page per worker).
  *
- * @param columns the table's exported columns: every relation of a table renders them in the table's order
+ * @param table the table's exported columns (every relation of a table renders them in the table's order),
+ *   and whether its rows may render a raw line break (`SnapshotTable.mayHoldLineBreaks`, default true)
  * @throws {Error} on a page that breaks the page statement's invariants; the driver's error; `deliver`'s error
  */
 export async function exportRange(
   executor: Executor,
   range: BlockRange,
-  columns: readonly ManifestColumn[],
+  table: Pick<SnapshotTable, 'columns' | 'mayHoldLineBreaks'>,
   paging: PagingOptions,
   deliver: (data: Buffer[]) => Promise<void>,
   prefetch = true,
 ): Promise<ExportedRange> {
   const name = `${range.relation.schema}.${range.relation.table} blocks ${range.fromBlock}-${range.toBlock}`;
   const statement = (shape: RangeShape) => {
-    const sql = rangePageQuery(range.relation, [...columns], shape);
+    const sql = rangePageQuery(range.relation, [...table.columns], shape, table.mayHoldLineBreaks ?? true);
     if (sql.length > MAX_SQL_CHARS) throw new Error(`The page query of ${name} is ${sql.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
     return sql;
   };

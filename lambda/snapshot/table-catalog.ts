@@ -15,6 +15,33 @@ export interface SnapshotTable extends TableName {
   readonly key: ManifestColumn[] | null;
   /** Whether the table has generated columns (then the exported columns are listed one by one). */
   readonly hasGeneratedColumns: boolean;
+  /**
+   * Whether `row_to_json` of a row may hold a raw line break: a column is `json` (its text kept as written,
+   * whitespace included), or of a type that could hold one (a composite or domain type, or an array of
+   * those). Every other type's JSON rendering escapes line breaks (`\n`), so the export skips the
+   * replacement of line breaks for such tables (`page-query.ts`), which yields the same bytes.
+   * @default true (replace)
+   */
+  readonly mayHoldLineBreaks?: boolean;
+}
+
+/**
+ * SQL condition: `row_to_json` may render a value of the type `typeOid` (an SQL expression) with a raw line
+ * break. True for `json` (its text kept as written), composite and domain types (they may hold `json`), a
+ * type not built in (oid from 16384, `FirstNormalObjectId`) with a cast to `json` (`row_to_json` renders it
+ * through the cast, PostgreSQL docs, 9.16 `to_json`), and arrays of any of these. Every other type's
+ * rendering escapes line breaks as `\n` in JSON strings.
+ */
+export function mayRenderLineBreaks(typeOid: string): string {
+  return `EXISTS (
+             SELECT 1 FROM pg_catalog.pg_type ty
+               LEFT JOIN pg_catalog.pg_type el ON el.oid = ty.typelem AND ty.typcategory = 'A'
+              CROSS JOIN LATERAL (VALUES (ty.oid), (el.oid)) AS v(oid)
+              WHERE ty.oid = ${typeOid} AND v.oid IS NOT NULL
+                AND (v.oid = 'pg_catalog.json'::regtype
+                     OR EXISTS (SELECT 1 FROM pg_catalog.pg_type vt WHERE vt.oid = v.oid AND vt.typtype IN ('c', 'd'))
+                     OR (v.oid >= 16384 AND EXISTS (
+                           SELECT 1 FROM pg_catalog.pg_cast ca WHERE ca.castsource = v.oid AND ca.casttarget = 'pg_catalog.json'::regtype))))`;
 }
 
 interface CatalogRow {
@@ -25,6 +52,7 @@ interface CatalogRow {
   columns: string;
   key: string;
   has_generated: string;
+  line_breaks: string;
 }
 
 /**
@@ -83,7 +111,12 @@ export async function listSnapshotTables(executor: Executor, schemas: readonly s
             EXISTS (
               SELECT 1 FROM pg_catalog.pg_attribute a
                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated <> ''
-            )::text AS has_generated
+            )::text AS has_generated,
+            EXISTS (
+              SELECT 1 FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                 AND ${mayRenderLineBreaks('a.atttypid')}
+            )::text AS line_breaks
        FROM pg_catalog.pg_class c
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname IN (SELECT nspname FROM wanted)
@@ -104,5 +137,6 @@ export async function listSnapshotTables(executor: Executor, schemas: readonly s
     columns: JSON.parse(row.columns) as ManifestColumn[],
     key: JSON.parse(row.key) as ManifestColumn[] | null,
     hasGeneratedColumns: row.has_generated === 'true',
+    mayHoldLineBreaks: row.line_breaks === 'true',
   }));
 }

@@ -1,6 +1,7 @@
 import type { Executor } from '../../driver/driver';
 import type { TableName } from '../keys';
 import type { ManifestTable } from '../manifest';
+import { mayRenderLineBreaks } from '../table-catalog';
 
 /** A column of a target table, as the restore needs to know it. */
 export interface TargetColumn {
@@ -25,6 +26,8 @@ export interface TargetTable extends TableName {
    * (`load-table.ts`).
    */
   readonly keepsJsonText: boolean;
+  /** True when a column's `row_to_json` rendering may hold a raw line break (`mayRenderLineBreaks`, `table-catalog.ts`). */
+  readonly mayHoldLineBreaks: boolean;
 }
 
 /** A foreign key between two relations, both mapped to the tables they belong to (a partition to its root). */
@@ -56,7 +59,7 @@ export const tableKey = (t: TableName): string => JSON.stringify([t.schema, t.ta
  */
 export async function readTargetCatalog(executor: Executor, tables: readonly ManifestTable[]): Promise<TargetCatalog> {
   const wanted = JSON.stringify(tables.map((t) => [t.schema, t.table]));
-  const described = await executor.execute<{ schema: string; table: string; relkind: string; columns: string; triggers: string; keeps_json: boolean }>(
+  const described = await executor.execute<{ schema: string; table: string; relkind: string; columns: string; triggers: string; keeps_json: boolean; line_breaks: boolean }>(
     `SELECT n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
             coalesce((SELECT json_agg(json_build_object(
                         'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'generated', a.attgenerated <> '',
@@ -70,7 +73,10 @@ export async function readTargetCatalog(executor: Executor, tables: readonly Man
                       LEFT JOIN pg_catalog.pg_type el ON el.oid = ty.typelem AND ty.typcategory = 'A'
                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                        AND (ty.oid = 'pg_catalog.json'::regtype OR ty.typtype IN ('c', 'd')
-                            OR el.oid = 'pg_catalog.json'::regtype OR el.typtype IN ('c', 'd'))) AS keeps_json
+                            OR el.oid = 'pg_catalog.json'::regtype OR el.typtype IN ('c', 'd'))) AS keeps_json,
+            EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                       AND ${mayRenderLineBreaks('a.atttypid')}) AS line_breaks
        FROM json_array_elements(:tables::json) AS w
        JOIN pg_catalog.pg_namespace n ON n.nspname = w->>0
        JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w->>1 AND c.relkind IN ('r', 'p')`,
@@ -85,6 +91,7 @@ export async function readTargetCatalog(executor: Executor, tables: readonly Man
       columns: JSON.parse(row.columns) as TargetColumn[],
       userTriggers: JSON.parse(row.triggers) as string[],
       keepsJsonText: row.keeps_json,
+      mayHoldLineBreaks: row.line_breaks,
     });
   }
   const keys = await executor.execute<{ name: string; from_schema: string; from_table: string; to_schema: string; to_table: string; deferrable: boolean }>(

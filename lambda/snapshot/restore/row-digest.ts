@@ -81,7 +81,8 @@ export function sameDigest(x: RowDigest, y: RowDigest): boolean {
  * `sha256(line)`: `<prefix>_rows` (int8 as text), `<prefix>_a`, `<prefix>_b` (numeric as text, exact).
  */
 export function digestAggregates(prefix: string): string {
-  const part = (offset: number) => `('x' || encode(substring(h FROM ${offset} FOR 8), 'hex'))::bit(64)::int8::numeric`;
+  // sum(int8) is exact: it accumulates in 128 bits and answers numeric (PostgreSQL docs, 9.21 "Aggregate Functions").
+  const part = (offset: number) => `('x' || encode(substring(h FROM ${offset} FOR 8), 'hex'))::bit(64)::int8`;
   return `count(*)::text AS ${prefix}_rows, coalesce(sum(${part(1)}), 0)::text AS ${prefix}_a, coalesce(sum(${part(9)}), 0)::text AS ${prefix}_b`;
 }
 
