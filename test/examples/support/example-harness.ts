@@ -21,7 +21,8 @@ import { readManifest } from '../../../lambda/snapshot';
 import type { SnapshotManifest } from '../../../lambda/snapshot/manifest';
 import type { VerificationReport } from '../../../lambda/verify/report';
 import { startLocalAws, type LocalAws } from '../../../local/environment/local-aws';
-import { loadSynthesizedFunction, synth, type SynthesizedFunction } from '../../../local/lambda';
+import { loadSynthesizedFunction, synth, type InvokeResult, type SynthesizedFunction } from '../../../local/lambda';
+import { TIME_RESERVE_ENV } from '../../../lambda/function/invocation-budget';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 /** The snapshot prefix the harness gives the function (`RDS_MIGRATE_SNAPSHOT_PREFIX`). */
@@ -55,6 +56,15 @@ export interface ExampleHarness {
    * @throws Error when the function succeeded
    */
   invokeFailing(event: unknown): Promise<{ errorType: string; errorMessage: string }>;
+  /**
+   * Invokes the bundled function as a short Lambda invocation: the context's remaining time starts at
+   * `budget.timeoutMs` (the cold start counts down from it too) and the function keeps
+   * `budget.reserveMs` back (`RDS_MIGRATE_TIME_RESERVE_MS`), so its engine may spend about
+   * `timeoutMs - reserveMs`, ms, before it stops cleanly (between migrations, between a data
+   * migration's batches) and answers in progress.
+   * @returns the invocation's outcome with the function's logs (JSON lines)
+   */
+  invokeWithBudget<T>(event: unknown, budget: { timeoutMs: number; reserveMs: number }): Promise<InvokeResult<T>>;
   /** `{"action":"migrate"}` through the function. */
   migrate(): Promise<MigrateActionReport>;
   /** `{"action":"verify"}` through the function. */
@@ -115,6 +125,8 @@ export async function startExampleHarness(options: ExampleHarnessOptions): Promi
         if (outcome.ok) throw new Error(`${JSON.stringify(event)} succeeded, a failure was expected: ${JSON.stringify(outcome.result).slice(0, 500)}`);
         return { errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage };
       },
+      invokeWithBudget: <T>(event: unknown, budget: { timeoutMs: number; reserveMs: number }) =>
+        fn.invoke<T>(event, { [TIME_RESERVE_ENV]: String(budget.reserveMs) }, { timeoutMs: budget.timeoutMs }),
       migrate: () => invoke<MigrateActionReport>({ action: 'migrate' }),
       verify: () => invoke({ action: 'verify' }),
       status: () => invoke<StatusActionReport>({ action: 'status' }),
