@@ -186,6 +186,37 @@ describe('batched migrations', () => {
     expect(doCalls(recording).map((sql) => sql.slice(0, 16))).toEqual(['DO $rds_migrate$', 'DO $rds_migrate$']);
   });
 
+  it('whose answer is lost after it ran: re-planned from the schema history, each migration applied once and reported', async () => {
+    const api = await startLocalDataApi({ postgresUrl: db.url });
+    const client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
+    const dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
+    try {
+      let dropped = 0;
+      api.faults = ({ request }) => {
+        const sql = (request as { sql?: string } | undefined)?.sql ?? '';
+        if (!sql.startsWith('DO $rds_migrate_batch$') || dropped > 0) return undefined;
+        dropped += 1;
+        return { afterRun: { dropConnection: true } };
+      };
+      const log = captureLog();
+      const report = await migrate(dataApi, buildBundle([table('1', 'a'), table('2', 'b'), table('3', 'c')]), {
+        appliedBy: 't',
+        log,
+        transientRetry: { retries: 5, baseDelayMs: 10, maxDelayMs: 50 },
+      });
+      expect(dropped).toBe(1);
+      expect(report.applied.map((o) => o.version)).toEqual(['1', '2', '3']);
+      expect(log.lines.find((l) => l.message === 're-planned from the schema history after an unknown outcome')?.extra).toMatchObject({ batched: 3, applied: 3 });
+      expect(await history()).toEqual(['1', '2', '3'].map((version) => ({ version, success: true, statements_applied: 2 })));
+      expect((await db.sql('SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c) AS n')).rows[0].n).toBe('3');
+    } finally {
+      api.faults = undefined;
+      await dataApi.close();
+      client.destroy();
+      await api.close();
+    }
+  });
+
   it('report a failing migration through the Data API as when sent alone', async () => {
     const api = await startLocalDataApi({ postgresUrl: db.url });
     const client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
