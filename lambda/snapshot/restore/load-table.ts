@@ -36,6 +36,12 @@ export interface LoadShape {
    * in RETURNING, rather than column by column over the inserted rows.
    */
   readonly wholeRow: boolean;
+  /**
+   * The rows' rendering may hold a raw line break (`TargetTable.mayHoldLineBreaks`): the verification then
+   * replaces line breaks as the export did (`jsonLine`); without, it skips that pass (same bytes).
+   * @default true
+   */
+  readonly lineBreaks?: boolean;
 }
 
 export interface LoadedTable {
@@ -80,9 +86,12 @@ export function loadStatement(table: ManifestTable, rows: string, shape: LoadSha
   const columns = table.columns.map((c) => quoteIdentifier(c.name));
   const json = shape.jsonb ? 'jsonb' : 'json';
   const source = `${json}_populate_recordset(NULL::${name}, (${rows})::${json}) AS rds_row`;
-  const rendered = lineSource({ schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: !shape.wholeRow });
+  const lineBreaks = shape.lineBreaks ?? true;
+  const rendered = lineSource({
+    schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: !shape.wholeRow, mayHoldLineBreaks: lineBreaks,
+  });
   const returning = shape.wholeRow
-    ? `sha256(${jsonLine('row_to_json(rds_target)')}) AS h`
+    ? `sha256(${jsonLine('row_to_json(rds_target)', lineBreaks)}) AS h`
     : columns.length === 0
       ? '1 AS rds_none'
       : columns.join(', ');
@@ -94,7 +103,8 @@ export function loadStatement(table: ManifestTable, rows: string, shape: LoadSha
       RETURNING ${returning}`;
   const digested = shape.wholeRow
     ? 'SELECT h FROM rds_inserted'
-    : `SELECT sha256(${rendered.line}) AS h FROM rds_inserted AS t CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`;
+    : // OFFSET 0 keeps the subquery from being pulled up: the aggregates read `h` twice, which would render every row twice.
+      `SELECT sha256(${rendered.line}) AS h FROM rds_inserted AS t CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r OFFSET 0`;
   return `WITH rds_inserted AS (${insert})
 SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
 }

@@ -428,7 +428,7 @@ function loadShape(table: ManifestTable, target: TargetTable | undefined): LoadS
   const columns = target?.columns ?? [];
   const wholeRow =
     columns.length === table.columns.length && columns.every((c, i) => !c.generated && c.name === table.columns[i]!.name);
-  return { jsonb: target !== undefined && !target.keepsJsonText, wholeRow };
+  return { jsonb: target !== undefined && !target.keepsJsonText, wholeRow, lineBreaks: target?.mayHoldLineBreaks ?? true };
 }
 
 /** Reads a table object through, checking it against its manifest entry (`per-table` restores check every object first). */
