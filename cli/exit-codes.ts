@@ -36,6 +36,8 @@ const EXIT_CODE_BY_ERROR_NAME: Readonly<Record<string, ExitCode>> = {
   MigrationCompileError: ExitCode.BadInput,
   // lambda/lint/lint-config.ts
   LintConfigError: ExitCode.BadInput,
+  // lambda/actions/baseline-action.ts: a verify script proved the database lacks a change to baseline
+  BaselineRefusedError: ExitCode.BadInput,
   // lambda/actions/snapshot-action.ts: snapshot asked for without a bucket
   SnapshotsDisabledError: ExitCode.BadInput,
   // lambda/snapshot/manifest-store.ts: no manifest for the snapshot id given

@@ -1,5 +1,10 @@
 import { Argument, Option, type Command } from 'commander';
+import type { BaselineActionReport } from '../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { PlanActionReport } from '../../lambda/actions/plan-action';
+import type { RepairActionReport } from '../../lambda/actions/repair-action';
+import type { RollbackActionReport } from '../../lambda/actions/rollback-action';
+import type { UnlockActionReport } from '../../lambda/actions/unlock-action';
 import type { SnapshotSummary } from '../../lambda/actions/snapshot-action';
 import type { StatusActionReport } from '../../lambda/actions/status-action';
 import type { VerifyActionReport } from '../../lambda/actions/verify-action';
@@ -7,7 +12,12 @@ import { ExitCode } from '../exit-codes';
 import { addHelp } from '../help';
 import { addOutputOptions, type OutputFlags } from '../output/output-options';
 import type { Printer } from '../output/printer';
+import { renderBaseline } from '../output/render-baseline';
 import { renderMigrate } from '../output/render-migrate';
+import { renderPlan } from '../output/render-plan';
+import { renderRepair } from '../output/render-repair';
+import { renderRollback } from '../output/render-rollback';
+import { renderUnlock } from '../output/render-unlock';
 import { renderSnapshot } from '../output/render-snapshot';
 import { renderStatus } from '../output/render-status';
 import { renderVerification } from '../output/render-verification';
@@ -18,26 +28,47 @@ import { FunctionInvocationError, invokeFunction } from '../target/invoke-functi
 import { checkEndpoint } from '../target/target-options';
 import { UsageError } from '../usage-error';
 
-const ACTIONS = ['status', 'migrate', 'verify', 'snapshot'] as const;
+const ACTIONS = ['status', 'migrate', 'verify', 'snapshot', 'plan', 'rollback', 'baseline', 'repair', 'unlock'] as const;
 type InvokeAction = (typeof ACTIONS)[number];
 
 interface InvokeFlags extends OutputFlags {
   readonly functionName?: string;
   readonly to?: string;
+  readonly version?: string;
   readonly region?: string;
   readonly lambdaEndpoint?: string;
   readonly logs?: boolean;
 }
 
-/** The function's manual event for an action (`lambda/events/manual-event.ts`). */
-function eventFor(action: InvokeAction, to: string | undefined): Record<string, unknown> {
-  if (to !== undefined && action !== 'migrate') throw new UsageError(`--to is only for invoke migrate, not ${action}`);
+/** Actions that take `--to` (the event's `targetVersion`). */
+const TAKES_TO: ReadonlySet<InvokeAction> = new Set(['migrate', 'plan', 'rollback']);
+
+/**
+ * The function's manual event for an action (`lambda/events/manual-event.ts`). `rollback` needs `--to`
+ * and sends it as `confirm` too (typing it on the command line is the confirmation, as for the local
+ * rollback); `baseline` needs `--version`.
+ * @throws {UsageError} naming the flag that is missing, malformed or not for this action
+ */
+function eventFor(action: InvokeAction, to: string | undefined, version: string | undefined): Record<string, unknown> {
+  if (to !== undefined && !TAKES_TO.has(action)) throw new UsageError(`--to is only for invoke migrate, plan and rollback, not ${action}`);
+  if (version !== undefined && action !== 'baseline') throw new UsageError(`--version is only for invoke baseline, not ${action}`);
+  if (action === 'rollback') {
+    if (to === undefined) throw new UsageError('--to <version> is required for invoke rollback: the version to end at (0 reverts everything)');
+    const targetVersion = checkVersionFlag(to, '--to');
+    return { action, targetVersion, confirm: targetVersion };
+  }
+  if (action === 'baseline') {
+    if (version === undefined) throw new UsageError('--version <version> is required for invoke baseline: the last version the database already has');
+    return { action, version: checkVersionFlag(version, '--version') };
+  }
   return to === undefined ? { action } : { action, targetVersion: checkVersionFlag(to, '--to') };
 }
 
 /** Exit code of a report the function returned: 2 when its verification failed. */
 function exitCodeOf(action: InvokeAction, report: unknown): ExitCode {
-  if (action === 'migrate') return (report as MigrateActionReport).ok === false ? ExitCode.VerificationFailed : ExitCode.Success;
+  if (action === 'migrate' || action === 'rollback' || action === 'baseline') {
+    return (report as { ok?: boolean }).ok === false ? ExitCode.VerificationFailed : ExitCode.Success;
+  }
   if (action === 'verify') return (report as VerifyActionReport).verification?.ok === false ? ExitCode.VerificationFailed : ExitCode.Success;
   return ExitCode.Success;
 }
@@ -53,6 +84,16 @@ function render(action: InvokeAction, report: unknown, out: Printer): void {
       return renderVerification((report as VerifyActionReport).verification, out);
     case 'snapshot':
       return renderSnapshot((report as { snapshot: SnapshotSummary }).snapshot, out);
+    case 'plan':
+      return renderPlan(report as PlanActionReport, out);
+    case 'rollback':
+      return renderRollback(report as RollbackActionReport, out);
+    case 'baseline':
+      return renderBaseline(report as BaselineActionReport, out);
+    case 'repair':
+      return renderRepair(report as RepairActionReport, out);
+    case 'unlock':
+      return renderUnlock(report as UnlockActionReport, out);
   }
 }
 
@@ -65,15 +106,18 @@ export function registerInvoke(program: Command, session: Session): void {
   const command = program
     .command('invoke')
     .addArgument(new Argument('<action>', 'what the function does').choices(ACTIONS as unknown as string[]))
-    .summary('run status, migrate, verify or snapshot in the deployed function')
+    .summary('run status, migrate, verify, snapshot, plan, rollback, baseline, repair or unlock in the deployed function')
     .description(
       'Invokes the deployed migrations function (DatabaseMigrations\' function) synchronously with ' +
         '{"action": "<action>"} and prints its report: the console\'s manual actions from a terminal. migrate ' +
-        'takes a snapshot, applies the pending migrations (up to --to) and verifies, all in AWS. Exit codes as ' +
+        'takes a snapshot, applies the pending migrations (up to --to) and verifies, all in AWS; plan shows what it ' +
+        'would run; rollback --to V reverts above V (a snapshot first); baseline --version V adopts an existing ' +
+        'schema; repair and unlock act on the schema history and the lock. Exit codes as ' +
         'for the local commands; an error thrown in the function maps by its type (LockHeldError exits 3).',
     )
     .addOption(new Option('--function-name <name>', 'the function\'s name or ARN (stack output MigrationsFunctionName)').env('RDS_MIGRATE_FUNCTION_NAME'))
-    .option('--to <version>', 'migrate: last version to apply')
+    .option('--to <version>', 'migrate, plan: last version to apply; rollback: the version to end at')
+    .option('--version <version>', 'baseline: the last version the database already has')
     .option('--region <region>', 'AWS region of the function (default: the SDK\'s)')
     .option('--lambda-endpoint <url>', 'Lambda endpoint, for a local stand-in')
     .option('--logs', 'print the tail of the function\'s log (last 4 KB) on stderr');
@@ -83,13 +127,16 @@ export function registerInvoke(program: Command, session: Session): void {
       'rds-migrate invoke status --function-name MyStack-MigrationsFunction1A2B3C',
       'RDS_MIGRATE_FUNCTION_NAME=MyStack-MigrationsFunction1A2B3C rds-migrate invoke migrate --to 0023 --logs',
       'rds-migrate invoke verify --json',
+      'rds-migrate invoke plan --to 0023',
+      'rds-migrate invoke baseline --version 0021',
+      'rds-migrate invoke unlock --json',
     ],
   });
   command.action(
     runCommand<InvokeFlags>(session, async (ctx, flags, [actionArg]) => {
       const action = actionArg as InvokeAction;
       if (!flags.functionName) throw new UsageError('--function-name is required (or RDS_MIGRATE_FUNCTION_NAME): the deployed function, see the stack output MigrationsFunctionName');
-      const event = eventFor(action, flags.to);
+      const event = eventFor(action, flags.to, flags.version);
       const outcome = await invokeFunction(
         {
           functionName: flags.functionName,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addHelp } from '../help';
 import { addOutputOptions } from '../output/output-options';
+import { renderRepair } from '../output/render-repair';
 import { addProjectOptions, openProject, type ProjectFlags } from '../project/open-project';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
@@ -22,23 +23,10 @@ export function registerRepair(program: Command, session: Session): void {
   command.action(
     runCommand<ProjectFlags>(session, async (ctx, flags) => {
       const project = await openProject(ctx, flags);
-      const { repair } = await import('../../lambda/engine/commands/repair');
-      const result = await repair(project.driver, project.bundle, { appliedBy: project.appliedBy, log: ctx.log, ...(project.lock ? { lock: project.lock } : {}) });
-      const report = { action: 'repair' as const, database: project.driver.database, ...result };
-      return {
-        report,
-        human: (out) => {
-          const c = out.colour;
-          if (result.acceptedChecksums.length === 0 && result.removedFailed.length === 0) {
-            out.line(c.green('Nothing to repair: the schema history agrees with the migrations folder.'));
-            return;
-          }
-          for (const a of result.acceptedChecksums) out.line(`accepted the new checksum of ${c.bold(a.file)} (was ${a.previous.slice(0, 12)}…, now ${a.accepted.slice(0, 12)}…)`);
-          for (const f of result.removedFailed) {
-            out.line(`removed the failed row of ${c.bold(f.version)} (${f.statementsApplied} statement(s) had run): the next migrate runs it from the start`);
-          }
-        },
-      };
+      const { runRepair } = await import('../../lambda/actions/repair-action');
+      // The function's repair action, as {"action":"repair"} runs it.
+      const report = await runRepair(project.actionContext);
+      return { report, human: (out) => renderRepair(report, out) };
     }),
   );
 }

@@ -4,8 +4,7 @@ import type { RollbackReport } from '../../lambda/engine/commands/rollback';
 import { addHelp } from '../help';
 import { addOutputOptions } from '../output/output-options';
 import { planReport, renderPlan } from '../output/render-plan';
-import { renderSnapshot } from '../output/render-snapshot';
-import { formatDuration } from '../output/units';
+import { renderRollback } from '../output/render-rollback';
 import { checkRollbackTarget } from '../project/check-target';
 import { addProjectOptions, openProject, type ProjectFlags } from '../project/open-project';
 import { withProgress } from '../project/progress-context';
@@ -67,6 +66,8 @@ export function registerRollback(program: Command, session: Session): void {
         appliedBy: project.appliedBy,
         log: action.log,
         ...(project.lock ? { lock: project.lock } : {}),
+        ...(action.loadDataMigration ? { loadDataMigration: action.loadDataMigration } : {}),
+        ...(action.onDataProgress ? { onDataProgress: action.onDataProgress } : {}),
         targetVersion,
         beforeApply: async () => {
           if (action.snapshots) snapshot = await runSnapshot(action);
@@ -81,23 +82,7 @@ export function registerRollback(program: Command, session: Session): void {
         ...(snapshotSkipped ? { snapshotSkipped } : {}),
         rollback: result,
       };
-      return {
-        report,
-        human: (out) => {
-          const c = out.colour;
-          if (report.snapshot) renderSnapshot(report.snapshot, out);
-          else out.line(c.dim(`No snapshot: ${report.snapshotSkipped}.`));
-          if (result.reverted.length === 0) {
-            out.line(`Nothing to revert: current version ${result.current ?? 'none'}.`);
-            return;
-          }
-          out.table(
-            [{ header: 'REVERTED' }, { header: 'NAME' }, { header: 'STATEMENTS', align: 'right' }, { header: 'TIME', align: 'right' }],
-            result.reverted.map((m) => [c.yellow(m.version), m.name, String(m.statements), formatDuration(m.executionMs)]),
-          );
-          out.line(c.green(`Reverted ${result.reverted.length} migration(s); current version ${result.current ?? 'none'}.`));
-        },
-      };
+      return { report, human: (out) => renderRollback(report, out) };
     }),
   );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addHelp } from '../help';
 import { addOutputOptions, type OutputFlags } from '../output/output-options';
+import { renderUnlock } from '../output/render-unlock';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
 import { openTarget } from '../target/open-target';
@@ -22,18 +23,10 @@ export function registerUnlock(program: Command, session: Session): void {
   command.action(
     runCommand<TargetFlags & OutputFlags>(session, async (ctx, flags) => {
       const driver = await openTarget(resolveTarget(flags, (flag) => ctx.optionSource(flag), ctx.io.cwd), session, ctx.log);
-      const { unlock } = await import('../../lambda/engine/commands/unlock');
-      const holder = await unlock(driver);
-      const report = { action: 'unlock' as const, database: driver.database, released: holder !== null, holder };
-      return {
-        report,
-        human: (out) =>
-          out.line(
-            holder
-              ? `Released the lock held by ${out.colour.bold(holder.owner)} since ${holder.acquiredAt} (lease until ${holder.expiresAt}).`
-              : 'Nobody held the migration lock.',
-          ),
-      };
+      const { runUnlock } = await import('../../lambda/actions/unlock-action');
+      // The function's unlock action, as {"action":"unlock"} runs it.
+      const report = await runUnlock({ driver, log: ctx.log });
+      return { report, human: (out) => renderUnlock(report, out) };
     }),
   );
 }

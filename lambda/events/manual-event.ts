@@ -18,6 +18,9 @@ import { versionSchema } from './version';
  *   `targetVersion`. Refused before anything runs when a migration to revert has no down script.
  * - `{"action":"baseline","version":"0021"}`: record every version up to 0021 as applied without running
  *   it, for a database that already has those changes (their verify scripts must pass first).
+ * - `{"action":"repair"}`: accept the changed checksums of applied migrations (the old one kept, with who
+ *   accepted it) and remove failed rows, so the next migrate runs those migrations from their start.
+ * - `{"action":"unlock"}`: release the migration lock left by a runner that died, naming its holder.
  * - `{"action":"list-snapshots"}` or `{"action":"list-snapshots","limit":5}`: the complete snapshots,
  *   newest first, described from their manifests.
  * - `{"action":"restore","snapshotId":"20250314T091500Z-3fa9c01b","confirm":"20250314T091500Z-3fa9c01b"}`:
@@ -78,6 +81,8 @@ export const manualEventSchema = z.discriminatedUnion('action', [
       message: 'does not repeat targetVersion: nothing is rolled back without the exact target confirmed',
     }),
   z.strictObject({ action: z.literal('baseline'), version: requiredVersion('the last version the database already has') }),
+  z.strictObject({ action: z.literal('repair') }),
+  z.strictObject({ action: z.literal('unlock') }),
 ]);
 
 export type ManualEvent = z.infer<typeof manualEventSchema>;

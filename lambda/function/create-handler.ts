@@ -6,11 +6,13 @@ import type { Context } from 'aws-lambda';
 import type { ActionContext } from '../actions/action-context';
 import { runBaseline } from '../actions/baseline-action';
 import { runPlan } from '../actions/plan-action';
+import { runRepair } from '../actions/repair-action';
 import { runRollback } from '../actions/rollback-action';
 import { runListSnapshots } from '../actions/list-snapshots-action';
 import { runRestore } from '../actions/restore-action';
 import { runSnapshot } from '../actions/snapshot-action';
 import { runStatus } from '../actions/status-action';
+import { runUnlock } from '../actions/unlock-action';
 import { runVerify } from '../actions/verify-action';
 import { loadFunctionConfig, type FunctionConfig } from '../config/function-config';
 import { DataApiDriver } from '../driver/data-api/data-api-driver';
@@ -99,6 +101,10 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
         }
         case 'baseline':
           return runBaseline(ctx, { version: event.version });
+        case 'repair':
+          return runRepair(ctx);
+        case 'unlock':
+          return runUnlock(ctx);
       }
     }
   }
@@ -115,7 +121,7 @@ function describe(parsed: FunctionEvent, env: NodeJS.ProcessEnv): Record<string,
  * the event validated first (an invalid one is refused with each bad field named, before anything is
  * read or touched); then the config, the bundle and a driver; then the action.
  *
- * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"|"plan"|"rollback"|"baseline"}` (see
+ * Events: `{"action":"status"|"migrate"|"verify"|"snapshot"|"plan"|"rollback"|"baseline"|"repair"|"unlock"|...}` (see
  * `events/manual-event.ts`; `actions/` runs each), the
  * EventBridge scheduled event (verify), and CloudFormation custom resource requests from the Provider
  * framework (see `custom-resource.ts`): its onEvent handler, or its isComplete handler when

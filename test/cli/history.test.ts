@@ -118,9 +118,25 @@ describe('baseline', () => {
     expect(malformed.code).toBe(4);
     expect(malformed.stderr).toContain('--version <version> is required');
 
+    // The index 0002 builds is missing: its verify script refutes the baseline, nothing is recorded.
+    await legacy.sql('DROP INDEX invoices_confidence_idx');
+    const refused = await cli(legacy, 'baseline', '--version', '2', '--json');
+    expect(refused.code).toBe(4);
+    expect(refused.json().error).toMatchObject({ name: 'BaselineRefusedError', version: '0002', failed: [{ object: '0002_add_invoice_indexes/verify.sql', passed: false }] });
+    expect(refused.json().error.message).toMatch(/^Baseline at 0002 refused, nothing was recorded/);
+    // Refused before the lock or the schema history was even created.
+    expect((await legacy.sql("SELECT to_regclass('rds_migrate.schema_history') AS history")).rows[0].history).toBeNull();
+    await legacy.sql('CREATE INDEX invoices_confidence_idx ON invoices (confidence)');
+
     const run = await cli(legacy, 'baseline', '--version', '2', '--json');
     expect(run.code).toBe(0);
-    expect(run.json()).toEqual({ action: 'baseline', database: legacy.name, baselined: ['0001', '0002'], current: '0002' });
+    const report = run.json();
+    expect(report).toMatchObject({ action: 'baseline', database: legacy.name, ok: true, baselined: ['0001', '0002'], current: '0002', fingerprint: { version: '0002' } });
+    // The same action as the function's: the verify scripts proved the changes first.
+    expect(report.proven.map((c: { object: string; passed: boolean }) => [c.object, c.passed])).toEqual([
+      ['0001_create_invoices/verify.sql', true],
+      ['0002_add_invoice_indexes/verify.sql', true],
+    ]);
     const { rows } = await legacy.sql('SELECT version, type, execution_ms FROM rds_migrate.schema_history ORDER BY installed_rank');
     expect(rows).toEqual([
       { version: '0001', type: 'baseline', execution_ms: 0 },

@@ -84,17 +84,64 @@ describe('rds-migrate invoke: the deployed function through @aws-sdk/client-lamb
     await db.sql('DELETE FROM rds_migrate.lock');
   });
 
+  it('plan, rollback, baseline, repair and unlock: the other console actions, from the terminal', async () => {
+    const nothing = await invoke('plan', '--json');
+    expect(nothing.code).toBe(0);
+    expect(nothing.json()).toMatchObject({ action: 'plan', database: db.name, current: '0003', migrations: [] });
+
+    const back = await invoke('rollback', '--to', '0002', '--json');
+    expect(back.code).toBe(0);
+    expect(back.json()).toMatchObject({ action: 'rollback', ok: true, rollback: { current: '0002', reverted: [expect.objectContaining({ version: '0003' })] } });
+    expect(lambda.events.slice(-1)).toEqual([{ action: 'rollback', targetVersion: '0002', confirm: '0002' }]);
+    const plan = await invoke('plan', '--to', '3');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Plan (migrate): 0002 → 0003, 1 migration(s)');
+    expect(plan.stdout).toContain('ALTER TABLE invoices ADD CONSTRAINT invoices_confidence_range');
+    expect((await invoke('migrate', '--json')).json()).toMatchObject({ ok: true, migrate: { current: '0003' } });
+
+    // The database has a schema history: the function refuses to baseline it (exit 4).
+    const baseline = await invoke('baseline', '--version', '0001', '--json');
+    expect(baseline.code).toBe(4);
+    expect(baseline.json().error).toMatchObject({ name: 'HistoryValidationError', exitCode: 4 });
+    expect(lambda.events.slice(-1)).toEqual([{ action: 'baseline', version: '0001' }]);
+
+    // 0003's recorded checksum differs from the bundle's (as after an edit): repair accepts the bundle's.
+    const last0003 = `(SELECT max(installed_rank) FROM rds_migrate.schema_history WHERE version = '0003')`;
+    await db.sql(`UPDATE rds_migrate.schema_history SET checksum = repeat('a', 64) WHERE installed_rank = ${last0003}`);
+    const repaired = await invoke('repair', '--json');
+    expect(repaired.code).toBe(0);
+    expect(repaired.json()).toMatchObject({ action: 'repair', acceptedChecksums: [{ version: '0003', previous: 'a'.repeat(64) }], removedFailed: [] });
+    const { rows: history } = await db.sql(`SELECT previous_checksum, repaired_by FROM rds_migrate.schema_history WHERE installed_rank = ${last0003}`);
+    expect(history).toEqual([{ previous_checksum: 'a'.repeat(64), repaired_by: `lambda:${FUNCTION}` }]);
+    expect((await invoke('repair')).stdout).toContain('Nothing to repair');
+
+    await db.sql(
+      "INSERT INTO rds_migrate.lock (id, owner, token, acquired_at, expires_at, heartbeat_at) VALUES (1, 'cli:dev@laptop', 't', now(), now() + interval '1 hour', now())",
+    );
+    const unlocked = await invoke('unlock');
+    expect(unlocked.code).toBe(0);
+    expect(unlocked.stdout).toContain('Released the lock held by cli:dev@laptop since');
+    expect((await db.sql('SELECT count(*)::int AS n FROM rds_migrate.lock')).rows[0].n).toBe(0);
+    expect((await invoke('unlock', '--json')).json()).toEqual({ action: 'unlock', database: db.name, released: false, holder: null });
+  });
+
   it('bad input is refused before anything is sent (exit 4); an unknown function is a failure (exit 1)', async () => {
     const before = lambda.events.length;
-    const [noName, toWithStatus, badTo] = await Promise.all([
+    const [noName, toWithStatus, badTo, rollbackWithoutTo, baselineWithoutVersion] = await Promise.all([
       runCli(['invoke', 'status', '--lambda-endpoint', lambda.endpoint], { cwd: project.dir }),
       invoke('status', '--to', '0002'),
       invoke('migrate', '--to', '0002; DROP TABLE invoices'),
+      invoke('rollback'),
+      invoke('baseline'),
     ]);
+    expect(rollbackWithoutTo.code).toBe(4);
+    expect(rollbackWithoutTo.stderr).toContain('--to <version> is required for invoke rollback');
+    expect(baselineWithoutVersion.code).toBe(4);
+    expect(baselineWithoutVersion.stderr).toContain('--version <version> is required for invoke baseline');
     expect(noName.code).toBe(4);
     expect(noName.stderr).toContain('--function-name is required (or RDS_MIGRATE_FUNCTION_NAME)');
     expect(toWithStatus.code).toBe(4);
-    expect(toWithStatus.stderr).toContain('--to is only for invoke migrate, not status');
+    expect(toWithStatus.stderr).toContain('--to is only for invoke migrate, plan and rollback, not status');
     expect(badTo.code).toBe(4);
     expect(lambda.events.length).toBe(before);
 
