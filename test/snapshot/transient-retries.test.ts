@@ -167,6 +167,23 @@ describe('restore batch writes', () => {
     expect(counts.rows).toEqual([{ children: 4000, ids: 4000, heap: 3000, parents: 50 }]);
   });
 
+  it('a commit whose answer is lost is not run again, and the error says the restore may have been committed', async () => {
+    const taken = await snapshot('restore-commit/');
+    await db.sql('DELETE FROM heap WHERE ctid IN (SELECT ctid FROM heap LIMIT 5)');
+    let commits = 0;
+    api.faults = ({ operation }) => (operation === 'CommitTransaction' && ++commits === 1 ? { afterRun: { dropConnection: true } } : undefined);
+    const error = await restoreSnapshot({
+      driver, s3, bucket: BUCKET, prefix: 'restore-commit/', snapshotId: taken.snapshotId, confirm: taken.snapshotId, transientRetry: FAST,
+    }).catch((e: unknown) => e);
+    api.faults = undefined;
+    expect(commits).toBe(1);
+    expect(error).toBeInstanceOf(RestoreError);
+    expect(error).toMatchObject({ databaseChanged: true });
+    expect((error as Error).message).toContain("the commit's answer was lost, so the restore may have been committed or not: check the tables, or restore again");
+    // It was committed: the rows deleted after the snapshot are back.
+    expect((await db.sql('SELECT count(*)::int AS n FROM heap')).rows).toEqual([{ n: 3000 }]);
+  });
+
   it('a restore whose retries are used up fails with the database as it was', async () => {
     const taken = await snapshot('restore-exhausted/');
     await db.sql('DELETE FROM heap WHERE ctid IN (SELECT ctid FROM heap LIMIT 10)');

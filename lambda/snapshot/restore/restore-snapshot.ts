@@ -1,5 +1,5 @@
 import type { Driver, Executor, Transaction } from '../../driver/driver';
-import { backoffTransient, isTransientFailure, type TransientRetryOptions } from '../../engine/run/transient';
+import { backoffTransient, didNotRun, isTransientFailure, type TransientRetryOptions } from '../../engine/run/transient';
 import { silentLog, type Log } from '../../observability/log';
 import type { TableName } from '../keys';
 import { ManifestError, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
@@ -225,6 +225,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
         return () => restored.push(...loaded);
       });
     } catch (error) {
+      if (error instanceof CommitOutcomeUnknown) throw failure(error.cause, snapshotId, true, COMMIT_UNKNOWN);
       throw failure(error, snapshotId, false, 'everything was rolled back; the database is as it was');
     }
   } else {
@@ -244,6 +245,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
         return () => undefined;
       });
     } catch (error) {
+      if (error instanceof CommitOutcomeUnknown) throw failure(error.cause, snapshotId, true, 'the answer to emptying the tables was lost: they may be empty');
       throw failure(error, snapshotId, false, 'the tables were not emptied; the database is as it was');
     }
     for (const unit of units) {
@@ -304,12 +306,25 @@ function chooseMode(options: RestoreSnapshotOptions, totalBytes: number): 'singl
   return totalBytes <= max ? 'single' : 'per-table';
 }
 
+/** The commit was sent and its answer lost (5xx, a dropped connection): it may or may not have happened. */
+class CommitOutcomeUnknown extends Error {
+  override readonly name = 'CommitOutcomeUnknown';
+  constructor(override readonly cause: unknown) {
+    super('the commit\'s answer was lost', { cause });
+  }
+}
+
+/** The outcome of a single-transaction restore whose commit answer was lost. */
+const COMMIT_UNKNOWN =
+  'the commit\'s answer was lost, so the restore may have been committed or not: check the tables, or restore again (it replaces the same rows)';
+
 /**
  * Runs `work` in a transaction: commit when it resolves, then its `done` (what to record of it);
  * rollback (errors ignored) when it throws. A transient failure before the commit (`isTransientFailure`,
  * of a statement or inside a RestoreError's cause) rolls the transaction back and runs `work` again in a
  * new one, with backoff: nothing of the failed attempt can be committed, so no row is loaded twice. A
- * failed commit is not retried (its outcome may be unknown).
+ * failed commit is not retried.
+ * @throws {CommitOutcomeUnknown} when the commit's answer was lost (it may have committed)
  * @throws the last error when it is not transient or the retries are used up
  */
 async function inTransaction(
@@ -335,7 +350,13 @@ async function inTransaction(
       if (isTransientFailure(cause) && (await backoffTransient(`${what} (rolled back, run again)`, attempt, cause, retry.options, retry.log))) continue;
       throw error;
     }
-    await tx.commit();
+    try {
+      await tx.commit();
+    } catch (error) {
+      // A PostgreSQL error at commit (a deferred check) rolled it back; a lost answer leaves it unknown.
+      if (didNotRun(error)) throw error;
+      throw new CommitOutcomeUnknown(error);
+    }
     done();
     return;
   }
