@@ -68,18 +68,23 @@ async function executeStatement<R extends Row>(
 ): Promise<QueryResult<R>> {
   const parameters = toSqlParameters(sql, params);
   const json = options?.formatRecordsAs === 'JSON';
-  const output = await send(() =>
-    client.send(
-      new ExecuteStatementCommand({
-        ...target,
-        sql,
-        parameters,
-        // The JSON format carries no column metadata (the service leaves columnMetadata blank).
-        ...(json ? { formatRecordsAs: 'JSON' as const } : { includeResultMetadata: true }),
-        ...(options?.continueAfterTimeout ? { continueAfterTimeout: true } : {}),
-      }),
-    ),
-  );
+  const command = new ExecuteStatementCommand({
+    ...target,
+    sql,
+    parameters,
+    // The JSON format carries no column metadata (the service leaves columnMetadata blank).
+    ...(json ? { formatRecordsAs: 'JSON' as const } : { includeResultMetadata: true }),
+    ...(options?.continueAfterTimeout ? { continueAfterTimeout: true } : {}),
+  });
+  const after = options?.after;
+  if (after) {
+    // Innermost middleware, just before the HTTP request leaves: serialization and signing are done by then.
+    command.middlewareStack.add((next) => async (args) => {
+      await after;
+      return next(args);
+    }, { step: 'deserialize', priority: 'low', name: 'rdsMigrateSendAfter' });
+  }
+  const output = await send(() => client.send(command));
   const rows = json ? fromFormattedRecords<R>(output.formattedRecords) : toRows<R>(output.records, output.columnMetadata);
   return { rows, rowsAffected: output.numberOfRecordsUpdated ?? 0 };
 }

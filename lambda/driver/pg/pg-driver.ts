@@ -36,6 +36,7 @@ async function run<R extends Row>(
     if (!params || !(name in params)) throw new Error(`Missing parameter :${name} for statement: ${sql.slice(0, 80)}`);
     return toPgValue(params[name]!);
   });
+  if (options?.after) await options.after;
   try {
     const result = await client.query({ text, values, types: dataApiTypes });
     // A multi-statement string is rejected before it gets here in the Data API; pg returns an array.

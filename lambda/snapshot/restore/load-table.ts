@@ -122,7 +122,8 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * computed again. A batch is whole lines cut from the stream (no per-line work in JavaScript: the bytes
  * become one string with `\n` turned into `,`), at most `batchBytes` once JSON-escaped (the Data API's
  * 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
- * INSERT runs (one call in flight, as a Data API transaction requires).
+ * INSERT runs, its request too (`ExecuteOptions.after`), and sent as soon as the last has answered (one
+ * call in flight, as a Data API transaction requires).
  *
  * The digest of the lines sent is computed here (`LineDigest`), and each statement answers the digest of
  * the rows it inserted (`row-digest.ts`); the caller compares the sums (`sent` and `inserted`), which are
@@ -152,17 +153,24 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   /** Raw bytes per batch before escaping: adapted to what escaping added to the last batch. */
   let target = Math.floor(batchBytes / 1.3);
 
+  /** Waits for a load statement and adds the digest it answered. */
+  const settleCall = async (call: Promise<QueryResult>) => {
+    const { rows: result } = await call;
+    inserted = addDigests(inserted, digestOf(result[0]!, 'inserted'));
+  };
   const settle = async () => {
     if (!inFlight) return;
     const running = inFlight;
     inFlight = undefined;
-    const { rows: result } = await running;
-    inserted = addDigests(inserted, digestOf(result[0]!, 'inserted'));
+    await settleCall(running);
   };
   const send = async (sql: string, params: Record<string, string>, lines: number) => {
-    await settle();
-    inFlight = tx.execute(sql, params);
+    // Prepared now, sent once the last statement has answered (`after`): one call at a time on the
+    // transaction, and the next leaves as soon as the last ends. Not sent when the last one failed.
+    const previous = inFlight;
+    inFlight = tx.execute(sql, params, previous ? { after: previous } : undefined);
     inFlight.catch(() => undefined);
+    if (previous) await settleCall(previous);
     rows += lines;
     batches += 1;
     await options.onBatch?.({ rows, batches, bytes: sentBytes });

@@ -1,0 +1,74 @@
+/**
+ * `ExecuteOptions.after` on both drivers: a statement prepared while another runs on the same transaction
+ * is sent only once that one has answered (the Data API takes one call at a time on a transaction), and
+ * never when it failed.
+ */
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
+import type { Driver } from '../../lambda/driver/driver';
+import { DatabaseError, DriverError } from '../../lambda/driver/errors';
+import { startLocalDataApi, type LocalDataApi } from '../../local/data-api/server';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+let db: TestDatabase;
+let api: LocalDataApi;
+let client: RDSDataClient;
+let dataApi: DataApiDriver;
+
+beforeAll(async () => {
+  db = await createTestDatabase('send_after');
+  await db.sql('CREATE TABLE steps (n int, at timestamptz DEFAULT clock_timestamp())');
+  api = await startLocalDataApi({ postgresUrl: db.url });
+  client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
+  dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
+});
+afterAll(async () => {
+  await dataApi?.close();
+  client?.destroy();
+  await api?.close();
+  await db?.drop();
+});
+
+describe('the Data API without after', () => {
+  it('refuses a second call on a transaction while the first runs (what after is for)', async () => {
+    const tx = await dataApi.beginTransaction();
+    const first = tx.execute('SELECT pg_sleep(0.4) AS slept');
+    const second = await tx.execute('SELECT 1 AS one').catch((error: unknown) => error);
+    await first.catch(() => undefined);
+    await tx.rollback();
+    expect(second).toBeInstanceOf(DriverError);
+    expect((second as DriverError).kind).toBe('busy');
+  });
+});
+
+describe.each([
+  ['pg', () => db.driver() as Driver],
+  ['data-api', () => dataApi as Driver],
+])('ExecuteOptions.after over %s', (_name, open) => {
+  it('sends the statement once the one it waits for has answered, in order', async () => {
+    const tx = await open().beginTransaction();
+    const first = tx.execute("INSERT INTO steps (n) SELECT 1 FROM pg_sleep(0.4)");
+    const second = tx.execute('INSERT INTO steps (n) VALUES (2)', undefined, { after: first });
+    const third = tx.execute('SELECT count(*)::int AS steps FROM steps', undefined, { after: second });
+    expect((await first).rowsAffected).toBe(1);
+    expect((await second).rowsAffected).toBe(1);
+    expect((await third).rows).toEqual([{ steps: 2 }]);
+    const { rows } = await tx.execute<{ n: number }>('SELECT n FROM steps ORDER BY at');
+    await tx.rollback();
+    expect(rows.map((r) => r.n)).toEqual([1, 2]);
+  });
+
+  it('does not send the statement when the one it waits for failed, and fails with its error', async () => {
+    const before = api.counters.byOperation.ExecuteStatement.calls;
+    const tx = await open().beginTransaction();
+    const first = tx.execute('SELECT 1 / 0 AS boom');
+    const second = tx.execute('INSERT INTO steps (n) VALUES (3)', undefined, { after: first });
+    const [a, b] = await Promise.all([first.catch((e: unknown) => e), second.catch((e: unknown) => e)]);
+    await tx.rollback();
+    expect(a).toBeInstanceOf(DatabaseError);
+    expect(b).toBe(a);
+    if (open() === dataApi) expect(api.counters.byOperation.ExecuteStatement.calls - before).toBe(1);
+    expect((await db.sql('SELECT count(*)::int AS n FROM steps WHERE n = 3')).rows[0].n).toBe(0);
+  });
+});
