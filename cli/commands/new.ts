@@ -17,6 +17,9 @@ interface NewFlags extends MigrationsFlags, OutputFlags {
   readonly version?: string;
   readonly down: boolean;
   readonly verify: boolean;
+  /** `--data` (alias `--ts`): a TypeScript data migration, `up.ts`. */
+  readonly data?: boolean;
+  readonly ts?: boolean;
 }
 
 /** The `--json` report of `new`. */
@@ -38,14 +41,16 @@ export function registerNew(program: Command, session: Session): void {
     .summary("create the next version's up, down and verify skeleton")
     .description(
       'Creates the next migration in the folder\'s layout (detected, or --layout): native <version>_<name>/ with ' +
-        'up.sql, down.sql and verify.sql; golang-migrate <version>_<name>.up.sql/.down.sql; flyway ' +
+        'up.sql, down.sql and verify.sql (with --data: up.ts, a TypeScript data migration, and verify.sql); golang-migrate <version>_<name>.up.sql/.down.sql; flyway ' +
         'V<version>__<name>.sql/U...; dbmate <version>_<name>.sql with up and down sections. The version follows ' +
         'the highest one there, keeping its width (0022 → 0023; timestamps get the current UTC time). The up ' +
         'script is refused by every command until it holds a statement; the down script raises an error until written.',
     )
     .option('--version <version>', 'use this version instead of the next one')
     .option('--no-down', 'no down script (an irreversible migration)')
-    .option('--no-verify', 'no verify.sql (native layout)');
+    .option('--no-verify', 'no verify.sql (native layout)')
+    .option('--data', 'a TypeScript data migration: up.ts exporting up(ctx) and down(ctx), with a batched backfill example (native layout)')
+    .option('--ts', 'the same as --data');
   addMigrationsOption(command);
   addOutputOptions(command);
   addHelp(command, {
@@ -53,6 +58,7 @@ export function registerNew(program: Command, session: Session): void {
       'rds-migrate new create_users',
       'rds-migrate new "add ocr indexes" --no-down',
       'rds-migrate new backfill_totals --version 0030',
+      'rds-migrate new backfill_amount_cents --data',
       'rds-migrate new create_authors --migrations db/migrations --layout dbmate',
     ],
   });
@@ -80,11 +86,15 @@ export function registerNew(program: Command, session: Session): void {
       } else {
         version = nextVersion(versions, compareVersions, new Date(), layout);
       }
+      const data = flags.data === true || flags.ts === true;
+      if (data && layout !== 'native') {
+        throw new UsageError(`--data: data migrations are native-layout folders (<version>_<name>/up.ts), but ${flags.migrations} is in the ${layout} layout`);
+      }
       if (version.includes('.') && (layout === 'golang-migrate' || layout === 'dbmate')) {
         throw new UsageError(`--version: ${version} has dots, which ${layout} versions cannot (digits only)`);
       }
       const files: string[] = [];
-      for (const skeleton of skeletonFiles(layout, version, name, { down: flags.down, verify: flags.verify })) {
+      for (const skeleton of skeletonFiles(layout, version, name, { down: flags.down, verify: flags.verify, data })) {
         const target = path.join(dir, skeleton.file);
         await mkdir(path.dirname(target), { recursive: true });
         await writeFile(target, skeleton.text, { flag: 'wx' });

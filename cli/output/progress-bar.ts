@@ -5,8 +5,8 @@ import { formatBytes, formatCount, formatDuration, formatRate } from './units';
 export interface ProgressState {
   /** Rows done so far. */
   readonly rows: number;
-  /** Bytes done so far (uncompressed). */
-  readonly bytes: number;
+  /** Bytes done so far (uncompressed); absent where bytes are not counted (a data migration's batches): not shown. */
+  readonly bytes?: number;
   /** Bytes there are in all, when known (a restore: the manifest's); shown as `done / total`. */
   readonly totalBytes?: number;
   /** What is being worked on, e.g. `public.faktury_faktura (3/12)`. */
@@ -43,19 +43,20 @@ export function progressText(title: string, state: ProgressState, elapsedMs: num
     const filled = Math.round(fraction * BAR_WIDTH);
     parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`, `${String(Math.floor(fraction * 100)).padStart(3)}%`);
     parts.push(`${formatCount(state.rows)} / ${formatCount(total)} rows`);
-    parts.push(bytesText(state), formatRate(rate, 'rows'));
+    parts.push(...bytesText(state), formatRate(rate, 'rows'));
     if (rate > 0 && state.rows < total) parts.push(`ETA ${formatDuration(((total - state.rows) / rate) * 1000)}`);
   } else {
-    parts.push(`${formatCount(state.rows)} rows`, bytesText(state), formatRate(rate, 'rows'));
+    parts.push(`${formatCount(state.rows)} rows`, ...bytesText(state), formatRate(rate, 'rows'));
   }
   if (state.label) parts.push(state.label);
   return parts.join('  ');
 }
 
-/** `4.1 MiB`, or `4.1 MiB / 10 MiB` when the total is known (raised to the bytes done, as rows are). */
-function bytesText(state: ProgressState): string {
-  if (state.totalBytes === undefined) return formatBytes(state.bytes);
-  return `${formatBytes(state.bytes)} / ${formatBytes(Math.max(state.totalBytes, state.bytes))}`;
+/** `4.1 MiB`, or `4.1 MiB / 10 MiB` when the total is known (raised to the bytes done, as rows are); nothing without bytes. */
+function bytesText(state: ProgressState): string[] {
+  if (state.bytes === undefined) return [];
+  if (state.totalBytes === undefined) return [formatBytes(state.bytes)];
+  return [`${formatBytes(state.bytes)} / ${formatBytes(Math.max(state.totalBytes, state.bytes))}`];
 }
 
 /**

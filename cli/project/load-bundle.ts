@@ -21,12 +21,14 @@ export async function relabelCompileError(error: unknown, dir: string, absolute:
  * @param dir the folder as given on the command line (errors name it so)
  * @param absolute the folder resolved against the project folder
  * @param layout the folder's layout, `auto` to detect it
+ * @param dataOutDir where data migrations' modules are bundled (`data/<version>_<name>.mjs` under it,
+ *   as next to the function's `migrations.json`); absent: they are checked but not written
  * @throws {MigrationCompileError} naming the file, line and column at fault (exit code 4)
  */
-export async function loadBundle(dir: string, absolute: string, layout: MigrationLayout | 'auto' = 'auto'): Promise<MigrationBundle> {
+export async function loadBundle(dir: string, absolute: string, layout: MigrationLayout | 'auto' = 'auto', dataOutDir?: string): Promise<MigrationBundle> {
   const { compileMigrations } = await import('../../lambda/migrations/compile');
   try {
-    return await compileMigrations(absolute, { layout });
+    return await compileMigrations(absolute, { layout, ...(dataOutDir !== undefined ? { dataOutDir } : {}) });
   } catch (error) {
     throw await relabelCompileError(error, dir, absolute);
   }

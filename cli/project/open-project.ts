@@ -9,6 +9,8 @@ import { openTarget } from '../target/open-target';
 import { addSnapshotOptions, openSnapshotTarget, parseSchemas, type SnapshotFlags } from '../target/snapshot-options';
 import { addTargetOptions, describeTarget, resolveTarget, type TargetFlags } from '../target/target-options';
 import { appliedBy } from './applied-by';
+import { moduleLoader } from '../../lambda/engine/data/module-loader';
+import { dataModulesFolder } from './data-modules-folder';
 import { loadBundle } from './load-bundle';
 import { addLockOptions, lockOptionsOf, type LockFlags } from './lock-options';
 import { addMigrationsOption, type MigrationsFlags } from './migrations-option';
@@ -46,7 +48,7 @@ export interface Project {
 
 /**
  * Checks the flags, compiles the migrations folder (before any database is reached, so bad input
- * fails fast), opens the target and, with `--snapshot-bucket`, the snapshot destination. Everything
+ * fails fast; data migrations' modules bundled into a temporary folder the actions load them from), opens the target and, with `--snapshot-bucket`, the snapshot destination. Everything
  * opened is closed by the session's clean-ups.
  * @throws {UsageError} for bad target or snapshot flags
  * @throws {MigrationCompileError} for a migrations folder the compiler rejects
@@ -54,7 +56,10 @@ export interface Project {
 export async function openProject(ctx: CommandContext, flags: ProjectFlags): Promise<Project> {
   const spec = resolveTarget(flags, (flag) => ctx.optionSource(flag), ctx.io.cwd);
   const schemas = parseSchemas(flags.schemas);
-  const bundle = await loadBundle(flags.migrations, ctx.resolve(flags.migrations), flags.layout);
+  // Data migrations' modules are bundled as the construct bundles them at synth, into a folder of this run.
+  const dataDir = await dataModulesFolder(ctx.session);
+  const bundle = await loadBundle(flags.migrations, ctx.resolve(flags.migrations), flags.layout, dataDir);
+  const loadDataMigration = bundle.migrations.some((m) => m.data) ? moduleLoader(dataDir) : undefined;
   const lock = lockOptionsOf(flags);
   const snapshots = await openSnapshotTarget(flags, ctx.session);
   const driver = await openTarget(spec, ctx.session, ctx.log);
@@ -65,6 +70,15 @@ export async function openProject(ctx: CommandContext, flags: ProjectFlags): Pro
     target: describeTarget(spec, ctx.io.cwd),
     appliedBy: who,
     lock,
-    actionContext: { driver, bundle, schemas, appliedBy: who, log: ctx.log, ...(snapshots ? { snapshots } : {}), ...(lock ? { lock } : {}) },
+    actionContext: {
+      driver,
+      bundle,
+      schemas,
+      appliedBy: who,
+      log: ctx.log,
+      ...(snapshots ? { snapshots } : {}),
+      ...(lock ? { lock } : {}),
+      ...(loadDataMigration ? { loadDataMigration } : {}),
+    },
   };
 }

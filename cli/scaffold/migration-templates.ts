@@ -1,4 +1,5 @@
 import type { MigrationLayout } from '../../lambda/migrations/readers/layouts';
+import { dataMigrationTemplate } from './data-migration-template';
 
 /**
  * The skeleton files `rds-migrate new` writes, in the folder's layout. The up script holds only
@@ -16,6 +17,8 @@ export interface SkeletonFile {
 export interface SkeletonOptions {
   readonly down: boolean;
   readonly verify: boolean;
+  /** A TypeScript data migration (`up.ts`, native layout only; `data-migration-template.ts`) instead of up.sql/down.sql. @default false */
+  readonly data?: boolean;
 }
 
 const upText = (label: string) => `-- ${label}: the change. Write it below; it runs in one transaction with its schema history row.
@@ -38,7 +41,8 @@ const verifyText = (label: string) => `-- ${label}: proves up.sql worked; runs r
 
 /**
  * The files of a new migration `version`/`name` in `layout` (see `lambda/migrations/bundle.ts`):
- * - native: `<version>_<name>/up.sql`, `down.sql`, `verify.sql`;
+ * - native: `<version>_<name>/up.sql`, `down.sql`, `verify.sql`; with `data`, `up.ts` (its `down`
+ *   exported in it) and `verify.sql`;
  * - golang-migrate: `<version>_<name>.up.sql`, `<version>_<name>.down.sql`;
  * - flyway: `V<version>__<name>.sql` and the undo script `U<version>__<name>.sql` (dots as `_`);
  * - dbmate: `<version>_<name>.sql` with `-- migrate:up` and `-- migrate:down` sections.
@@ -47,6 +51,12 @@ export function skeletonFiles(layout: MigrationLayout, version: string, name: st
   switch (layout) {
     case 'native': {
       const folder = `${version}_${name}`;
+      if (options.data) {
+        return [
+          { file: `${folder}/up.ts`, text: dataMigrationTemplate(folder, options.down) },
+          ...(options.verify ? [{ file: `${folder}/verify.sql`, text: verifyText(folder) }] : []),
+        ];
+      }
       return [
         { file: `${folder}/up.sql`, text: upText(folder) },
         ...(options.down ? [{ file: `${folder}/down.sql`, text: downText(folder) }] : []),
