@@ -43,6 +43,13 @@ describe('compileMigrations records touches', () => {
     });
   });
 
+  it('a TypeScript data migration: unknown, its effect cannot be read from SQL', async () => {
+    const bundle = await compileMigrations(path.join(FIXTURES, '../data-migrations/app'));
+    const data = bundle.migrations.find((m) => m.data !== undefined)!;
+    expect(data.touches).toEqual({ unknown: '0002_backfill_amount_cents/up.ts: a data migration (a module) may change any table' });
+    expect(bundle.migrations.filter((m) => m.data === undefined).every((m) => m.touches && 'relations' in m.touches)).toBe(true);
+  });
+
   it('in every layout, never on repeatable migrations', () => {
     expect(flyway.migrations.every((m) => m.touches !== undefined)).toBe(true);
     expect(flyway.repeatables?.length).toBeGreaterThan(0);
