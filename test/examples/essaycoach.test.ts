@@ -119,19 +119,25 @@ describe('EssayCoach example through the synthesized function', () => {
     const event = { action: 'migrate', targetVersion: '0001' };
     let stopped: MigrateInProgressReport | undefined;
     // The snapshot comes first and its duration varies with the machine's load: an invocation whose
-    // budget the snapshot used up stops before 0001 starts; the next one gets more time.
-    for (const spendMs of [10_000, 15_000, 25_000, 40_000]) {
+    // budget the snapshot's estimate does not fit is refused before anything runs, one whose budget the
+    // snapshot used up stops before 0001 starts; the next one gets more time. The budgets stay far
+    // below the backfill's own time (100 batches of several Data API calls each).
+    for (const spendMs of [8_000, 12_000, 18_000, 30_000, 45_000]) {
       const outcome = await h.invokeWithBudget<MigrateInProgressReport | MigrateActionReport>(event, { timeoutMs: RESERVE_MS + spendMs, reserveMs: RESERVE_MS });
+      if (!outcome.ok && /over maxSeconds/.test(outcome.error.errorMessage)) continue;
       if (!outcome.ok) throw new Error(`${JSON.stringify(event)} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       const report = outcome.result;
       if (!('inProgress' in report)) throw new Error(`the backfill finished within one invocation of ${spendMs} ms: nothing left to resume`);
       expect(report.snapshot?.schemaVersion).toBeNull();
       firstSnapshotId ??= report.snapshot!.snapshotId;
-      if (report.stopped.reason === 'time-budget' && report.stopped.inProgress) {
+      if (report.stopped.reason === 'time-budget' && report.stopped.inProgress && (await backfillCheckpoint(h)).rows_done > 0) {
         stopped = report;
         break;
       }
-      expect(report.stopped).toEqual({ reason: 'time-budget', version: '0001', name: 'essay_word_count_backfill', inProgress: false });
+      // Stopped before 0001, or in it before its first batch (the migration row and an empty checkpoint
+      // written, the budget gone): nothing counted yet.
+      expect(report.stopped).toMatchObject({ reason: 'time-budget', version: '0001', name: 'essay_word_count_backfill' });
+      expect((await h.db.sql('SELECT count(word_count)::int AS n FROM essay_submission_essay')).rows[0].n).toBe(ESSAYS_WITH_A_COUNT);
     }
     expect(stopped, 'no short invocation reached the backfill').toBeDefined();
     expect(stopped!.stopped).toEqual({ reason: 'time-budget', version: '0001', name: 'essay_word_count_backfill', inProgress: true });
@@ -172,7 +178,7 @@ describe('EssayCoach example through the synthesized function', () => {
     expect('inProgress' in report).toBe(false);
     expect(report.migrate.applied.map((m) => m.version)).toEqual(['0001']);
     expect(report.migrate.current).toBe('0001');
-    expect(report.ok).toBe(true);
+    expect(report.ok, JSON.stringify(report.verification.checks.filter((c) => !c.passed))).toBe(true);
 
     // The second invocation resumed after the first one's batches and counted only the rest.
     expect(outcome.logs).toContain('batches resume after their checkpoint');
@@ -211,7 +217,7 @@ describe('EssayCoach example through the synthesized function', () => {
     const scripts = report.verification.checks.filter((c) => c.check === 'verify-script');
     expect(scripts.map((c) => [c.object, c.passed])).toEqual(h.bundle.migrations.map((m) => [m.verify!.file, true]));
     expect(report.verification.checks.filter((c) => !c.passed && c.severity === 'error')).toEqual([]);
-    expect(report.ok).toBe(true);
+    expect(report.ok, JSON.stringify(report.verification.checks.filter((c) => !c.passed))).toBe(true);
     // 0002 added the column with its default in the catalog: the feedback table was not rewritten.
     expect(await feedbackFileNode(h)).toBe(fileNode);
   }, 120_000);
@@ -221,7 +227,7 @@ describe('EssayCoach example through the synthesized function', () => {
     const again = await h.migrate();
     expect(again.migrate.applied).toEqual([]);
     expect(again.snapshot).toBeNull();
-    expect(again.ok).toBe(true);
+    expect(again.ok, JSON.stringify(again.verification.checks.filter((c) => !c.passed))).toBe(true);
     expect(await feedbackTypes(h)).toEqual(FEEDBACK_TYPES);
   });
 
@@ -318,7 +324,7 @@ describe('EssayCoach example through the synthesized function', () => {
     // The rollback's snapshot keeps what the down scripts drop (tokens, versions, scores).
     expect(report.snapshot?.schemaVersion).toBe('0008');
     expect(report.snapshot?.tables.find((t) => t.table === 'public.essay_submission_essayversion')?.rows).toBe(ESSAYCOACH_ESSAYS / 200);
-    expect(report.ok).toBe(true);
+    expect(report.ok, JSON.stringify(report.verification.checks.filter((c) => !c.passed))).toBe(true);
     // 0001 changed no schema: the schema is exactly the pre-release one.
     expect(await schemaShape(h.db)).toEqual(shapeBefore);
     // RunPython.noop: the feedback types and the moved analytics stay.
@@ -331,7 +337,7 @@ describe('EssayCoach example through the synthesized function', () => {
   it('applies 0002 to 0008 again over the rows the no-op reverses kept: nothing seeded or moved twice', async () => {
     const report = await h.migrate();
     expect(report.migrate.applied.map((m) => m.version)).toEqual(ABOVE_BACKFILL);
-    expect(report.ok).toBe(true);
+    expect(report.ok, JSON.stringify(report.verification.checks.filter((c) => !c.passed))).toBe(true);
     expect(await feedbackTypes(h)).toEqual(FEEDBACK_TYPES);
     expect((await h.db.sql('SELECT min(id)::int AS min, max(id)::int AS max FROM core_feedbacktype')).rows[0]).toEqual({ min: 1, max: 4 });
     expect(await movedAnalytics(h)).toEqual({ rows: OLD_ANALYTICS, old_ids: OLD_ANALYTICS, matching: OLD_ANALYTICS });
@@ -374,7 +380,7 @@ describe('EssayCoach example through the synthesized function', () => {
     const report = await h.migrate();
     expect(report.migrate.applied.map((m) => m.version)).toEqual(ABOVE_BACKFILL);
     expect(report.snapshot?.schemaVersion).toBe('0001');
-    expect(report.ok).toBe(true);
+    expect(report.ok, JSON.stringify(report.verification.checks.filter((c) => !c.passed))).toBe(true);
     expect(await feedbackTypes(h)).toEqual(FEEDBACK_TYPES);
     expect(await movedAnalytics(h)).toEqual({ rows: OLD_ANALYTICS, old_ids: OLD_ANALYTICS, matching: OLD_ANALYTICS });
     expect((await h.status()).pending).toEqual([]);
