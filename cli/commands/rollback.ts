@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { SnapshotSummary } from '../../lambda/actions/snapshot-action';
-import type { RollbackReport } from '../../lambda/engine/commands/rollback';
+import { ExitCode } from '../exit-codes';
 import { addHelp } from '../help';
 import { addOutputOptions } from '../output/output-options';
 import { planReport, renderPlan } from '../output/render-plan';
@@ -18,17 +17,7 @@ interface RollbackFlags extends ProjectFlags {
   readonly dryRun?: boolean;
 }
 
-/** The `--json` report of `rollback` (without `--dry-run`). */
-export interface RollbackCommandReport {
-  readonly action: 'rollback';
-  readonly database: string;
-  /** The snapshot taken before the first down script ran; null when none was (see `snapshotSkipped`). */
-  readonly snapshot: SnapshotSummary | null;
-  readonly snapshotSkipped?: string;
-  readonly rollback: RollbackReport;
-}
-
-/** `rds-migrate rollback --to V [--dry-run]`: the engine's rollback, with a snapshot first. */
+/** `rds-migrate rollback --to V [--dry-run]`: the function's rollback action (snapshot, down scripts, fingerprint, verification). */
 export function registerRollback(program: Command, session: Session): void {
   const command = program
     .command('rollback')
@@ -37,7 +26,9 @@ export function registerRollback(program: Command, session: Session): void {
       'Reverts every applied migration above --to, highest first, with its down.sql, holding the migration lock; ' +
         'each gets an undo row in the schema history and is pending again. --to 0 reverts everything. With ' +
         '--snapshot-bucket a snapshot is taken first. Refuses up front, changing nothing, when a migration to ' +
-        'revert has no down.sql, changed, or is not in the folder (exit 4). --dry-run prints the plan instead.',
+        'revert has no down.sql, changed, or is not in the folder (exit 4). Then the schema fingerprint of the version ' +
+        'reached is recorded and the database verified (exit 2 when that fails), as the function\'s rollback does. ' +
+        '--dry-run prints the plan instead.',
     )
     .option('--to <version>', 'the version to end at (it stays applied); 0 reverts everything')
     .option('--dry-run', 'print the statements rollback would run, change nothing');
@@ -55,34 +46,13 @@ export function registerRollback(program: Command, session: Session): void {
         const report = planReport(await planRollback(project.driver, project.bundle, { appliedBy: project.appliedBy, targetVersion }), project.driver.database);
         return { report, human: (out) => renderPlan(report, out) };
       }
-      const [{ rollback }, { runSnapshot }] = await Promise.all([
-        import('../../lambda/engine/commands/rollback'),
-        import('../../lambda/actions/snapshot-action'),
-      ]);
+      // The function's rollback action, as {"action":"rollback"} runs it (typing --to is the confirmation):
+      // the snapshot first, the down scripts, then the schema fingerprint of the version reached (so
+      // verification does not take the reverted objects for drift) and verification.
+      const { runRollback } = await import('../../lambda/actions/rollback-action');
       const action = await withProgress(ctx, project);
-      let snapshot: SnapshotSummary | null = null;
-      let snapshotSkipped: string | undefined;
-      const result = await rollback(project.driver, project.bundle, {
-        appliedBy: project.appliedBy,
-        log: action.log,
-        ...(project.lock ? { lock: project.lock } : {}),
-        ...(action.loadDataMigration ? { loadDataMigration: action.loadDataMigration } : {}),
-        ...(action.onDataProgress ? { onDataProgress: action.onDataProgress } : {}),
-        targetVersion,
-        beforeApply: async () => {
-          if (action.snapshots) snapshot = await runSnapshot(action);
-          else snapshotSkipped = 'snapshots are not configured (no --snapshot-bucket)';
-        },
-      });
-      if (result.reverted.length === 0) snapshotSkipped ??= 'nothing to revert';
-      const report: RollbackCommandReport = {
-        action: 'rollback',
-        database: project.driver.database,
-        snapshot,
-        ...(snapshotSkipped ? { snapshotSkipped } : {}),
-        rollback: result,
-      };
-      return { report, human: (out) => renderRollback(report, out) };
+      const report = await runRollback(action, { targetVersion, confirm: targetVersion });
+      return { report, exitCode: report.ok ? ExitCode.Success : ExitCode.VerificationFailed, human: (out) => renderRollback(report, out) };
     }),
   );
 }

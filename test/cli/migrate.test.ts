@@ -140,16 +140,23 @@ describe('status, plan, migrate --to, migrate, verify and rollback, run as a use
     expect(await constraintCount()).toBe(1);
   });
 
-  it('rollback --to 0002 reverts 0003, which is pending again', async () => {
+  it('rollback --to 0002 reverts 0003, which is pending again; the fingerprint follows, so verify sees no drift', async () => {
     const run = await cli('rollback', '--to', '0002', '--json');
     expect(run.code).toBe(0);
     expect(run.json()).toMatchObject({
       action: 'rollback',
+      ok: true,
       snapshot: null,
       rollback: { reverted: [expect.objectContaining({ version: '0003', statements: 1 })], current: '0002' },
+      fingerprint: { version: '0002' },
+      verification: { ok: true },
     });
     expect(await constraintCount()).toBe(0);
     expect((await cli('status', '--json')).json()).toMatchObject({ current: '0002', pending: ['0003'] });
+    // The dropped constraint is the rollback's doing, not drift (the function's rollback action records the fingerprint).
+    const verify = await cli('verify', '--json');
+    const drift = (verify.json().verification.checks as Array<{ check: string; passed: boolean }>).filter((c) => c.check === 'drift' && !c.passed);
+    expect(drift).toEqual([]);
   });
 
   it('bad rollback and migrate targets are bad input (exit 4) and change nothing', async () => {
