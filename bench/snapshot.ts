@@ -15,7 +15,10 @@
  *   Data API in one transaction, verify every row, reset sequences);
  * - our peak RSS (our side is bundled with esbuild as the function is, and runs in a child process:
  *   `process.resourceUsage().maxRSS`);
- * - Data API calls per MiB of JSON lines exported (counted at our client).
+ * - Data API calls per MiB of JSON lines exported (counted at our client);
+ * - CPU time of every process of each side: ours, the local Data API's, the local S3's (this process),
+ *   pg_dump's and pg_restore's, and the PostgreSQL server's when it runs on this machine
+ *   (`support/process-cpu.ts`): on a machine with few cores, wall time follows their sum.
  * Prints the figures with their targets (wall time at most 2x pg_dump's / pg_restore's, peak RSS at
  * most 256 MiB, at most one call per MiB) and the machine's load; exits 1 when a target is missed or
  * the restored rows differ from pg_restore's.
@@ -28,6 +31,7 @@ import pg from 'pg';
 import { newSnapshotId } from '../lambda/snapshot/snapshot-id';
 import { localS3Client, startLocalS3 } from '../local/s3/local-s3';
 import { startDataApiProcess } from './support/data-api-process';
+import { postgresCpuReader, waitedChildrenCpuMs } from './support/process-cpu';
 import { BENCH_TABLE, generateTable, tableFingerprint } from './snapshot/generate';
 import { timeTool, toolMajorVersion } from './snapshot/pg-tools';
 import { formatFigures, mib, seconds, type Figure } from './snapshot/report';
@@ -94,12 +98,16 @@ async function main(): Promise<void> {
     const task = { dataApi, database: SOURCE_DB, s3Endpoint: s3Server.endpoint, bucket: 'bench', snapshotId: newSnapshotId() };
     const ourBundle = await bundleOurSide(work);
 
+    const postgresCpu = await postgresCpuReader(adminUrl);
+    const serverCpu = async () => (postgresCpu ? await postgresCpu() : Number.NaN);
     const dumpFile = path.join(work, 'bench.dump');
+    const beforeDump = { tool: await waitedChildrenCpuMs(), server: await serverCpu() };
     const dumpMs = await timeTool('pg_dump', ['-Fc', '-Z1', '-t', `public.${BENCH_TABLE}`, '-f', dumpFile, '-d', sourceUrl]);
+    const dumpCpu = { tool: (await waitedChildrenCpuMs()) - beforeDump.tool, server: (await serverCpu()) - beforeDump.server };
     const dumpBytes = (await stat(dumpFile)).size;
     console.log(`pg_dump -Fc -Z1: ${seconds(dumpMs)}, ${mib(dumpBytes)}`);
 
-    const cpu = async () => ({ dataApi: await dataApi.cpuMs(), s3: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 });
+    const cpu = async () => ({ dataApi: await dataApi.cpuMs(), s3: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000, server: await serverCpu() });
     const beforeSnapshot = await cpu();
     const snapshot = await runOurSide(ourBundle, { ...task, mode: 'snapshot' });
     const afterSnapshot = await cpu();
@@ -107,7 +115,9 @@ async function main(): Promise<void> {
     console.log(`our snapshot: ${seconds(snapshot.ms)}, ${mib(snapshot.bytes)} of JSON lines, ${mib(snapshot.compressedBytes)} gzip, ${snapshotCalls} Data API calls`);
 
     await recreateDatabase(adminUrl, PG_RESTORE_DB);
+    const beforePgRestore = { tool: await waitedChildrenCpuMs(), server: await serverCpu() };
     const pgRestoreMs = await timeTool('pg_restore', ['-d', restoreUrl, dumpFile]);
+    const pgRestoreCpu = { tool: (await waitedChildrenCpuMs()) - beforePgRestore.tool, server: (await serverCpu()) - beforePgRestore.server };
     console.log(`pg_restore: ${seconds(pgRestoreMs)}`);
 
     const beforeRestore = await cpu();
@@ -143,9 +153,17 @@ async function main(): Promise<void> {
       { what: 'restored rows', ours: ours.split(':')[0]!, reference: `pg_restore ${theirs.split(':')[0]}`, measured: same ? 'equal' : 'differ', target: 'equal', pass: same },
     ];
     console.log(`\n${formatFigures(figures)}\n`);
-    const cpuLine = (what: string, ours: number, before: { dataApi: number; s3: number }, after: { dataApi: number; s3: number }) =>
-      `${what}: our process ${seconds(ours)}, local Data API ${seconds(after.dataApi - before.dataApi)}, local S3 and this process ${seconds(after.s3 - before.s3)} (PostgreSQL not counted)`;
+    type Cpu = Awaited<ReturnType<typeof cpu>>;
+    const server = (ms: number) => (Number.isNaN(ms) ? 'PostgreSQL not measured (not on this machine)' : `PostgreSQL ${seconds(ms)}`);
+    const total = (...ms: number[]) => (ms.some(Number.isNaN) ? '' : `; total ${seconds(ms.reduce((a, b) => a + b, 0))}`);
+    const cpuLine = (what: string, ours: number, before: Cpu, after: Cpu) => {
+      const [api, s3, pgServer] = [after.dataApi - before.dataApi, after.s3 - before.s3, after.server - before.server];
+      return `${what}: our process ${seconds(ours)}, local Data API ${seconds(api)}, local S3 and this process ${seconds(s3)}, ${server(pgServer)}${total(ours, api, s3, pgServer)}`;
+    };
+    const toolLine = (tool: string, used: { tool: number; server: number }) => `${tool}: ${tool} ${seconds(used.tool)}, ${server(used.server)}${total(used.tool, used.server)}`;
+    console.log(`CPU time, ${toolLine('pg_dump', dumpCpu)}`);
     console.log(`CPU time, ${cpuLine('snapshot', snapshot.cpuMs, beforeSnapshot, afterSnapshot)}`);
+    console.log(`CPU time, ${toolLine('pg_restore', pgRestoreCpu)}`);
     console.log(`CPU time, ${cpuLine('restore', restore.cpuMs, beforeRestore, afterRestore)}`);
     console.log(`load average before ${loadBefore}, after ${load()} (1, 5, 15 min) on ${os.cpus().length} cores`);
     if (figures.some((f) => !f.pass)) process.exitCode = 1;

@@ -9,7 +9,7 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { localS3Client } from '../../local/s3/local-s3';
+import { localS3Client } from '../../local/s3/local-s3-client';
 
 export interface OurTask {
   readonly mode: 'snapshot' | 'restore';
