@@ -26,6 +26,7 @@ interface BatchRow extends Record<string, number | null> {
 }
 
 export async function up(ctx: DataMigrationContext): Promise<void> {
+  const total = await ctx.db.execute<{ n: number }>('SELECT count(*)::integer AS n FROM analytics_oldanalytics');
   const report = await ctx.batches('analytics_oldanalytics', async ({ tx, cursor }) => {
     const { rows } = await tx.execute<BatchRow>(
       `WITH page AS (
@@ -48,7 +49,7 @@ export async function up(ctx: DataMigrationContext): Promise<void> {
     );
     const { last_id: lastId, page_rows: pageRows, moved } = rows[0]!;
     return { rows: moved, cursor: lastId === null ? cursor : String(lastId), done: pageRows < BATCH_SIZE };
-  });
+  }, { estimatedRows: total.rows[0]!.n });
   const { rows } = await ctx.db.execute<{ old_rows: number; moved_rows: number }>(
     `SELECT (SELECT count(*) FROM analytics_oldanalytics)::integer AS old_rows,
             (SELECT count(*) FROM analytics_analytics WHERE metadata ->> 'migration_source' = 'old_analytics')::integer AS moved_rows`,
