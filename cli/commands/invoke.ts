@@ -1,7 +1,10 @@
 import { Argument, Option, type Command } from 'commander';
 import type { BaselineActionReport } from '../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { ListSnapshotsReport } from '../../lambda/actions/list-snapshots-action';
 import type { PlanActionReport } from '../../lambda/actions/plan-action';
+import type { RestoreActionReport } from '../../lambda/actions/restore-action';
+import { assertSnapshotId } from '../../lambda/snapshot/snapshot-id';
 import type { RepairActionReport } from '../../lambda/actions/repair-action';
 import type { RollbackActionReport } from '../../lambda/actions/rollback-action';
 import type { UnlockActionReport } from '../../lambda/actions/unlock-action';
@@ -15,6 +18,8 @@ import type { Printer } from '../output/printer';
 import { renderBaseline } from '../output/render-baseline';
 import { renderMigrate } from '../output/render-migrate';
 import { renderPlan } from '../output/render-plan';
+import { renderRestore } from '../output/render-restore';
+import { renderSnapshotList } from '../output/render-snapshots';
 import { renderRepair } from '../output/render-repair';
 import { renderRollback } from '../output/render-rollback';
 import { renderUnlock } from '../output/render-unlock';
@@ -28,13 +33,17 @@ import { FunctionInvocationError, invokeFunction } from '../target/invoke-functi
 import { checkEndpoint } from '../target/target-options';
 import { UsageError } from '../usage-error';
 
-const ACTIONS = ['status', 'migrate', 'verify', 'snapshot', 'plan', 'rollback', 'baseline', 'repair', 'unlock'] as const;
+const ACTIONS = ['status', 'migrate', 'verify', 'snapshot', 'list-snapshots', 'restore', 'plan', 'rollback', 'baseline', 'repair', 'unlock'] as const;
 type InvokeAction = (typeof ACTIONS)[number];
 
 interface InvokeFlags extends OutputFlags {
   readonly functionName?: string;
   readonly to?: string;
   readonly version?: string;
+  readonly limit?: string;
+  readonly snapshotId?: string;
+  readonly confirm?: string;
+  readonly targetDatabase?: string;
   readonly region?: string;
   readonly lambdaEndpoint?: string;
   readonly logs?: boolean;
@@ -49,9 +58,33 @@ const TAKES_TO: ReadonlySet<InvokeAction> = new Set(['migrate', 'plan', 'rollbac
  * rollback); `baseline` needs `--version`.
  * @throws {UsageError} naming the flag that is missing, malformed or not for this action
  */
-function eventFor(action: InvokeAction, to: string | undefined, version: string | undefined): Record<string, unknown> {
+function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unknown> {
+  const { to, version } = flags;
   if (to !== undefined && !TAKES_TO.has(action)) throw new UsageError(`--to is only for invoke migrate, plan and rollback, not ${action}`);
   if (version !== undefined && action !== 'baseline') throw new UsageError(`--version is only for invoke baseline, not ${action}`);
+  if (flags.limit !== undefined && action !== 'list-snapshots') throw new UsageError(`--limit is only for invoke list-snapshots, not ${action}`);
+  for (const [flag, value] of [['--snapshot-id', flags.snapshotId], ['--confirm', flags.confirm], ['--target-database', flags.targetDatabase]] as const) {
+    if (value !== undefined && action !== 'restore') throw new UsageError(`${flag} is only for invoke restore, not ${action}`);
+  }
+  if (action === 'list-snapshots') {
+    if (flags.limit === undefined) return { action };
+    const limit = Number(flags.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit: ${JSON.stringify(flags.limit)} must be a whole number from 1 to 1000`);
+    return { action, limit };
+  }
+  if (action === 'restore') {
+    if (flags.snapshotId === undefined) throw new UsageError('--snapshot-id <id> is required for invoke restore: the snapshot to restore (see invoke list-snapshots)');
+    const snapshotId = flags.snapshotId;
+    try {
+      assertSnapshotId(snapshotId, '--snapshot-id');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (flags.confirm !== snapshotId) {
+      throw new UsageError(`--confirm must repeat the snapshot id ${snapshotId}: the rows of its tables are replaced; nothing was sent`);
+    }
+    return { action, snapshotId, confirm: flags.confirm, ...(flags.targetDatabase ? { targetDatabase: flags.targetDatabase } : {}) };
+  }
   if (action === 'rollback') {
     if (to === undefined) throw new UsageError('--to <version> is required for invoke rollback: the version to end at (0 reverts everything)');
     const targetVersion = checkVersionFlag(to, '--to');
@@ -94,6 +127,10 @@ function render(action: InvokeAction, report: unknown, out: Printer): void {
       return renderRepair(report as RepairActionReport, out);
     case 'unlock':
       return renderUnlock(report as UnlockActionReport, out);
+    case 'list-snapshots':
+      return renderSnapshotList(report as ListSnapshotsReport, out, '--limit');
+    case 'restore':
+      return renderRestore(report as RestoreActionReport, out);
   }
 }
 
@@ -106,18 +143,23 @@ export function registerInvoke(program: Command, session: Session): void {
   const command = program
     .command('invoke')
     .addArgument(new Argument('<action>', 'what the function does').choices(ACTIONS as unknown as string[]))
-    .summary('run status, migrate, verify, snapshot, plan, rollback, baseline, repair or unlock in the deployed function')
+    .summary('run a console action (status, migrate, verify, snapshot, list-snapshots, restore, plan, rollback, baseline, repair, unlock) in the deployed function')
     .description(
       'Invokes the deployed migrations function (DatabaseMigrations\' function) synchronously with ' +
         '{"action": "<action>"} and prints its report: the console\'s manual actions from a terminal. migrate ' +
         'takes a snapshot, applies the pending migrations (up to --to) and verifies, all in AWS; plan shows what it ' +
         'would run; rollback --to V reverts above V (a snapshot first); baseline --version V adopts an existing ' +
-        'schema; repair and unlock act on the schema history and the lock. Exit codes as ' +
+        'schema; repair and unlock act on the schema history and the lock; list-snapshots and restore --snapshot-id ID ' +
+        '--confirm ID reach the snapshots in the function\'s bucket. Exit codes as ' +
         'for the local commands; an error thrown in the function maps by its type (LockHeldError exits 3).',
     )
     .addOption(new Option('--function-name <name>', 'the function\'s name or ARN (stack output MigrationsFunctionName)').env('RDS_MIGRATE_FUNCTION_NAME'))
     .option('--to <version>', 'migrate, plan: last version to apply; rollback: the version to end at')
     .option('--version <version>', 'baseline: the last version the database already has')
+    .option('--limit <n>', 'list-snapshots: list at most this many (default 20)')
+    .option('--snapshot-id <id>', 'restore: the snapshot to restore')
+    .option('--confirm <id>', 'restore: repeat the snapshot id (its tables\' rows are replaced)')
+    .option('--target-database <name>', 'restore: a copy into this database of the cluster instead')
     .option('--region <region>', 'AWS region of the function (default: the SDK\'s)')
     .option('--lambda-endpoint <url>', 'Lambda endpoint, for a local stand-in')
     .option('--logs', 'print the tail of the function\'s log (last 4 KB) on stderr');
@@ -130,13 +172,15 @@ export function registerInvoke(program: Command, session: Session): void {
       'rds-migrate invoke plan --to 0023',
       'rds-migrate invoke baseline --version 0021',
       'rds-migrate invoke unlock --json',
+      'rds-migrate invoke list-snapshots --limit 5',
+      'rds-migrate invoke restore --snapshot-id 20250314T091500Z-3fa9c01b --confirm 20250314T091500Z-3fa9c01b',
     ],
   });
   command.action(
     runCommand<InvokeFlags>(session, async (ctx, flags, [actionArg]) => {
       const action = actionArg as InvokeAction;
       if (!flags.functionName) throw new UsageError('--function-name is required (or RDS_MIGRATE_FUNCTION_NAME): the deployed function, see the stack output MigrationsFunctionName');
-      const event = eventFor(action, flags.to, flags.version);
+      const event = eventFor(action, flags);
       const outcome = await invokeFunction(
         {
           functionName: flags.functionName,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SnapshotManifest } from '../../lambda/snapshot/manifest';
 import { addHelp } from '../help';
 import { addOutputOptions, type OutputFlags } from '../output/output-options';
-import { formatBytes, formatCount } from '../output/units';
+import { renderSnapshotList } from '../output/render-snapshots';
 import { runCommand } from '../run-command';
 import type { Session } from '../session';
 import { addSnapshotOptions, openSnapshotTarget, type SnapshotFlags } from '../target/snapshot-options';
@@ -86,19 +86,7 @@ export function registerSnapshots(program: Command, session: Session): void {
       const report: SnapshotsReport = { action: 'snapshots', database: spec.database, bucket: target.bucket, prefix: target.prefix, snapshots, total: listed.length };
       return {
         report,
-        human: (out) => {
-          const c = out.colour;
-          out.line(`${c.bold('Snapshots')} of ${report.database} in s3://${report.bucket}/${report.prefix}`);
-          if (snapshots.length === 0) {
-            out.line(c.dim('None yet: take one with `rds-migrate snapshot`.'));
-            return;
-          }
-          out.table(
-            [{ header: 'SNAPSHOT' }, { header: 'SCHEMA VERSION' }, { header: 'TABLES', align: 'right' }, { header: 'ROWS', align: 'right' }, { header: 'SIZE', align: 'right' }, { header: 'COMPLETED' }],
-            snapshots.map((s) => [s.snapshotId, s.schemaVersion ?? 'none', String(s.tables), formatCount(s.totalRows), formatBytes(s.bytes), s.completedAt ?? '']),
-          );
-          if (report.total > snapshots.length) out.line(c.dim(`${report.total - snapshots.length} older snapshot(s) not shown (--limit ${limit}).`));
-        },
+        human: (out) => renderSnapshotList(report, out, `--limit ${limit}`),
       };
     }),
   );

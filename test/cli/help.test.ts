@@ -87,6 +87,6 @@ describe('bad command lines exit 4 (bad input)', () => {
   it('a value outside the choices', async () => {
     const run = await runCli(['invoke', 'drop-everything'], { cwd: project.dir });
     expect(run.code).toBe(4);
-    expect(run.stderr).toContain("'drop-everything' is invalid for argument 'action'. Allowed choices are status, migrate, verify, snapshot, plan, rollback, baseline, repair, unlock.");
+    expect(run.stderr).toContain("'drop-everything' is invalid for argument 'action'. Allowed choices are status, migrate, verify, snapshot, list-snapshots, restore, plan, rollback, baseline, repair, unlock.");
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgDriver } from '../../lambda/driver/pg/pg-driver';
 import { createHandler } from '../../lambda/function/create-handler';
 import { writeBundleFile } from '../../lambda/migrations/write-bundle';
+import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { writeFixtureMigrations } from './support/fixture-migrations';
 import { startLocalLambdaEndpoint, type LocalLambdaEndpoint } from './support/local-lambda-endpoint';
@@ -152,3 +153,61 @@ describe('rds-migrate invoke: the deployed function through @aws-sdk/client-lamb
   });
 });
 
+
+describe('rds-migrate invoke: snapshots in the function\'s bucket', () => {
+  const SNAPSHOTTING = 'AppStack-MigrationsFunctionWithBucket';
+  let s3: LocalS3;
+  let withBucket: LocalLambdaEndpoint;
+  const invokeSnapshots = (...args: string[]) =>
+    runCli(['invoke', ...args, '--function-name', SNAPSHOTTING, '--lambda-endpoint', withBucket.endpoint], { cwd: project.dir });
+
+  beforeAll(async () => {
+    s3 = await startLocalS3();
+    await s3.createBucket('snapshots');
+    const handler = createHandler({
+      env: {
+        RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
+        RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
+        RDS_MIGRATE_DATABASE: db.name,
+        RDS_MIGRATE_BUNDLE_PATH: project.path('asset/migrations.json'),
+        RDS_MIGRATE_SNAPSHOT_BUCKET: 'snapshots',
+        RDS_MIGRATE_S3_FORCE_PATH_STYLE: 'true',
+        AWS_LAMBDA_FUNCTION_NAME: SNAPSHOTTING,
+      },
+      driver: () => new PgDriver({ connectionString: db.url }),
+      s3: s3.client(),
+    });
+    withBucket = await startLocalLambdaEndpoint(SNAPSHOTTING, handler);
+  });
+  afterAll(async () => {
+    await withBucket?.close();
+    await s3?.close();
+  });
+
+  it('list-snapshots and restore --snapshot-id --confirm: the snapshot taken by the function, listed, then restored over changed rows', async () => {
+    const taken = await invokeSnapshots('snapshot', '--json');
+    expect(taken.code).toBe(0);
+    const snapshotId: string = taken.json().snapshot.snapshotId;
+
+    const listed = await invokeSnapshots('list-snapshots', '--limit', '5', '--json');
+    expect(listed.code).toBe(0);
+    expect(listed.json()).toMatchObject({ action: 'list-snapshots', database: db.name, bucket: 'snapshots', total: 1, snapshots: [{ snapshotId, schemaVersion: '0003' }] });
+    expect(withBucket.events.slice(-1)).toEqual([{ action: 'list-snapshots', limit: 5 }]);
+    const table = await invokeSnapshots('list-snapshots');
+    expect(table.stdout).toMatch(new RegExp(`SNAPSHOT +SCHEMA VERSION +TABLES +ROWS +SIZE +COMPLETED\\n${snapshotId} +0003 `));
+
+    const before = (await db.sql('SELECT sum(total)::text AS s FROM invoices')).rows[0].s;
+    await db.sql('UPDATE invoices SET total = 0');
+    const events = withBucket.events.length;
+    const unconfirmed = await invokeSnapshots('restore', '--snapshot-id', snapshotId, '--confirm', '20250314T091500Z-3fa9c01b');
+    expect(unconfirmed.code).toBe(4);
+    expect(unconfirmed.stderr).toContain(`--confirm must repeat the snapshot id ${snapshotId}`);
+    expect(withBucket.events.length).toBe(events);
+
+    const restored = await invokeSnapshots('restore', '--snapshot-id', snapshotId, '--confirm', snapshotId, '--json');
+    expect(restored.code).toBe(0);
+    expect(restored.json()).toMatchObject({ action: 'restore', database: db.name });
+    expect(withBucket.events.slice(-1)).toEqual([{ action: 'restore', snapshotId, confirm: snapshotId }]);
+    expect((await db.sql('SELECT sum(total)::text AS s FROM invoices')).rows[0].s).toBe(before);
+  });
+});
