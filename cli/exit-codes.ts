@@ -11,7 +11,8 @@
  * | 3    | lock held: another runner holds the migration lock (wait, or `rds-migrate unlock`)        |
  * | 4    | bad input: unknown command or flag, bad flag value (version, URL, snapshot id), migration |
  * |      | files the compiler rejects, a lint configuration error, or a schema history that refuses |
- * |      | the command (changed checksum, out-of-order or missing version): nothing was changed     |
+ * |      | the command (changed checksum, out-of-order or missing version), or a baseline that a    |
+ * |      | verify script refutes: nothing was changed                                                |
  */
 export const ExitCode = {
   Success: 0,
