@@ -310,8 +310,9 @@ describe('EssayCoach example through the synthesized function', () => {
     const digests = await dataDigests(h.db);
     const shape = await schemaShape(h.db);
     const refused = await h.invokeFailing({ action: 'rollback', targetVersion: '0', confirm: '0' });
-    expect(refused.errorMessage).toContain('0001 (essay_word_count_backfill) has no down script');
-    expect(refused.errorMessage).toContain('it cannot be reverted');
+    expect(refused.errorMessage).toContain(
+      '0001 (essay_word_count_backfill) is a data migration whose module (0001_essay_word_count_backfill/up.ts) exports no down(ctx): it cannot be reverted',
+    );
     expect((await h.status()).current).toBe('0008');
     expect(await schemaShape(h.db)).toEqual(shape);
     expect(await dataDigests(h.db)).toEqual(digests);

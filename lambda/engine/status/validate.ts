@@ -109,6 +109,15 @@ export function rollbackProblems(status: Status, targetVersion: string): History
       });
     } else if (s.state === 'changed') {
       problems.push(changedProblem(s));
+    } else if (s.migration && dataMigrationOf(s.migration) && !dataMigrationOf(s.migration)!.down) {
+      // A data migration is reverted by its module's down(ctx), never by a down.sql.
+      const file = s.file ?? `${s.version}_${s.name}/up.ts`;
+      problems.push({
+        kind: 'no-down',
+        version: s.version,
+        file,
+        message: `${s.version} (${s.name}) is a data migration whose module (${file}) exports no down(ctx): it cannot be reverted; restore the snapshot instead.`,
+      });
     } else if (!s.migration?.down && !(s.migration && dataMigrationOf(s.migration)?.down)) {
       const folder = s.file?.replace(/\/up\.sql$/, '') ?? `${s.version}_${s.name}`;
       problems.push({
