@@ -20,7 +20,9 @@ export interface PlanActionReport {
    * Each versioned migration migrate would run, in order, with its steps: every statement exactly as
    * it would be sent (`sql`), grouped into transactions (`transaction: true`: BEGIN ... COMMIT) and
    * single calls, with the timeouts, guards and schema history writes (`role`), the runtime
-   * parameters shown by name (`runtimeParams`: `execution_ms`, `lease_token`).
+   * parameters shown by name (`runtimeParams`: `execution_ms`, `lease_token`). Consecutive migrations
+   * folded into one DO block each (`folded`) are sent together, one call made of their blocks' bodies
+   * (`folded.body`), each committed on its own (`engine/plan/fold-batch.ts`).
    */
   readonly migrations: PlanActionMigration[];
   /** Repeatable migrations migrate would (re-)apply after the versioned ones. */

@@ -31,7 +31,8 @@ afterEach(() => db.drop());
 
 const table = (version: string, name: string): MigrationSpec => ({ version, name: `create_${name}`, up: [`CREATE TABLE ${name} (id int PRIMARY KEY)`, `INSERT INTO ${name} VALUES (${version})`] });
 
-const doCalls = (recording: RecordingDriver): string[] => recording.calls.filter((c) => c.sql.startsWith('DO ')).map((c) => c.sql);
+/** The calls running migrations (not the bookkeeping's creation, also a DO block). */
+const doCalls = (recording: RecordingDriver): string[] => recording.calls.filter((c) => /^DO \$rds_migrate(_batch)?\$/.test(c.sql)).map((c) => c.sql);
 
 const history = async (): Promise<Array<{ version: string; success: boolean; statements_applied: number }>> =>
   (await db.sql('SELECT version, success, statements_applied FROM rds_migrate.schema_history ORDER BY installed_rank')).rows;

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSchemaHistory } from '../../lambda/engine/history/ensure';
 import { readSchemaHistory } from '../../lambda/engine/history/read';
 import { migrate } from '../../lambda/engine/commands/migrate';
+import { PgDriver } from '../../lambda/driver/pg/pg-driver';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildBundle } from './support/bundle';
+import { RecordingDriver } from './support/recording-driver';
 
 let db: TestDatabase;
 
@@ -36,6 +38,37 @@ describe('schema history', () => {
     ]);
     expect(await columns('rds_migrate', 'lock')).toEqual(['id', 'owner', 'token', 'acquired_at', 'expires_at', 'heartbeat_at']);
     await ensureSchemaHistory(drivers[0]!);
+  });
+
+  it('is created in one call (after the check), and found complete in one', async () => {
+    const recording = new RecordingDriver(db.driver());
+    await ensureSchemaHistory(recording, { historySchema: 'counted_history' });
+    expect(recording.calls.map((c) => c.sql.slice(0, 26))).toEqual(['SELECT EXISTS (SELECT 1 FR', 'DO $rds_migrate_ensure$\nDE']);
+    expect(await columns('counted_history', 'backfill_progress')).toContain('cursor');
+    recording.calls.length = 0;
+    await ensureSchemaHistory(recording, { historySchema: 'counted_history' });
+    expect(recording.calls).toHaveLength(1);
+  });
+
+  it('is created by a role that may not create schemas when an administrator made its schema', async () => {
+    const role = `${db.name}_migrator`;
+    await db.sql(`CREATE ROLE ${role} LOGIN PASSWORD 'migrator'`);
+    await db.sql(`REVOKE CREATE ON DATABASE ${db.name} FROM PUBLIC`);
+    await db.sql(`CREATE SCHEMA granted_history AUTHORIZATION ${role}`);
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'migrator';
+    const restricted = new PgDriver({ connectionString: url.toString() });
+    try {
+      await expect(ensureSchemaHistory(restricted, { historySchema: 'denied_history' })).rejects.toMatchObject({ sqlState: '42501' });
+      await ensureSchemaHistory(restricted, { historySchema: 'granted_history' });
+      expect(await columns('granted_history', 'lock')).toEqual(['id', 'owner', 'token', 'acquired_at', 'expires_at', 'heartbeat_at']);
+    } finally {
+      await restricted.close();
+      await db.sql(`DROP SCHEMA granted_history CASCADE`);
+      await db.sql(`DROP OWNED BY ${role}`);
+      await db.sql(`DROP ROLE ${role}`);
+    }
   });
 
   it('lives in the configured schema, which is validated', async () => {

@@ -94,13 +94,13 @@ describe('transient failures', () => {
   ])('with migrations %s', (_how, foldTransactions) => {
     it('retries 503s on any call: BeginTransaction, statements, CommitTransaction, writes outside transactions', async () => {
       const faulted: string[] = [];
-      // After the first 20 calls (creating the schema history is one transaction of 16 calls): every 6th
-      // ExecuteStatement, every 3rd BeginTransaction and every 3rd CommitTransaction.
+      // After the first 4 calls (the schema history checked and created, the lock taken, the history
+      // read): every 6th ExecuteStatement, every 3rd BeginTransaction and every 3rd CommitTransaction.
       const every: Record<string, number> = { ExecuteStatement: 6, BeginTransaction: 3, CommitTransaction: 3 };
       const seen: Record<string, number> = {};
       api.faults = ({ call, operation }) => {
         seen[operation] = (seen[operation] ?? 0) + 1;
-        if (call <= 20 || seen[operation] % (every[operation] ?? Infinity) !== 0) return undefined;
+        if (call <= 4 || seen[operation] % (every[operation] ?? Infinity) !== 0) return undefined;
         faulted.push(operation);
         return { error: { name: 'ServiceUnavailableError', status: 503, message: 'Service unavailable' } };
       };

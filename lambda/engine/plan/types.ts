@@ -1,7 +1,9 @@
 /**
  * A plan: the exact statements a command runs, in order, grouped into the calls and transactions that
  * run them. migrate and rollback build a plan and execute it (`run/execute-plan.ts`); the plan command
- * returns the same plan without executing it, so a dry run cannot differ from the real one.
+ * returns the same plan without executing it, so a dry run cannot differ from the real one. One
+ * grouping is left to the executor: consecutive migrations folded into one DO block each are sent
+ * together in one call made of their blocks' bodies, each committed on its own (`fold-batch.ts`).
  *
  * Not in the plan: the engine's bookkeeping around it, which changes no schema: creating the schema
  * history on first use, reading it, and taking, renewing and releasing the lock lease.
