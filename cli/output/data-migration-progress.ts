@@ -20,7 +20,12 @@ export function dataMigrationProgressBar(stderr: Stderr): DataMigrationProgressL
       bar?.finish();
       current = id;
       const title = `data ${progress.version}${progress.direction === 'down' ? ' (down)' : ''} ${progress.loop}`;
-      bar = new ProgressBar(stderr, { title, ...(progress.estimatedTotalRows !== undefined ? { totalRows: progress.estimatedTotalRows } : {}) });
+      bar = new ProgressBar(stderr, {
+        title,
+        // The bar appears after the loop's first batch: its clock starts when the loop did.
+        startedAt: Date.now() - progress.elapsedMs,
+        ...(progress.estimatedTotalRows !== undefined ? { totalRows: progress.estimatedTotalRows } : {}),
+      });
     }
     bar?.update({ rows: progress.totalRows, label: `batch ${progress.totalBatches}` });
     if (progress.finished) {

@@ -22,6 +22,8 @@ export interface ProgressBarOptions {
   readonly redrawMs?: number;
   /** The clock, ms (tests). @default Date.now */
   readonly now?: () => number;
+  /** When the work started, ms of `now`, if before the bar (rate and ETA count from it). @default now() */
+  readonly startedAt?: number;
 }
 
 const BAR_WIDTH = 24;
@@ -74,7 +76,7 @@ export class ProgressBar {
     private readonly options: ProgressBarOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.started = this.now();
+    this.started = options.startedAt ?? this.now();
   }
 
   /** Records progress and redraws when `redrawMs` passed since the last draw. */

@@ -204,10 +204,11 @@ describe('data migration progress', () => {
 
     // 40 batches of 500 rows, then one that finds none left.
     expect(reports).toHaveLength(ROWS / 500 + 1);
-    const base = { version: '2', name: 'invoice_amount_cents', direction: 'up', loop: 'public.invoice', estimatedTotalRows: ROWS };
+    const base = { version: '2', name: 'invoice_amount_cents', direction: 'up', loop: 'public.invoice', estimatedTotalRows: ROWS, elapsedMs: expect.any(Number) };
     expect(reports[0]).toEqual({ ...base, batches: 1, rows: 500, totalBatches: 1, totalRows: 500, finished: false });
     expect(reports[19]).toEqual({ ...base, batches: 20, rows: 10_000, totalBatches: 20, totalRows: 10_000, finished: false });
     expect(reports.at(-1)).toEqual({ ...base, batches: 41, rows: ROWS, totalBatches: 41, totalRows: ROWS, finished: true });
+    expect(reports.every((p, i) => i === 0 || p.elapsedMs >= reports[i - 1]!.elapsedMs)).toBe(true);
   });
 
   it('takes the module\'s estimatedRows for a hand-written loop, reports the down direction, and survives a listener that throws', async () => {

@@ -17,6 +17,7 @@ const batch = (n: number, extra: Partial<DataMigrationProgress> = {}): DataMigra
   totalBatches: n,
   totalRows: n * 1000,
   finished: false,
+  elapsedMs: n * 1000,
   ...extra,
 });
 
@@ -31,9 +32,19 @@ describe('dataProgressLog', () => {
     }
     const lines = log.lines.filter((l) => l.message === 'data migration progress');
     expect(lines.map((l) => l.extra?.batches)).toEqual([1, 11, 21, 30]);
-    expect(lines[0]!.extra).toEqual({ version: '0042', direction: 'up', loop: 'public.invoice', batches: 1, rows: 1000, totalBatches: 1, totalRows: 1000, finished: false });
-    // 10,000 more rows in the 10 s since the first line; the last line with the estimate.
-    expect(lines[1]!.extra).toMatchObject({ rows: 11_000, rowsPerSecond: 1100 });
+    expect(lines[0]!.extra).toEqual({
+      version: '0042',
+      direction: 'up',
+      loop: 'public.invoice',
+      batches: 1,
+      rows: 1000,
+      totalBatches: 1,
+      totalRows: 1000,
+      rowsPerSecond: 1000,
+      finished: false,
+    });
+    // The rate is rows of this run over the loop's time in this run; the last line has the estimate.
+    expect(lines[1]!.extra).toMatchObject({ rows: 11_000, rowsPerSecond: 1000 });
     expect(lines[3]!.extra).toMatchObject({ batches: 30, rows: 30_000, estimatedTotalRows: 30_000, finished: true });
     expect(lines.every((l) => l.level === 'info')).toBe(true);
   });

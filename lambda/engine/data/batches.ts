@@ -44,6 +44,8 @@ export interface BatchDeps {
 /** A batch loop's progress: its report so far, whether it finished, and the rows expected when known. */
 export interface LoopProgress extends BatchesReport {
   readonly finished: boolean;
+  /** ms since the loop started in this run. */
+  readonly elapsedMs: number;
   readonly estimatedTotalRows?: number;
 }
 
@@ -141,6 +143,7 @@ export async function runBatches(deps: BatchDeps, key: LoopKey, fn: BatchFunctio
   let batches = 0;
   let rows = 0;
   let longestMs = 0;
+  const loopStarted = Date.now();
   if (!checkpoint.finished && checkpoint.batches > 0) log.info('batches resume after their checkpoint', { version: key.version, name: key.name, batches: checkpoint.batches, rows: checkpoint.rowsDone });
   while (!checkpoint.finished) {
     const spendable = deps.spendableMs();
@@ -166,6 +169,7 @@ export async function runBatches(deps: BatchDeps, key: LoopKey, fn: BatchFunctio
       totalBatches: checkpoint.batches,
       totalRows: checkpoint.rowsDone,
       finished: checkpoint.finished,
+      elapsedMs: Date.now() - loopStarted,
       ...(estimatedRows !== undefined ? { estimatedTotalRows: estimatedRows } : {}),
     });
   }

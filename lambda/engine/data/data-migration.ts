@@ -112,6 +112,8 @@ export interface DataMigrationProgress {
   readonly estimatedTotalRows?: number;
   /** True after the loop's last batch. */
   readonly finished: boolean;
+  /** Time since the loop started in this run, ms (rate: `rows` / `elapsedMs`). */
+  readonly elapsedMs: number;
 }
 
 /** Receives a data migration's progress after each batch; must not throw (an error it throws is logged and ignored). */
