@@ -80,8 +80,10 @@ function acceptedProblem(event: ReturnType<typeof parseEvent>): string | undefin
     }
   }
   if (event.kind === 'custom-resource') {
-    const v = event.event.ResourceProperties.TargetVersion;
-    if (v !== undefined && (!VERSION.test(v) || v.length > 64)) return `TargetVersion ${JSON.stringify(v)} accepted`;
+    for (const field of ['TargetVersion', 'BaselineVersion'] as const) {
+      const v = event.event.ResourceProperties[field];
+      if (v !== undefined && (!VERSION.test(v) || v.length > 64)) return `${field} ${JSON.stringify(v)} accepted`;
+    }
     if (!['Create', 'Update', 'Delete'].includes(event.event.RequestType)) return `RequestType ${event.event.RequestType} accepted`;
   }
   return undefined;

@@ -66,7 +66,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** The console actions (`events/manual-event.ts`). */
-export const MANUAL_ACTIONS = ['status', 'migrate', 'verify', 'snapshot', 'plan', 'rollback', 'baseline', 'list-snapshots', 'restore'] as const;
+export const MANUAL_ACTIONS = ['status', 'migrate', 'verify', 'snapshot', 'plan', 'rollback', 'baseline', 'list-snapshots', 'restore', 'repair', 'unlock'] as const;
 
 /** `{"action": ..., ...}` with a known or hostile action and hostile members (every field any action takes). */
 export const manualEvent = fc.record(
@@ -90,7 +90,7 @@ export const customResourceEvent = fc.record(
   {
     RequestType: fc.oneof(fc.constantFrom('Create', 'Update', 'Delete'), hostileString),
     ResourceProperties: fc.oneof(
-      fc.record({ MigrationsChecksum: hostileValue, TargetVersion: hostileValue, ServiceToken: hostileValue }, { requiredKeys: [] }),
+      fc.record({ MigrationsChecksum: hostileValue, TargetVersion: hostileValue, BaselineVersion: hostileValue, ServiceToken: hostileValue }, { requiredKeys: [] }),
       hostileValue,
     ),
     PhysicalResourceId: hostileValue,
