@@ -9,7 +9,13 @@ the DatabaseMigrations construct's function on \`cdk deploy\`):
       down.sql     optional: reverts it (rds-migrate rollback --to <version>)
       verify.sql   optional: proves it; each query must return a row whose first column is not false
 
-Create the next one with \`rds-migrate new <name>\`. Never edit an applied up.sql: its checksum is
+Or, for a data migration in TypeScript (\`rds-migrate new <name> --data\`):
+
+    <version>_<name>/
+      up.ts        required: exports up(ctx), and down(ctx) to revert it; batches via ctx.backfill / ctx.batches
+      verify.sql   optional
+
+Create the next one with \`rds-migrate new <name>\`. Never edit an applied up.sql or up.ts: its checksum is
 recorded in the schema history, and migrate refuses to run until the file is restored (or the change
 is accepted with \`rds-migrate repair\`).
 
