@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addHelp } from '../help';
 import { addOutputOptions } from '../output/output-options';
-import { planReport, renderPlan } from '../output/render-plan';
+import { renderPlan } from '../output/render-plan';
 import { checkMigrateTarget } from '../project/check-target';
 import { addProjectOptions, openProject, type ProjectFlags } from '../project/open-project';
 import { requireBundledVersion } from '../project/versions';
@@ -31,11 +31,9 @@ export function registerPlan(program: Command, session: Session): void {
       const project = await openProject(ctx, flags);
       const targetVersion = flags.to === undefined ? undefined : await requireBundledVersion(project.bundle, flags.to, '--to');
       if (targetVersion !== undefined) await checkMigrateTarget(project.driver, project.bundle, targetVersion);
-      const { plan } = await import('../../lambda/engine/commands/plan');
-      const report = planReport(
-        await plan(project.driver, project.bundle, { appliedBy: project.appliedBy, ...(targetVersion ? { targetVersion } : {}) }),
-        project.driver.database,
-      );
+      // The function's plan action, as {"action":"plan"} runs it: versioned and repeatable migrations.
+      const { runPlan } = await import('../../lambda/actions/plan-action');
+      const report = await runPlan(project.actionContext, targetVersion ? { targetVersion } : {});
       return { report, human: (out) => renderPlan(report, out) };
     }),
   );

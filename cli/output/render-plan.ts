@@ -1,8 +1,10 @@
-import type { MigrationPlan, PlannedMigration, PlannedStatement } from '../../lambda/engine/plan/types';
+import type { MigrationPlan, PlannedMigration, PlannedRepeatable, PlannedStatement } from '../../lambda/engine/plan/types';
 import type { Printer } from './printer';
 
 /** A planned migration in the `--json` report: the plan without the bundled scripts it was built from. */
 export type PlanMigrationReport = Omit<PlannedMigration, 'migration'>;
+/** A planned repeatable migration in the `--json` report, without its bundled script. */
+export type PlanRepeatableReport = Omit<PlannedRepeatable, 'repeatable'>;
 
 /** The `--json` report of `plan` and `rollback --dry-run`. */
 export interface PlanReport {
@@ -12,6 +14,8 @@ export interface PlanReport {
   readonly current: string | null;
   readonly target: string | null;
   readonly migrations: PlanMigrationReport[];
+  /** Repeatable migrations migrate would (re-)apply after the versioned ones (migrate's plan only). */
+  readonly repeatables?: PlanRepeatableReport[];
 }
 
 /** The plan as a report: every statement, in order, as migrate or rollback would run it. */
@@ -33,7 +37,7 @@ function statementText(statement: PlannedStatement): string {
 }
 
 /**
- * The plan for people: per migration its steps, each a transaction (BEGIN ... COMMIT) or one
+ * The plan for people: per migration (then per repeatable migration to apply again) its steps, each a transaction (BEGIN ... COMMIT) or one
  * statement on its own, with every statement as it will be sent. Statements of the migration's
  * script show their file and line; the engine's own (timeouts, schema history writes, guards) are dim;
  * a data migration's step is one comment line naming its module (no SQL: its module runs it).
@@ -41,16 +45,20 @@ function statementText(statement: PlannedStatement): string {
 export function renderPlan(report: PlanReport, out: Printer): void {
   const c = out.colour;
   const verb = report.direction === 'up' ? 'migrate' : 'rollback';
-  if (report.migrations.length === 0) {
+  const repeatables = report.repeatables ?? [];
+  if (report.migrations.length === 0 && repeatables.length === 0) {
     out.line(`Nothing to ${verb}: current version ${report.current ?? 'none'}.`);
     return;
   }
-  out.line(`${c.bold(`Plan (${verb})`)}: ${report.current ?? 'none'} → ${report.target ?? 'none'}, ${report.migrations.length} migration(s)`);
-  for (const m of report.migrations) {
+  const again = repeatables.length > 0 ? `, ${repeatables.length} repeatable migration(s)` : '';
+  out.line(`${c.bold(`Plan (${verb})`)}: ${report.current ?? 'none'} → ${report.target ?? 'none'}, ${report.migrations.length} migration(s)${again}`);
+  for (const m of [...report.migrations, ...repeatables]) {
     out.line();
     const mode = m.steps.some((s) => s.data) ? 'data migration, batches in transactions of their own' : m.transactional ? 'one transaction' : 'statement by statement';
     const resume = m.resumeAfter > 0 ? `, resuming after statement ${m.resumeAfter}` : '';
-    out.line(c.bold(`${m.version} ${m.name}`) + c.dim(` (${m.direction}, ${m.file}, ${mode}${resume})`));
+    const title = m.kind === 'repeatable' ? `repeatable ${m.name}` : `${m.version} ${m.name}`;
+    const state = m.kind === 'repeatable' ? (m.state === 'outdated' ? ', changed since applied: applied again' : ', never applied') : '';
+    out.line(c.bold(title) + c.dim(` (${m.direction}, ${m.file}, ${mode}${resume}${state})`));
     m.steps.forEach((step) => {
       const indent = step.transaction ? '      ' : '    ';
       if (step.data) {

@@ -69,4 +69,31 @@ describe('migrations folders in the other layouts the compiler reads', () => {
     expect(mixed.json().error).toMatchObject({ name: 'MigrationCompileError', file: 'mixed' });
     expect(mixed.json().error.message).toContain('mixes migration layouts');
   });
+
+  it('plan shows the repeatable migrations migrate would apply again: a changed R__ script is not "nothing to migrate"', async () => {
+    const repeatables = await createTestDatabase('cli_layouts_repeatable');
+    try {
+      await project.write('repeatable/V1__create_books.sql', 'CREATE TABLE books (id int PRIMARY KEY, title text);\n');
+      await project.write('repeatable/R__book_titles.sql', 'CREATE OR REPLACE VIEW book_titles AS SELECT title FROM books;\n');
+      const flags = ['--migrations', 'repeatable', '--database-url', repeatables.url];
+      const first = await cli('plan', ...flags, '--json');
+      expect(first.code).toBe(0);
+      expect(first.json()).toMatchObject({ migrations: [{ version: '1' }], repeatables: [{ name: 'book_titles', state: 'pending', file: 'R__book_titles.sql' }] });
+      expect((await cli('migrate', ...flags)).code).toBe(0);
+      expect((await cli('plan', ...flags)).stdout).toContain('Nothing to migrate: current version 1.');
+
+      await project.write('repeatable/R__book_titles.sql', 'CREATE OR REPLACE VIEW book_titles AS SELECT title FROM books WHERE title IS NOT NULL;\n');
+      const changed = await cli('plan', ...flags, '--json');
+      expect(changed.json()).toMatchObject({ migrations: [], repeatables: [{ name: 'book_titles', state: 'outdated' }] });
+      const text = await cli('plan', ...flags);
+      expect(text.stdout).toContain('Plan (migrate): 1 → 1, 0 migration(s), 1 repeatable migration(s)');
+      expect(text.stdout).toMatch(/repeatable book_titles \(up, R__book_titles\.sql, one transaction, changed since applied: applied again\)/);
+      expect(text.stdout).toContain('WHERE title IS NOT NULL;  -- R__book_titles.sql:1');
+      // migrate applies exactly what plan showed.
+      const migrated = await cli('migrate', ...flags, '--json');
+      expect(migrated.json().migrate.repeatables).toEqual([expect.objectContaining({ name: 'book_titles' })]);
+    } finally {
+      await repeatables.drop();
+    }
+  });
 });
