@@ -31,7 +31,7 @@ import pg from 'pg';
 import { newSnapshotId } from '../lambda/snapshot/snapshot-id';
 import { localS3Client, startLocalS3 } from '../local/s3/local-s3';
 import { startDataApiProcess } from './support/data-api-process';
-import { postgresCpuReader, waitedChildrenCpuMs } from './support/process-cpu';
+import { postgresCpuReader, sessionsEnded, waitedChildrenCpuMs } from './support/process-cpu';
 import { BENCH_TABLE, generateTable, tableFingerprint } from './snapshot/generate';
 import { timeTool, toolMajorVersion } from './snapshot/pg-tools';
 import { formatFigures, mib, seconds, type Figure } from './snapshot/report';
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     const dumpFile = path.join(work, 'bench.dump');
     const beforeDump = { tool: await waitedChildrenCpuMs(), server: await serverCpu() };
     const dumpMs = await timeTool('pg_dump', ['-Fc', '-Z1', '-t', `public.${BENCH_TABLE}`, '-f', dumpFile, '-d', sourceUrl]);
+    await sessionsEnded(adminUrl, 'pg_dump');
     const dumpCpu = { tool: (await waitedChildrenCpuMs()) - beforeDump.tool, server: (await serverCpu()) - beforeDump.server };
     const dumpBytes = (await stat(dumpFile)).size;
     console.log(`pg_dump -Fc -Z1: ${seconds(dumpMs)}, ${mib(dumpBytes)}`);
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
     await recreateDatabase(adminUrl, PG_RESTORE_DB);
     const beforePgRestore = { tool: await waitedChildrenCpuMs(), server: await serverCpu() };
     const pgRestoreMs = await timeTool('pg_restore', ['-d', restoreUrl, dumpFile]);
+    await sessionsEnded(adminUrl, 'pg_restore');
     const pgRestoreCpu = { tool: (await waitedChildrenCpuMs()) - beforePgRestore.tool, server: (await serverCpu()) - beforePgRestore.server };
     console.log(`pg_restore: ${seconds(pgRestoreMs)}`);
 
