@@ -15,9 +15,19 @@ export interface StatusActionReport {
     readonly file?: string;
   }>;
   readonly pending: string[];
+  /**
+   * Repeatable migrations (Flyway `R__`), by description: `pending` (never applied), `outdated` (changed
+   * since applied: migrate applies it again), `applied`, or `missing` (applied, no longer in the bundle).
+   */
+  readonly repeatables: Array<{
+    readonly name: string;
+    readonly state: 'pending' | 'outdated' | 'applied' | 'missing';
+    readonly appliedAt?: string;
+    readonly file?: string;
+  }>;
 }
 
-/** Reads the schema history and compares it with the bundle; changes nothing. */
+/** Reads the schema history and compares it with the bundle (versions, then repeatable migrations); changes nothing. */
 export async function runStatus(ctx: ActionContext): Promise<StatusActionReport> {
   const s = await status(ctx.driver, ctx.bundle);
   return {
@@ -32,5 +42,11 @@ export async function runStatus(ctx: ActionContext): Promise<StatusActionReport>
       ...(m.file ? { file: m.file } : {}),
     })),
     pending: s.pending.map((m) => m.version),
+    repeatables: s.repeatables.map((r) => ({
+      name: r.name,
+      state: r.state,
+      ...(r.row?.appliedAt ? { appliedAt: String(r.row.appliedAt) } : {}),
+      ...(r.file ? { file: r.file } : {}),
+    })),
   };
 }

@@ -70,7 +70,7 @@ describe('migrations folders in the other layouts the compiler reads', () => {
     expect(mixed.json().error.message).toContain('mixes migration layouts');
   });
 
-  it('plan shows the repeatable migrations migrate would apply again: a changed R__ script is not "nothing to migrate"', async () => {
+  it('status and plan show the repeatable migrations migrate would apply again: a changed R__ script is not "nothing to migrate"', async () => {
     const repeatables = await createTestDatabase('cli_layouts_repeatable');
     try {
       await project.write('repeatable/V1__create_books.sql', 'CREATE TABLE books (id int PRIMARY KEY, title text);\n');
@@ -83,6 +83,11 @@ describe('migrations folders in the other layouts the compiler reads', () => {
       expect((await cli('plan', ...flags)).stdout).toContain('Nothing to migrate: current version 1.');
 
       await project.write('repeatable/R__book_titles.sql', 'CREATE OR REPLACE VIEW book_titles AS SELECT title FROM books WHERE title IS NOT NULL;\n');
+      const status = await cli('status', ...flags, '--json');
+      expect(status.json()).toMatchObject({ current: '1', pending: [], repeatables: [{ name: 'book_titles', state: 'outdated', file: 'R__book_titles.sql' }] });
+      const statusText = await cli('status', ...flags);
+      expect(statusText.stdout).toMatch(/REPEATABLE +STATE +APPLIED AT\nbook_titles +outdated /);
+      expect(statusText.stdout).toContain('No version pending; repeatable to apply: book_titles');
       const changed = await cli('plan', ...flags, '--json');
       expect(changed.json()).toMatchObject({ migrations: [], repeatables: [{ name: 'book_titles', state: 'outdated' }] });
       const text = await cli('plan', ...flags);

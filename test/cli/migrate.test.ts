@@ -37,6 +37,7 @@ describe('status, plan, migrate --to, migrate, verify and rollback, run as a use
         { version: '0003', name: 'add_confidence_check', state: 'pending', file: '0003_add_confidence_check/up.sql' },
       ],
       pending: ['0001', '0002', '0003'],
+      repeatables: [],
     });
     const human = await cli('status');
     expect(human.stdout).toMatch(/VERSION +NAME +STATE +APPLIED AT\n0001 +create_invoices +pending\n/);
