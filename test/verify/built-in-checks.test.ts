@@ -44,6 +44,35 @@ describe('schema-history', () => {
 });
 
 describe('verify-script', () => {
+  it('fails a repeatable migration not applied or changed since; info while the target is below the last version, or once removed', async () => {
+    const view = { name: 'sale_totals', up: ['CREATE OR REPLACE VIEW sale_totals AS SELECT sum(amount) AS total FROM app_sale'] };
+    const withView = buildBundle(base, [view]);
+    const pending = await runVerification(driver, withView);
+    expect(failingOf(pending, 'schema-history').map((c) => [c.object, c.severity, c.found])).toEqual([['R__sale_totals.sql', 'error', 'pending']]);
+    expect(pending.ok).toBe(false);
+
+    await migrate(driver, withView, { appliedBy: 'test' });
+    expect(failingOf(await runVerification(driver, withView), 'schema-history')).toEqual([]);
+
+    const changed = buildBundle(base, [{ ...view, up: ['CREATE OR REPLACE VIEW sale_totals AS SELECT sum(amount) AS total, count(*) AS sales FROM app_sale'] }]);
+    const outdated = await runVerification(driver, changed);
+    expect(failingOf(outdated, 'schema-history').map((c) => [c.object, c.severity, c.found])).toEqual([['R__sale_totals.sql', 'error', 'outdated']]);
+    expect(outdated.ok).toBe(false);
+
+    // A migrate to a target below the last version leaves repeatables for later: info, not a failure.
+    const ahead = buildBundle([...base, { version: '3', name: 'later', up: ['SELECT 1'] }], [{ ...view, up: ['CREATE OR REPLACE VIEW sale_totals AS SELECT 1 AS total'] }]);
+    const waiting = await runVerification(driver, ahead, { targetVersion: '2' });
+    expect(waiting.checks.filter((c) => c.check === 'schema-history' && !c.passed).map((c) => [c.object, c.severity, c.found])).toEqual([
+      ['3_later/up.sql', 'info', 'pending'],
+      ['R__sale_totals.sql', 'info', 'outdated'],
+    ]);
+    expect(waiting.ok).toBe(true);
+
+    const removed = await runVerification(driver, bundle);
+    expect(removed.checks.filter((c) => c.check === 'schema-history' && !c.passed).map((c) => [c.object, c.severity])).toEqual([['sale_totals', 'info']]);
+    expect(removed.ok).toBe(true);
+  });
+
   it('notes a migration without a verify script, and fails it when verify scripts are required', async () => {
     const noted = await runVerification(driver, bundle);
     expect(noted.ok).toBe(true);

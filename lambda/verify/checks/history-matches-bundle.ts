@@ -2,7 +2,10 @@
  * Built-in check `schema-history`: the schema history matches the bundle. Fails (severity error) for
  * every applied version missing from the bundle, every changed checksum, every failed row and every
  * pending version, and every version in a state it does not know (not applied); a pending version
- * above `targetVersion` is only `info` (not meant to be applied).
+ * above `targetVersion` is only `info` (not meant to be applied). A repeatable migration never applied
+ * or changed since applied fails too (`info` while `targetVersion` is below the bundle's last version:
+ * migrate applies repeatables only when it goes to the last); one applied and no longer in the bundle
+ * is `info` (its objects stay).
  * Pure: works on the status read once by runVerification.
  */
 import type { Status } from '../../engine/status/compute';
@@ -43,6 +46,25 @@ export function checkHistoryMatchesBundle(status: Status, options: { readonly ta
       checks.push({
         check: CHECK, object, severity: 'error', passed: false, expected: 'applied', found: s.state,
         message: `${s.version} (${s.name}) is ${s.state}, not applied`,
+      });
+    }
+  }
+  // Repeatable migrations are applied by a migrate that goes to the bundle's last version: with a
+  // target below it, one not applied (yet) only waits (info).
+  const waits = options.targetVersion !== undefined && status.migrations.some((s) => s.migration && compareVersions(s.version, options.targetVersion!) > 0);
+  for (const r of status.repeatables) {
+    const object = r.file ?? r.name;
+    if (r.state === 'pending' || r.state === 'outdated') {
+      checks.push({
+        check: CHECK, object, severity: waits ? 'info' : 'error', passed: false, expected: 'applied', found: r.state,
+        message:
+          `repeatable migration ${r.name} is ${r.state === 'pending' ? 'not applied' : 'changed since it was applied, not applied again'}` +
+          (waits ? `: applied by a migrate to the last version, above the target version ${options.targetVersion}` : ''),
+      });
+    } else if (r.state === 'missing') {
+      checks.push({
+        check: CHECK, object, severity: 'info', passed: false, expected: 'in the bundle', found: 'applied, not in the bundle',
+        message: `repeatable migration ${r.name} was applied and is no longer in the bundle: what it created stays (nothing removes it)`,
       });
     }
   }
