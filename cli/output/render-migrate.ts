@@ -1,11 +1,12 @@
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
 import type { Printer } from './printer';
-import { renderSnapshot } from './render-snapshot';
+import { renderReusedSnapshot, renderSnapshot } from './render-snapshot';
 import { renderVerification } from './render-verification';
 import { formatDuration } from './units';
 
 /**
- * The migrate report (`runMigrate`: snapshot, migrate, verify) for people: the snapshot, drift found
+ * The migrate report (`runMigrate`: snapshot, migrate, verify) for people: the snapshot (taken, or the
+ * one reused for a resumed migration, with why), drift found
  * before migrating, the versioned and repeatable migrations applied, where a run cut short by its
  * time budget stopped, and the verification.
  */
@@ -13,6 +14,7 @@ export function renderMigrate(report: MigrateActionReport, out: Printer, target?
   const c = out.colour;
   out.line(`${c.bold('Database')} ${report.database}${target ? c.dim(` (${target})`) : ''}`);
   if (report.snapshot) renderSnapshot(report.snapshot, out);
+  else if (report.snapshotReused) renderReusedSnapshot(report.snapshotReused, out);
   else out.line(c.dim(`No snapshot: ${report.snapshotSkipped ?? 'not taken'}.`));
   for (const drift of report.driftBeforeMigrate ?? []) out.line(c.yellow(`! ${drift.message}`));
   out.line();

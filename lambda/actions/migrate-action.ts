@@ -8,6 +8,7 @@ import { refreshFingerprint } from '../verify/fingerprint/refresh-fingerprint';
 import type { VerificationCheck, VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
 import type { ActionContext } from './action-context';
+import type { ReusedSnapshot } from './covering-snapshot';
 import { snapshotBeforeMigrate, type SnapshotStep, type SnapshotSummary } from './snapshot-action';
 import { snapshotAgeMetric, type VerifySettings } from './verify-action';
 
@@ -18,9 +19,16 @@ export interface MigrateActionReport {
   readonly ok: boolean;
   /**
    * The snapshot taken before the first pending migration ran; null when nothing was pending
-   * (nothing changes, so nothing is exported) or snapshots are off (`snapshotSkipped` says why).
+   * (nothing changes, so nothing is exported), snapshots are off (`snapshotSkipped` says why), or the
+   * run resumed a migration an existing snapshot covers (`snapshotReused`).
    */
   readonly snapshot: SnapshotSummary | null;
+  /**
+   * The snapshot that covers this run, taken by an earlier one: the run resumed an unfinished migration
+   * (in progress, or failed at a statement) and took no new snapshot. Which, when, and why it covers
+   * the run (`reason`): `covering-snapshot.ts`. Absent otherwise.
+   */
+  readonly snapshotReused?: ReusedSnapshot;
   readonly snapshotSkipped?: string;
   readonly migrate: MigrateReport;
   /**
@@ -104,7 +112,9 @@ export function withInvocationSnapshotBudget(ctx: ActionContext, timeBudget: Tim
  *    fingerprint (drift found is reported as `driftBeforeMigrate` warnings), then a snapshot is written
  *    to S3 (manifest last) before the first pending migration runs (`snapshotBeforeMigrate`: its scope,
  *    full or affected, and its budget). If the snapshot fails or would not fit its budget, nothing is
- *    migrated and its error is thrown; with scope `none` no snapshot is taken (`snapshotSkipped`).
+ *    migrated and its error is thrown; with scope `none` no snapshot is taken (`snapshotSkipped`). A run
+ *    that resumes an unfinished migration an existing snapshot covers takes none and names that one
+ *    (`snapshotReused`, see `covering-snapshot.ts`).
  * 2. The pending migrations are applied up to `targetVersion` (default: the bundle's last).
  * 3. The schema fingerprint is recorded when migrations were applied (or none is recorded for the
  *    current version, see `verify/fingerprint/refresh-fingerprint.ts`).
@@ -153,7 +163,7 @@ export async function runMigrateStep(ctx: ActionContext, options: MigrateOptions
     return { done: false, stopped: { reason: 'finish-deferred' }, migrate: report, snapshot: taken };
   }
 
-  const snapshotSkipped = taken?.snapshot ? undefined : (taken?.skipped ?? (report.applied.length === 0 ? 'nothing was pending' : undefined));
+  const snapshotSkipped = taken?.snapshot || taken?.reused ? undefined : (taken?.skipped ?? (report.applied.length === 0 ? 'nothing was pending' : undefined));
   const refreshed = await refreshFingerprint(ctx.driver, {
     applied: report.applied.length + (options.appliedEarlier ?? 0),
     version: report.current,
@@ -178,6 +188,7 @@ export async function runMigrateStep(ctx: ActionContext, options: MigrateOptions
       database: ctx.driver.database,
       ok: verification.ok,
       snapshot: taken?.snapshot ?? null,
+      ...(taken?.reused ? { snapshotReused: taken.reused } : {}),
       ...(snapshotSkipped ? { snapshotSkipped } : {}),
       migrate: report,
       ...(driftBefore.length > 0 ? { driftBeforeMigrate: driftBefore } : {}),

@@ -1,7 +1,10 @@
 import { status } from '../engine/commands/status';
+import { readSchemaHistory } from '../engine/history/read';
+import { computeStatus } from '../engine/status/compute';
 import type { BundledMigration } from '../migrations/bundle';
 import { checkSnapshotBudget, estimateSnapshot, planSnapshotScope, pruneSnapshots, takeSnapshot, type TableName } from '../snapshot';
 import type { ActionContext, SnapshotTarget } from './action-context';
+import { appliedVersionsOf, findCoveringSnapshot, protectedForResume, resumedMigration, type HistoryView, type ReusedSnapshot } from './covering-snapshot';
 
 /** What a report says of one snapshot: enough to find it and to check it against the database. */
 export interface SnapshotSummary {
@@ -52,6 +55,9 @@ export interface RunSnapshotOptions {
  * 3. the export (`takeSnapshot`, `parallelism` tables at once);
  * 4. retention: with `keep`, the older complete snapshots beyond the `keep` newest are deleted, and
  *    incomplete ones older than a day; a failure there is logged, never thrown (the snapshot is done).
+ *    While a migration is unfinished (in progress or failed at a statement), the snapshot a run resuming
+ *    it would reuse is kept too (`covering-snapshot.ts`, `protectedForResume`); when that cannot be
+ *    found out, nothing is deleted.
  *
  * @throws {SnapshotsDisabledError} when no bucket is configured
  * @throws {SnapshotBudgetError} when the snapshot would not fit its budget (nothing read, nothing written)
@@ -60,9 +66,7 @@ export interface RunSnapshotOptions {
 export async function runSnapshot(ctx: ActionContext, target: SnapshotTarget | undefined = ctx.snapshots, options: RunSnapshotOptions = {}): Promise<SnapshotSummary> {
   if (!target) throw new SnapshotsDisabledError();
   const current = await status(ctx.driver, ctx.bundle);
-  const appliedVersions = current.migrations
-    .filter((m) => m.state === 'applied' || m.state === 'changed' || m.state === 'missing')
-    .map((m) => m.version);
+  const appliedVersions = appliedVersionsOf(current);
 
   let tables: TableName[] | undefined;
   let scopeNote: string | undefined;
@@ -102,10 +106,11 @@ export async function runSnapshot(ctx: ActionContext, target: SnapshotTarget | u
   let pruned: string[] | undefined;
   if (target.keep !== undefined) {
     try {
-      const retention = await pruneSnapshots(
-        { s3: target.s3, bucket: target.bucket, prefix: target.prefix, database: ctx.driver.database },
-        { keep: target.keep, protect: [result.snapshotId], log: ctx.log },
-      );
+      const location = { s3: target.s3, bucket: target.bucket, prefix: target.prefix, database: ctx.driver.database };
+      // Read again now: a migration may have started or finished while the snapshot ran (a manual snapshot holds no lock).
+      const covering = await protectedForResume(location, await readHistoryView(ctx), ctx.schemas, ctx.log);
+      if (covering.length > 0) ctx.log.info('retention keeps the snapshot a resumed migration relies on', { snapshotIds: covering });
+      const retention = await pruneSnapshots(location, { keep: target.keep, protect: [result.snapshotId, ...covering], log: ctx.log });
       pruned = [...retention.deleted, ...retention.incompleteDeleted];
     } catch (error) {
       ctx.log.warn('snapshot retention failed; old snapshots were kept', { error: (error as Error)?.message ?? String(error) });
@@ -126,16 +131,61 @@ export async function runSnapshot(ctx: ActionContext, target: SnapshotTarget | u
   };
 }
 
-/** The snapshot step before migrating: the snapshot, or why none was taken. */
+/** The snapshot step before migrating: the snapshot taken, the one reused, or why none was taken. */
 export interface SnapshotStep {
+  /** The snapshot this step took; null when it took none (`reused` or `skipped` says why). */
   readonly snapshot: SnapshotSummary | null;
+  /** The snapshot that already covers the migration this run resumes (`covering-snapshot.ts`): none was taken. */
+  readonly reused?: ReusedSnapshot;
   readonly skipped?: string;
+}
+
+async function readHistoryView(ctx: ActionContext): Promise<HistoryView> {
+  const rows = await readSchemaHistory(ctx.driver, { log: ctx.log });
+  return { rows, status: computeStatus(ctx.bundle, rows) };
+}
+
+/**
+ * The snapshot that covers the migration this run resumes, or null: when the first of `pending` started
+ * and did not finish, the rule of `covering-snapshot.ts` (a complete snapshot at the same applied
+ * versions with nothing migrated since, taken before it started or else while it was unfinished, holding
+ * what this run's snapshot would). A lookup that fails (S3, the schema history) is logged and gives
+ * null: a new snapshot is taken, as without one.
+ */
+async function coveringSnapshot(ctx: ActionContext, target: SnapshotTarget, pending: readonly BundledMigration[]): Promise<ReusedSnapshot | null> {
+  try {
+    const history = await readHistoryView(ctx);
+    const unfinished = resumedMigration(history.status, pending);
+    if (!unfinished) return null;
+    const affectedTables =
+      target.scope === 'affected'
+        ? async () => {
+            const plan = await planSnapshotScope(ctx.driver, { scope: 'affected', pending, schemas: ctx.schemas });
+            return plan.scope === 'affected' ? plan.tables : null;
+          }
+        : undefined;
+    const found = await findCoveringSnapshot(
+      { s3: target.s3, bucket: target.bucket, prefix: target.prefix, database: ctx.driver.database },
+      { history, unfinished, schemas: ctx.schemas, log: ctx.log, ...(affectedTables ? { affectedTables } : {}) },
+    );
+    if (!found) ctx.log.info('no snapshot covers the resumed migration: taking one', { resumes: unfinished.version, state: unfinished.state });
+    return found;
+  } catch (error) {
+    ctx.log.warn('could not look for the snapshot covering the resumed migration: taking one', { error: (error as Error)?.message ?? String(error) });
+    return null;
+  }
 }
 
 /**
  * The snapshot before the pending migrations run (call it from migrate's `beforeApply`, holding the
- * lock): none when no bucket is configured or the scope is `none` (said in `skipped`), otherwise
- * {@link runSnapshot} with `pending`, so the scope and the budget apply.
+ * lock):
+ * - none when no bucket is configured or the scope is `none` (said in `skipped`; no snapshot is looked
+ *   for either);
+ * - none when the run resumes an unfinished migration (the first of `pending` is in progress, or failed
+ *   at a statement) that a complete snapshot already covers: that one is `reused`, with its reason (the
+ *   rule: `covering-snapshot.ts`). A backfill spread over N invocations thus has one snapshot, not N,
+ *   and its invocations spend their time on the backfill;
+ * - otherwise {@link runSnapshot} with `pending`, so the scope and the budget apply.
  * @throws what `runSnapshot` throws: the migration must then not run
  */
 export async function snapshotBeforeMigrate(ctx: ActionContext, pending: readonly BundledMigration[]): Promise<SnapshotStep> {
@@ -146,6 +196,11 @@ export async function snapshotBeforeMigrate(ctx: ActionContext, pending: readonl
   if (ctx.snapshots.scope === 'none') {
     ctx.log.warn('no snapshot taken before migrating: snapshot scope is none', { pending: pending.length });
     return { snapshot: null, skipped: 'the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)' };
+  }
+  const reused = await coveringSnapshot(ctx, ctx.snapshots, pending);
+  if (reused) {
+    ctx.log.info('snapshot before migrating reused: it covers the resumed migration', { snapshotId: reused.snapshotId, resumes: reused.resumes.version, taken: reused.taken });
+    return { snapshot: null, reused };
   }
   ctx.log.info('taking snapshot before migrating', { pending: pending.map((m) => m.version), scope: ctx.snapshots.scope ?? 'full' });
   return { snapshot: await runSnapshot(ctx, ctx.snapshots, { pending }) };

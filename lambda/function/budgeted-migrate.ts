@@ -5,6 +5,7 @@
 import type { ActionContext } from '../actions/action-context';
 import type { MigrateReport } from '../engine/commands/migrate';
 import type { MigrateStepResult, MigrateStop } from '../actions/migrate-action';
+import type { ReusedSnapshot } from '../actions/covering-snapshot';
 import type { SnapshotSummary } from '../actions/snapshot-action';
 
 /** The console's report of a migrate the time budget stopped: what was done, and to invoke again. */
@@ -17,7 +18,10 @@ export interface MigrateInProgressReport {
   /** One sentence for the operator. */
   readonly message: string;
   readonly stopped: MigrateStop;
+  /** The snapshot this invocation took before migrating, if it took one. */
   readonly snapshot: SnapshotSummary | null;
+  /** The snapshot this invocation reused instead: it covers the migration it resumed (`actions/covering-snapshot.ts`). */
+  readonly snapshotReused?: ReusedSnapshot;
   readonly migrate: MigrateReport;
 }
 
@@ -38,6 +42,7 @@ export function inProgressReport(ctx: ActionContext, result: Extract<MigrateStep
     message: `${describeStop(result.stopped)}: the time budget of this invocation is used up. Invoke the function with ${event} again to continue.`,
     stopped: result.stopped,
     snapshot: result.snapshot?.snapshot ?? null,
+    ...(result.snapshot?.reused ? { snapshotReused: result.snapshot.reused } : {}),
     migrate: result.migrate,
   };
 }

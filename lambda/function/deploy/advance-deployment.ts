@@ -32,8 +32,10 @@
  * 2. With `BaselineVersion` (the construct's `baselineVersion`), baselines an empty schema history at
  *    that version first, and refuses a history that does not have it applied (`deployment-baseline.ts`).
  * 3. Otherwise stores the bundle's down scripts (`down-script-store.ts`) and runs the budgeted main job
- *    (`budgeted-migrate.ts`): the snapshot once per deployment, before its first change, the pending
- *    migrations, then the fingerprint and verification.
+ *    (`budgeted-migrate.ts`): the snapshot once per deployment, before its first change (none when the
+ *    deployment resumes a migration left unfinished before it that a snapshot already covers: that one
+ *    is the deployment's `SnapshotId`, see `actions/covering-snapshot.ts`), the pending migrations, then
+ *    the fingerprint and verification.
  * 4. A lock held by another runner is waited for by polling (the poll answers "not complete").
  */
 import type { ActionContext } from '../../actions/action-context';
@@ -135,7 +137,8 @@ export async function advanceDeployment(ctx: ActionContext, event: CustomResourc
 interface SnapshotOnce {
   /**
    * Before migrating `pending`: the snapshot (`snapshotBeforeMigrate`: its scope, budget, retention, and
-   * at most the invocation's remaining time), or skipped when an earlier invocation took it.
+   * at most the invocation's remaining time, or the existing one that covers a migration the deployment
+   * resumes), or skipped when an earlier invocation took or reused it.
    */
   beforeMigrate(pending: BundledMigration[]): Promise<SnapshotStep>;
   /**
@@ -156,8 +159,11 @@ function snapshotOnce(ctx: ActionContext, record: DeploymentRecord, timeBudget: 
       return { snapshot: null, skipped: `taken earlier in this deployment: ${snapshotId}` };
     }
     const decision = await take();
-    if (decision.snapshot) {
-      snapshotId = decision.snapshot.snapshotId;
+    // Taken now, or reused: the one covering the migration this deployment resumes (left unfinished
+    // by an earlier deployment or a console migrate), recorded as this deployment's snapshot.
+    const chosen = decision.snapshot?.snapshotId ?? decision.reused?.snapshotId;
+    if (chosen) {
+      snapshotId = chosen;
       await updateDeployment(ctx.driver, ctx.log, record.requestId, { snapshotId });
     }
     return decision;
