@@ -34,6 +34,11 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/Key \(([^)\n]*)\)=\(.*?\)(?= already exists| is duplicated| is not present| is still referenced| conflicts with|[.;]|$)/gm, `Key ($1)=(${REDACTED})`],
   // Failing row contains (1, alice@example.com, ...).
   [/Failing row contains \([^\n]*\)/g, `Failing row contains (${REDACTED})`],
+  // ... conflicts with existing key (during)=(["2024-01-02 00:00:00","2024-01-03 00:00:00")). (exclusion constraints, 23P01)
+  [/existing key \(([^)\n]*)\)=\(.*\)(?=\.?$)/gm, `existing key ($1)=(${REDACTED})`],
+  // invalid input syntax for type json, DETAIL: Token "secret" is invalid. / Expected ":", but found "secret". / Escape sequence "\q" is invalid.
+  [new RegExp(String.raw`\b(Token|Escape sequence) ${QUOTED} is invalid`, 'g'), `$1 ${REDACTED} is invalid`],
+  [new RegExp(String.raw`\bbut found ${QUOTED}`, 'g'), `but found ${REDACTED}`],
 ];
 
 /** `text` with the data values PostgreSQL quotes in its messages replaced by `<redacted>`. */

@@ -65,6 +65,24 @@ describe('row data in errors and reports', () => {
     expect(shown.stderr).toContain(`invalid input syntax for type integer: "${VALUE}"`);
   });
 
+  it('an exclusion constraint\'s DETAIL (both keys) and a JSON token are redacted', async () => {
+    await project.write(
+      'migrations/0002_duplicate_email/up.sql',
+      `CREATE TABLE booking (during tsrange, EXCLUDE USING gist (during WITH &&));\n` +
+        `INSERT INTO booking VALUES ('[2031-07-02,2031-07-03)');\nINSERT INTO booking VALUES ('[2031-07-01,2031-07-05)');\n`,
+    );
+    const overlap = await cli('migrate', '--json');
+    expect(overlap.code).toBe(1);
+    expect(overlap.json().error).toMatchObject({ sqlState: '23P01', detail: 'Key (during)=(<redacted>) conflicts with existing key (during)=(<redacted>).' });
+    expect(overlap.stdout + overlap.stderr).not.toContain('2031-07');
+
+    await project.write('migrations/0002_duplicate_email/up.sql', `SELECT '{"token": ${VALUE}}'::json;\n`);
+    const json = await cli('migrate', '--json');
+    expect(json.code).toBe(1);
+    expect(json.json().error).toMatchObject({ sqlState: '22P02', detail: 'Token <redacted> is invalid.' });
+    expect(json.stdout + json.stderr).not.toContain(VALUE);
+  });
+
   it('reports: a verify script failing on a quoted value is redacted in the table and in --json', async () => {
     await project.write('migrations/0001_create_person/verify.sql', `SELECT age = '${VALUE}'::text::int AS age_is_numeric FROM person WHERE id = 1;\n`);
     const json = await cli('verify', '--json');
