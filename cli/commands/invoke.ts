@@ -55,7 +55,9 @@ const TAKES_TO: ReadonlySet<InvokeAction> = new Set(['migrate', 'plan', 'rollbac
 /**
  * The function's manual event for an action (`lambda/events/manual-event.ts`). `rollback` needs `--to`
  * and sends it as `confirm` too (typing it on the command line is the confirmation, as for the local
- * rollback); `baseline` needs `--version`.
+ * rollback); `baseline` needs `--version`; `list-snapshots` takes `--limit` (1 to 1,000, the event's
+ * bound); `restore` needs `--snapshot-id` and `--confirm` repeating it (checked here, before anything is
+ * sent), optionally `--target-database`.
  * @throws {UsageError} naming the flag that is missing, malformed or not for this action
  */
 function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unknown> {
