@@ -121,8 +121,8 @@ function sameVersions(a: readonly string[], b: readonly string[]): boolean {
 async function* candidates(location: SnapshotLocation, history: HistoryView, unfinished: MigrationStatus, log: Log): AsyncGenerator<Candidate> {
   const row = unfinished.row!;
   const startedAt = Date.parse(row.appliedAt);
-  const others = history.rows.filter((r) => r.installedRank !== row.installedRank).map((r) => Date.parse(r.appliedAt));
-  const lastOther = others.length > 0 ? Math.max(...others) : Number.NEGATIVE_INFINITY;
+  let lastOther = Number.NEGATIVE_INFINITY;
+  for (const r of history.rows) if (r.installedRank !== row.installedRank) lastOther = Math.max(lastOther, Date.parse(r.appliedAt));
   const applied = appliedVersionsOf(history.status);
   for (const listing of await listSnapshots(location)) {
     if (snapshotIdTime(listing.snapshotId).getTime() < lastOther - CLOCK_MARGIN_MS) return;

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalS3 } from '../../local/s3/local-s3';
+import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
 import type { MigrateInProgressReport } from '../../lambda/function/budgeted-migrate';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -192,6 +193,43 @@ describe('the snapshot within the invocation', () => {
       // Without a Lambda context (no time limit) the same snapshot and migration go through.
       const done = await sendRequest(next.functions({ env: slow }), update);
       expect(done).toMatchObject({ Status: 'SUCCESS', Data: { Applied: '0002', SnapshotId: expect.stringMatching(/Z-[0-9a-f]{8}$/) } });
+    } finally {
+      s3.destroy();
+      await s3server.close();
+    }
+  });
+});
+
+describe('a deployment that resumes an unfinished migration', () => {
+  it('takes no new snapshot: the one taken before it started is its SnapshotId', async () => {
+    const s3server = await startLocalS3();
+    const s3 = s3server.client();
+    try {
+      await s3server.createBucket('snapshots');
+      const listed = async () => (await listSnapshots({ s3, bucket: 'snapshots', prefix: 'snapshots/', database: db.name })).map((s) => s.snapshotId);
+      const first = await inProcessRelease(db, releaseFolder('resume-first', ['0001']), { bucket: 'snapshots', s3 });
+      const created = await sendRequest(first.functions(), { RequestType: 'Create', ResourceProperties: properties(first) });
+      expect(created.Status).toBe('SUCCESS');
+      await db.sql(`INSERT INTO invoice (number) VALUES ('INV-1'), ('')`);
+      const dir = releaseFolder('resume-next', ['0001']);
+      addMigration(dir, '0002_invoice_number_check', {
+        // Statement by statement; the second fails while an invoice has an empty number.
+        'up.sql': '-- rds-migrate: transaction=off\nALTER TABLE invoice ADD COLUMN note text;\n\nALTER TABLE invoice ADD CONSTRAINT invoice_number_not_empty CHECK (number <> \'\');\n',
+      });
+      const next = await inProcessRelease(db, dir, { bucket: 'snapshots', s3 });
+      const update = { RequestType: 'Update' as const, PhysicalResourceId: created.PhysicalResourceId, ResourceProperties: properties(next) };
+      const failed = await sendRequest(next.functions(), update);
+      expect(failed.Status).toBe('FAILED');
+      expect(await history()).toEqual(['0001:sql:true', '0002:sql:false']);
+      const [before, atCreate] = await listed();
+      expect(atCreate).toBe(created.Data.SnapshotId);
+
+      // The deployment is retried once the data is fixed: it resumes 0002 at its second statement.
+      await db.sql(`UPDATE invoice SET number = 'INV-2' WHERE number = ''`);
+      const retried = await sendRequest(next.functions(), update);
+      expect(retried).toMatchObject({ Status: 'SUCCESS', Data: { Applied: '0002', SnapshotId: before } });
+      expect(await history()).toEqual(['0001:sql:true', '0002:sql:true']);
+      expect(await listed()).toEqual([before, atCreate]);
     } finally {
       s3.destroy();
       await s3server.close();
