@@ -47,6 +47,7 @@ interface InvokeFlags extends OutputFlags {
   readonly region?: string;
   readonly lambdaEndpoint?: string;
   readonly logs?: boolean;
+  readonly dryRun?: boolean;
 }
 
 /** Actions that take `--to` (the event's `targetVersion`). */
@@ -55,7 +56,7 @@ const TAKES_TO: ReadonlySet<InvokeAction> = new Set(['migrate', 'plan', 'rollbac
 /**
  * The function's manual event for an action (`lambda/events/manual-event.ts`). `rollback` needs `--to`
  * and sends it as `confirm` too (typing it on the command line is the confirmation, as for the local
- * rollback); `baseline` needs `--version`; `list-snapshots` takes `--limit` (1 to 1,000, the event's
+ * rollback; with `--dry-run` the event is `{"action":"plan","direction":"down"}` instead); `baseline` needs `--version`; `list-snapshots` takes `--limit` (1 to 1,000, the event's
  * bound); `restore` needs `--snapshot-id` and `--confirm` repeating it (checked here, before anything is
  * sent), optionally `--target-database`.
  * @throws {UsageError} naming the flag that is missing, malformed or not for this action
@@ -87,10 +88,12 @@ function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unkn
     }
     return { action, snapshotId, confirm: flags.confirm, ...(flags.targetDatabase ? { targetDatabase: flags.targetDatabase } : {}) };
   }
+  if (flags.dryRun && action !== 'rollback') throw new UsageError(`--dry-run is only for invoke rollback (plan is migrate's dry run), not ${action}`);
   if (action === 'rollback') {
     if (to === undefined) throw new UsageError('--to <version> is required for invoke rollback: the version to end at (0 reverts everything)');
     const targetVersion = checkVersionFlag(to, '--to');
-    return { action, targetVersion, confirm: targetVersion };
+    // --dry-run: the function's plan of that rollback, changing nothing.
+    return flags.dryRun ? { action: 'plan', direction: 'down', targetVersion } : { action, targetVersion, confirm: targetVersion };
   }
   if (action === 'baseline') {
     if (version === undefined) throw new UsageError('--version <version> is required for invoke baseline: the last version the database already has');
@@ -164,7 +167,8 @@ export function registerInvoke(program: Command, session: Session): void {
     .option('--target-database <name>', 'restore: a copy into this database of the cluster instead')
     .option('--region <region>', 'AWS region of the function (default: the SDK\'s)')
     .option('--lambda-endpoint <url>', 'Lambda endpoint, for a local stand-in')
-    .option('--logs', 'print the tail of the function\'s log (last 4 KB) on stderr');
+    .option('--logs', 'print the tail of the function\'s log (last 4 KB) on stderr')
+    .option('--dry-run', 'rollback: print the statements the rollback would run (the function\'s plan), change nothing');
   addOutputOptions(command);
   addHelp(command, {
     examples: [
@@ -172,6 +176,7 @@ export function registerInvoke(program: Command, session: Session): void {
       'RDS_MIGRATE_FUNCTION_NAME=MyStack-MigrationsFunction1A2B3C rds-migrate invoke migrate --to 0023 --logs',
       'rds-migrate invoke verify --json',
       'rds-migrate invoke plan --to 0023',
+      'rds-migrate invoke rollback --to 0022 --dry-run',
       'rds-migrate invoke baseline --version 0021',
       'rds-migrate invoke unlock --json',
       'rds-migrate invoke list-snapshots --limit 5',
@@ -202,7 +207,9 @@ export function registerInvoke(program: Command, session: Session): void {
         throw new FunctionInvocationError(outcome.error.errorType, outcome.error.errorMessage, flags.functionName, outcome.error.trace);
       }
       const report = outcome.result;
-      return { report, exitCode: exitCodeOf(action, report), human: (out) => render(action, report, out) };
+      // What the function ran: the event's action (rollback --dry-run sends plan).
+      const ran = event.action as InvokeAction;
+      return { report, exitCode: exitCodeOf(ran, report), human: (out) => render(ran, report, out) };
     }),
   );
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../exit-codes';
 import { addHelp } from '../help';
 import { addOutputOptions } from '../output/output-options';
-import { planReport, renderPlan } from '../output/render-plan';
+import { renderPlan } from '../output/render-plan';
 import { renderRollback } from '../output/render-rollback';
 import { checkRollbackTarget } from '../project/check-target';
 import { addProjectOptions, openProject, type ProjectFlags } from '../project/open-project';
@@ -42,8 +42,9 @@ export function registerRollback(program: Command, session: Session): void {
       const project = await openProject(ctx, flags);
       await checkRollbackTarget(project.driver, project.bundle, targetVersion);
       if (flags.dryRun) {
-        const { planRollback } = await import('../../lambda/engine/commands/plan');
-        const report = planReport(await planRollback(project.driver, project.bundle, { appliedBy: project.appliedBy, targetVersion }), project.driver.database);
+        // The function's plan action for rollback, as {"action":"plan","direction":"down"} runs it.
+        const { runPlan } = await import('../../lambda/actions/plan-action');
+        const report = await runPlan(project.actionContext, { direction: 'down', targetVersion });
         return { report, human: (out) => renderPlan(report, out) };
       }
       // The function's rollback action, as {"action":"rollback"} runs it (typing --to is the confirmation):

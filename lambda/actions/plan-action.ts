@@ -1,4 +1,4 @@
-import { plan } from '../engine/commands/plan';
+import { plan, planRollback } from '../engine/commands/plan';
 import type { PlannedMigration, PlannedRepeatable, PlannedStep } from '../engine/plan/types';
 import type { ActionContext } from './action-context';
 
@@ -10,8 +10,8 @@ export type PlanActionRepeatable = Omit<PlannedRepeatable, 'repeatable'>;
 export interface PlanActionReport {
   readonly action: 'plan';
   readonly database: string;
-  /** Always `up`: the dry run of migrate (rollback's plan is not an event). */
-  readonly direction: 'up';
+  /** `up`: the dry run of migrate; `down`: the dry run of rollback to `target`. */
+  readonly direction: 'up' | 'down';
   /** Highest applied version now (null when none). */
   readonly current: string | null;
   /** The version migrate would end at; `current` when nothing is pending. */
@@ -25,7 +25,7 @@ export interface PlanActionReport {
    * (`folded.body`), each committed on its own (`engine/plan/fold-batch.ts`).
    */
   readonly migrations: PlanActionMigration[];
-  /** Repeatable migrations migrate would (re-)apply after the versioned ones. */
+  /** Repeatable migrations migrate would (re-)apply after the versioned ones (none for rollback). */
   readonly repeatables: PlanActionRepeatable[];
   /** Statements in all (a folded step's DO block counts once, as it is sent). */
   readonly statements: number;
@@ -39,17 +39,31 @@ const countStatements = (steps: readonly PlannedStep[]): number => steps.reduce(
  * schema history writes; migrate executes this same plan. Reads the schema history only: takes no
  * lock, takes no snapshot, creates nothing, so a migrate starting later may find another state.
  *
- * @param options.targetVersion last version to apply (inclusive), digits with optional dots
- * @throws {HistoryValidationError} when migrate would refuse to start (a changed checksum, a failed
- *   row, an applied version missing from the bundle, out of order)
- * @throws {Error} naming `targetVersion` when it is not a version of the bundle or is below the current
- *   version (rollback goes down)
+ * With `direction: 'down'`, the dry run of rollback instead (the engine's `planRollback`): the down
+ * scripts `{"action":"rollback"}` would run to end at `targetVersion`, highest first, with their undo
+ * rows; refused as rollback would refuse (a migration without a down script, changed, missing).
+ *
+ * @param options.targetVersion up: last version to apply (inclusive), default the bundle's last; down
+ *   (required): the version to end at, `0` for everything. Digits with optional dots
+ * @param options.direction `up` (default) or `down`
+ * @throws {HistoryValidationError} when migrate (or rollback) would refuse to start (a changed checksum,
+ *   a failed row, an applied version missing from the bundle, out of order; for down, a migration that
+ *   cannot be reverted)
+ * @throws {Error} naming `targetVersion` when it is missing for down, not a version of the bundle, or on
+ *   the wrong side of the current version
  */
-export async function runPlan(ctx: ActionContext, options: { readonly targetVersion?: string } = {}): Promise<PlanActionReport> {
-  const planned = await plan(ctx.driver, ctx.bundle, {
-    appliedBy: ctx.appliedBy,
-    ...(options.targetVersion !== undefined ? { targetVersion: options.targetVersion } : {}),
-  });
+export async function runPlan(ctx: ActionContext, options: { readonly targetVersion?: string; readonly direction?: 'up' | 'down' } = {}): Promise<PlanActionReport> {
+  const direction = options.direction ?? 'up';
+  if (direction === 'down' && options.targetVersion === undefined) {
+    throw new Error('targetVersion is required to plan a rollback: the version it would end at (0 reverts everything); nothing was read');
+  }
+  const planned =
+    direction === 'down'
+      ? await planRollback(ctx.driver, ctx.bundle, { appliedBy: ctx.appliedBy, targetVersion: options.targetVersion! })
+      : await plan(ctx.driver, ctx.bundle, {
+          appliedBy: ctx.appliedBy,
+          ...(options.targetVersion !== undefined ? { targetVersion: options.targetVersion } : {}),
+        });
   const migrations = planned.migrations.map(({ migration: _bundled, ...rest }) => rest);
   const repeatables = planned.repeatables.map(({ repeatable: _bundled, ...rest }) => rest);
   const statements = [...migrations, ...repeatables].reduce((sum, m) => sum + countStatements(m.steps), 0);
@@ -57,7 +71,7 @@ export async function runPlan(ctx: ActionContext, options: { readonly targetVers
   return {
     action: 'plan',
     database: ctx.driver.database,
-    direction: 'up',
+    direction,
     current: planned.current,
     target: planned.target,
     migrations,

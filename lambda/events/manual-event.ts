@@ -13,6 +13,7 @@ import { versionSchema } from './version';
  * - `{"action":"snapshot"}`: take a snapshot now.
  * - `{"action":"plan"}` or `{"action":"plan","targetVersion":"0022"}`: the exact statements migrate
  *   would run now (the engine's plan: transactions, timeouts, schema history writes); changes nothing.
+ *   `{"action":"plan","direction":"down","targetVersion":"0021"}`: the same for rollback to 0021.
  * - `{"action":"rollback","targetVersion":"0021","confirm":"0021"}`: snapshot, then revert the applied
  *   migrations above the target with their down scripts (`0` reverts everything); `confirm` must repeat
  *   `targetVersion`. Refused before anything runs when a migration to revert has no down script.
@@ -69,7 +70,12 @@ export const manualEventSchema = z.discriminatedUnion('action', [
       path: ['confirm'],
       message: 'does not repeat snapshotId: nothing is restored without the exact id confirmed',
     }),
-  z.strictObject({ action: z.literal('plan'), targetVersion: versionSchema.optional() }),
+  z
+    .strictObject({ action: z.literal('plan'), targetVersion: versionSchema.optional(), direction: z.enum(['up', 'down'], { error: 'must be "up" or "down"' }).optional() })
+    .refine((event) => event.direction !== 'down' || event.targetVersion !== undefined, {
+      path: ['targetVersion'],
+      message: 'is required with direction "down": the version rollback would end at (0 reverts everything)',
+    }),
   z
     .strictObject({
       action: z.literal('rollback'),

@@ -94,7 +94,7 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
             ...(event.transaction ? { transaction: event.transaction } : {}),
           });
         case 'plan':
-          return runPlan(ctx, event.targetVersion ? { targetVersion: event.targetVersion } : {});
+          return runPlan(ctx, { ...(event.targetVersion ? { targetVersion: event.targetVersion } : {}), ...(event.direction ? { direction: event.direction } : {}) });
         case 'rollback': {
           const timeBudget = invocationBudget(clock.context, clock.env);
           return runRollback(ctx, { targetVersion: event.targetVersion, confirm: event.confirm, ...(timeBudget ? { timeBudget } : {}) });

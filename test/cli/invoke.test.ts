@@ -90,6 +90,15 @@ describe('rds-migrate invoke: the deployed function through @aws-sdk/client-lamb
     expect(nothing.code).toBe(0);
     expect(nothing.json()).toMatchObject({ action: 'plan', database: db.name, current: '0003', migrations: [] });
 
+    const preview = await invoke('rollback', '--to', '0002', '--dry-run', '--json');
+    expect(preview.code).toBe(0);
+    expect(preview.json()).toMatchObject({ action: 'plan', direction: 'down', current: '0003', target: '0002', migrations: [{ version: '0003', file: '0003_add_confidence_check/down.sql' }] });
+    expect(lambda.events.slice(-1)).toEqual([{ action: 'plan', direction: 'down', targetVersion: '0002' }]);
+    const previewText = await invoke('rollback', '--to', '0002', '--dry-run');
+    expect(previewText.stdout).toContain('Plan (rollback): 0003 → 0002, 1 migration(s)');
+    expect(previewText.stdout).toContain('ALTER TABLE invoices DROP CONSTRAINT IF EXISTS invoices_confidence_range;');
+    expect((await db.sql(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'invoices_confidence_range'`)).rows[0].n).toBe(1);
+
     const back = await invoke('rollback', '--to', '0002', '--json');
     expect(back.code).toBe(0);
     expect(back.json()).toMatchObject({ action: 'rollback', ok: true, rollback: { current: '0002', reverted: [expect.objectContaining({ version: '0003' })] } });
@@ -128,6 +137,9 @@ describe('rds-migrate invoke: the deployed function through @aws-sdk/client-lamb
 
   it('bad input is refused before anything is sent (exit 4); an unknown function is a failure (exit 1)', async () => {
     const before = lambda.events.length;
+    const dryRunMigrate = await invoke('migrate', '--dry-run');
+    expect(dryRunMigrate.code).toBe(4);
+    expect(dryRunMigrate.stderr).toContain('--dry-run is only for invoke rollback (plan is migrate\'s dry run), not migrate');
     const [noName, toWithStatus, badTo, rollbackWithoutTo, baselineWithoutVersion] = await Promise.all([
       runCli(['invoke', 'status', '--lambda-endpoint', lambda.endpoint], { cwd: project.dir }),
       invoke('status', '--to', '0002'),

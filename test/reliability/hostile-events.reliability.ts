@@ -75,6 +75,8 @@ function acceptedProblem(event: ReturnType<typeof parseEvent>): string | undefin
     if (e.snapshotId !== undefined && (typeof e.snapshotId !== 'string' || !SNAPSHOT_ID_PATTERN.test(e.snapshotId))) return `snapshotId ${JSON.stringify(e.snapshotId)} accepted`;
     if (e.action === 'restore' && e.confirm !== e.snapshotId) return 'restore accepted without the snapshot id confirmed';
     if (e.action === 'rollback' && e.confirm !== e.targetVersion) return 'rollback accepted without the target confirmed';
+    if (e.direction !== undefined && e.direction !== 'up' && e.direction !== 'down') return `direction ${JSON.stringify(e.direction)} accepted`;
+    if (e.action === 'plan' && e.direction === 'down' && e.targetVersion === undefined) return 'a rollback plan accepted without its target';
     if (e.targetDatabase !== undefined && (typeof e.targetDatabase !== 'string' || e.targetDatabase.includes('\0') || e.targetDatabase.length > 63)) {
       return `targetDatabase ${JSON.stringify(e.targetDatabase)} accepted`;
     }

@@ -80,6 +80,7 @@ export const manualEvent = fc.record(
     transaction: hostileValue,
     limit: hostileValue,
     source: hostileValue,
+    direction: hostileValue,
     force: hostileValue,
   },
   { requiredKeys: ['action'] },
