@@ -5,14 +5,17 @@
  * function (CommonJS) imports it from there. migrate runs the backfill in checkpointed batches, logs
  * its progress, verifies; rollback runs the module's `down`; migrate runs it again; and a backfill
  * slower than the invocation's time budget is stopped between batches, shown in progress, and
- * continued by the next invocations until every row is updated exactly once.
+ * continued by the next invocations until every row is updated exactly once; with snapshots on, the
+ * invocations that resume it take no new snapshot and name the one taken before it started.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { ListSnapshotsReport } from '../../lambda/actions/list-snapshots-action';
 import type { MigrateInProgressReport } from '../../lambda/function/budgeted-migrate';
+import { TIME_RESERVE_ENV } from '../../lambda/function/invocation-budget';
 import { startExampleHarness, type ExampleHarness } from './support/example-harness';
 
 const APP = fileURLToPath(new URL('../fixtures/data-migrations/app', import.meta.url));
@@ -150,4 +153,43 @@ describe('a data migration through the synthesized function', () => {
     expect((await history('0002')).at(-1)).toEqual({ type: 'data', success: true });
     expect((await h.status()).migrations.map((m) => m.state)).toEqual(['applied', 'applied', 'applied']);
   });
+  it('with snapshots on, a backfill spread over invocations has one snapshot: the resuming invocations reuse it and name it', async () => {
+    await h.rollback('0001');
+    await h.db.sql('UPDATE batch_pacing SET seconds = 0.6');
+    // This file's function runs with scope none; these invocations take full snapshots.
+    const environment = { [TIME_RESERVE_ENV]: '26000', RDS_MIGRATE_SNAPSHOT_SCOPE: 'full' };
+    const taken: string[] = [];
+    const reused: string[] = [];
+    let finished: MigrateActionReport | undefined;
+    for (let invocation = 1; invocation <= 30 && !finished; invocation++) {
+      const last = (await history('0002')).at(-1);
+      const resuming = last?.type === 'data' && !last.success;
+      const outcome = await h.fn.invoke<MigrateActionReport | MigrateInProgressReport>({ action: 'migrate' }, environment, { timeoutMs: 30_000 });
+      if (!outcome.ok) throw new Error(`migrate failed: ${outcome.error.errorMessage}\n${outcome.logs}`);
+      const report = outcome.result;
+      if (report.snapshot) {
+        // Only an invocation that found 0002 not yet started takes one.
+        expect(resuming).toBe(false);
+        expect(report.snapshot).toMatchObject({ scope: 'full', schemaVersion: '0001' });
+        taken.push(report.snapshot.snapshotId);
+      }
+      if (resuming) {
+        expect(report.snapshot).toBeNull();
+        expect(report.snapshotReused).toMatchObject({
+          snapshotId: taken.at(-1),
+          schemaVersion: '0001',
+          taken: 'before-start',
+          resumes: { version: '0002', name: 'backfill_amount_cents', state: 'in-progress' },
+        });
+        expect(report.snapshotReused!.reason).toContain(`snapshot ${taken.at(-1)} was taken before it started`);
+        reused.push(report.snapshotReused!.snapshotId);
+      }
+      if (!('inProgress' in report)) finished = report;
+    }
+    expect(finished?.ok).toBe(true);
+    expect(reused.length).toBeGreaterThanOrEqual(1);
+    const listed = await h.invoke<ListSnapshotsReport>({ action: 'list-snapshots' });
+    expect(listed.snapshots.map((s) => s.snapshotId)).toEqual([...taken].reverse());
+    expect(await rowsTouched()).toEqual({ 1: ROWS });
+  }, 180_000);
 });

@@ -75,6 +75,8 @@ describe('EssayCoach example through the synthesized function', () => {
   let countsBefore: Record<string, number>;
   let shapeBefore: SchemaShape;
   let firstSnapshotId: string;
+  /** The snapshot the backfill runs under: the last one taken before 0001 started. */
+  let backfillSnapshotId: string | undefined;
   let firstRunRows: number;
   let countsAt0001: Record<string, number>;
   let digestsAt0001: Record<string, TableDigest>;
@@ -120,7 +122,8 @@ describe('EssayCoach example through the synthesized function', () => {
     let stopped: MigrateInProgressReport | undefined;
     // The snapshot comes first and its duration varies with the machine's load: an invocation whose
     // budget the snapshot's estimate does not fit is refused before anything runs, one whose budget the
-    // snapshot used up stops before 0001 starts; the next one gets more time. The budgets stay far
+    // snapshot used up stops before 0001 starts (the next takes a new one) or at its start (the next
+    // resumes it under that snapshot, taking none); the next one gets more time. The budgets stay far
     // below the backfill's own time (100 batches of several Data API calls each).
     for (const spendMs of [8_000, 12_000, 18_000, 30_000, 45_000]) {
       const outcome = await h.invokeWithBudget<MigrateInProgressReport | MigrateActionReport>(event, { timeoutMs: RESERVE_MS + spendMs, reserveMs: RESERVE_MS });
@@ -128,8 +131,15 @@ describe('EssayCoach example through the synthesized function', () => {
       if (!outcome.ok) throw new Error(`${JSON.stringify(event)} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       const report = outcome.result;
       if (!('inProgress' in report)) throw new Error(`the backfill finished within one invocation of ${spendMs} ms: nothing left to resume`);
-      expect(report.snapshot?.schemaVersion).toBeNull();
-      firstSnapshotId ??= report.snapshot!.snapshotId;
+      if (report.snapshot) {
+        expect(report.snapshot.schemaVersion).toBeNull();
+        firstSnapshotId ??= report.snapshot.snapshotId;
+        backfillSnapshotId = report.snapshot.snapshotId;
+      } else {
+        // An earlier invocation started 0001 and stopped before its first batch: this one resumed it
+        // under that invocation's snapshot instead of taking another.
+        expect(report.snapshotReused).toMatchObject({ snapshotId: backfillSnapshotId, schemaVersion: null, taken: 'before-start', resumes: { version: '0001', state: 'in-progress' } });
+      }
       if (report.stopped.reason === 'time-budget' && report.stopped.inProgress && (await backfillCheckpoint(h)).rows_done > 0) {
         stopped = report;
         break;
@@ -177,6 +187,9 @@ describe('EssayCoach example through the synthesized function', () => {
     const report = outcome.result;
     expect('inProgress' in report).toBe(false);
     expect(report.migrate.applied.map((m) => m.version)).toEqual(['0001']);
+    // It resumed 0001: no new snapshot, the one taken before the backfill started covers it.
+    expect(report.snapshot).toBeNull();
+    expect(report.snapshotReused).toMatchObject({ snapshotId: backfillSnapshotId, taken: 'before-start', resumes: { version: '0001', name: 'essay_word_count_backfill' } });
     expect(report.migrate.current).toBe('0001');
     expect(report.ok, JSON.stringify(report.verification.checks.filter((c) => !c.passed))).toBe(true);
 
