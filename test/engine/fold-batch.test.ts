@@ -104,6 +104,30 @@ describe('batched migrations', () => {
     }
   });
 
+  it('stop before a migration once the run\'s time budget is used up, as one call each would', async () => {
+    const slow: MigrationSpec = { version: '1', name: 'slow', up: ['CREATE TABLE a (id int)', 'SELECT pg_sleep(0.8)'] };
+    const recording = new RecordingDriver(driver);
+    const log = captureLog();
+    const bundle = buildBundle([slow, table('2', 'b'), table('3', 'c')]);
+    // 400 ms to spend: 1 starts in time and runs past it; 2 must not start.
+    let endsAt = 0;
+    const report = await migrate(recording, bundle, {
+      appliedBy: 't',
+      log,
+      timeBudget: { remainingTimeMs: () => endsAt - Date.now(), reserveMs: 0 },
+      beforeApply: async () => void (endsAt = Date.now() + 400),
+    });
+    expect(doCalls(recording)).toHaveLength(1);
+    expect(doCalls(recording)[0]).toContain('rds_migrate_deadline timestamptz := statement_timestamp() + interval');
+    expect(report.applied.map((o) => o.version)).toEqual(['1']);
+    expect(report.stopped).toEqual({ reason: 'time-budget', version: '2', name: 'create_b', inProgress: false });
+    expect((await history()).map((r) => r.version)).toEqual(['1']);
+    expect((await db.sql("SELECT to_regclass('b') IS NULL AS no_b")).rows[0].no_b).toBe(true);
+    // The next run goes on from there.
+    const next = await migrate(recording, bundle, { appliedBy: 't' });
+    expect(next.applied.map((o) => o.version)).toEqual(['2', '3']);
+  });
+
   it('do not carry session settings from one migration to the next', async () => {
     const elsewhere: MigrationSpec = { version: '1', name: 'elsewhere', up: ['CREATE SCHEMA elsewhere', 'SET search_path = elsewhere', 'CREATE TABLE first_table (id int)'] };
     const next: MigrationSpec = { version: '2', name: 'unqualified', up: ['CREATE TABLE second_table (id int)'] };

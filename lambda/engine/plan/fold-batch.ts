@@ -15,7 +15,11 @@
  *   migration did), ends the batch, and is raised with its SQLSTATE, detail and hint, its message
  *   prefixed `[rds-migrate migration M statement N] `; the migrations before M stay committed, the ones
  *   after it do not run;
- * - its execution time: measured from its own start (`rds_migrate_started`).
+ * - its execution time: measured from its own start (`rds_migrate_started`);
+ * - the run's time budget: with one, the block stops before a migration once the budget it was sent
+ *   with is used up (by the database clock, from the call's start), as the executor stops before a
+ *   migration: the ones before it committed, and the block ends with SQLSTATE {@link BUDGET_USED_UP}
+ *   naming the migration it did not start.
  *
  * A COMMIT that fails (the lease check, SQLSTATE RM001) raises an error without the prefix: which
  * migrations committed is then read from the schema history (`run/batch.ts`).
@@ -30,11 +34,14 @@ import type { PlannedStatement } from './types';
 /** Text of a statement that may leave session state behind that `RESET ALL` does not clear. */
 export const SESSION_STATE = /\bTEMP(ORARY)?\b|\bWITH\s+HOLD\b|\bpg_(try_)?advisory_lock(_shared)?\b|\bSESSION\s+AUTHORIZATION\b|\bSET\s+(SESSION\s+|LOCAL\s+)?ROLE\b|\bLISTEN\b/i;
 
+/** SQLSTATE a batch ends with when it stopped before a migration because the time budget was used up (our class "RM"). */
+export const BUDGET_USED_UP = 'RM002';
+
 /** The prefix of a batch's re-raised errors: `[rds-migrate migration M statement N] ` (M from 1; N as in a single fold's, 0 the history write). */
 export const BATCH_ERROR = /^\[rds-migrate migration (\d+) statement (\d+)\] /;
 
 /** Characters a member adds around its body (its prologue, sub-block, handler and COMMIT), an upper bound. */
-const MEMBER_OVERHEAD = 400;
+const MEMBER_OVERHEAD = 600;
 /** Characters of the block's head and tail, an upper bound. */
 const BLOCK_OVERHEAD = 1200;
 
@@ -79,17 +86,28 @@ function outerTag(texts: readonly string[]): string | undefined {
  * The one DO block running `folded` (folded statements of consecutive pending migrations, none with
  * earlier execution time: `rds_migrate_prior` is 0) in order, each committed on its own (see the
  * module comment), with the lease token written in as a literal.
+ * @param budgetMs the time the run may still spend, ms, when it has a budget: no migration after the
+ *   first starts once that much time has passed since the call started
  * @returns undefined when a statement has no body, no dollar-quote tag fits, or the block would be
  *   longer than `MAX_FOLDED_CHARACTERS`
  */
-export function batchFolded(folded: readonly PlannedStatement[], leaseToken: string): string | undefined {
+export function batchFolded(folded: readonly PlannedStatement[], leaseToken: string, budgetMs?: number): string | undefined {
   const bodies = folded.map(foldedBodyOf);
   if (bodies.some((b) => b === undefined)) return undefined;
   const tag = outerTag(bodies as string[]);
   if (!tag) return undefined;
+  const budgetCheck =
+    budgetMs === undefined
+      ? ''
+      : `  IF clock_timestamp() >= rds_migrate_deadline THEN
+    rds_migrate_state := '${BUDGET_USED_UP}';
+    rds_migrate_message := 'the run''s time budget is used up: stopped before this migration';
+    EXIT rds_migrate_members;
+  END IF;
+`;
   const members = (bodies as string[]).map(
     (body, i) => `  rds_migrate_migration := ${i + 1};
-${i > 0 ? '  RESET ALL;\n' : ''}  rds_migrate_started := clock_timestamp();
+${i > 0 ? `${budgetCheck}  RESET ALL;\n` : ''}  rds_migrate_started := clock_timestamp();
   rds_migrate_statement := 0;
   BEGIN
 ${body}
@@ -105,6 +123,7 @@ DECLARE
   rds_migrate_token text := ${sqlLiteral(leaseToken)};
   rds_migrate_prior integer := 0;
   rds_migrate_started timestamptz;
+  rds_migrate_deadline timestamptz := ${budgetMs === undefined ? 'NULL' : `statement_timestamp() + interval '${Math.max(0, Math.floor(budgetMs))} milliseconds'`};
   rds_migrate_migration integer := 0;
   rds_migrate_statement integer := 0;
   rds_migrate_rows bigint;

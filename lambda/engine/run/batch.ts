@@ -3,7 +3,9 @@
  * what it did: which migrations committed, and which one failed with what error.
  *
  * - A statement's error carries the migration and statement it came from (`BATCH_ERROR`): the
- *   migrations before it committed, it did not, the ones after it did not run.
+ *   migrations before it committed, it did not, the ones after it did not run. With SQLSTATE
+ *   `BUDGET_USED_UP` the block stopped before that migration because the run's time budget was used
+ *   up: nothing failed.
  * - An error without that prefix (a COMMIT refused by the commit-time lease check) or a call that
  *   outlived the Data API's wait (waited for, as a single folded step is: `long-statement.ts`):
  *   the schema history says which migrations committed (one read per migration until the first not
@@ -22,7 +24,7 @@ import { LockLostError } from '../errors';
 import { LEASE_LOST_SQLSTATE } from '../history/commit-check';
 import type { HistoryTables } from '../history/tables';
 import type { Lease } from '../lock/lease';
-import { BATCH_ERROR, batchFolded } from '../plan/fold-batch';
+import { BATCH_ERROR, batchFolded, BUDGET_USED_UP } from '../plan/fold-batch';
 import type { PlannedStatement } from '../plan/types';
 import { confirmStep } from './folded';
 import { awaitOutsideTransaction, connectionIdOf, LongStatementError, outlivedItsCall, type LongStatementOptions } from './long-statement';
@@ -89,7 +91,7 @@ function asStepError(error: unknown, lease: Lease): unknown {
 export async function runBatch(context: BatchContext, folded: readonly PlannedStatement[], label: string): Promise<BatchOutcome> {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
-  const sql = batchFolded(folded, context.lease.token);
+  const sql = batchFolded(folded, context.lease.token, context.budgetMs?.());
   if (sql === undefined) return { committed: 0, ms: 0 };
   try {
     await context.driver.execute(sql, {}, { continueAfterTimeout: true });
@@ -99,6 +101,7 @@ export async function runBatch(context: BatchContext, folded: readonly PlannedSt
       const match = BATCH_ERROR.exec(error.message);
       if (match) {
         const index = Number(match[1]) - 1;
+        if (error.sqlState === BUDGET_USED_UP) return { committed: index, ms: elapsed() };
         const member = folded[index];
         const unfolded = new DatabaseError(error.message.slice(match[0].length), error.sqlState, error.detail, error.hint);
         return { committed: index, ms: elapsed(), failure: { error: asStepError(unfolded, context.lease), source: member?.folds?.[Number(match[2])] } };
