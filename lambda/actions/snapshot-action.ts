@@ -1,6 +1,6 @@
 import { status } from '../engine/commands/status';
 import { readSchemaHistory } from '../engine/history/read';
-import { computeStatus } from '../engine/status/compute';
+import { computeStatus, type Status } from '../engine/status/compute';
 import type { BundledMigration } from '../migrations/bundle';
 import { checkSnapshotBudget, estimateSnapshot, planSnapshotScope, pruneSnapshots, takeSnapshot, type TableName } from '../snapshot';
 import type { ActionContext, SnapshotTarget } from './action-context';
@@ -42,6 +42,8 @@ export interface RunSnapshotOptions {
    * `scope` applies (`affected` exports only what they touch). Absent: a snapshot of the full scope.
    */
   readonly pending?: readonly BundledMigration[];
+  /** The schema history's status, when the caller has just read it holding the lock. @default read here */
+  readonly status?: Status;
 }
 
 /**
@@ -65,7 +67,7 @@ export interface RunSnapshotOptions {
  */
 export async function runSnapshot(ctx: ActionContext, target: SnapshotTarget | undefined = ctx.snapshots, options: RunSnapshotOptions = {}): Promise<SnapshotSummary> {
   if (!target) throw new SnapshotsDisabledError();
-  const current = await status(ctx.driver, ctx.bundle);
+  const current = options.status ?? (await status(ctx.driver, ctx.bundle));
   const appliedVersions = appliedVersionsOf(current);
 
   let tables: TableName[] | undefined;
@@ -149,12 +151,11 @@ async function readHistoryView(ctx: ActionContext): Promise<HistoryView> {
  * The snapshot that covers the migration this run resumes, or null: when the first of `pending` started
  * and did not finish, the rule of `covering-snapshot.ts` (a complete snapshot at the same applied
  * versions with nothing migrated since, taken before it started or else while it was unfinished, holding
- * what this run's snapshot would). A lookup that fails (S3, the schema history) is logged and gives
- * null: a new snapshot is taken, as without one.
+ * what this run's snapshot would). A lookup that fails (listing S3, the affected tables) is logged and
+ * gives null: a new snapshot is taken, as without one.
  */
-async function coveringSnapshot(ctx: ActionContext, target: SnapshotTarget, pending: readonly BundledMigration[]): Promise<ReusedSnapshot | null> {
+async function coveringSnapshot(ctx: ActionContext, target: SnapshotTarget, pending: readonly BundledMigration[], history: HistoryView): Promise<ReusedSnapshot | null> {
   try {
-    const history = await readHistoryView(ctx);
     const unfinished = resumedMigration(history.status, pending);
     if (!unfinished) return null;
     const affectedTables =
@@ -197,11 +198,13 @@ export async function snapshotBeforeMigrate(ctx: ActionContext, pending: readonl
     ctx.log.warn('no snapshot taken before migrating: snapshot scope is none', { pending: pending.length });
     return { snapshot: null, skipped: 'the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)' };
   }
-  const reused = await coveringSnapshot(ctx, ctx.snapshots, pending);
+  // Read once, holding the lock: which migration this run resumes, and the versions the snapshot records.
+  const history = await readHistoryView(ctx);
+  const reused = await coveringSnapshot(ctx, ctx.snapshots, pending, history);
   if (reused) {
     ctx.log.info('snapshot before migrating reused: it covers the resumed migration', { snapshotId: reused.snapshotId, resumes: reused.resumes.version, taken: reused.taken });
     return { snapshot: null, reused };
   }
   ctx.log.info('taking snapshot before migrating', { pending: pending.map((m) => m.version), scope: ctx.snapshots.scope ?? 'full' });
-  return { snapshot: await runSnapshot(ctx, ctx.snapshots, { pending }) };
+  return { snapshot: await runSnapshot(ctx, ctx.snapshots, { pending, status: history.status }) };
 }

@@ -8,11 +8,12 @@
  * an unfinished migration relies on until it is finished.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionContext, SnapshotTarget } from '../../lambda/actions/action-context';
 import { runMigrate, runMigrateStep, type MigrateActionReport } from '../../lambda/actions/migrate-action';
+import { runRollback } from '../../lambda/actions/rollback-action';
 import { runSnapshot } from '../../lambda/actions/snapshot-action';
 import { status } from '../../lambda/engine/commands/status';
 import { moduleLoader } from '../../lambda/engine/data/module-loader';
@@ -21,7 +22,7 @@ import type { TimeBudget } from '../../lambda/engine/run/time-budget';
 import { recordTouches } from '../../lambda/migrations/record-touches';
 import type { MigrationBundle } from '../../lambda/migrations/bundle';
 import { silentLog } from '../../lambda/observability/log';
-import { snapshotPrefix } from '../../lambda/snapshot/keys';
+import { manifestKey, snapshotPrefix } from '../../lambda/snapshot/keys';
 import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { readManifest } from '../../lambda/snapshot/manifest-store';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
@@ -96,7 +97,7 @@ async function invocation(bundle: MigrationBundle, snapshots: Partial<SnapshotTa
   const timeBudget: TimeBudget = { remainingTimeMs: () => (done >= batches ? 0 : 3_600_000), reserveMs: 0 };
   const result = await runMigrateStep(context(bundle, snapshots, { onDataProgress: () => void done++ }), { timeBudget });
   if (result.done) throw new Error('the backfill finished within one invocation: nothing left to resume');
-  expect(result.stopped).toEqual({ reason: 'time-budget', version: '0002', name: 'invoice_amount_cents', inProgress: true });
+  expect(result.stopped).toMatchObject({ reason: 'time-budget', name: 'invoice_amount_cents', inProgress: true });
   return result;
 }
 
@@ -182,6 +183,20 @@ describe('a backfill spread over several invocations', () => {
     expect(await snapshotIds()).toEqual([replacement!.snapshotId]);
   });
 
+  it('does not reuse a snapshot whose manifest cannot be read: it says so and takes a new one', async () => {
+    const bundle = buildBundle([create, backfill, after]);
+    await seed(bundle);
+    const first = await invocation(bundle, { scope: 'full' }, 1);
+    const broken = first.snapshot!.snapshot!.snapshotId;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey({ prefix, database: db.name }, broken), Body: '{"formatVersion": 2}' }));
+    const warnings: string[] = [];
+    const log = { ...silentLog, warn: (message: string, extra?: Record<string, unknown>) => void warnings.push(`${message} ${JSON.stringify(extra ?? {})}`) };
+    const resumed = await runMigrate(context(bundle, { scope: 'full' }, { log }));
+    expect(resumed.snapshotReused).toBeUndefined();
+    expect(resumed.snapshot).toMatchObject({ schemaVersion: '0001' });
+    expect(warnings.find((w) => w.startsWith('snapshot manifest unreadable: not considered to cover the resumed migration'))).toContain(broken);
+  });
+
   it('does not reuse a snapshot taken before another migration ran since', async () => {
     // All three pending at once: the snapshot is at no version, 0001 is applied (with rows), then 0002 starts.
     const withRows = { ...create, up: [...create.up, `INSERT INTO invoice (id, amount) SELECT g, g / 100.0 FROM generate_series(1, ${ROWS}) AS g`] };
@@ -194,6 +209,26 @@ describe('a backfill spread over several invocations', () => {
     expect(resumed.snapshotReused).toBeUndefined();
     expect(resumed.snapshot).toMatchObject({ schemaVersion: '0001' });
     expect(await snapshotIds()).toHaveLength(2);
+  });
+
+  it('does not reuse a snapshot from before a migration that was applied and reverted since, at the same applied versions', async () => {
+    const audit: MigrationSpec = { version: '0002', name: 'audit_kind', up: ['ALTER TABLE audit ADD COLUMN kind text'], down: ['ALTER TABLE audit DROP COLUMN kind'] };
+    await seed(buildBundle([create]));
+    const manual = await runSnapshot(context(buildBundle([create]), { scope: 'full' }));
+    expect(manual.schemaVersion).toBe('0001');
+    const withAudit = buildBundle([create, audit]);
+    await runMigrate(context(withAudit, { scope: 'none' }), { targetVersion: '0002' });
+    await runRollback(context(withAudit, { scope: 'none' }), { targetVersion: '0001', confirm: '0001' });
+    // Back at 0001 as when the manual snapshot was taken, 0002 dropped from the bundle; the backfill
+    // (0003) starts without a snapshot and stops.
+    const bundle = buildBundle([create, { ...backfill, version: '0003' }]);
+    await invocation(bundle, { scope: 'none' }, 1);
+    expect((await status(db.driver(), bundle)).inProgress.map((m) => m.version)).toEqual(['0003']);
+    // Same applied versions as the manual snapshot's, but 0002 ran and was reverted after it.
+    const resumed = await runMigrate(context(bundle, { scope: 'full' }));
+    expect(resumed.snapshotReused).toBeUndefined();
+    expect(resumed.snapshot).toMatchObject({ schemaVersion: '0001' });
+    expect(resumed.snapshot!.snapshotId).not.toBe(manual.snapshotId);
   });
 
   it('with scope none takes and looks for nothing, as before', async () => {
