@@ -195,10 +195,12 @@ export async function findCoveringSnapshot(location: SnapshotLocation, options: 
   const row = unfinished.row!;
   const what = `${unfinished.version} (${unfinished.name})`;
   const state = unfinished.state === 'in-progress' ? 'in-progress' : 'failed';
+  const where = state === 'in-progress' ? 'still in progress' : `failed at statement ${row.statementsApplied + 1}`;
+  const resumes = `resumes ${what}, started ${row.appliedAt} and ${where}`;
   const reason =
     chosen.taken === 'before-start'
-      ? `resumes ${what}, ${state === 'in-progress' ? 'in progress' : 'failed at a statement'} since ${row.appliedAt}; snapshot ${manifest.snapshotId} was taken before it started (${manifest.createdAt}) at the same applied versions, and nothing else was migrated since: it is the state this run changes`
-      : `resumes ${what}, ${state === 'in-progress' ? 'in progress' : 'failed at a statement'} since ${row.appliedAt}; no snapshot from before it started remains, and snapshot ${manifest.snapshotId} was taken while it was unfinished (${manifest.createdAt}) at the same applied versions, with nothing else migrated since`;
+      ? `${resumes}; snapshot ${manifest.snapshotId} was taken before it started (${manifest.createdAt}) at the same applied versions, and nothing else was migrated since: it is the state this run changes`
+      : `${resumes}; no snapshot from before it started remains, and snapshot ${manifest.snapshotId} was taken while it was unfinished (${manifest.createdAt}) at the same applied versions, with nothing else migrated since`;
   return {
     snapshotId: manifest.snapshotId,
     manifest: chosen.manifestUrl,

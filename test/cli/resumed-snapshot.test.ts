@@ -67,7 +67,7 @@ describe('migrate resuming a migration failed at a statement', () => {
         taken: 'before-start',
         resumes: { version: '0002', name: 'orders_amount_check', state: 'failed' },
       });
-      expect(report.snapshotReused.reason).toMatch(/^resumes 0002 \(orders_amount_check\), failed at a statement since \S+Z; snapshot \S+ was taken before it started/);
+      expect(report.snapshotReused.reason).toMatch(/^resumes 0002 \(orders_amount_check\), started \S+Z and failed at statement 2; snapshot \S+ was taken before it started/);
       expect((await cli('snapshots', '--json')).json().snapshots.map((s: { snapshotId: string }) => s.snapshotId)).toEqual([snapshotId]);
     } finally {
       await db.drop();
@@ -82,7 +82,7 @@ describe('migrate resuming a migration failed at a statement', () => {
       const lines = run.stdout.split('\n');
       expect(lines[1]).toMatch(new RegExp(`^Snapshot ${snapshotId} reused \\(schema version 0001, scope full, taken \\S+Z\\)$`));
       expect(lines[2]).toBe(`Manifest s3://${BUCKET}/snapshots/${db.name}/${snapshotId}/manifest.json`);
-      expect(lines[3]).toMatch(/^No new snapshot: this run resumes 0002 \(orders_amount_check\), failed at a statement since .* it is the state this run changes\.$/);
+      expect(lines[3]).toMatch(/^No new snapshot: this run resumes 0002 \(orders_amount_check\), started \S+Z and failed at statement 2; .* it is the state this run changes\.$/);
     } finally {
       await db.drop();
     }

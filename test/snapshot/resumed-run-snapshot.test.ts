@@ -138,7 +138,7 @@ describe('a backfill spread over several invocations', () => {
       resumes: { version: '0002', name: 'invoice_amount_cents', state: 'in-progress', startedAt },
       taken: 'before-start',
       reason:
-        `resumes 0002 (invoice_amount_cents), in progress since ${startedAt}; snapshot ${taken!.snapshotId} was taken before it started ` +
+        `resumes 0002 (invoice_amount_cents), started ${startedAt} and still in progress; snapshot ${taken!.snapshotId} was taken before it started ` +
         `(${manifest.createdAt}) at the same applied versions, and nothing else was migrated since: it is the state this run changes`,
     });
     expect(await rowsDone()).toBe(1000);
@@ -276,7 +276,7 @@ describe('a non-transactional migration failed at its second statement', () => {
       taken: 'before-start',
       resumes: { version: '0002', name: 'invoice_amount_check', state: 'failed' },
     });
-    expect(resumed.snapshotReused!.reason).toMatch(/^resumes 0002 \(invoice_amount_check\), failed at a statement since /);
+    expect(resumed.snapshotReused!.reason).toMatch(/^resumes 0002 \(invoice_amount_check\), started \S+Z and failed at statement 2; snapshot /);
     expect(await snapshotIds()).toEqual([taken]);
   });
 
