@@ -22,10 +22,11 @@
  *    migration created since is not in it: a new snapshot is then taken).
  *
  * Among the covering snapshots, one taken **before** the unfinished migration started (`createdAt` not
- * after its row's `applied_at`) is preferred, the newest of them; without one (retention or an S3
- * lifecycle rule deleted it, snapshots were off then, or a scope `none` run started it), the newest one
- * taken **while** it was unfinished (by an earlier resume, or a manual snapshot) covers the rest of
- * the run, so that a lost snapshot costs one new snapshot, not one per invocation.
+ * after its row's `applied_at`) is preferred, the newest of them; without one (an S3 lifecycle rule or
+ * someone deleted it, snapshots were off then, a scope `none` run started it, or the run that started it
+ * applied other migrations first, so its snapshot records fewer versions), the newest one taken
+ * **while** it was unfinished (by an earlier resume, or a manual snapshot) covers the rest of the run,
+ * so that a lost snapshot costs one new snapshot, not one per invocation.
  *
  * The same rule keeps retention (`snapshot-action.ts`, `keep`) from deleting the snapshot a resumed run
  * relies on while that run is unfinished (`protectedForResume`).
