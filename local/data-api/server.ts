@@ -298,7 +298,12 @@ export async function startLocalDataApi(options: LocalDataApiOptions): Promise<L
     inFlight.add(call);
     void call.finally(() => inFlight.delete(call));
   });
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive connections stay open for a minute, as AWS's endpoints keep them for far longer than
+  // Node's 5 s default: with 5 s, a client reusing a connection the moment the server closes it got
+  // ECONNRESET ("socket hang up") under load, a failure the real service does not produce.
+  // headersTimeout must exceed keepAliveTimeout (Node's http docs, server.headersTimeout).
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
