@@ -137,9 +137,11 @@ describe('a data migration through the synthesized function', () => {
       expect((await history('0002')).at(-1)).toEqual({ type: 'data', success: false });
       expect((await h.status()).migrations.map((m) => m.state)).toEqual(['applied', 'in-progress', 'pending']);
       expect((await history('0003')).at(-1)?.type).toBe('undo');
+      // Stopped before its first batch (a loaded machine: the budget spent loading the module), the loop
+      // has no checkpoint yet, or one of 0 rows.
       const [checkpoint] = await checkpoints();
-      expect(checkpoint).toMatchObject({ name: 'public.invoice', direction: 'up', finished: false });
-      seen.push(checkpoint!.rows as number);
+      if (checkpoint) expect(checkpoint).toMatchObject({ name: 'public.invoice', direction: 'up', finished: false });
+      seen.push(checkpoint ? (checkpoint.rows as number) : 0);
       // Between two batches, or (a loaded machine) before its next batch loop began.
       const stops = ['time budget used up: data migration stopped between batches', 'time budget used up: stopping before the next migration'];
       expect(stops.flatMap((m) => logLines(outcome.logs, m))).toHaveLength(1);
@@ -147,7 +149,8 @@ describe('a data migration through the synthesized function', () => {
     expect(finished?.ok).toBe(true);
     // Stopped in the middle of the backfill at least once, never losing what an earlier invocation did.
     expect(seen.length).toBeGreaterThanOrEqual(1);
-    expect(seen.every((n, i) => n > 0 && n < ROWS && (i === 0 || n >= seen[i - 1]!))).toBe(true);
+    expect(seen.every((n, i) => n >= 0 && n < ROWS && (i === 0 || n >= seen[i - 1]!))).toBe(true);
+    expect(seen.some((n) => n > 0)).toBe(true);
     expect(await rowsTouched()).toEqual({ 1: ROWS });
     expect(await checkpoints()).toEqual([{ name: 'public.invoice', direction: 'up', rows: ROWS, batches: 13, finished: true }]);
     expect((await history('0002')).at(-1)).toEqual({ type: 'data', success: true });
