@@ -8,6 +8,11 @@ export interface BlockRelation extends TableName {
   readonly blocks: number;
   /** `pg_table_size / blocks`: bytes per block, TOAST included (0 for an empty relation). */
   readonly bytesPerBlock: number;
+  /**
+   * `pg_table_size / pg_class.reltuples`: bytes per live row, TOAST included, as of the last VACUUM or
+   * ANALYZE; undefined when PostgreSQL has no row count yet (reltuples -1 or 0: never vacuumed or analysed).
+   */
+  readonly bytesPerRow?: number;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface BlockRelation extends TableName {
  */
 export async function readBlockRelations(executor: Executor, tables: readonly SnapshotTable[]): Promise<BlockRelation[][]> {
   if (tables.length === 0) return [];
-  const { rows } = await executor.execute<{ i: number; schema: string; table: string; blocks: string; bytes: string }>(
+  const { rows } = await executor.execute<{ i: number; schema: string; table: string; blocks: string; bytes: string; tuples: number }>(
     `WITH wanted AS (
        SELECT (w.ordinality - 1)::int AS i, c.oid, c.relkind
          FROM json_array_elements(:tables::json) WITH ORDINALITY AS w(t, ordinality)
@@ -32,7 +37,8 @@ export async function readBlockRelations(executor: Executor, tables: readonly Sn
        SELECT w.i, p.relid FROM wanted w CROSS JOIN LATERAL pg_partition_tree(w.oid) AS p WHERE w.relkind = 'p' AND p.isleaf
      )
      SELECT l.i, n.nspname AS schema, c.relname AS table,
-            (pg_relation_size(l.relid) / current_setting('block_size')::int)::text AS blocks, pg_table_size(l.relid)::text AS bytes
+            (pg_relation_size(l.relid) / current_setting('block_size')::int)::text AS blocks, pg_table_size(l.relid)::text AS bytes,
+            c.reltuples::float8 AS tuples
        FROM leaves l JOIN pg_catalog.pg_class c ON c.oid = l.relid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       ORDER BY l.i, l.relid`,
     { tables: JSON.stringify(tables.map((t) => [t.schema, t.table])) },
@@ -40,7 +46,11 @@ export async function readBlockRelations(executor: Executor, tables: readonly Sn
   const result: BlockRelation[][] = tables.map(() => []);
   for (const row of rows) {
     const blocks = Number(row.blocks);
-    result[row.i]!.push({ schema: row.schema, table: row.table, blocks, bytesPerBlock: blocks > 0 ? Number(row.bytes) / blocks : 0 });
+    const tuples = Number(row.tuples);
+    result[row.i]!.push({
+      schema: row.schema, table: row.table, blocks, bytesPerBlock: blocks > 0 ? Number(row.bytes) / blocks : 0,
+      ...(tuples > 0 ? { bytesPerRow: Number(row.bytes) / tuples } : {}),
+    });
   }
   return result;
 }
@@ -53,17 +63,31 @@ export interface BlockRange {
   readonly toBlock: number;
 }
 
+/** JSON lines of typical rows take about this many times their bytes on disk. */
+const JSON_PER_DISK_BYTE = 1.5;
+
+/**
+ * A range holds at most this many pages' worth of blocks at the relation's average on-disk density
+ * (`bytesPerBlock`, dead tuples and free space included, so about the density of a full block): ranges
+ * grow past one page over sparse blocks (measured), but a range sized from sparse blocks (the dead tuples
+ * a full-table UPDATE leaves before the live ones, issue #4) that runs into dense ones holds at most this
+ * many pages, read by one worker, each page scanning the rest of the range only for its row positions.
+ */
+export const MAX_RANGE_PAGES = 16;
+
 /**
  * Cuts a table's relations into ranges of blocks whose JSON lines should fill a page of `targetBytes`,
  * one range at a time, the next range's size from the bytes per block measured so far (`measure`),
  * starting from the relation's on-disk size (JSON lines of typical rows take about 1.5 times their heap
- * bytes). A range that turns out larger than a page is finished by continuation pages; a smaller one
- * only costs a call.
+ * bytes), and never more than {@link MAX_RANGE_PAGES} pages at that on-disk density. A range that turns
+ * out larger than a page is finished by continuation pages of at most {@link BlockRangeCursor.pageRows}
+ * rows each (`export-range.ts`); a smaller one only costs a call.
  */
 export class BlockRangeCursor {
   private relation = 0;
   private block = 0;
   private measuredBytesPerBlock: number | undefined;
+  private measuredBytesPerRow: number | undefined;
 
   constructor(
     private readonly relations: readonly BlockRelation[],
@@ -78,15 +102,32 @@ export class BlockRangeCursor {
     }
     const relation = this.relations[this.relation];
     if (!relation) return undefined;
-    const perBlock = this.measuredBytesPerBlock ?? Math.max(1, relation.bytesPerBlock * 1.5);
-    const size = Math.max(1, Math.min(1 << 20, Math.floor(this.targetBytes / perBlock)));
+    const onDisk = Math.max(1, relation.bytesPerBlock * JSON_PER_DISK_BYTE);
+    const perBlock = this.measuredBytesPerBlock ?? onDisk;
+    const most = Math.max(1, Math.floor((MAX_RANGE_PAGES * this.targetBytes) / onDisk));
+    const size = Math.max(1, Math.min(most, Math.floor(this.targetBytes / perBlock)));
     const range = { relation: { schema: relation.schema, table: relation.table }, fromBlock: this.block, toBlock: Math.min(relation.blocks, this.block + size) };
     this.block = range.toBlock;
     return range;
   }
 
-  /** Records the JSON bytes a range of `blocks` blocks produced, for the size of the next ranges. */
-  measure(blocks: number, bytes: number): void {
+  /**
+   * Rows the first page of the next range should ask for (its `LIMIT`): those of `pageBytes` JSON bytes
+   * at the bytes per row measured so far, else at the catalog's estimate (`bytesPerRow`, times 1.5);
+   * undefined when neither is known (then the caller starts small and grows).
+   */
+  pageRows(pageBytes: number): number | undefined {
+    const relation = this.relations[Math.min(this.relation, this.relations.length - 1)];
+    const perRow = this.measuredBytesPerRow ?? (relation?.bytesPerRow !== undefined ? relation.bytesPerRow * JSON_PER_DISK_BYTE : undefined);
+    return perRow === undefined ? undefined : Math.max(1, Math.floor(pageBytes / Math.max(1, perRow)));
+  }
+
+  /** Records the JSON bytes and rows a range of `blocks` blocks produced, for the size of the next ranges and pages. */
+  measure(blocks: number, bytes: number, rows = 0): void {
+    if (rows > 0) {
+      const perRow = bytes / rows;
+      this.measuredBytesPerRow = this.measuredBytesPerRow === undefined ? perRow : (this.measuredBytesPerRow + perRow) / 2;
+    }
     if (blocks <= 0) return;
     const perBlock = Math.max(1, bytes / blocks);
     this.measuredBytesPerBlock = this.measuredBytesPerBlock === undefined ? perBlock : (this.measuredBytesPerBlock + perBlock) / 2;

@@ -86,6 +86,8 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
   const relations = await readBlockRelations(main, tables);
   /** Raw JSON bytes a range should produce: a page's budget in base64, with room to spare. */
   const targetBytes = Math.floor((paging.responseBudgetBytes * 3) / 4 * 0.8);
+  /** Raw JSON bytes that fill a page's budget in base64 (less a little for the pieces' overhead): a page's rows at the measured size. */
+  const pageBytes = Math.floor((paging.responseBudgetBytes * 3) / 4 * 0.98);
   const states: TableState[] = [];
   let nextTable = 0;
 
@@ -165,9 +167,9 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
             stopIfFailed();
             await state.output.deliver(index, data);
             await progress();
-          }, tx === main);
+          }, { prefetch: tx === main, pageRows: state.cursor!.pageRows(pageBytes) });
           state.rows += result.rows;
-          state.cursor!.measure(range.toBlock - range.fromBlock, result.bytes);
+          state.cursor!.measure(range.toBlock - range.fromBlock, result.bytes, result.rows);
         } else {
           const result = await exportTable(reader, state.table, (chunk) => state.output.deliver(index, [Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)]), {
             paging,

@@ -1,7 +1,7 @@
 import type { Executor, SqlParams } from '../driver/driver';
 import { keyParts, pageQuery, type PageShape } from './page-query';
 import { readPackedPage, type PieceRow } from './packed-page';
-import { resolvePaging, type PagingOptions } from './paging-options';
+import { nextPageRows, resolvePaging, type PagingOptions } from './paging-options';
 import type { SnapshotTable } from './table-catalog';
 
 export { DEFAULT_PAGING, DEFAULT_RECORDS_PAGING, resolvePaging, type PageFormat, type PagingOptions } from './paging-options';
@@ -35,13 +35,6 @@ const NEWLINE = new Uint8Array([0x0a]);
 
 /** The Data API's limit on one SQL string, in characters. */
 const MAX_SQL_CHARS = 65_536;
-
-/**
- * The next page asks for at most this many times the rows the last one returned: the server renders
- * every row it reads before cutting to the budget, so a jump in row size after a run of small rows
- * costs at most this factor of wasted work.
- */
-const GROWTH = 4;
 
 /** One page's request: its shape and parameters. */
 interface PageRequest {
@@ -129,7 +122,7 @@ export async function exportTable(
       }
       // A page of whole rows sizes the next one (after the rest of a large row, the size stays).
       if (shape !== 'within') {
-        limit = nextLimit(paging, page.responseBytes, page.rows);
+        limit = nextPageRows(paging, page.responseBytes, page.rows);
         if (next?.shape === 'after') next = { ...next, params: { ...next.params, limit }, rows: limit };
       }
       // Ask for the next page now: the server renders it while this one is written.
@@ -149,11 +142,4 @@ export async function exportTable(
     throw error;
   }
   return { rowCount, pages };
-}
-
-/** The next page's LIMIT after a page of `rowsReturned` rows and `pageBytes` estimated bytes. */
-function nextLimit(paging: PagingOptions, pageBytes: number, rowsReturned: number): number {
-  const perRow = pageBytes / Math.max(1, rowsReturned);
-  const fit = Math.floor(paging.responseBudgetBytes / Math.max(1, perRow));
-  return Math.max(1, Math.min(paging.maxPageRows, fit, GROWTH * Math.max(1, rowsReturned)));
 }

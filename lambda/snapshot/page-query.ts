@@ -120,14 +120,14 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
 /** A range of heap blocks of one relation: the unit of the physical-order export (`export-physical.ts`). */
 export type RangeShape =
   /**
-   * The rows in blocks `:fromBlock` to `:toBlock` (exclusive), packed whole without the cut to the budget
-   * (no window pass): when they do not fit, one row with `piece_no` 0 and no piece says so (read them
-   * with `range` then).
+   * The first `:limit` rows in blocks `:fromBlock` to `:toBlock` (exclusive), packed whole without the cut
+   * to the budget (no window pass): when they do not fit, one row with `piece_no` 0 and no piece says so
+   * (read them with `range` then). `k0` is the last row's ctid.
    */
   | 'whole'
-  /** The rows in blocks `:fromBlock` to `:toBlock` (exclusive), cut to the budget. */
+  /** The first `:limit` rows in blocks `:fromBlock` to `:toBlock` (exclusive), cut to the budget. */
   | 'range'
-  /** The rows of the range after ctid `:k0`, up to block `:toBlock` (exclusive). */
+  /** The first `:limit` rows of the range after ctid `:k0`, up to block `:toBlock` (exclusive), cut to the budget. */
   | 'rest'
   /** The rest (from piece `:fromPiece`) of the row at ctid `:k0`. */
   | 'within';
@@ -137,45 +137,56 @@ export type RangeShape =
  * partitioned one), its rows rendered with `columns` listed one by one, in physical (`ctid`) order: a TID
  * range scan (PostgreSQL 14+) reads only the range's blocks, sequentially, and needs no index. Packed and
  * cut to the budget as `pageQuery`'s pages are (same columns; the key is the last row's `ctid`).
+ *
+ * Rendering stops at `:limit` rows (issue #4): the scan yields only row positions, the first `:limit` of
+ * them in ctid order are kept (a top-N sort of TIDs, no row rendered), and only those rows are fetched
+ * again by TID (a Tid Scan per row, forced by the `OFFSET 0` lateral subquery) and rendered. So a page
+ * renders at most `:limit` rows whatever the size of the rest of its range; before, each continuation page
+ * rendered every remaining row of its range to keep one page of them, quadratic in the range's rows.
+ * `:limit` comes from the bytes per row measured (`export-range.ts`). The TIDs come from the same snapshot
+ * as the fetch, so each names the very row version the scan saw.
+ *
  * `lineBreaks` false: the table's rows cannot render a raw line break (see {@link jsonLine}).
- * Parameters: `:budget`, `:pieceBytes`, `:overhead`, `:fromPiece`, `:toBlock`, and `:fromBlock` (range) or
- * `:k0` (rest, within).
+ * Parameters: `:budget`, `:pieceBytes`, `:overhead`, `:fromPiece`, `:toBlock`, `:limit` (rows; not
+ * `within`), and `:fromBlock` (whole, range) or `:k0` (rest, within).
  */
 export function rangePageQuery(relation: TableName, columns: SnapshotTable['columns'], shape: RangeShape, lineBreaks = true): string {
   const { line, from } = lineSource({ schema: relation.schema, table: relation.table, kind: 'table', columns, hasGeneratedColumns: true, mayHoldLineBreaks: lineBreaks });
   const block = (param: string) => `('(' || ${param}::int8 || ',0)')::tid`;
-  if (shape === 'whole') {
-    const P = ':pieceBytes::int8';
-    return `WITH page AS (
-  SELECT ${line} AS line, t.ctid AS o0
+  if (shape === 'within') {
+    return packedPage(`SELECT ${line} AS line, t.ctid AS o0, t.ctid::text AS k0
     ${from}
-   WHERE t.ctid >= ${block(':fromBlock')} AND t.ctid < ${block(':toBlock')}
+   WHERE t.ctid = :k0::tid`, 1);
+  }
+  const where =
+    shape === 'rest' ? `t.ctid > :k0::tid AND t.ctid < ${block(':toBlock')}` : `t.ctid >= ${block(':fromBlock')} AND t.ctid < ${block(':toBlock')}`;
+  const page = `SELECT l.line, c.o0, c.o0::text AS k0
+    FROM (SELECT t.ctid AS o0 FROM ONLY ${qualifiedName(relation.schema, relation.table)} AS t
+           WHERE ${where}
+           ORDER BY t.ctid LIMIT :limit::int8) AS c
+   CROSS JOIN LATERAL (SELECT ${line} AS line
+    ${from}
+   WHERE t.ctid = c.o0 OFFSET 0) AS l
+   ORDER BY c.o0`;
+  if (shape !== 'whole') return packedPage(page, 1);
+  const P = ':pieceBytes::int8';
+  return `WITH page AS (
+  ${page}
 ), packed AS (
-  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY o0) AS data, count(*) AS rows FROM page
+  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY o0) AS data, count(*) AS rows, (array_agg(k0 ORDER BY o0 DESC))[1] AS k0 FROM page
 ), sized AS (
-  SELECT data, rows, (octet_length(data) + ${P} - 1) / ${P} AS piece_count,
-         4 * ((octet_length(data) + 2) / 3) + ((octet_length(data) + ${P} - 1) / ${P}) * (4 + :overhead::int8 + 64) <= :budget::int8 AS fits
+  SELECT data, rows, k0, (octet_length(data) + ${P} - 1) / ${P} AS piece_count,
+         4 * ((octet_length(data) + 2) / 3) + ((octet_length(data) + ${P} - 1) / ${P}) * (4 + :overhead::int8 + 2 * octet_length(k0)) <= :budget::int8 AS fits
     FROM packed
 )
 SELECT g::int AS piece_no, s.piece_count::int AS piece_count,
        replace(encode(substring(s.data FROM ((g - 1) * ${P} + 1)::int FOR :pieceBytes::int), 'base64'), chr(10), '') AS piece,
-       s.rows::int AS rows, s.rows::int AS candidates, NULL::text AS k0
+       s.rows::int AS rows, s.rows::int AS candidates, s.k0
   FROM sized AS s CROSS JOIN LATERAL generate_series(1, s.piece_count) AS g
  WHERE s.fits
 UNION ALL
-SELECT 0, s.piece_count::int, NULL, s.rows::int, s.rows::int, NULL FROM sized AS s WHERE NOT s.fits
+SELECT 0, s.piece_count::int, NULL, s.rows::int, s.rows::int, s.k0 FROM sized AS s WHERE NOT s.fits
  ORDER BY 1`;
-  }
-  const where =
-    shape === 'range'
-      ? `WHERE t.ctid >= ${block(':fromBlock')} AND t.ctid < ${block(':toBlock')}`
-      : shape === 'rest'
-        ? `WHERE t.ctid > :k0::tid AND t.ctid < ${block(':toBlock')}`
-        : 'WHERE t.ctid = :k0::tid';
-  return packedPage(`SELECT ${line} AS line, t.ctid AS o0, t.ctid::text AS k0
-    ${from}
-   ${where}
-   ORDER BY t.ctid`, 1);
 }
 
 /**

@@ -93,3 +93,21 @@ export function resolvePaging(overrides: Partial<PagingOptions> = {}): PagingOpt
   }
   return paging;
 }
+
+/**
+ * The next page asks for at most this many times the rows the last one returned: the server renders
+ * every row it asks for before cutting to the budget, so a jump in row size after a run of small rows
+ * costs at most this factor of wasted work.
+ */
+export const PAGE_ROWS_GROWTH = 4;
+
+/**
+ * Rows the next page should ask for (its `LIMIT`) after a page of `rowsReturned` whole rows and
+ * `pageBytes` estimated response bytes: as many as fill `paging.responseBudgetBytes` at that size, at most
+ * {@link PAGE_ROWS_GROWTH} times `rowsReturned`, from 1 to `paging.maxPageRows`.
+ */
+export function nextPageRows(paging: PagingOptions, pageBytes: number, rowsReturned: number): number {
+  const perRow = pageBytes / Math.max(1, rowsReturned);
+  const fit = Math.floor(paging.responseBudgetBytes / Math.max(1, perRow));
+  return Math.max(1, Math.min(paging.maxPageRows, fit, PAGE_ROWS_GROWTH * Math.max(1, rowsReturned)));
+}
