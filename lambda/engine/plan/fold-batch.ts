@@ -28,7 +28,7 @@
  * ({@link SESSION_STATE}: temporary objects, cursors WITH HOLD, session advisory locks, role or session
  * authorization changes); such a migration is the last of its batch.
  */
-import { MAX_FOLDED_CHARACTERS, sqlLiteral } from './fold';
+import { MAX_FOLDED_CHARACTERS, raiseKept, sqlLiteral } from './fold';
 import type { PlannedStatement } from './types';
 
 /** Text of a statement that may leave session state behind that `RESET ALL` does not clear. */
@@ -138,15 +138,7 @@ ${members.join('\n')}
   END;
   IF rds_migrate_state IS NOT NULL THEN
     rds_migrate_message := format('[rds-migrate migration %s statement %s] %s', rds_migrate_migration, rds_migrate_statement, rds_migrate_message);
-    IF rds_migrate_detail <> '' AND rds_migrate_hint <> '' THEN
-      RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail, HINT = rds_migrate_hint;
-    ELSIF rds_migrate_detail <> '' THEN
-      RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail;
-    ELSIF rds_migrate_hint <> '' THEN
-      RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, HINT = rds_migrate_hint;
-    ELSE
-      RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message;
-    END IF;
+${raiseKept('    ')}
   END IF;
 END
 ${tag}`;

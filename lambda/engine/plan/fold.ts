@@ -98,15 +98,7 @@ EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS rds_migrate_state = RETURNED_SQLSTATE, rds_migrate_message = MESSAGE_TEXT,
     rds_migrate_detail = PG_EXCEPTION_DETAIL, rds_migrate_hint = PG_EXCEPTION_HINT;
   rds_migrate_message := format('[rds-migrate statement %s] %s', rds_migrate_statement, rds_migrate_message);
-  IF rds_migrate_detail <> '' AND rds_migrate_hint <> '' THEN
-    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail, HINT = rds_migrate_hint;
-  ELSIF rds_migrate_detail <> '' THEN
-    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail;
-  ELSIF rds_migrate_hint <> '' THEN
-    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, HINT = rds_migrate_hint;
-  ELSE
-    RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message;
-  END IF;
+${raiseKept('  ')}
 END
 ${outer}`;
   if (sql.length > MAX_FOLDED_CHARACTERS) return undefined;
@@ -123,6 +115,28 @@ ${outer}`;
     ...(statements[0]?.source ? { source: { file: statements[0].source.file, line: 0, statement: 0 } } : {}),
     ...(footer.statement.confirm ? { confirm: footer.statement.confirm } : {}),
   };
+}
+
+/**
+ * PL/pgSQL raising again the error kept in the block's variables (`rds_migrate_state`,
+ * `rds_migrate_message`, `rds_migrate_detail`, `rds_migrate_hint`) with its SQLSTATE, and its detail
+ * and hint when it has them (RAISE ... USING takes no empty DETAIL or HINT).
+ * @param indent put before each line
+ */
+export function raiseKept(indent: string): string {
+  return [
+    "IF rds_migrate_detail <> '' AND rds_migrate_hint <> '' THEN",
+    '  RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail, HINT = rds_migrate_hint;',
+    "ELSIF rds_migrate_detail <> '' THEN",
+    '  RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, DETAIL = rds_migrate_detail;',
+    "ELSIF rds_migrate_hint <> '' THEN",
+    '  RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message, HINT = rds_migrate_hint;',
+    'ELSE',
+    '  RAISE USING ERRCODE = rds_migrate_state, MESSAGE = rds_migrate_message;',
+    'END IF;',
+  ]
+    .map((line) => indent + line)
+    .join('\n');
 }
 
 /**

@@ -17,33 +17,23 @@
  *   which the block may have run: {@link OutcomeUnknownError}, for the executor to re-plan from the
  *   schema history (`replan.ts`).
  */
-import type { Driver } from '../../driver/driver';
 import { DatabaseError, DriverError } from '../../driver/errors';
-import type { Log } from '../../observability/log';
 import { LockLostError } from '../errors';
 import { LEASE_LOST_SQLSTATE } from '../history/commit-check';
-import type { HistoryTables } from '../history/tables';
 import type { Lease } from '../lock/lease';
 import { BATCH_ERROR, batchFolded, BUDGET_USED_UP } from '../plan/fold-batch';
 import type { PlannedStatement } from '../plan/types';
 import { confirmStep } from './folded';
-import { awaitOutsideTransaction, connectionIdOf, LongStatementError, outlivedItsCall, type LongStatementOptions } from './long-statement';
+import { awaitOutsideTransaction, connectionIdOf, LongStatementError, outlivedItsCall } from './long-statement';
 import { OutcomeUnknownError } from './outcome-unknown';
-import { didNotRun, isTransientFailure, resendable, type TransientRetryOptions } from './transient';
+import type { StepContext } from './run-step';
+import { didNotRun, isTransientFailure, resendable } from './transient';
 
 /** SQLSTATE invalid_transaction_termination (PostgreSQL docs, Appendix A): COMMIT where it is not allowed. */
 export const INVALID_TRANSACTION_TERMINATION = '2D000';
 
-export interface BatchContext {
-  readonly driver: Driver;
-  readonly tables: HistoryTables;
-  readonly lease: Lease;
-  readonly log: Log;
-  readonly transientRetry?: TransientRetryOptions;
-  readonly longStatements?: LongStatementOptions;
-  /** How long the run may still wait, ms (its time budget less the reserve), when it has one. */
-  readonly budgetMs?: () => number | undefined;
-}
+/** What a batch runs with: a step's context (`run-step.ts`) without its per-migration parts. */
+export type BatchContext = Pick<StepContext, 'driver' | 'tables' | 'lease' | 'log' | 'transientRetry' | 'longStatements' | 'budgetMs'>;
 
 /** What a batch did. */
 export interface BatchOutcome {
