@@ -1,6 +1,7 @@
 import { Argument, Option, type Command } from 'commander';
 import type { BaselineActionReport } from '../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { MigrateInProgressReport } from '../../lambda/function/budgeted-migrate';
 import type { ListSnapshotsReport } from '../../lambda/actions/list-snapshots-action';
 import type { PlanActionReport } from '../../lambda/actions/plan-action';
 import type { RestoreActionReport } from '../../lambda/actions/restore-action';
@@ -16,7 +17,7 @@ import { addHelp } from '../help';
 import { addOutputOptions, type OutputFlags } from '../output/output-options';
 import type { Printer } from '../output/printer';
 import { renderBaseline } from '../output/render-baseline';
-import { renderMigrate } from '../output/render-migrate';
+import { renderMigrate, renderMigrateInProgress } from '../output/render-migrate';
 import { renderPlan } from '../output/render-plan';
 import { renderRestore } from '../output/render-restore';
 import { renderSnapshotList } from '../output/render-snapshots';
@@ -116,7 +117,7 @@ function render(action: InvokeAction, report: unknown, out: Printer): void {
     case 'status':
       return renderStatus(report as StatusActionReport, out);
     case 'migrate':
-      return renderMigrate(report as MigrateActionReport, out);
+      return 'inProgress' in (report as object) ? renderMigrateInProgress(report as MigrateInProgressReport, out) : renderMigrate(report as MigrateActionReport, out);
     case 'verify':
       out.line(`${out.colour.bold('Database')} ${(report as VerifyActionReport).database}`);
       return renderVerification((report as VerifyActionReport).verification, out);

@@ -1,4 +1,5 @@
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { MigrateInProgressReport } from '../../lambda/function/budgeted-migrate';
 import type { Printer } from './printer';
 import { renderReusedSnapshot, renderSnapshot } from './render-snapshot';
 import { renderVerification } from './render-verification';
@@ -11,15 +12,38 @@ import { formatDuration } from './units';
  * time budget stopped, and the verification.
  */
 export function renderMigrate(report: MigrateActionReport, out: Printer, target?: string): void {
-  const c = out.colour;
-  out.line(`${c.bold('Database')} ${report.database}${target ? c.dim(` (${target})`) : ''}`);
+  renderHead(report, out, target);
+  if (!report.snapshot && !report.snapshotReused) out.line(out.colour.dim(`No snapshot: ${report.snapshotSkipped ?? 'not taken'}.`));
+  for (const drift of report.driftBeforeMigrate ?? []) out.line(out.colour.yellow(`! ${drift.message}`));
+  renderApplied(report.migrate, out);
+  out.line();
+  renderVerification(report.verification, out);
+}
+
+/**
+ * The function's answer to a console migrate that its time budget cut short (`inProgress: true`,
+ * `lambda/function/budgeted-migrate.ts`): the snapshot, what was applied, where it stopped and what to
+ * do next; no verification (the run has not reached it).
+ */
+export function renderMigrateInProgress(report: MigrateInProgressReport, out: Printer, target?: string): void {
+  renderHead(report, out, target);
+  if (!report.snapshot && !report.snapshotReused) out.line(out.colour.dim('No snapshot taken by this invocation.'));
+  renderApplied(report.migrate, out);
+  out.line();
+  out.line(out.colour.yellow(report.message));
+}
+
+function renderHead(report: MigrateActionReport | MigrateInProgressReport, out: Printer, target: string | undefined): void {
+  out.line(`${out.colour.bold('Database')} ${report.database}${target ? out.colour.dim(` (${target})`) : ''}`);
   if (report.snapshot) renderSnapshot(report.snapshot, out);
   else if (report.snapshotReused) renderReusedSnapshot(report.snapshotReused, out);
-  else out.line(c.dim(`No snapshot: ${report.snapshotSkipped ?? 'not taken'}.`));
-  for (const drift of report.driftBeforeMigrate ?? []) out.line(c.yellow(`! ${drift.message}`));
+}
+
+function renderApplied(migrate: MigrateActionReport['migrate'], out: Printer): void {
+  const c = out.colour;
   out.line();
-  const { applied, alreadyApplied, current, stopped } = report.migrate;
-  const repeatables = report.migrate.repeatables ?? [];
+  const { applied, alreadyApplied, current, stopped } = migrate;
+  const repeatables = migrate.repeatables ?? [];
   if (applied.length === 0 && repeatables.length === 0) {
     out.line(`Nothing to migrate (${alreadyApplied} already applied); current version ${current ?? 'none'}.`);
   } else {
@@ -37,6 +61,4 @@ export function renderMigrate(report: MigrateActionReport, out: Printer, target?
     const what = stopped.version ? `${stopped.version} (${stopped.name})` : stopped.name;
     out.line(c.yellow(`Stopped for the time budget ${stopped.inProgress ? 'during' : 'before'} ${what}: run migrate again to continue.`));
   }
-  out.line();
-  renderVerification(report.verification, out);
 }
