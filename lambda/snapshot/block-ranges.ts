@@ -73,13 +73,17 @@ const JSON_PER_DISK_BYTE = 1.5;
  * a full-table UPDATE leaves before the live ones, issue #4) that runs into dense ones holds at most this
  * many pages, read by one worker, each page scanning the rest of the range only for its row positions.
  */
-export const MAX_RANGE_PAGES = 16;
+export const MAX_RANGE_PAGES = 8;
+
+/** A range holds at most this many times the blocks of the range handed out before it (of the same relation). */
+export const RANGE_GROWTH = 4;
 
 /**
  * Cuts a table's relations into ranges of blocks whose JSON lines should fill a page of `targetBytes`,
  * one range at a time, the next range's size from the bytes per block measured so far (`measure`),
  * starting from the relation's on-disk size (JSON lines of typical rows take about 1.5 times their heap
- * bytes), and never more than {@link MAX_RANGE_PAGES} pages at that on-disk density. A range that turns
+ * bytes), never more than {@link RANGE_GROWTH} times the range before it nor {@link MAX_RANGE_PAGES}
+ * pages at that on-disk density. A range that turns
  * out larger than a page is finished by continuation pages of at most {@link BlockRangeCursor.pageRows}
  * rows each (`export-range.ts`); a smaller one only costs a call.
  */
@@ -88,6 +92,8 @@ export class BlockRangeCursor {
   private block = 0;
   private measuredBytesPerBlock: number | undefined;
   private measuredBytesPerRow: number | undefined;
+  /** Blocks of the last range handed out, 0 at the start of a relation. */
+  private lastSize = 0;
 
   constructor(
     private readonly relations: readonly BlockRelation[],
@@ -99,13 +105,16 @@ export class BlockRangeCursor {
     while (this.relation < this.relations.length && this.block >= this.relations[this.relation]!.blocks) {
       this.relation += 1;
       this.block = 0;
+      this.lastSize = 0;
     }
     const relation = this.relations[this.relation];
     if (!relation) return undefined;
     const onDisk = Math.max(1, relation.bytesPerBlock * JSON_PER_DISK_BYTE);
     const perBlock = this.measuredBytesPerBlock ?? onDisk;
     const most = Math.max(1, Math.floor((MAX_RANGE_PAGES * this.targetBytes) / onDisk));
-    const size = Math.max(1, Math.min(most, Math.floor(this.targetBytes / perBlock)));
+    const grown = this.lastSize > 0 ? RANGE_GROWTH * this.lastSize : most;
+    const size = Math.max(1, Math.min(most, grown, Math.floor(this.targetBytes / perBlock)));
+    this.lastSize = size;
     const range = { relation: { schema: relation.schema, table: relation.table }, fromBlock: this.block, toBlock: Math.min(relation.blocks, this.block + size) };
     this.block = range.toBlock;
     return range;

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlockRangeCursor, MAX_RANGE_PAGES } from '../../lambda/snapshot/block-ranges';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -56,5 +57,28 @@ describe('physical-order export of a bloated table (live rows at the end of the 
     expect(rendered / ROWS).toBeLessThanOrEqual(1.5);
     expect(Math.max(...pages.map((p) => p.rendered))).toBeLessThan(ROWS / 10);
     expect(scanned / ROWS).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('BlockRangeCursor over sparse then dense blocks', () => {
+  it('grows ranges over empty blocks at most 4 times a range, and never past 8 pages at the on-disk density', () => {
+    // 10,000 blocks of 8 KiB on disk: 12 KiB of JSON a block at the start estimate; pages of 120 KiB, so 10 blocks a page.
+    const cursor = new BlockRangeCursor([{ schema: 'public', table: 'essays', blocks: 10_000, bytesPerBlock: 8192 }], 10 * 8192 * 1.5);
+    const sizes: number[] = [];
+    for (let range = cursor.next(); range; range = cursor.next()) {
+      sizes.push(range.toBlock - range.fromBlock);
+      cursor.measure(range.toBlock - range.fromBlock, 0, 0);
+    }
+    expect(sizes.slice(0, 4)).toEqual([10, 40, 80, 80]);
+    expect(Math.max(...sizes)).toBe(10 * MAX_RANGE_PAGES);
+  });
+
+  it('sizes the rows of a page from the bytes per row measured, else from the catalog, else leaves it to the caller', () => {
+    const unknown = new BlockRangeCursor([{ schema: 'public', table: 'essays', blocks: 100, bytesPerBlock: 8192 }], 100_000);
+    expect(unknown.pageRows(100_000)).toBeUndefined();
+    const estimated = new BlockRangeCursor([{ schema: 'public', table: 'essays', blocks: 100, bytesPerBlock: 8192, bytesPerRow: 1000 }], 100_000);
+    expect(estimated.pageRows(150_000)).toBe(100);
+    estimated.measure(10, 50_000, 100);
+    expect(estimated.pageRows(150_000)).toBe(300);
   });
 });
