@@ -61,6 +61,11 @@ export interface BlockRange {
   readonly fromBlock: number;
   /** Exclusive. */
   readonly toBlock: number;
+  /**
+   * JSON bytes the range would hold were every block as full as the relation's average on disk (its
+   * blocks times `bytesPerBlock` times 1.5): about the most it holds. Undefined: unknown.
+   */
+  readonly fullBytes?: number;
 }
 
 /** JSON lines of typical rows take about this many times their bytes on disk. */
@@ -115,7 +120,7 @@ export class BlockRangeCursor {
     const grown = this.lastSize > 0 ? RANGE_GROWTH * this.lastSize : most;
     const size = Math.max(1, Math.min(most, grown, Math.floor(this.targetBytes / perBlock)));
     this.lastSize = size;
-    const range = { relation: { schema: relation.schema, table: relation.table }, fromBlock: this.block, toBlock: Math.min(relation.blocks, this.block + size) };
+    const range = { relation: { schema: relation.schema, table: relation.table }, fromBlock: this.block, toBlock: Math.min(relation.blocks, this.block + size), fullBytes: size * onDisk };
     this.block = range.toBlock;
     return range;
   }

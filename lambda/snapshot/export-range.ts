@@ -38,10 +38,12 @@ export interface ExportRangeOptions {
  * rows (`LIMIT`), and PostgreSQL renders only those (`rangePageQuery`), so each row is rendered about
  * once however many pages its range takes (issue #4): the first page's from `options.pageRows`, the next
  * ones' from the bytes per row just measured (`nextPageRows`: as many as fill the budget, at most 4 times
- * the last page's). The first page is asked for whole (`rangePageQuery`'s cheaper `whole` shape, no window
- * pass); when its rows do not fit, they are read again cut to the budget (`range`), then the rest of the
- * range after the last row returned (`rest`) until a page returns fewer rows than it asked for, and the
- * pieces of a row larger than a page one page at a time (`within`).
+ * the last page's). The first page is asked for whole without the window pass: all the range's rows
+ * rendered as scanned (`whole`, the cheapest) when its blocks cannot hold much more than a page
+ * (`range.fullBytes` at most two pages), else its first rows (`head`); when they do not fit, they are read
+ * again cut to the budget (`range`), then the rest of the range after the last row returned (`rest`) until
+ * a page returns fewer rows than it asked for, and the pieces of a row larger than a page one page at a
+ * time (`within`).
  *
  * @param table the table's exported columns (every relation of a table renders them in the table's order),
  *   and whether its rows may render a raw line break (`SnapshotTable.mayHoldLineBreaks`, default true)
@@ -67,8 +69,10 @@ export async function exportRange(
   const fetch = (shape: RangeShape, params: SqlParams) => executor.execute<PieceRow>(statement(shape), params, executeOptions);
 
   let limit = Math.max(1, Math.min(paging.maxPageRows, Math.floor(options.pageRows ?? paging.initialPageRows)));
-  let request: { shape: RangeShape; firstPiece: number; limit: number } | null = { shape: 'whole', firstPiece: 1, limit };
-  let inFlight: Promise<{ rows: PieceRow[] }> | null = fetch('whole', { ...fixed, fromBlock: range.fromBlock, fromPiece: 1, limit });
+  // A range of few blocks is read whole, rendered as scanned; a larger one (grown over sparse blocks) page by page.
+  const firstShape: RangeShape = range.fullBytes === undefined || range.fullBytes <= 2 * ((paging.responseBudgetBytes * 3) / 4) ? 'whole' : 'head';
+  let request: { shape: RangeShape; firstPiece: number; limit: number } | null = { shape: firstShape, firstPiece: 1, limit: firstShape === 'whole' ? Infinity : limit };
+  let inFlight: Promise<{ rows: PieceRow[] }> | null = fetch(firstShape, { ...fixed, fromBlock: range.fromBlock, fromPiece: 1, ...(firstShape === 'head' ? { limit } : {}) });
   let rows = 0;
   let bytes = 0;
   let pages = 0;
@@ -78,10 +82,10 @@ export async function exportRange(
       inFlight = null;
       pages += 1;
       const first = answer.rows[0];
-      if (request.shape === 'whole' && first?.piece_no === 0) {
+      if ((request.shape === 'whole' || request.shape === 'head') && first?.piece_no === 0) {
         // The rows do not fit one page: read them again cut to the budget, as many as fit at their size.
         const perRow = (first.piece_count * (4 * Math.ceil(paging.pieceBytes / 3) + 4 + paging.recordOverheadBytes)) / Math.max(1, first.rows);
-        limit = Math.max(1, Math.min(request.limit, Math.floor(paging.responseBudgetBytes / perRow)));
+        limit = Math.max(1, Math.min(request.limit, paging.maxPageRows, Math.floor(paging.responseBudgetBytes / perRow)));
         request = { shape: 'range', firstPiece: 1, limit };
         inFlight = fetch('range', { ...fixed, fromBlock: range.fromBlock, fromPiece: 1, limit });
         continue;

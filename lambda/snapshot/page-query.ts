@@ -120,11 +120,14 @@ export function pageQuery(table: SnapshotTable, shape: PageShape): string {
 /** A range of heap blocks of one relation: the unit of the physical-order export (`export-physical.ts`). */
 export type RangeShape =
   /**
-   * The first `:limit` rows in blocks `:fromBlock` to `:toBlock` (exclusive), packed whole without the cut
-   * to the budget (no window pass): when they do not fit, one row with `piece_no` 0 and no piece says so
-   * (read them with `range` then). `k0` is the last row's ctid.
+   * The rows in blocks `:fromBlock` to `:toBlock` (exclusive), all of them, rendered as the scan reads them
+   * (no `:limit`, the cheapest: for a range too few blocks to hold much more than a page), packed whole
+   * without the cut to the budget (no window pass): when they do not fit, one row with `piece_no` 0 and no
+   * piece says so (read them with `range` then).
    */
   | 'whole'
+  /** As `whole`, but of the first `:limit` rows only; `k0` is the last row's ctid (there may be more after it). */
+  | 'head'
   /** The first `:limit` rows in blocks `:fromBlock` to `:toBlock` (exclusive), cut to the budget. */
   | 'range'
   /** The first `:limit` rows of the range after ctid `:k0`, up to block `:toBlock` (exclusive), cut to the budget. */
@@ -138,17 +141,19 @@ export type RangeShape =
  * range scan (PostgreSQL 14+) reads only the range's blocks, sequentially, and needs no index. Packed and
  * cut to the budget as `pageQuery`'s pages are (same columns; the key is the last row's `ctid`).
  *
- * Rendering stops at `:limit` rows (issue #4): the scan yields only row positions, the first `:limit` of
- * them in ctid order are kept (a top-N sort of TIDs, no row rendered), and only those rows are fetched
- * again by TID (a Tid Scan per row, forced by the `OFFSET 0` lateral subquery) and rendered. So a page
+ * Rendering stops at `:limit` rows (issue #4; all shapes but `whole`): the scan yields only row positions,
+ * aggregated in ctid order and the first `:limit` kept (no row rendered), and only those rows are fetched
+ * again by TID (a Tid Scan per row, forced by the `OFFSET 0` lateral subquery) and rendered. An aggregate
+ * rather than `ORDER BY ctid LIMIT`: with a `LIMIT` the planner may prefer a (parallel) sequential scan of
+ * the whole table to the TID range scan, each page then reading every block of the table. So a page
  * renders at most `:limit` rows whatever the size of the rest of its range; before, each continuation page
  * rendered every remaining row of its range to keep one page of them, quadratic in the range's rows.
  * `:limit` comes from the bytes per row measured (`export-range.ts`). The TIDs come from the same snapshot
  * as the fetch, so each names the very row version the scan saw.
  *
  * `lineBreaks` false: the table's rows cannot render a raw line break (see {@link jsonLine}).
- * Parameters: `:budget`, `:pieceBytes`, `:overhead`, `:fromPiece`, `:toBlock`, `:limit` (rows; not
- * `within`), and `:fromBlock` (whole, range) or `:k0` (rest, within).
+ * Parameters: `:budget`, `:pieceBytes`, `:overhead`, `:fromPiece`, `:toBlock`, `:limit` (rows: head, range,
+ * rest), and `:fromBlock` (whole, head, range) or `:k0` (rest, within).
  */
 export function rangePageQuery(relation: TableName, columns: SnapshotTable['columns'], shape: RangeShape, lineBreaks = true): string {
   const { line, from } = lineSource({ schema: relation.schema, table: relation.table, kind: 'table', columns, hasGeneratedColumns: true, mayHoldLineBreaks: lineBreaks });
@@ -160,23 +165,24 @@ export function rangePageQuery(relation: TableName, columns: SnapshotTable['colu
   }
   const where =
     shape === 'rest' ? `t.ctid > :k0::tid AND t.ctid < ${block(':toBlock')}` : `t.ctid >= ${block(':fromBlock')} AND t.ctid < ${block(':toBlock')}`;
-  const page = `SELECT l.line, c.o0, c.o0::text AS k0
-    FROM (SELECT t.ctid AS o0 FROM ONLY ${qualifiedName(relation.schema, relation.table)} AS t
-           WHERE ${where}
-           ORDER BY t.ctid LIMIT :limit::int8) AS c
+  const page = shape === 'whole' ? `SELECT ${line} AS line, t.ctid AS o0
+    ${from}
+   WHERE ${where}` : `SELECT l.line, c.o0, c.o0::text AS k0
+    FROM unnest((SELECT (array_agg(t.ctid ORDER BY t.ctid))[1:(:limit::int)] FROM ONLY ${qualifiedName(relation.schema, relation.table)} AS t
+           WHERE ${where})) AS c(o0)
    CROSS JOIN LATERAL (SELECT ${line} AS line
     ${from}
    WHERE t.ctid = c.o0 OFFSET 0) AS l
    ORDER BY c.o0`;
-  if (shape !== 'whole') return packedPage(page, 1);
+  if (shape !== 'whole' && shape !== 'head') return packedPage(page, 1);
   const P = ':pieceBytes::int8';
   return `WITH page AS (
   ${page}
 ), packed AS (
-  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY o0) AS data, count(*) AS rows, (array_agg(k0 ORDER BY o0 DESC))[1] AS k0 FROM page
+  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY o0) AS data, count(*) AS rows, ${shape === 'head' ? '(array_agg(k0 ORDER BY o0 DESC))[1]' : 'NULL::text'} AS k0 FROM page
 ), sized AS (
   SELECT data, rows, k0, (octet_length(data) + ${P} - 1) / ${P} AS piece_count,
-         4 * ((octet_length(data) + 2) / 3) + ((octet_length(data) + ${P} - 1) / ${P}) * (4 + :overhead::int8 + 2 * octet_length(k0)) <= :budget::int8 AS fits
+         4 * ((octet_length(data) + 2) / 3) + ((octet_length(data) + ${P} - 1) / ${P}) * (4 + :overhead::int8 + 2 * coalesce(octet_length(k0), 32)) <= :budget::int8 AS fits
     FROM packed
 )
 SELECT g::int AS piece_no, s.piece_count::int AS piece_count,

@@ -22,9 +22,12 @@ export interface PagingOptions {
    * workers stays small), 900 KiB (records)
    */
   readonly responseBudgetBytes: number;
-  /** Rows asked for on a table's first page. @default 100 */
+  /**
+   * Rows asked for on a table's first page (key order), or on a range's first page in physical order when
+   * neither a measurement nor the catalog (`pg_class.reltuples`) gives the bytes per row. @default 100
+   */
   readonly initialPageRows: number;
-  /** Upper bound of the rows asked for per page. @default 50,000 (json), 10,000 (records) */
+  /** Upper bound of the rows asked for per page (key order and physical order). @default 50,000 (json), 10,000 (records) */
   readonly maxPageRows: number;
   /**
    * Bytes of packed JSON lines per result row (a piece), sent as base64 text: 30,000 bytes are 40,000
