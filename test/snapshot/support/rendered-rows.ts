@@ -4,7 +4,7 @@ import type { Driver, Executor, QueryResult, Row, SqlParams, ExecuteOptions } fr
 export interface RenderedPage {
   /** Rows rendered as JSON: actual rows times loops of the plan nodes that compute `row_to_json`. */
   readonly rendered: number;
-  /** Rows read by the table scans of the statement (TID range, TID, sequential and index scans). */
+  /** Rows read by the table scans of the statement (TID range, TID, sequential and index scans), those their filters removed included. */
   readonly scanned: number;
 }
 
@@ -12,6 +12,7 @@ interface PlanNode {
   'Node Type': string;
   'Actual Rows'?: number;
   'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
   Output?: string[];
   Plans?: PlanNode[];
 }
@@ -29,7 +30,8 @@ export function countPlan(node: PlanNode): RenderedPage {
   const renders = (n: PlanNode): boolean => (n.Output ?? []).some((o) => o.includes('row_to_json'));
   const walk = (n: PlanNode): { rendered: number; scanned: number; renders: boolean } => {
     let rendered = 0;
-    let scanned = SCANS.has(n['Node Type']) ? actual(n) : 0;
+    // A scan reads the rows its filter removes too (per loop, as the actual rows).
+    let scanned = SCANS.has(n['Node Type']) ? actual(n) + (n['Rows Removed by Filter'] ?? 0) * (n['Actual Loops'] ?? 1) : 0;
     let childRenders = false;
     for (const child of n.Plans ?? []) {
       const c = walk(child);
