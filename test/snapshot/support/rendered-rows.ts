@@ -24,7 +24,8 @@ const actual = (node: PlanNode) => (node['Actual Rows'] ?? 0) * (node['Actual Lo
 
 /**
  * Counts, in a plan of `EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON)`, the rows rendered by `row_to_json`
- * (the deepest nodes whose output holds it compute it; their parents pass it on) and the rows scanned.
+ * (the deepest nodes whose output holds it compute it, an aggregate over its input rows; their parents
+ * pass it on) and the rows scanned.
  */
 export function countPlan(node: PlanNode): RenderedPage {
   const renders = (n: PlanNode): boolean => (n.Output ?? []).some((o) => o.includes('row_to_json'));
@@ -40,7 +41,8 @@ export function countPlan(node: PlanNode): RenderedPage {
       childRenders ||= c.renders;
     }
     const self = renders(n);
-    if (self && !childRenders) rendered += actual(n);
+    // An aggregate renders its input rows (`string_agg(convert_to(row_to_json(...)))`), one output row.
+    if (self && !childRenders) rendered += n['Node Type'] === 'Aggregate' ? actual(n.Plans![0]!) : actual(n);
     return { rendered, scanned, renders: self || childRenders };
   };
   const { rendered, scanned } = walk(node);
