@@ -124,8 +124,10 @@ describe('EssayCoach example through the synthesized function', () => {
     // budget the snapshot's estimate does not fit is refused before anything runs, one whose budget the
     // snapshot used up stops before 0001 starts (the next takes a new one) or at its start (the next
     // resumes it under that snapshot, taking none); the next one gets more time. The budgets stay far
-    // below the backfill's own time (100 batches of several Data API calls each).
-    for (const spendMs of [8_000, 12_000, 18_000, 30_000, 45_000]) {
+    // below the backfill's own time (100 batches of several Data API calls each). They grow by a second
+    // at first: on a quiet machine the whole backfill takes a few seconds, so an invocation whose budget
+    // is a few seconds more than its snapshot's would finish it.
+    for (const spendMs of [2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 12_000, 18_000, 30_000, 45_000]) {
       const outcome = await h.invokeWithBudget<MigrateInProgressReport | MigrateActionReport>(event, { timeoutMs: RESERVE_MS + spendMs, reserveMs: RESERVE_MS });
       if (!outcome.ok && /over maxSeconds/.test(outcome.error.errorMessage)) continue;
       if (!outcome.ok) throw new Error(`${JSON.stringify(event)} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
