@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { MigrationCompileError } from '../../lambda/migrations/compile-error';
 import type { MigrationSource } from '../../lambda/migrations/migration-source';
 import { loadSqlParser } from '../../lambda/migrations/sql-parser';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { writeFolder } from '../support/write-folder';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/migrations', import.meta.url));
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -32,13 +33,8 @@ async function copyOf(name: string): Promise<string> {
 }
 
 /** A migrations folder made of `files` (relative path → content). */
-async function folderOf(files: Record<string, string | Buffer>): Promise<string> {
-  const dir = await mkdtemp(path.join(scratch, 'made-'));
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), content);
-  }
-  return dir;
+function folderOf(files: Record<string, string | Buffer>): Promise<string> {
+  return writeFolder(scratch, files);
 }
 
 /** The error compileMigrations(dir) fails with. */

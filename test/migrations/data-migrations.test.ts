@@ -4,7 +4,7 @@
  * metafile's exports), checksums, and `loadBundle` keeping the reference.
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +16,7 @@ import { MigrationCompileError } from '../../lambda/migrations/compile-error';
 import { InvalidBundleError, loadBundle } from '../../lambda/migrations/load-bundle';
 import { detectLayout } from '../../lambda/migrations/readers/detect-layout';
 import { bundleToJson, writeBundleFile } from '../../lambda/migrations/write-bundle';
+import { writeFolder } from '../support/write-folder';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/data-migrations', import.meta.url));
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -28,13 +29,8 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 /** A migrations folder made of `files` (relative path → content), inside the scratch folder. */
-async function folderOf(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(scratch, 'made-'));
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), content);
-  }
-  return dir;
+function folderOf(files: Record<string, string>): Promise<string> {
+  return writeFolder(scratch, files);
 }
 
 /** A copy of the `app` fixture with its `shared/` helper beside it, as the module imports it (`../../shared`). */

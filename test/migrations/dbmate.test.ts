@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundledMigration } from '../../lambda/migrations/bundle';
 import { compileMigrations } from '../../lambda/migrations/compile';
 import { MigrationCompileError } from '../../lambda/migrations/compile-error';
+import { writeFolder } from '../support/write-folder';
 
 let scratch: string;
 beforeAll(async () => {
@@ -16,13 +17,8 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 const FILE = '20240101120000_create_users.sql';
 
 /** A dbmate folder holding `files` (name → content); the layout is named, so any name can be tried. */
-async function folderOf(files: Record<string, string | Buffer>): Promise<string> {
-  const dir = await mkdtemp(path.join(scratch, 'made-'));
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), content);
-  }
-  return dir;
+function folderOf(files: Record<string, string | Buffer>): Promise<string> {
+  return writeFolder(scratch, files);
 }
 
 async function migration(text: string | Buffer): Promise<BundledMigration> {

@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileMigrations } from '../../lambda/migrations/compile';
 import { MigrationCompileError } from '../../lambda/migrations/compile-error';
 import { parseFlywayName } from '../../lambda/migrations/readers/flyway-names';
+import { writeFolder } from '../support/write-folder';
 
 let scratch: string;
 beforeAll(async () => {
@@ -12,13 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-async function folderOf(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(scratch, 'made-'));
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), content);
-  }
-  return dir;
+function folderOf(files: Record<string, string>): Promise<string> {
+  return writeFolder(scratch, files);
 }
 
 /** Compiles `files` as a Flyway folder (named, so a single odd file is not read as another layout). */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { compileMigrations } from '../../lambda/migrations/compile';
 import { MigrationCompileError } from '../../lambda/migrations/compile-error';
 import { parseScript } from '../../lambda/migrations/split-statements';
 import { loadSqlParser } from '../../lambda/migrations/sql-parser';
+import { writeFolder } from '../support/write-folder';
 
 let scratch: string;
 beforeAll(async () => {
@@ -14,13 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-async function folderOf(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(scratch, 'made-'));
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), content);
-  }
-  return dir;
+function folderOf(files: Record<string, string>): Promise<string> {
+  return writeFolder(scratch, files);
 }
 
 const compile = async (files: Record<string, string>) => compileMigrations(await folderOf(files), { layout: 'golang-migrate' });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { MIGRATION_LAYOUTS, type MigrationLayout } from '../../lambda/migrations
 import { readMigrationsFolder } from '../../lambda/migrations/readers/read-folder';
 import { bundleToJson } from '../../lambda/migrations/write-bundle';
 import { createTestDatabase } from '../support/database';
+import { writeFolder } from '../support/write-folder';
 
 const FORMATS = fileURLToPath(new URL('../fixtures/migrations/formats', import.meta.url));
 const formatDir = (layout: MigrationLayout) => path.join(FORMATS, layout);
@@ -29,13 +30,8 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 /** A migrations folder made of `files` (relative path → content). */
-async function folderOf(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(scratch, 'made-'));
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), content);
-  }
-  return dir;
+function folderOf(files: Record<string, string>): Promise<string> {
+  return writeFolder(scratch, files);
 }
 
 async function compileError(dir: string, layout?: MigrationLayout): Promise<MigrationCompileError> {
