@@ -13,6 +13,7 @@ import type { MigrationSource } from '../../lambda/migrations/migration-source';
 import { loadSqlParser } from '../../lambda/migrations/sql-parser';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { writeFolder } from '../support/write-folder';
+import { compileError } from '../support/compile-error';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/migrations', import.meta.url));
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -35,16 +36,6 @@ async function copyOf(name: string): Promise<string> {
 /** A migrations folder made of `files` (relative path → content). */
 function folderOf(files: Record<string, string | Buffer>): Promise<string> {
   return writeFolder(scratch, files);
-}
-
-/** The error compileMigrations(dir) fails with. */
-async function compileError(dir: string): Promise<MigrationCompileError> {
-  const error = await compileMigrations(dir).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MigrationCompileError);
-  return error as MigrationCompileError;
 }
 
 describe('compileMigrations on a valid folder', () => {

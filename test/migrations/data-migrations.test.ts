@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintMigrationsFolder } from '../../lambda/lint';
 import type { MigrationBundle } from '../../lambda/migrations/bundle';
 import { compileMigrations } from '../../lambda/migrations/compile';
-import { MigrationCompileError } from '../../lambda/migrations/compile-error';
 import { InvalidBundleError, loadBundle } from '../../lambda/migrations/load-bundle';
 import { detectLayout } from '../../lambda/migrations/readers/detect-layout';
 import { bundleToJson, writeBundleFile } from '../../lambda/migrations/write-bundle';
 import { writeFolder } from '../support/write-folder';
+import { compileError } from '../support/compile-error';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/data-migrations', import.meta.url));
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -39,15 +39,6 @@ async function copyOfApp(): Promise<string> {
   await cp(fixture('app'), path.join(root, 'app'), { recursive: true });
   await cp(fixture('shared'), path.join(root, 'shared'), { recursive: true });
   return path.join(root, 'app');
-}
-
-async function compileError(dir: string): Promise<MigrationCompileError> {
-  const error = await compileMigrations(dir).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MigrationCompileError);
-  return error as MigrationCompileError;
 }
 
 describe('a native folder with a data migration (up.ts)', () => {

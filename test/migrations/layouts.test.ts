@@ -8,7 +8,6 @@ import type { PgDriver } from '../../lambda/driver/pg/pg-driver';
 import { withTransaction } from '../../lambda/driver/transaction';
 import type { BundledMigration, BundledScript, MigrationBundle } from '../../lambda/migrations/bundle';
 import { compileMigrations } from '../../lambda/migrations/compile';
-import { MigrationCompileError } from '../../lambda/migrations/compile-error';
 import { loadBundle } from '../../lambda/migrations/load-bundle';
 import { detectLayout } from '../../lambda/migrations/readers/detect-layout';
 import { MIGRATION_LAYOUTS, type MigrationLayout } from '../../lambda/migrations/readers/layouts';
@@ -16,6 +15,7 @@ import { readMigrationsFolder } from '../../lambda/migrations/readers/read-folde
 import { bundleToJson } from '../../lambda/migrations/write-bundle';
 import { createTestDatabase } from '../support/database';
 import { writeFolder } from '../support/write-folder';
+import { compileError } from '../support/compile-error';
 
 const FORMATS = fileURLToPath(new URL('../fixtures/migrations/formats', import.meta.url));
 const formatDir = (layout: MigrationLayout) => path.join(FORMATS, layout);
@@ -32,15 +32,6 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 /** A migrations folder made of `files` (relative path → content). */
 function folderOf(files: Record<string, string>): Promise<string> {
   return writeFolder(scratch, files);
-}
-
-async function compileError(dir: string, layout?: MigrationLayout): Promise<MigrationCompileError> {
-  const error = await compileMigrations(dir, layout ? { layout } : {}).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MigrationCompileError);
-  return error as MigrationCompileError;
 }
 
 /** What must be the same whatever the layout: versions, names, transaction mode, statements. */
