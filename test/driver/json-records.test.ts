@@ -3,29 +3,26 @@
  * text, everything else as in the Field mapping), and the 10 MB formattedRecords limit instead of the
  * 1 MiB records response over the Data API.
  */
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
+import type { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import type { Driver } from '../../lambda/driver/driver';
 import { DriverError } from '../../lambda/driver/errors';
-import { startLocalDataApi, type LocalDataApi } from '../../local/data-api/server';
+import type { LocalDataApi } from '../../local/data-api/server';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openLocalDataApiDriver, type LocalDataApiDriver } from '../support/local-data-api-driver';
 
 let db: TestDatabase;
+let dataApiDriver: LocalDataApiDriver;
 let api: LocalDataApi;
-let client: RDSDataClient;
 let dataApi: DataApiDriver;
 
 beforeAll(async () => {
   db = await createTestDatabase('json_records');
-  api = await startLocalDataApi({ postgresUrl: db.url });
-  client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
-  dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
+  dataApiDriver = await openLocalDataApiDriver(db);
+  ({ api, driver: dataApi } = dataApiDriver);
 });
 afterAll(async () => {
-  await dataApi?.close();
-  client?.destroy();
-  await api?.close();
+  await dataApiDriver?.close();
   await db?.drop();
 });
 

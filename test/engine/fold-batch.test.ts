@@ -3,22 +3,20 @@
  * migrations sent in one call, each committed on its own with its schema history row; a failure
  * names its migration and statement and leaves the migrations before it applied.
  */
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Driver, ExecuteOptions, QueryResult, Row, SqlParams, Transaction } from '../../lambda/driver/driver';
-import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import type { PgDriver } from '../../lambda/driver/pg/pg-driver';
 import { migrate } from '../../lambda/engine/commands/migrate';
 import { plan } from '../../lambda/engine/commands/plan';
 import { LockLostError, MigrationError } from '../../lambda/engine/errors';
 import { batchFolded, batchLength, endsBatch } from '../../lambda/engine/plan/fold-batch';
 import { MAX_FOLDED_CHARACTERS } from '../../lambda/engine/plan/fold';
-import { startLocalDataApi } from '../../local/data-api/server';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildBundle, type MigrationSpec } from './support/bundle';
 import { captureLog } from './support/capture-log';
 import { RecordingDriver } from './support/recording-driver';
+import { openLocalDataApiDriver } from '../support/local-data-api-driver';
 
 let db: TestDatabase;
 let driver: PgDriver;
@@ -212,9 +210,8 @@ describe('batched migrations', () => {
   });
 
   it('whose answer is lost after it ran: re-planned from the schema history, each migration applied once and reported', async () => {
-    const api = await startLocalDataApi({ postgresUrl: db.url });
-    const client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
-    const dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
+    const local = await openLocalDataApiDriver(db);
+    const { api, driver: dataApi } = local;
     try {
       let dropped = 0;
       api.faults = ({ request }) => {
@@ -236,16 +233,13 @@ describe('batched migrations', () => {
       expect((await db.sql('SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c) AS n')).rows[0].n).toBe('3');
     } finally {
       api.faults = undefined;
-      await dataApi.close();
-      client.destroy();
-      await api.close();
+      await local.close();
     }
   });
 
   it('report a failing migration through the Data API as when sent alone', async () => {
-    const api = await startLocalDataApi({ postgresUrl: db.url });
-    const client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
-    const dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
+    const local = await openLocalDataApiDriver(db);
+    const { api, driver: dataApi } = local;
     try {
       const failing: MigrationSpec = { version: '2', name: 'bad_cast', up: ['CREATE TABLE b (id int)', "INSERT INTO b VALUES ('x')"] };
       api.resetCounters();
@@ -256,9 +250,7 @@ describe('batched migrations', () => {
       expect(e.databaseMessage).toMatch(/^invalid input syntax for type integer/);
       expect((await history()).map((r) => r.version)).toEqual(['1']);
     } finally {
-      await dataApi.close();
-      client.destroy();
-      await api.close();
+      await local.close();
     }
   });
 });

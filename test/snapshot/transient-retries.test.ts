@@ -5,10 +5,9 @@
  * the transaction on the server stops the export, saying so; a lost INSERT of a restore rolls the
  * transaction back and runs it again, so no row is loaded twice.
  */
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
-import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
+import type { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import type { Driver, Transaction } from '../../lambda/driver/driver';
 import { DriverError } from '../../lambda/driver/errors';
 import { silentLog, type Log } from '../../lambda/observability/log';
@@ -18,17 +17,18 @@ import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
 import { takeSnapshot, type SnapshotResult } from '../../lambda/snapshot/take-snapshot';
 import type { FaultContext } from '../../local/data-api/faults';
-import { startLocalDataApi, type LocalDataApi } from '../../local/data-api/server';
+import type { LocalDataApi } from '../../local/data-api/server';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openLocalDataApiDriver, type LocalDataApiDriver } from '../support/local-data-api-driver';
 
 const BUCKET = 'transient';
 const FAST = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
 let db: TestDatabase;
 let local: LocalS3;
 let s3: S3Client;
+let dataApiDriver: LocalDataApiDriver;
 let api: LocalDataApi;
-let client: RDSDataClient;
 let driver: DataApiDriver;
 
 beforeAll(async () => {
@@ -42,17 +42,14 @@ beforeAll(async () => {
     INSERT INTO heap SELECT repeat(md5(g::text), 4) FROM generate_series(1, 3000) AS g;`);
   await local.createBucket(BUCKET);
   s3 = local.client();
-  api = await startLocalDataApi({ postgresUrl: db.url });
-  client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
-  driver = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
+  dataApiDriver = await openLocalDataApiDriver(db);
+  ({ api, driver: driver } = dataApiDriver);
 });
 afterEach(() => {
   api.faults = undefined;
 });
 afterAll(async () => {
-  await driver?.close();
-  client?.destroy();
-  await api?.close();
+  await dataApiDriver?.close();
   await local?.close();
   await db?.drop();
 });
