@@ -6,6 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type { IConstruct } from 'constructs';
 import { isMigrationLayout, MIGRATION_LAYOUTS } from '../lambda/migrations/readers/layouts';
 import { assertKeyPrefix } from '../lambda/snapshot/keys';
+import { SNAPSHOT_SCOPES } from '../lambda/snapshot/scope/snapshot-scope';
 import { ON_ROLLBACK_POLICIES } from '../lambda/events/custom-resource-event';
 import type { DatabaseMigrationsProps } from './database-migrations-props';
 import { DatabaseMigrationsError } from './errors';
@@ -272,8 +273,6 @@ export function validateOnRollback(scope: IConstruct, onRollback: string): void 
   }
 }
 
-const SNAPSHOT_SCOPES = ['full', 'affected', 'none'];
-
 /**
  * Checks the snapshot options: `snapshotScope` is full, affected or none; `snapshotsToKeep` a whole
  * number from 1; `snapshotRetention` whole days from 1, and only on the bucket this construct creates
@@ -281,7 +280,7 @@ const SNAPSHOT_SCOPES = ['full', 'affected', 'none'];
  * @throws DatabaseMigrationsError naming the prop
  */
 export function validateSnapshotOptions(scope: IConstruct, props: DatabaseMigrationsProps): void {
-  if (props.snapshotScope !== undefined && !SNAPSHOT_SCOPES.includes(props.snapshotScope)) {
+  if (props.snapshotScope !== undefined && !(SNAPSHOT_SCOPES as readonly string[]).includes(props.snapshotScope)) {
     throw new DatabaseMigrationsError('snapshotScope', `must be ${SNAPSHOT_SCOPES.join(', ')}; got "${props.snapshotScope}"`, scope);
   }
   const keep = props.snapshotsToKeep;
