@@ -94,7 +94,7 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
   const open = (index: number): TableState => {
     const table = tables[index]!;
     const writer = new TableObjectWriter({
-      s3: location.s3, bucket: location.bucket, key: tableObjectKey(location, snapshotId, table), partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
+      s3: location.s3, bucket: location.bucket, key: tableObjectKey(location, snapshotId, table, paging.lineFormat), partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
     });
     const byKey = options.keyOrder?.(table, relations[index] ?? []) ?? false;
     const state: TableState = {

@@ -6,7 +6,7 @@ import { nextPageRows, type PAGE_ROWS_GROWTH, type PagingOptions } from './pagin
 import type { SnapshotTable } from './table-catalog';
 
 export interface ExportedRange {
-  /** Rows delivered (each one JSON line ending in `\n`). */
+  /** Rows delivered (each one line ending in `\n`). */
   readonly rows: number;
   /** Bytes delivered. */
   readonly bytes: number;
@@ -33,8 +33,8 @@ export interface ExportRangeOptions {
 }
 
 /**
- * Exports the rows of one range of heap blocks (`block-ranges.ts`) through `executor` as JSON lines in
- * physical order, handing each page's bytes to `deliver` in order. Every page asks for at most a number of
+ * Exports the rows of one range of heap blocks (`block-ranges.ts`) through `executor` as lines
+ * (`paging.lineFormat`) in physical order, handing each page's bytes to `deliver` in order. Every page asks for at most a number of
  * rows (`LIMIT`), and PostgreSQL renders only those (`rangePageQuery`), so each row is rendered about
  * once however many pages its range takes (issue #4): the first page's from `options.pageRows`, the next
  * ones' from the bytes per row just measured (`nextPageRows`: as many as fill the budget, at most 4 times
@@ -60,7 +60,7 @@ export async function exportRange(
   const prefetch = options.prefetch ?? true;
   const name = `${range.relation.schema}.${range.relation.table} blocks ${range.fromBlock}-${range.toBlock}`;
   const statement = (shape: RangeShape) => {
-    const sql = rangePageQuery(range.relation, [...table.columns], shape, table.mayHoldLineBreaks ?? true);
+    const sql = rangePageQuery(range.relation, [...table.columns], shape, paging.lineFormat, table.mayHoldLineBreaks ?? true);
     if (sql.length > MAX_SQL_CHARS) throw new Error(`The page query of ${name} is ${sql.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
     return sql;
   };
@@ -90,7 +90,7 @@ export async function exportRange(
         inFlight = fetch('range', { ...fixed, fromBlock: range.fromBlock, fromPiece: 1, limit });
         continue;
       }
-      const page = readPackedPage(answer.rows, request.firstPiece, 1, paging.recordOverheadBytes, name);
+      const page = readPackedPage(answer.rows, request.firstPiece, 1, paging.recordOverheadBytes, name, paging.lineFormat);
       if (!page) {
         if (request.shape === 'within') throw new Error(`${name}: the row at ${JSON.stringify(fixed)} disappeared while it was being read`);
         break;

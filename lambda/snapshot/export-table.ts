@@ -72,9 +72,9 @@ export async function exportTable(
   const paging = resolvePaging(options.paging);
   const parts = keyParts(table);
   const statements: Record<PageShape, string> = {
-    first: pageQuery(table, 'first'),
-    after: pageQuery(table, 'after'),
-    within: pageQuery(table, 'within'),
+    first: pageQuery(table, 'first', paging.lineFormat),
+    after: pageQuery(table, 'after', paging.lineFormat),
+    within: pageQuery(table, 'within', paging.lineFormat),
   };
   for (const sql of Object.values(statements)) {
     if (sql.length > MAX_SQL_CHARS) {
@@ -106,7 +106,7 @@ export async function exportTable(
         break;
       }
 
-      const page = readPackedPage(rows, shape === 'within' ? partial!.nextPiece : 1, parts.length, paging.recordOverheadBytes, name);
+      const page = readPackedPage(rows, shape === 'within' ? partial!.nextPiece : 1, parts.length, paging.recordOverheadBytes, name, paging.lineFormat);
       if (!page) throw new Error(`page of ${name}: no pieces`);
       const complete = page.complete;
       const key = page.key;

@@ -1,3 +1,4 @@
+import { DEFAULT_LINE_FORMAT, type LineFormat } from './line-format';
 import { assertSnapshotId } from './snapshot-id';
 
 /**
@@ -5,7 +6,8 @@ import { assertSnapshotId } from './snapshot-id';
  *
  * ```
  * <prefix><database>/<snapshotId>/manifest.json                      written last: the snapshot is complete
- * <prefix><database>/<snapshotId>/tables/<schema>.<table>.jsonl.gz   one gzip'd JSON-lines object per table
+ * <prefix><database>/<snapshotId>/tables/<schema>.<table>.records.gz one gzip'd object of record lines per table
+ * <prefix><database>/<snapshotId>/tables/<schema>.<table>.jsonl.gz   the same in JSON lines (`line-format.ts`)
  * ```
  *
  * Database, schema and table names are arbitrary PostgreSQL identifiers (they may hold `/`, `.`, `..`,
@@ -86,9 +88,9 @@ export function manifestKey(scope: KeyScope, snapshotId: string): string {
   return `${snapshotPrefix(scope, snapshotId)}manifest.json`;
 }
 
-/** `<prefix><database>/<snapshotId>/tables/<schema>.<table>.jsonl.gz`. */
-export function tableObjectKey(scope: KeyScope, snapshotId: string, name: TableName): string {
-  return `${snapshotPrefix(scope, snapshotId)}tables/${encodeKeySegment(name.schema)}.${encodeKeySegment(name.table)}.jsonl.gz`;
+/** `<prefix><database>/<snapshotId>/tables/<schema>.<table>.records.gz` (`.jsonl.gz` for `json` lines). */
+export function tableObjectKey(scope: KeyScope, snapshotId: string, name: TableName, format: LineFormat = DEFAULT_LINE_FORMAT): string {
+  return `${snapshotPrefix(scope, snapshotId)}tables/${encodeKeySegment(name.schema)}.${encodeKeySegment(name.table)}.${format === 'json' ? 'jsonl' : 'records'}.gz`;
 }
 
 /**
@@ -111,7 +113,7 @@ export function parseSnapshotKey(
   }
   if (!valid) return null;
   if (rest.length === 2 && rest[1] === 'manifest.json') return { snapshotId, kind: 'manifest' };
-  const table = rest.length === 3 && rest[1] === 'tables' ? /^([^.]+)\.([^.]+)\.jsonl\.gz$/.exec(rest[2]!) : null;
+  const table = rest.length === 3 && rest[1] === 'tables' ? /^([^.]+)\.([^.]+)\.(?:jsonl|records)\.gz$/.exec(rest[2]!) : null;
   if (!table) return null;
   try {
     return { snapshotId, kind: 'table', name: { schema: decodeKeySegment(table[1]!), table: decodeKeySegment(table[2]!) } };

@@ -1,29 +1,28 @@
 import { z } from 'zod';
+import type { LineFormat } from './line-format';
 import { SNAPSHOT_ID_PATTERN } from './snapshot-id';
 
 /**
  * The manifest: `<prefix><database>/<snapshotId>/manifest.json`, written only after every table object
  * was uploaded completely. A snapshot without one is incomplete and is never listed or restored.
  *
- * Table objects hold gzip'd JSON lines: one JSON object per row, keyed by column name, in the
- * order of `columns`, rendered by PostgreSQL itself (`row_to_json`), so numerics keep every digit,
- * timestamptz values carry their offset (UTC), bytea is `"\\x..."` hex, json/jsonb are nested values,
- * arrays JSON arrays, enums/uuid/inet/interval their text. Line breaks inside `json` (not jsonb) values,
- * which can only be whitespace between tokens, are written as spaces so that every row stays one line.
- * Generated columns are not exported (PostgreSQL recomputes them).
- *
- * Restore reloads a table with
- * `INSERT INTO s.t (cols) SELECT cols FROM json_populate_recordset(NULL::s.t, :rows::json)`
- * (PostgreSQL docs, 9.16 "JSON Functions and Operators"), which parses each field with its column's
- * type input function; identity columns need `OVERRIDING SYSTEM VALUE`.
+ * Table objects hold gzip'd lines, one per row, in the manifest's `lineFormat` (`line-format.ts`):
+ * `record` (format 3), each row as PostgreSQL's composite-value text (`ROW(...)::text`: every value in its
+ * type's own text output, as COPY writes it), read back by the restore with the row type's input
+ * (`line::s.t`); or `json` (formats 1 and 2), each row as `row_to_json` (numerics keep every digit,
+ * timestamptz values carry their offset, bytea is `"\\x..."` hex, json/jsonb nested values), read back
+ * with `json_populate_recordset` (PostgreSQL docs, 9.16 "JSON Functions and Operators"). Generated
+ * columns are not exported (PostgreSQL recomputes them); identity columns are loaded with
+ * `OVERRIDING SYSTEM VALUE`.
  */
-export const MANIFEST_FORMAT_VERSION = 2;
+export const MANIFEST_FORMAT_VERSION = 3;
 
 /**
- * Format versions this code reads: 1 (no sequences, no scope) and 2 (the current one: adds each
- * table's `sequences` and the snapshot's `scope`). A manifest is always written in the current format.
+ * Format versions this code reads: 1 (JSON lines; no sequences, no scope), 2 (adds each table's
+ * `sequences` and the snapshot's `scope`) and 3 (the current one: adds `lineFormat`, `record` by
+ * default). A manifest is always written in the current format.
  */
-export type ManifestFormatVersion = 1 | 2;
+export type ManifestFormatVersion = 1 | 2 | 3;
 
 /** A sequence's state when its table was exported, for the restore to `setval` it back. */
 export interface ManifestSequence {
@@ -63,11 +62,11 @@ export interface ManifestTable {
    */
   readonly order?: 'key' | 'physical';
   readonly rowCount: number;
-  /** Size of the uncompressed JSON lines, in bytes (each line ends with `\n`). */
+  /** Size of the uncompressed lines, in bytes (each line ends with `\n`). */
   readonly bytes: number;
   /** Size of the S3 object (gzip), in bytes. */
   readonly compressedBytes: number;
-  /** Lowercase hex SHA-256 of the uncompressed JSON lines. */
+  /** Lowercase hex SHA-256 of the uncompressed lines. */
   readonly checksum: string;
   /** S3 key of the table object. */
   readonly key: string;
@@ -80,6 +79,8 @@ export interface ManifestTable {
 
 export interface SnapshotManifest {
   readonly formatVersion: ManifestFormatVersion;
+  /** How the table objects' rows are written (`line-format.ts`): required from format 3, `json` before. */
+  readonly lineFormat?: LineFormat;
   readonly snapshotId: string;
   readonly database: string;
   /** When the snapshot transaction started, ISO 8601 UTC. */
@@ -102,7 +103,8 @@ export interface SnapshotManifest {
 const count = z.number().int().nonnegative();
 
 const manifestSchema = z.object({
-  formatVersion: z.union([z.literal(1), z.literal(2)]),
+  formatVersion: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  lineFormat: z.enum(['record', 'json']).optional(),
   snapshotId: z.string().regex(SNAPSHOT_ID_PATTERN),
   database: z.string().min(1),
   createdAt: z.iso.datetime(),
@@ -130,6 +132,9 @@ const manifestSchema = z.object({
   ),
   totalRows: count,
   durationMs: count,
+}).refine((m) => (m.formatVersion >= 3) === (m.lineFormat !== undefined), {
+  path: ['lineFormat'],
+  message: 'is required from formatVersion 3 and absent before',
 });
 
 /** The manifest could not be read: not JSON, a newer format, or a field is missing or malformed. */
@@ -165,6 +170,11 @@ export function parseManifest(text: string, source: string): SnapshotManifest {
     throw new ManifestError(source, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; '));
   }
   return parsed.data as SnapshotManifest;
+}
+
+/** How the table objects of `manifest` hold their rows: its `lineFormat`, `json` before format 3. */
+export function manifestLineFormat(manifest: Pick<SnapshotManifest, 'lineFormat'>): LineFormat {
+  return manifest.lineFormat ?? 'json';
 }
 
 /** The manifest's JSON text (2-space indented: it is read by people too). */

@@ -1,3 +1,5 @@
+import { countLines, type LineFormat } from './line-format';
+
 /**
  * Reading the answer of a packed page statement (`page-query.ts`): its pieces checked, decoded and joined.
  */
@@ -17,7 +19,7 @@ export interface PieceRow {
 
 /** A page read back. */
 export interface PackedPage {
-  /** The page's bytes in pieces (JSON lines, each ending in `\n`, the last possibly cut when `complete` is false). */
+  /** The page's bytes in pieces (lines, each ending in `\n`, the last possibly cut when `complete` is false). */
   readonly data: Buffer[];
   /** Bytes of `data`. */
   readonly bytes: number;
@@ -34,21 +36,23 @@ export interface PackedPage {
   readonly responseBytes: number;
 }
 
-/** Counts `\n` bytes. */
-function newlines(chunks: readonly Buffer[]): number {
-  let count = 0;
-  for (const bytes of chunks) for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count += 1;
-  return count;
-}
 
 /**
  * Checks and decodes the pieces of a page: numbered from `firstPiece` without a gap, all of the same page,
  * and, for a complete page of several rows, as many lines as rows. `keyCount` key columns are read from the
  * last piece. Empty `rows`: undefined (no rows left).
  * @param overheadBytes per-record overhead counted in `responseBytes`
+ * @param format how the page's lines end (`line-format.ts`)
  * @throws {Error} naming `name` when the page breaks these invariants
  */
-export function readPackedPage(rows: readonly PieceRow[], firstPiece: number, keyCount: number, overheadBytes: number, name: string): PackedPage | undefined {
+export function readPackedPage(
+  rows: readonly PieceRow[],
+  firstPiece: number,
+  keyCount: number,
+  overheadBytes: number,
+  name: string,
+  format: LineFormat,
+): PackedPage | undefined {
   if (rows.length === 0) return undefined;
   const first = rows[0]!;
   const chunks: Buffer[] = [];
@@ -64,7 +68,10 @@ export function readPackedPage(rows: readonly PieceRow[], firstPiece: number, ke
   const last = rows[rows.length - 1]!;
   const complete = last.piece_no === last.piece_count;
   if (!complete && first.rows !== 1) throw new Error(`page of ${name}: a page of ${first.rows} rows was cut at piece ${last.piece_no} of ${last.piece_count}`);
-  if (complete && first.rows > 1 && newlines(data) !== first.rows) throw new Error(`page of ${name}: ${newlines(data)} lines where ${first.rows} rows were packed`);
+  if (complete && first.rows > 1) {
+    const lines = countLines(data, format);
+    if (lines !== first.rows) throw new Error(`page of ${name}: ${lines} lines where ${first.rows} rows were packed`);
+  }
   return {
     data,
     bytes: data.reduce((sum, chunk) => sum + chunk.length, 0),

@@ -1,5 +1,6 @@
 import { qualifiedName, quoteIdentifier } from '../driver/quote-identifier';
 import type { TableName } from './keys';
+import type { LineFormat } from './line-format';
 import type { SnapshotTable } from './table-catalog';
 
 /**
@@ -7,8 +8,8 @@ import type { SnapshotTable } from './table-catalog';
  * `shared/data-api-reference.md`): a response of at most 1 MiB (10 MB of JSON records), a result row
  * of at most 64 KB.
  *
- * Each table row is rendered by PostgreSQL as one JSON line (`row_to_json`: every type in its own JSON
- * rendering) in UTF-8. The page's lines, each followed by `\n`, are packed into one byte string, which is
+ * Each table row is rendered by PostgreSQL as one line in UTF-8, as record text (`ROW(...)::text`) or
+ * JSON (`row_to_json`): see `line-format.ts` and {@link lineSource}. The page's lines, each followed by `\n`, are packed into one byte string, which is
  * cut into pieces of at most `:pieceBytes` bytes, one result row per piece, each returned as base64
  * text (`encode(..., 'base64')`, its line breaks removed). So a result row carries many small table rows
  * (the per-record fields and framing are paid per piece, not per table row), no result row exceeds the
@@ -72,17 +73,23 @@ export function keyParts(table: SnapshotTable): KeyPart[] {
 }
 
 /**
- * How a table's rows become JSON lines, shared by the export and the restore's verification: `line`, the
- * bytea expression of one row's line (without `\n`), over `from`, the FROM clause naming the table `t`
- * (`ONLY` unless partitioned).
+ * How a table's rows become lines (`line-format.ts`), shared by the export and the restore's
+ * verification: `line`, the bytea expression of one row's line (without `\n`), over `from`, the FROM
+ * clause naming the table `t` (`ONLY` unless partitioned).
  *
- * The line is `row_to_json` of the whole row, or, when `table.hasGeneratedColumns`, of the exported
- * columns listed one by one (the same text when the columns are the same), with line breaks (only
- * whitespace inside json values) replaced by spaces unless `table.mayHoldLineBreaks` is false (see
- * {@link jsonLine}), as UTF-8.
+ * `record`: `ROW(t.c1, ...)::text` of the exported columns, as UTF-8. `json`: `row_to_json` of the whole
+ * row, or, when `table.hasGeneratedColumns`, of the exported columns listed one by one (the same text when
+ * the columns are the same), with line breaks (only whitespace inside json values) replaced by spaces
+ * unless `table.mayHoldLineBreaks` is false (see {@link jsonLine}), as UTF-8.
  */
-export function lineSource(table: Pick<SnapshotTable, 'schema' | 'table' | 'kind' | 'columns' | 'hasGeneratedColumns' | 'mayHoldLineBreaks'>): { line: string; from: string } {
+export function lineSource(
+  table: Pick<SnapshotTable, 'schema' | 'table' | 'kind' | 'columns' | 'hasGeneratedColumns' | 'mayHoldLineBreaks'>,
+  format: LineFormat,
+): { line: string; from: string } {
   const source = `${table.kind === 'partitioned' ? '' : 'ONLY '}${qualifiedName(table.schema, table.table)}`;
+  if (format === 'record') {
+    return { line: `convert_to(ROW(${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')})::text, 'UTF8')`, from: `FROM ${source} AS t` };
+  }
   const json = table.hasGeneratedColumns ? 'row_to_json(r)' : 'row_to_json(t)';
   const lateral = table.hasGeneratedColumns
     ? `\n   CROSS JOIN LATERAL (SELECT ${table.columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')}) AS r`
@@ -102,9 +109,9 @@ export function jsonLine(rowJson: string, lineBreaks = true): string {
 }
 
 /** Builds the page statement of `table` for `shape` (see the module doc for columns and parameters). */
-export function pageQuery(table: SnapshotTable, shape: PageShape): string {
+export function pageQuery(table: SnapshotTable, shape: PageShape, format: LineFormat): string {
   const parts = keyParts(table);
-  const { line, from } = lineSource(table);
+  const { line, from } = lineSource(table, format);
   const order = parts.map((p) => p.expression).join(', ');
   const paramTuple = `(${parts.map((p, i) => `:k${i}::${p.type}`).join(', ')})`;
   const where = shape === 'first' ? '' : `WHERE (${order}) ${shape === 'after' ? '>' : '='} ${paramTuple}`;
@@ -151,12 +158,13 @@ export type RangeShape =
  * `:limit` comes from the bytes per row measured (`export-range.ts`). The TIDs come from the same snapshot
  * as the fetch, so each names the very row version the scan saw.
  *
- * `lineBreaks` false: the table's rows cannot render a raw line break (see {@link jsonLine}).
+ * `format`: how rows become lines (`line-format.ts`). `lineBreaks` false (`json` only): the table's rows
+ * cannot render a raw line break (see {@link jsonLine}).
  * Parameters: `:budget`, `:pieceBytes`, `:overhead`, `:fromPiece`, `:toBlock`, `:limit` (rows: head, range,
  * rest), and `:fromBlock` (whole, head, range) or `:k0` (rest, within).
  */
-export function rangePageQuery(relation: TableName, columns: SnapshotTable['columns'], shape: RangeShape, lineBreaks = true): string {
-  const { line, from } = lineSource({ schema: relation.schema, table: relation.table, kind: 'table', columns, hasGeneratedColumns: true, mayHoldLineBreaks: lineBreaks });
+export function rangePageQuery(relation: TableName, columns: SnapshotTable['columns'], shape: RangeShape, format: LineFormat, lineBreaks = true): string {
+  const { line, from } = lineSource({ schema: relation.schema, table: relation.table, kind: 'table', columns, hasGeneratedColumns: true, mayHoldLineBreaks: lineBreaks }, format);
   const block = (param: string) => `('(' || ${param}::int8 || ',0)')::tid`;
   if (shape === 'within') {
     return packedPage(`SELECT ${line} AS line, t.ctid AS o0, t.ctid::text AS k0

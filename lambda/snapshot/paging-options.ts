@@ -1,3 +1,5 @@
+import { DEFAULT_LINE_FORMAT, type LineFormat } from './line-format';
+
 /**
  * How the export's pages are sized, in each of the two response formats of the Data API
  * (`/work/shared/data-api-reference.md`, "Limits"):
@@ -16,6 +18,8 @@ export type PageFormat = 'json' | 'records';
 export interface PagingOptions {
   /** The response format pages are asked for in. @default 'json' */
   readonly format: PageFormat;
+  /** How each row is written as a line of the table object (`line-format.ts`). @default 'record' */
+  readonly lineFormat: LineFormat;
   /**
    * Estimated response bytes a page may reach: below the format's limit with room for what the
    * estimate leaves out. @default 3 MiB (json: far below 10 MB, so that a page held by each of several
@@ -41,6 +45,7 @@ export interface PagingOptions {
 /** Defaults of the `json` format. */
 export const DEFAULT_PAGING: PagingOptions = {
   format: 'json',
+  lineFormat: DEFAULT_LINE_FORMAT,
   responseBudgetBytes: 3 * 1024 * 1024,
   initialPageRows: 100,
   maxPageRows: 50_000,
@@ -51,6 +56,7 @@ export const DEFAULT_PAGING: PagingOptions = {
 /** Defaults of the `records` format. */
 export const DEFAULT_RECORDS_PAGING: PagingOptions = {
   format: 'records',
+  lineFormat: DEFAULT_LINE_FORMAT,
   responseBudgetBytes: 900 * 1024,
   initialPageRows: 100,
   maxPageRows: 10_000,
@@ -74,11 +80,13 @@ const MAX_BUDGET: Readonly<Record<PageFormat, { bytes: number; why: string }>> =
 export function resolvePaging(overrides: Partial<PagingOptions> = {}): PagingOptions {
   const format = overrides.format ?? 'json';
   if (format !== 'json' && format !== 'records') throw new Error(`paging.format: ${JSON.stringify(format)} must be "json" or "records"`);
+  const lineFormat = overrides.lineFormat ?? DEFAULT_LINE_FORMAT;
+  if (lineFormat !== 'record' && lineFormat !== 'json') throw new Error(`paging.lineFormat: ${JSON.stringify(lineFormat)} must be "record" or "json"`);
   const merged: PagingOptions = { ...(format === 'json' ? DEFAULT_PAGING : DEFAULT_RECORDS_PAGING), ...overrides, format };
   // A piece travels as base64 with its record overhead; by default it is made to fit a smaller budget.
   const fit = 3 * Math.floor((merged.responseBudgetBytes - merged.recordOverheadBytes) / 4);
   const paging: PagingOptions = overrides.pieceBytes === undefined ? { ...merged, pieceBytes: Math.min(merged.pieceBytes, fit) } : merged;
-  const check = (field: Exclude<keyof PagingOptions, 'format'>, min: number, max: number, why: string) => {
+  const check = (field: Exclude<keyof PagingOptions, 'format' | 'lineFormat'>, min: number, max: number, why: string) => {
     const value = paging[field];
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new Error(`paging.${field}: ${value} must be an integer from ${min} to ${max} (${why})`);

@@ -33,7 +33,7 @@ export interface TableSnapshotOptions {
 export async function snapshotTable(tx: Executor, table: SnapshotTable, options: TableSnapshotOptions): Promise<ManifestTable> {
   const { location, snapshotId, log } = options;
   const started = Date.now();
-  const key = tableObjectKey(location, snapshotId, table);
+  const key = tableObjectKey(location, snapshotId, table, options.paging.lineFormat);
   const writer = new TableObjectWriter({
     s3: location.s3, bucket: location.bucket, key, partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel,
   });

@@ -268,6 +268,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
     const totalRows = tables.reduce((sum, t) => sum + t.rowCount, 0);
     const manifest: SnapshotManifest = {
       formatVersion: MANIFEST_FORMAT_VERSION,
+      lineFormat: paging.lineFormat,
       snapshotId,
       database: location.database,
       createdAt,

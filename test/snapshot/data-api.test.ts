@@ -70,7 +70,7 @@ describe('takeSnapshot over the Data API', () => {
     for (const table of overDataApi.manifest.tables) {
       const object = await readTableObject(s3, BUCKET, table.key);
       expect(object.checksum).toBe(table.checksum);
-      const comparison = await compareWithTable(db, table, object.lines);
+      const comparison = await compareWithTable(db, table, object.lines, object.format);
       expect(comparison, table.table).toEqual({ missing: 0, extra: 0, sourceRows: table.rowCount, restoredRows: table.rowCount });
     }
     // The main transaction and 3 workers (the default parallelism): SET TRANSACTION was accepted as the
@@ -91,7 +91,8 @@ describe('takeSnapshot over the Data API', () => {
         paging: { format: 'records', responseBudgetBytes: 60 * 1024, pieceBytes: 7000 },
       });
       const docs = result.manifest.tables[0]!;
-      const comparison = await compareWithTable(db, docs, (await readTableObject(s3, BUCKET, docs.key)).lines);
+      const object = await readTableObject(s3, BUCKET, docs.key);
+      const comparison = await compareWithTable(db, docs, object.lines, object.format);
       expect(comparison).toEqual({ missing: 0, extra: 0, sourceRows: 300, restoredRows: 300 });
       expect(small.counters.byOperation.ExecuteStatement.errors).toBe(0);
       // The three large rows (about 0.1, 0.2 and 0.3 MB of JSON) take several calls each.
@@ -113,7 +114,8 @@ describe('takeSnapshot over the Data API', () => {
         paging: { responseBudgetBytes: 180 * 1024, pieceBytes: 7000 },
       });
       const docs = result.manifest.tables[0]!;
-      const comparison = await compareWithTable(db, docs, (await readTableObject(s3, BUCKET, docs.key)).lines);
+      const object = await readTableObject(s3, BUCKET, docs.key);
+      const comparison = await compareWithTable(db, docs, object.lines, object.format);
       expect(comparison).toEqual({ missing: 0, extra: 0, sourceRows: 300, restoredRows: 300 });
       expect(small.counters.byOperation.ExecuteStatement.errors).toBe(0);
       // About 0.6 MB of JSON lines in pages of at most 180 KiB (as base64): at least 4 pages.

@@ -46,7 +46,7 @@ describe('physical-order export of a bloated table (live rows at the end of the 
     const table = result.manifest.tables.find((t) => t.table === 'essays')!;
     expect(table).toMatchObject({ order: 'physical', rowCount: ROWS });
     const object = await readTableObject(s3, BUCKET, table.key);
-    expect(await compareWithTable(db, table, object.lines)).toEqual({ missing: 0, extra: 0, sourceRows: ROWS, restoredRows: ROWS });
+    expect(await compareWithTable(db, table, object.lines, object.format)).toEqual({ missing: 0, extra: 0, sourceRows: ROWS, restoredRows: ROWS });
 
     const pages = driver.pages;
     const rendered = pages.reduce((sum, p) => sum + p.rendered, 0);

@@ -52,10 +52,11 @@ function measuring(driver: Driver): Driver & { responses: { bytes: number; maxRo
 }
 
 describe('takeSnapshot over the pg driver', () => {
-  it('exports every table of public exactly once, faithfully, with a manifest that matches the objects', async () => {
+  it.each(['record', 'json'] as const)('exports every table of public exactly once, faithfully, with a manifest that matches the objects (%s lines)', async (lineFormat) => {
     const driver = db.driver();
     const result = await takeSnapshot({
       driver, s3, bucket: BUCKET, prefix: 'rds-migrate/', schemaVersion: '0007', appliedVersions: ['0001', '0007'],
+      ...(lineFormat === 'json' ? { paging: { lineFormat } } : {}),
     });
 
     expect(result.snapshotId).toMatch(SNAPSHOT_ID_PATTERN);
@@ -65,7 +66,7 @@ describe('takeSnapshot over the pg driver', () => {
     const manifest = await readManifest({ s3, bucket: BUCKET, prefix: 'rds-migrate/', database: db.name, snapshotId: result.snapshotId });
     expect(manifest).toEqual(result.manifest);
     expect(manifest).toMatchObject({
-      formatVersion: 2, database: db.name, schemaVersion: '0007', appliedVersions: ['0001', '0007'], schemas: ['public'], scope: 'full',
+      formatVersion: 3, lineFormat, database: db.name, schemaVersion: '0007', appliedVersions: ['0001', '0007'], schemas: ['public'], scope: 'full',
     });
     expect(Date.parse(manifest.createdAt)).toBeGreaterThan(Date.now() - 120_000);
 
@@ -76,8 +77,8 @@ describe('takeSnapshot over the pg driver', () => {
       expect(object.bytes, where).toBe(table.bytes);
       expect(object.compressedBytes, where).toBe(table.compressedBytes);
       expect(object.checksum, where).toBe(table.checksum);
-      for (const line of object.lines) expect(Object.keys(JSON.parse(line) as object), where).toEqual(table.columns.map((c) => c.name));
-      const comparison = await compareWithTable(db, table, object.lines);
+      if (lineFormat === 'json') for (const line of object.lines) expect(Object.keys(JSON.parse(line) as object), where).toEqual(table.columns.map((c) => c.name));
+      const comparison = await compareWithTable(db, table, object.lines, object.format);
       expect(comparison, where).toEqual({ missing: 0, extra: 0, sourceRows: table.rowCount, restoredRows: table.rowCount });
     }
     expect(manifest.totalRows).toBe(manifest.tables.reduce((sum, t) => sum + t.rowCount, 0));
@@ -105,11 +106,21 @@ describe('takeSnapshot over the pg driver', () => {
     expect(byName.get('identity_only')!.sequences).toEqual([{ schema: 'public', name: 'identity_only_id_seq', lastValue: '1', isCalled: true }]);
     expect(byName.get('everything')!.sequences).toEqual([]);
     expect(byName.get('Odd.Name/../x')!.key).toBe(
-      `rds-migrate/${db.name}/${result.snapshotId}/tables/public.Odd%2EName%2F%2E%2E%2Fx.jsonl.gz`,
+      `rds-migrate/${db.name}/${result.snapshotId}/tables/public.Odd%2EName%2F%2E%2E%2Fx.${lineFormat === 'json' ? 'jsonl' : 'records'}.gz`,
     );
 
-    // PostgreSQL's own JSON rendering: exact numerics, UTC timestamptz, hex bytea, nested json.
     const lines = (await readTableObject(s3, BUCKET, byName.get('everything')!.key)).lines;
+    if (lineFormat === 'record') {
+      // PostgreSQL's own text output of each value, quoted where record_out quotes: exact numerics, timestamptz in the
+      // session's zone (UTC), hex bytea with its backslash doubled, arrays and json as their text.
+      expect(lines[0]).toMatch(/^\(1,/);
+      expect(lines[0]).toContain(',123456789012345678901234567890.111,');
+      expect(lines[0]).toContain('"2024-02-29 07:45:15.654321+00"');
+      expect(lines[0]).toContain('"\\\\xc4ca4238a0b923820dcc509a6f75849b00ff"');
+      expect(lines[0]).toContain('"{""a,b"",""quote\\\\"""",NULL,""back\\\\\\\\slash"",""""}"');
+      return;
+    }
+    // PostgreSQL's own JSON rendering: exact numerics, UTC timestamptz, hex bytea, nested json.
     const first = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(first.id).toBe(1);
     expect(lines[0]).toContain('"big":123456789012345678901234567890.111');
@@ -148,7 +159,7 @@ describe('takeSnapshot over the pg driver', () => {
     for (const table of result.manifest.tables) {
       const object = await readTableObject(s3, BUCKET, table.key);
       expect(object.checksum).toBe(table.checksum);
-      const comparison = await compareWithTable(db, table, object.lines);
+      const comparison = await compareWithTable(db, table, object.lines, object.format);
       expect(comparison, table.table).toEqual({ missing: 0, extra: 0, sourceRows: table.rowCount, restoredRows: table.rowCount });
     }
     // Every response within the budget, every result row within the Data API's 64 KB.
@@ -189,7 +200,8 @@ describe('takeSnapshot over the pg driver', () => {
       const table = result.manifest.tables[0]!;
       expect(table).toMatchObject({ table: 'p', kind: 'partitioned', order, rowCount: 400 });
       const { lines } = await readTableObject(s3, BUCKET, table.key);
-      for (const line of lines) expect(Object.keys(JSON.parse(line) as object)).toEqual(['a', 'b', 'c']);
+      // The parent's order (a, b, c), also for the rows of p_two (c, b, a on disk).
+      for (const line of lines) expect(line).toMatch(/^\([12],b\d+,\d{4}-\d\d-\d\d\)$/);
       expect(await compareWithTable(db, table, lines)).toEqual({ missing: 0, extra: 0, sourceRows: 400, restoredRows: 400 });
     }
   });

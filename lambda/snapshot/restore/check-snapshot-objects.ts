@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { snapshotPrefix, tableObjectKey } from '../keys';
-import type { SnapshotManifest } from '../manifest';
+import { manifestLineFormat, type SnapshotManifest } from '../manifest';
 import { s3Url, type SnapshotLocation } from '../snapshot-location';
 
 /**
@@ -25,7 +25,7 @@ export async function checkSnapshotObjects(location: SnapshotLocation, manifest:
   const seen = new Set<string>();
   for (const table of manifest.tables) {
     const name = `"${table.schema}"."${table.table}"`;
-    const expected = tableObjectKey(location, manifest.snapshotId, table);
+    const expected = tableObjectKey(location, manifest.snapshotId, table, manifestLineFormat(manifest));
     if (seen.has(expected)) {
       problems.push(`table ${name} is listed twice`);
       continue;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { Executor, QueryResult } from '../../driver/driver';
+import { lastLineEnd, LineScanner, type LineFormat } from '../line-format';
 import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, type RowDigest } from './row-digest';
-import { countNewlines } from './table-object-stream';
 
 export interface LoadTableOptions {
   /**
@@ -24,11 +24,20 @@ export interface LoadTableOptions {
   readonly shape?: LoadShape;
 }
 
-/** What the target table allows the load statement to do faster. */
+/** How the lines are read, and what the target table allows the load statement to do faster. */
 export interface LoadShape {
+  /** How the table object's rows are written (`line-format.ts`). @default 'json' */
+  readonly lineFormat?: LineFormat;
   /**
-   * Read the rows through `jsonb` (one parse into a binary tree) rather than `json` (parsed to validate,
-   * then again to populate): only when no column keeps JSON text as written (`TargetTable.keepsJsonText`).
+   * `record` lines: the row type each line is read as (`line::<rowType>`, record_in), with the snapshot's
+   * columns in its order: the table itself when `wholeRow`, else a temporary table made for it
+   * (`CREATE TEMP TABLE ... AS SELECT <columns> FROM <table> WITH NO DATA`). @default the table
+   */
+  readonly rowType?: string;
+  /**
+   * `json` lines: read the rows through `jsonb` (one parse into a binary tree) rather than `json` (parsed
+   * to validate, then again to populate): only when no column keeps JSON text as written
+   * (`TargetTable.keepsJsonText`).
    */
   readonly jsonb: boolean;
   /**
@@ -37,8 +46,9 @@ export interface LoadShape {
    */
   readonly wholeRow: boolean;
   /**
-   * The rows' rendering may hold a raw line break (`TargetTable.mayHoldLineBreaks`): the verification then
-   * replaces line breaks as the export did (`jsonLine`); without, it skips that pass (same bytes).
+   * `json` lines: the rows' rendering may hold a raw line break (`TargetTable.mayHoldLineBreaks`): the
+   * verification then replaces line breaks as the export did (`jsonLine`); without, it skips that pass
+   * (same bytes).
    * @default true
    */
   readonly lineBreaks?: boolean;
@@ -77,19 +87,47 @@ function escapedSize(bytes: Uint8Array): number {
 }
 
 /**
- * The statement loading a batch: `rows` is the SQL expression of a JSON array of the table's lines (text).
- * It inserts them and answers the digest of the rows as inserted (`inserted_*`: RETURNING rendered with the
- * export's own line, `lineSource`).
+ * The statement loading a batch: `rows` is the SQL expression of the table's lines: `json` lines, a JSON
+ * array of them (the JSON objects themselves); `record` lines, a text array of them. It inserts them and
+ * answers the digest of the rows as inserted (`inserted_*`: rendered with the export's own line,
+ * `lineSource`).
  */
 export function loadStatement(table: ManifestTable, rows: string, shape: LoadShape = { jsonb: false, wholeRow: false }): string {
+  return (shape.lineFormat ?? 'json') === 'record' ? recordLoadStatement(table, rows, shape) : jsonLoadStatement(table, rows, shape);
+}
+
+/**
+ * `record` lines: each line read with the row type's input (`line::<rowType>`, record_in, once per line:
+ * the `OFFSET 0` subquery keeps `(r).*` from reading it once per column), its fields inserted, and each row
+ * inserted rendered back in RETURNING as the export renders it.
+ */
+function recordLoadStatement(table: ManifestTable, rows: string, shape: LoadShape): string {
+  const name = qualifiedName(table.schema, table.table);
+  const columns = table.columns.map((c) => quoteIdentifier(c.name));
+  const rowType = shape.rowType ?? name;
+  const source = `(SELECT rds_line::${rowType} AS r FROM unnest(${rows}) AS rds_line OFFSET 0) AS rds_row`;
+  const rendered = `sha256(convert_to(ROW(${columns.map((c) => `rds_target.${c}`).join(', ')})::text, 'UTF8')) AS h`;
+  const insert =
+    columns.length === 0
+      ? `INSERT INTO ${name} AS rds_target SELECT FROM ${source} RETURNING ${rendered}`
+      : `INSERT INTO ${name} AS rds_target (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+      SELECT ${columns.map((c) => `(rds_row.r).${c}`).join(', ')} FROM ${source}
+      RETURNING ${rendered}`;
+  return `WITH rds_inserted AS (${insert})
+SELECT ${digestAggregates('inserted')} FROM rds_inserted AS i`;
+}
+
+/** `json` lines: read with `json[b]_populate_recordset`. */
+function jsonLoadStatement(table: ManifestTable, rows: string, shape: LoadShape): string {
   const name = qualifiedName(table.schema, table.table);
   const columns = table.columns.map((c) => quoteIdentifier(c.name));
   const json = shape.jsonb ? 'jsonb' : 'json';
   const source = `${json}_populate_recordset(NULL::${name}, (${rows})::${json}) AS rds_row`;
   const lineBreaks = shape.lineBreaks ?? true;
-  const rendered = lineSource({
-    schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: !shape.wholeRow, mayHoldLineBreaks: lineBreaks,
-  });
+  const rendered = lineSource(
+    { schema: table.schema, table: table.table, kind: 'table', columns: table.columns, hasGeneratedColumns: !shape.wholeRow, mayHoldLineBreaks: lineBreaks },
+    'json',
+  );
   const returning = shape.wholeRow
     ? `sha256(${jsonLine('row_to_json(rds_target)', lineBreaks)}) AS h`
     : columns.length === 0
@@ -110,18 +148,21 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
 }
 
 /**
- * Loads a table object's JSON lines (its uncompressed bytes, in chunks: `table-object-stream.ts`) into the
- * table through `tx`, batch by batch, each batch one statement (see {@link loadStatement}):
+ * Loads a table object's lines (its uncompressed bytes, in chunks: `table-object-stream.ts`; in
+ * `shape.lineFormat`) into the table through `tx`, batch by batch, each batch one statement (see
+ * {@link loadStatement}):
  *
+ *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM (SELECT line::s.t AS r FROM json_array_elements_text(:rows::json) AS line OFFSET 0)
  *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM jsonb_populate_recordset(NULL::s.t, :rows::jsonb)
  *
- * `json[b]_populate_recordset` (PostgreSQL docs, 9.16 "JSON Functions and Operators") reads each field
+ * `record` lines are read by the row type's input function (record_in: each field by its type's input
+ * function, the inverse of the export's record_out); `json[b]_populate_recordset` (PostgreSQL docs, 9.16 "JSON Functions and Operators") reads each field
  * with its column's type input function, so every value comes back from PostgreSQL's own JSON rendering
  * (through `json` when a column keeps JSON text as written, `shape.jsonb` false);
  * `OVERRIDING SYSTEM VALUE` lets identity columns take the snapshot's values; generated columns are
- * computed again. A batch is whole lines cut from the stream (no per-line work in JavaScript: the bytes
- * become one string with `\n` turned into `,`), at most `batchBytes` once JSON-escaped (the Data API's
- * 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
+ * computed again. A batch is whole lines cut from the stream (`json`: no per-line work in JavaScript, the
+ * bytes become one string with `\n` turned into `,`; `record`: each line a JSON string), at most
+ * `batchBytes` once JSON-escaped (the Data API's 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
  * INSERT runs, its request too (`ExecuteOptions.after`), and sent as soon as the last has answered (one
  * call in flight, as a Data API transaction requires).
  *
@@ -141,8 +182,10 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   if (!Number.isInteger(batchBytes) || batchBytes < 1024 || batchBytes > 4 * 1024 * 1024) {
     throw new Error(`batchBytes: ${batchBytes} must be an integer from 1024 to 4194304 (the Data API's 4 MiB request limit)`);
   }
-  const batchSql = loadStatement(table, ':rows::text', options.shape);
-  const assembledSql = loadStatement(table, `'[' || current_setting('${ROW_VARIABLE}') || ']'`, options.shape);
+  const format = options.shape?.lineFormat ?? 'json';
+  const batchSql = loadStatement(table, format === 'record' ? 'string_to_array(:rows::text, :separator::text)' : ':rows::text', options.shape);
+  const assembled = format === 'record' ? `ARRAY[current_setting('${ROW_VARIABLE}')]` : `'[' || current_setting('${ROW_VARIABLE}') || ']'`;
+  const assembledSql = loadStatement(table, assembled, options.shape);
   const sent = new LineDigest();
   let inserted = EMPTY_DIGEST;
   let rows = 0;
@@ -177,13 +220,18 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   };
   /** Sends whole lines (`bytes` ends with `\n`), splitting them when their escaped text is too large. */
   const sendLines = async (bytes: Buffer): Promise<void> => {
-    // The escaped size counted on the bytes (the lines' `\n` become `,`, so they count as one byte).
-    const lines = countNewlines(bytes);
-    const size = escapedSize(bytes) - lines + 2;
+    const ends = new LineScanner(format).ends(bytes);
+    const lines = ends.length;
+    if (ends.at(-1) !== bytes.length - 1) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
+    // `json`: the lines joined by `,` into a JSON array; `record`: by a separator byte absent from them
+    // (`separatorFor`). Either way each line end becomes one byte: `,` counts 1 escaped, the separator 6.
+    // Lines holding every separator byte are sent in smaller batches, down to one line (assembled).
+    const separator = format === 'record' ? separatorFor(bytes) : undefined;
+    const unseparated = format === 'record' && separator === undefined;
+    const size = unseparated ? Infinity : escapedSize(bytes) - lines * 2 + (separator === undefined ? lines + 2 : (lines - 1) * 6);
     if (size > batchBytes && lines > 1) {
-      const middle = bytes.indexOf(0x0a, Math.floor(bytes.length / 2) - 1);
-      const cut = middle >= 0 && middle < bytes.length - 1 ? middle : bytes.lastIndexOf(0x0a, bytes.length - 2);
-      target = Math.max(1024, Math.floor(target * (batchBytes / size) * 0.9));
+      const cut = ends[Math.floor((lines - 1) / 2)]!;
+      if (!unseparated) target = Math.max(1024, Math.floor(target * (batchBytes / size) * 0.9));
       await sendLines(bytes.subarray(0, cut + 1));
       await sendLines(bytes.subarray(cut + 1));
       return;
@@ -194,12 +242,12 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     }
     target = Math.max(1024, Math.min(batchBytes, Math.floor(target * Math.min(1.25, (batchBytes * 0.95) / size))));
     sentBytes += bytes.length;
-    // Hash each line, then turn the bytes into the JSON array's text in place: `\n` between lines becomes `,`.
-    for (let start = 0, end = bytes.indexOf(0x0a); end >= 0; start = end + 1, end = bytes.indexOf(0x0a, start)) {
-      sent.add(bytes.subarray(start, end));
-      bytes[end] = 0x2c;
-    }
-    await send(batchSql, { rows: `[${bytes.toString('utf8', 0, bytes.length - 1)}]` }, lines);
+    ends.forEach((end, i) => sent.add(bytes.subarray(i === 0 ? 0 : ends[i - 1]! + 1, end)));
+    // The line ends turned into the join byte in place.
+    for (const end of ends) bytes[end] = separator ?? 0x2c;
+    const text = bytes.toString('utf8', 0, bytes.length - 1);
+    if (separator !== undefined) await send(batchSql, { rows: text, separator: String.fromCharCode(separator) }, lines);
+    else await send(batchSql, { rows: `[${text}]` }, lines);
   };
   /** Assembles one line (its pieces, without `\n`) in the database and inserts it. */
   const assemble = async (pieces: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> => {
@@ -238,7 +286,7 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
       pendingBytes += next.value.length;
       while (pendingBytes >= target) {
         const buffer = Buffer.concat(pending);
-        const cut = buffer.lastIndexOf(0x0a, target - 1);
+        const cut = lastLineEnd(buffer, format, target);
         if (cut >= 0) {
           pending = [buffer.subarray(cut + 1)];
           pendingBytes = buffer.length - cut - 1;
@@ -246,7 +294,8 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
           continue;
         }
         // The first line is longer than a batch: stream it into the database up to its end.
-        const end = buffer.indexOf(0x0a);
+        const scanner = new LineScanner(format);
+        const end = scanner.scan(buffer, () => false);
         if (end >= 0) {
           await assemble([buffer.subarray(0, end)]);
           pending = [buffer.subarray(end + 1)];
@@ -260,7 +309,7 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
             for (;;) {
               const more = await iterator.next();
               if (more.done) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
-              const newline = more.value.indexOf(0x0a);
+              const newline = scanner.scan(more.value, () => false);
               if (newline < 0) {
                 yield more.value;
                 continue;
@@ -286,6 +335,16 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     throw error;
   }
   return { rows, batches, sent: sent.digest(), inserted };
+}
+
+/**
+ * A byte that `bytes` (UTF-8 text) does not hold, to join `record` lines with for `string_to_array`: a
+ * control character from 0x01 to 0x1f, other than the line break (and never NUL, which PostgreSQL text
+ * cannot hold); undefined when the bytes hold all 30.
+ */
+function separatorFor(bytes: Buffer): number | undefined {
+  for (let byte = 0x01; byte < 0x20; byte++) if (byte !== 0x0a && bytes.indexOf(byte) < 0) return byte;
+  return undefined;
 }
 
 /**

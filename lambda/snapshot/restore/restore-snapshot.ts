@@ -2,7 +2,8 @@ import type { Driver, Executor, Transaction } from '../../driver/driver';
 import { backoffTransient, didNotRun, isTransientFailure, type TransientRetryOptions } from '../../engine/run/transient';
 import { silentLog, type Log } from '../../observability/log';
 import type { TableName } from '../keys';
-import { ManifestError, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
+import type { LineFormat } from '../line-format';
+import { ManifestError, manifestLineFormat, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
 import { readManifest, SnapshotNotFoundError } from '../manifest-store';
 import { qualifiedName } from '../../driver/quote-identifier';
 import { assertSnapshotId } from '../snapshot-id';
@@ -211,6 +212,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const context: LoadContext = {
     options, location, catalog, lockTimeoutMs, log, tableCount: tables.length,
     restoreRows: tables.reduce((sum, t) => sum + t.rowCount, 0), restoreBytes: totalBytes, indexOf: new Map(tables.map((t, i) => [tableKey(t), i])),
+    lineFormat: manifestLineFormat(manifest),
   };
   const restored: RestoredTable[] = [];
   const retry = { options: options.transientRetry, log };
@@ -231,7 +233,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   } else {
     for (const table of tables) {
       try {
-        await readThrough(location, table);
+        await readThrough(location, table, context.lineFormat);
       } catch (error) {
         if (error instanceof TableObjectMismatch) refuse('snapshot', error.message, error);
         throw error;
@@ -294,6 +296,8 @@ interface LoadContext {
   readonly restoreRows: number;
   readonly restoreBytes: number;
   readonly indexOf: Map<string, number>;
+  /** How the snapshot's table objects hold their rows (the manifest's). */
+  readonly lineFormat: LineFormat;
 }
 
 function chooseMode(options: RestoreSnapshotOptions, totalBytes: number): 'single' | 'per-table' {
@@ -405,9 +409,17 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
     const tableIndex = context.indexOf.get(tableKey(table)) ?? 0;
     const started = Date.now();
     let result;
-    const shape = loadShape(table, context.catalog.tables.get(tableKey(table)));
+    const shape = loadShape(table, context.catalog.tables.get(tableKey(table)), context.lineFormat);
     try {
-      result = await loadTable(tx, table, tableObjectStream(location, table), {
+      // Record lines of a table whose columns are not the snapshot's are read as the row type of a
+      // temporary table of just the snapshot's columns (the target's types), dropped once loaded.
+      if (shape.rowType) {
+        await tx.execute(
+          `CREATE TEMPORARY TABLE ${shape.rowType} ON COMMIT DROP AS SELECT ${table.columns.map((c) => quoteName(c.name)).join(', ')} ` +
+            `FROM ${qualifiedName(table.schema, table.table)} WITH NO DATA`,
+        );
+      }
+      result = await loadTable(tx, table, tableObjectStream(location, table, context.lineFormat), {
         batchBytes: options.batchBytes,
         shape,
         onBatch: ({ rows, bytes }) =>
@@ -422,7 +434,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
     }
     log.info('restore table loaded', {
       snapshotId: options.snapshotId, schema: table.schema, table: table.table, rows: result.rows, batches: result.batches,
-      through: shape.jsonb ? 'jsonb' : 'json', wholeRow: shape.wholeRow, durationMs: Date.now() - started,
+      through: context.lineFormat === 'record' ? 'record' : shape.jsonb ? 'jsonb' : 'json', wholeRow: shape.wholeRow, durationMs: Date.now() - started,
     });
     if (!sameDigest(result.sent, result.inserted)) {
       throw new RestoreError(
@@ -434,6 +446,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
         false,
       );
     }
+    if (shape.rowType) await tx.execute(`DROP TABLE ${shape.rowType}`);
     restored.push({ schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, checksum: table.checksum, verified: true });
   }
 
@@ -444,17 +457,29 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
   return restored;
 }
 
-/** How a table can be loaded: through jsonb unless a column keeps JSON text; whole rows when its columns are the snapshot's. */
-function loadShape(table: ManifestTable, target: TargetTable | undefined): LoadShape {
+/** The temporary table whose row type reads `record` lines when the target's columns are not the snapshot's. */
+const RECORD_ROW_TYPE = 'pg_temp.rds_restore_row';
+
+/**
+ * How a table can be loaded: whole rows when its columns are the snapshot's (`record` lines read as its own
+ * row type, else as {@link RECORD_ROW_TYPE}'s); `json` lines through jsonb unless a column keeps JSON text.
+ */
+function loadShape(table: ManifestTable, target: TargetTable | undefined, lineFormat: LineFormat): LoadShape {
   const columns = target?.columns ?? [];
   const wholeRow =
     columns.length === table.columns.length && columns.every((c, i) => !c.generated && c.name === table.columns[i]!.name);
-  return { jsonb: target !== undefined && !target.keepsJsonText, wholeRow, lineBreaks: target?.mayHoldLineBreaks ?? true };
+  return {
+    lineFormat,
+    ...(lineFormat === 'record' && !wholeRow ? { rowType: RECORD_ROW_TYPE } : {}),
+    jsonb: target !== undefined && !target.keepsJsonText,
+    wholeRow,
+    lineBreaks: target?.mayHoldLineBreaks ?? true,
+  };
 }
 
 /** Reads a table object through, checking it against its manifest entry (`per-table` restores check every object first). */
-async function readThrough(location: SnapshotLocation, table: ManifestTable): Promise<void> {
-  for await (const chunk of tableObjectStream(location, table)) void chunk;
+async function readThrough(location: SnapshotLocation, table: ManifestTable, format: LineFormat): Promise<void> {
+  for await (const chunk of tableObjectStream(location, table, format)) void chunk;
 }
 
 /** The tables' sequences, each once. */

@@ -2,6 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { LineScanner, type LineFormat } from '../line-format';
 import type { ManifestTable } from '../manifest';
 import { s3Url, type SnapshotLocation } from '../snapshot-location';
 
@@ -10,16 +11,8 @@ export class TableObjectMismatch extends Error {
   override readonly name = 'TableObjectMismatch';
 }
 
-/** Counts `\n` bytes. */
-export function countNewlines(bytes: Uint8Array): number {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let count = 0;
-  for (let at = buffer.indexOf(0x0a); at >= 0; at = buffer.indexOf(0x0a, at + 1)) count += 1;
-  return count;
-}
-
 /**
- * Reads the table object of `table` (gzip'd JSON lines, see `manifest.ts`) from S3 as a stream and
+ * Reads the table object of `table` (gzip'd lines in `format`, see `manifest.ts` and `line-format.ts`) from S3 as a stream and
  * yields its uncompressed bytes chunk by chunk (64 KiB; a chunk may end inside a line), checking it
  * against the manifest on the way: the uncompressed size (`bytes`), the number of lines (`rowCount`),
  * the SHA-256 of the uncompressed bytes (`checksum`), and that the last line ends with `\n`. Sizes and
@@ -29,7 +22,7 @@ export function countNewlines(bytes: Uint8Array): number {
  * @throws {TableObjectMismatch} when the object differs from its manifest entry or is not gzip (naming `s3://bucket/key`)
  * @throws S3's error (e.g. NoSuchKey, AccessDenied)
  */
-export async function* tableObjectStream(location: SnapshotLocation, table: ManifestTable): AsyncGenerator<Buffer> {
+export async function* tableObjectStream(location: SnapshotLocation, table: ManifestTable, format: LineFormat): AsyncGenerator<Buffer> {
   const url = s3Url(location.bucket, table.key);
   const object = await location.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: table.key }));
   const body = object.Body as Readable | undefined;
@@ -40,16 +33,19 @@ export async function* tableObjectStream(location: SnapshotLocation, table: Mani
 
   const hash = createHash('sha256');
   let bytes = 0;
+  const scanner = new LineScanner(format);
   let lines = 0;
-  let last = 0x0a;
+  let lastEnd = 0;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       hash.update(chunk);
       bytes += chunk.length;
-      lines += countNewlines(chunk);
-      if (bytes > table.bytes) throw new TableObjectMismatch(`${url} holds more than the ${table.bytes} bytes of JSON lines its manifest says`);
+      scanner.scan(chunk, (at) => {
+        lines += 1;
+        lastEnd = bytes - chunk.length + at + 1;
+      });
+      if (bytes > table.bytes) throw new TableObjectMismatch(`${url} holds more than the ${table.bytes} bytes of lines its manifest says`);
       if (lines > table.rowCount) throw new TableObjectMismatch(`${url} holds more than the ${table.rowCount} rows its manifest says`);
-      if (chunk.length > 0) last = chunk[chunk.length - 1]!;
       yield chunk;
     }
   } catch (error) {
@@ -61,9 +57,9 @@ export async function* tableObjectStream(location: SnapshotLocation, table: Mani
     body.destroy();
     gunzip.destroy();
   }
-  if (last !== 0x0a) throw new TableObjectMismatch(`${url}: its last line does not end with a newline (the object was cut short)`);
+  if (lastEnd !== bytes) throw new TableObjectMismatch(`${url}: its last line does not end with a newline (the object was cut short)`);
   if (lines !== table.rowCount) throw new TableObjectMismatch(`${url} holds ${lines} rows, its manifest says ${table.rowCount}`);
-  if (bytes !== table.bytes) throw new TableObjectMismatch(`${url} holds ${bytes} bytes of JSON lines, its manifest says ${table.bytes}`);
+  if (bytes !== table.bytes) throw new TableObjectMismatch(`${url} holds ${bytes} bytes of lines, its manifest says ${table.bytes}`);
   const checksum = hash.digest('hex');
   if (checksum !== table.checksum) throw new TableObjectMismatch(`${url} has SHA-256 ${checksum}, its manifest says ${table.checksum}`);
 }
