@@ -19,7 +19,7 @@ export interface SnapshotSummary {
   readonly scopeNote?: string;
   readonly tables: Array<{ readonly table: string; readonly rows: number; readonly key: string }>;
   readonly totalRows: number;
-  /** Uncompressed JSON lines, bytes. */
+  /** Uncompressed lines, bytes. */
   readonly bytes: number;
   /** The objects' size (gzip), bytes. */
   readonly compressedBytes: number;

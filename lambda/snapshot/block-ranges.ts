@@ -68,7 +68,7 @@ export interface BlockRange {
   readonly fullBytes?: number;
 }
 
-/** JSON lines of typical rows take about this many times their bytes on disk. */
+/** Lines of typical rows take about this many times their bytes on disk (JSON lines; record lines about 1: measured from the first range on). */
 const JSON_PER_DISK_BYTE = 1.5;
 
 /**

@@ -45,7 +45,7 @@ interface PageRequest {
 }
 
 /**
- * Exports the rows of `table` through `executor` (the snapshot's transaction) as JSON lines, in key
+ * Exports the rows of `table` through `executor` (the snapshot's transaction) as lines (`paging.lineFormat`), in key
  * order, handing their UTF-8 bytes to `write` page by page (a row larger than the response budget
  * arrives over several pages and is written piece by piece, never held whole). Paging is keyset paging
  * on the table's key (see `page-query.ts`): each page starts after the last row of the previous one, so
@@ -54,7 +54,7 @@ interface PageRequest {
  * returned, between 1 and `maxPageRows`.
  *
  * Pages are asked for in the `paging.format` (`paging-options.ts`): JSON records by default, whose
- * 10 MB limit lets a call carry about 3 MiB of JSON lines. The next page is requested as soon as a page
+ * 10 MB limit lets a call carry about 3 MiB of lines. The next page is requested as soon as a page
  * has arrived and been checked, before it is written, so the server renders one page while the previous
  * one is compressed and uploaded: one call in flight at a time, as a Data API transaction requires.
  * Memory: about two pages.

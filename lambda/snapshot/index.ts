@@ -1,6 +1,6 @@
 /**
  * Snapshots to S3: consistent, paged export of a database's tables through the driver (so over the
- * Data API too) into gzip'd JSON lines, with a manifest written last (`take-snapshot.ts`); its scope and
+ * Data API too) into gzip'd lines (`line-format.ts`), with a manifest written last (`take-snapshot.ts`); its scope and
  * budget (`scope/`, `budget/`); restore (`restore/restore-snapshot.ts`); retention (`retention/`).
  */
 export { DEFAULT_PARALLELISM, takeSnapshot, type TakeSnapshotOptions, type SnapshotProgress, type SnapshotResult, type SnapshotTableResult } from './take-snapshot';

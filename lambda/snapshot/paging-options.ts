@@ -5,7 +5,7 @@ import { DEFAULT_LINE_FORMAT, type LineFormat } from './line-format';
  * (`/work/shared/data-api-reference.md`, "Limits"):
  *
  * - `json` (default): the page is asked for as JSON records (`formatRecordsAs: JSON`), whose limit is
- *   10 MB of `formattedRecords`; pages of 3 MiB take about one call per 2.2 MiB of exported JSON lines
+ *   10 MB of `formattedRecords`; pages of 3 MiB take about one call per 2.2 MiB of exported lines
  *   (packed lines travel as base64 text, see `page-query.ts`);
  * - `records`: the Field records, whose response limit is 1 MiB; pages of 900 KiB take about 1.5 calls
  *   per MiB.
@@ -34,7 +34,7 @@ export interface PagingOptions {
   /** Upper bound of the rows asked for per page (key order and physical order). @default 50,000 (json), 10,000 (records) */
   readonly maxPageRows: number;
   /**
-   * Bytes of packed JSON lines per result row (a piece), sent as base64 text: 30,000 bytes are 40,000
+   * Bytes of packed lines per result row (a piece), sent as base64 text: 30,000 bytes are 40,000
    * characters, under the Data API's 64 KB row limit with room for the page's key. @default 30,000
    */
   readonly pieceBytes: number;

@@ -6,7 +6,7 @@ import type { Executor, Transaction } from '../driver/driver';
  *
  * - `TimeZone` UTC (timestamptz as `...+00:00`), `extra_float_digits` 1 (shortest float text that reads
  *   back exactly, PostgreSQL 12+), `bytea_output` hex, `IntervalStyle` postgres, `DateStyle` ISO: the
- *   JSON lines are the same bytes on every server, so the restore can recompute their checksums;
+ *   lines are the same bytes on every server, so the restore can recompute their checksums;
  * - `jit` off: the page statement's estimated cost (its piece expansion) would otherwise make every page
  *   pay for JIT compilation, about 150 ms, more than the page itself takes (PostgreSQL docs, 32.2
  *   "When to JIT?");

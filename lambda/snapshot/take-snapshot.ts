@@ -98,7 +98,7 @@ export interface SnapshotTableResult extends TableName {
   readonly rowCount: number;
   /** S3 key of the table object. */
   readonly key: string;
-  /** Uncompressed JSON lines, in bytes. */
+  /** Uncompressed lines, in bytes. */
   readonly bytes: number;
   /** The object's size (gzip), in bytes. */
   readonly compressedBytes: number;
@@ -168,8 +168,8 @@ const displayName = (name: TableName): string => `"${name.schema}"."${name.table
  * - the sequences owned by or drawn from by each table are recorded with their values
  *   (`table-sequences.ts`), for the restore to reset them;
  * - each table is read page by page through the driver (keyset paging, pages under the Data API's
- *   response and row limits: `export-table.ts`) and streamed as gzip'd JSON lines to
- *   `<prefix><database>/<snapshotId>/tables/<schema>.<table>.jsonl.gz` (multipart, bounded memory);
+ *   response and row limits: `export-table.ts`) and streamed as gzip'd lines (`line-format.ts`) to
+ *   `<prefix><database>/<snapshotId>/tables/<schema>.<table>.records.gz` (multipart, bounded memory);
  * - a page read that fails transiently (a dropped connection, throttling, a 5xx, a cluster resuming) is
  *   read again in the same transaction, at the same instant (`page-read-retry.ts`, `transientRetry`);
  * - the manifest `<prefix><database>/<snapshotId>/manifest.json` is written last, after every upload

@@ -17,7 +17,7 @@ export interface LoadTableOptions {
   readonly batchBytes?: number;
   /**
    * Called after each statement that loaded rows, with the rows sent so far and their bytes (the object's
-   * uncompressed JSON lines, `\n` included: the unit of the manifest's `bytes`).
+   * uncompressed lines, `\n` included: the unit of the manifest's `bytes`).
    */
   readonly onBatch?: (loaded: { rows: number; batches: number; bytes: number }) => void | Promise<void>;
   /** How the statement reads and verifies the rows (see {@link LoadShape}). @default both false */

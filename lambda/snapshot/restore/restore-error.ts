@@ -2,7 +2,7 @@
  * Why a restore stopped:
  * - `confirmation`: the confirmation does not repeat the snapshot id;
  * - `snapshot`: the snapshot is incomplete (no manifest, a table object missing), corrupt (not gzip,
- *   bad JSON lines) or does not match its manifest (size, row count, checksum, key);
+ *   bad lines) or does not match its manifest (size, row count, checksum, key);
  * - `database`: the target database cannot take the snapshot as it is (a table or column missing, a
  *   table outside the snapshot references one of its tables, another schema version);
  * - `verification`: after loading, the tables do not hold the snapshot's rows (row count or digest);

@@ -40,11 +40,11 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
   /**
    * `single`: everything in one transaction, so the restore is all or nothing; `per-table`: every object
    * is verified first, then the tables are emptied in one transaction and loaded in one transaction per
-   * table (per foreign-key cycle); `auto`: `single` up to `singleTransactionMaxBytes` of JSON lines.
+   * table (per foreign-key cycle); `auto`: `single` up to `singleTransactionMaxBytes` of lines.
    * @default 'auto'
    */
   readonly transaction?: RestoreTransaction;
-  /** Largest snapshot (uncompressed JSON lines) `auto` restores in one transaction, bytes. @default 1 GiB */
+  /** Largest snapshot (uncompressed lines) `auto` restores in one transaction, bytes. @default 1 GiB */
   readonly singleTransactionMaxBytes?: number;
   /** Largest INSERT parameter, bytes (see `load-table.ts`). @default 3.5 MiB */
   readonly batchBytes?: number;
@@ -71,9 +71,9 @@ export interface RestoreProgress extends TableName {
   readonly rows: number;
   /** Rows of this table in the snapshot. */
   readonly totalRows: number;
-  /** Bytes of this table's JSON lines loaded so far (uncompressed, as the manifest counts them). */
+  /** Bytes of this table's lines loaded so far (uncompressed, as the manifest counts them). */
   readonly bytes: number;
-  /** Bytes of this table's JSON lines in the snapshot (its manifest `bytes`). */
+  /** Bytes of this table's lines in the snapshot (its manifest `bytes`). */
   readonly totalBytes: number;
   /** Rows of every table the restore loads (the manifest's, the schema history's own left out). */
   readonly restoreRows: number;

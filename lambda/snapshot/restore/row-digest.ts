@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 
 /**
- * An order-independent digest of a multiset of JSON lines, computed by the restore over the lines it sends
+ * An order-independent digest of a multiset of lines (`line-format.ts`), computed by the restore over the lines it sends
  * ({@link LineDigest}) and by PostgreSQL over the rows it inserted rendered as the export renders them
  * (`load-table.ts`), to prove that the tables hold exactly the snapshot's rows:
  *
