@@ -40,19 +40,24 @@ describe('snapshot ids', () => {
 describe('key layout', () => {
   it('places the manifest and the tables under <prefix><database>/<snapshotId>/', () => {
     expect(manifestKey({ prefix: 'rds-migrate/', database: 'app' }, id)).toBe(`rds-migrate/app/${id}/manifest.json`);
-    expect(tableObjectKey({ database: 'app' }, id, { schema: 'public', table: 'order_items' })).toBe(`app/${id}/tables/public.order_items.jsonl.gz`);
+    expect(tableObjectKey({ database: 'app' }, id, { schema: 'public', table: 'order_items' })).toBe(`app/${id}/tables/public.order_items.records.gz`);
+    expect(tableObjectKey({ database: 'app' }, id, { schema: 'public', table: 'order_items' }, 'record')).toBe(`app/${id}/tables/public.order_items.records.gz`);
+    expect(tableObjectKey({ database: 'app' }, id, { schema: 'public', table: 'order_items' }, 'json')).toBe(`app/${id}/tables/public.order_items.jsonl.gz`);
     expect(tableObjectKey({ database: 'my db' }, id, { schema: 'Sales', table: 'a.b/../c' })).toBe(
+      `my%20db/${id}/tables/Sales.a%2Eb%2F%2E%2E%2Fc.records.gz`,
+    );
+    expect(tableObjectKey({ database: 'my db' }, id, { schema: 'Sales', table: 'a.b/../c' }, 'json')).toBe(
       `my%20db/${id}/tables/Sales.a%2Eb%2F%2E%2E%2Fc.jsonl.gz`,
     );
   });
 
   it('encodes any identifier into one segment that cannot leave the snapshot folder, and decodes it back', () => {
     fc.assert(
-      fc.property(identifier, identifier, (schema, table) => {
-        const key = tableObjectKey({ prefix: 'p/', database: 'db' }, id, { schema, table });
+      fc.property(identifier, identifier, fc.constantFrom('record' as const, 'json' as const), (schema, table, format) => {
+        const key = tableObjectKey({ prefix: 'p/', database: 'db' }, id, { schema, table }, format);
         expect(key.startsWith(`p/db/${id}/tables/`)).toBe(true);
         const file = key.slice(`p/db/${id}/tables/`.length);
-        expect(file).toMatch(/^[A-Za-z0-9_%-]+\.[A-Za-z0-9_%-]+\.jsonl\.gz$/);
+        expect(file).toMatch(format === 'record' ? /^[A-Za-z0-9_%-]+\.[A-Za-z0-9_%-]+\.records\.gz$/ : /^[A-Za-z0-9_%-]+\.[A-Za-z0-9_%-]+\.jsonl\.gz$/);
         expect(parseSnapshotKey({ prefix: 'p/', database: 'db' }, key)).toEqual({ snapshotId: id, kind: 'table', name: { schema, table } });
         expect(decodeKeySegment(encodeKeySegment(schema))).toBe(schema);
       }),
@@ -65,7 +70,12 @@ describe('key layout', () => {
     expect(parseSnapshotKey(scope, `app/not-an-id/manifest.json`)).toBeNull();
     expect(parseSnapshotKey(scope, `other/${id}/manifest.json`)).toBeNull();
     expect(parseSnapshotKey(scope, `app/${id}/notes.txt`)).toBeNull();
+    expect(parseSnapshotKey(scope, `app/${id}/tables/public.t.records.gz`)).toEqual({ snapshotId: id, kind: 'table', name: { schema: 'public', table: 't' } });
+    expect(parseSnapshotKey(scope, `app/${id}/tables/public.t.jsonl.gz`)).toEqual({ snapshotId: id, kind: 'table', name: { schema: 'public', table: 't' } });
     expect(parseSnapshotKey(scope, `app/${id}/tables/x.y.z.jsonl.gz`)).toBeNull();
+    expect(parseSnapshotKey(scope, `app/${id}/tables/x.y.z.records.gz`)).toBeNull();
+    expect(parseSnapshotKey(scope, `app/${id}/tables/x.y.csv.gz`)).toBeNull();
+    expect(parseSnapshotKey(scope, `app/${id}/tables/x.y.records`)).toBeNull();
   });
 
   it('refuses prefixes that could escape or confuse the layout, naming the field', () => {
