@@ -90,47 +90,76 @@ describe('restore refuses, changing nothing', () => {
     await refusal({ snapshotId: noManifest }, 'snapshot', /not found: no manifest/);
     const missing = newSnapshotId();
     await tamperedCopy(location(), manifest, missing, { omit: ['orders'] });
-    await refusal({ snapshotId: missing }, 'snapshot', new RegExp(`table "public"."orders": object s3://refusals/${db.name}/${missing}/tables/public.orders.jsonl.gz is missing`));
+    await refusal({ snapshotId: missing }, 'snapshot', new RegExp(`table "public"."orders": object s3://refusals/${db.name}/${missing}/tables/public\\.orders\\.records\\.gz is missing`));
   });
 
   it('a corrupt object (not gzip, same size), loaded in one transaction and rolled back', async () => {
     const id = newSnapshotId();
     await tamperedCopy(location(), manifest, id, { objects: { orders: (body) => randomBytes(body.length) } });
-    const error = await refusal({ snapshotId: id }, 'snapshot', /loading table "public"."orders": TableObjectMismatch: .*orders.jsonl.gz is not a valid gzip object/);
+    const error = await refusal({ snapshotId: id }, 'snapshot', /loading table "public"."orders": TableObjectMismatch: .*orders\.records\.gz is not a valid gzip object/);
     expect(error.message).toMatch(/everything was rolled back; the database is as it was$/);
   });
 
   it('a corrupt object with per-table transactions: every object is checked before the tables are emptied', async () => {
     const id = newSnapshotId();
     await tamperedCopy(location(), manifest, id, { objects: { orders: (body) => randomBytes(body.length) } });
-    await refusal({ snapshotId: id, transaction: 'per-table' }, 'snapshot', /refused: .*orders.jsonl.gz is not a valid gzip object: incorrect header check; nothing was changed$/);
+    await refusal({ snapshotId: id, transaction: 'per-table' }, 'snapshot', /refused: .*orders\.records\.gz is not a valid gzip object: incorrect header check; nothing was changed$/);
   });
 
   it('an object cut short or replaced by another size', async () => {
     const id = newSnapshotId();
     await tamperedCopy(location(), manifest, id, { objects: { orders: (body) => body.subarray(0, body.length - 100) } });
     const orders = manifest.tables.find((t) => t.table === 'orders')!;
-    await refusal({ snapshotId: id }, 'snapshot', new RegExp(`object .*orders.jsonl.gz has ${orders.compressedBytes - 100} bytes, the manifest says ${orders.compressedBytes}`));
+    await refusal({ snapshotId: id }, 'snapshot', new RegExp(`object .*orders\\.records\\.gz has ${orders.compressedBytes - 100} bytes, the manifest says ${orders.compressedBytes}`));
   });
 
   it('a manifest whose row count, checksum or key was edited, or that is not JSON', async () => {
     const rows = newSnapshotId();
     await tamperedCopy(location(), manifest, rows, { manifest: (m) => editTable(m, 'customers', (t) => ({ ...t, rowCount: t.rowCount + 1 })) });
-    await refusal({ snapshotId: rows }, 'snapshot', /customers.jsonl.gz holds 200 rows, its manifest says 201/);
+    await refusal({ snapshotId: rows }, 'snapshot', /customers\.records\.gz holds 200 rows, its manifest says 201/);
 
     const checksum = newSnapshotId();
     await tamperedCopy(location(), manifest, checksum, { manifest: (m) => editTable(m, 'orders', (t) => ({ ...t, checksum: 'f'.repeat(64) })) });
-    await refusal({ snapshotId: checksum, transaction: 'single' }, 'snapshot', /orders.jsonl.gz has SHA-256 [0-9a-f]{64}, its manifest says f{64}/);
+    await refusal({ snapshotId: checksum, transaction: 'single' }, 'snapshot', /orders\.records\.gz has SHA-256 [0-9a-f]{64}, its manifest says f{64}/);
 
     const key = newSnapshotId();
     const customersKey = manifest.tables.find((t) => t.table === 'customers')!.key;
     await tamperedCopy(location(), manifest, key, { manifest: (m) => editTable(m, 'orders', (t) => ({ ...t, key: customersKey })) });
-    await refusal({ snapshotId: key }, 'snapshot', /table "public"."orders": its key ".*customers.jsonl.gz" is not the snapshot's/);
+    await refusal({ snapshotId: key }, 'snapshot', /table "public"."orders": its key ".*customers\.records\.gz" is not the snapshot's/);
 
     const garbage = newSnapshotId();
     await tamperedCopy(location(), manifest, garbage, {});
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey(location(), garbage), Body: '{"formatVersion": 2, "snapshotId": ' }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey(location(), garbage), Body: '{"formatVersion": 3, "snapshotId": ' }));
     await refusal({ snapshotId: garbage }, 'snapshot', /Invalid snapshot manifest .*: not JSON/);
+  });
+
+  it('a manifest whose line format was edited: dropped, changed, or changed with the objects renamed to match', async () => {
+    expect(manifest).toMatchObject({ formatVersion: 3, lineFormat: 'record' });
+    const dropped = newSnapshotId();
+    await tamperedCopy(location(), manifest, dropped, { manifest: ({ lineFormat: _, ...m }) => m });
+    await refusal({ snapshotId: dropped }, 'snapshot', /Invalid snapshot manifest .*: lineFormat is required from formatVersion 3 and absent before/);
+
+    // JSON lines named, record objects under the record keys: the keys are not the ones JSON lines have.
+    const changed = newSnapshotId();
+    await tamperedCopy(location(), manifest, changed, { manifest: (m) => ({ ...m, lineFormat: 'json' }) });
+    await refusal({ snapshotId: changed }, 'snapshot', /table "public"."customers": its key ".*customers\.records\.gz" is not the snapshot's \(".*customers\.jsonl\.gz"\)/);
+    const older = newSnapshotId();
+    await tamperedCopy(location(), manifest, older, { manifest: ({ lineFormat: _, ...m }) => ({ ...m, formatVersion: 2 }) });
+    await refusal({ snapshotId: older }, 'snapshot', /its key ".*orders\.records\.gz" is not the snapshot's \(".*orders\.jsonl\.gz"\)/);
+
+    // The record objects renamed as JSON lines (sizes, checksums and line counts all match): their lines are not JSON.
+    const renamed = newSnapshotId();
+    await tamperedCopy(location(), { ...manifest, lineFormat: 'json' }, renamed, {});
+    const error = await refusal({ snapshotId: renamed }, 'load', /loading table "public"."customers": .*invalid input syntax for type json/);
+    expect(error.message).toMatch(/everything was rolled back; the database is as it was$/);
+
+    // And JSON lines renamed as record lines: they are not record text.
+    const json = (await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: '0002', paging: { lineFormat: 'json' } })).manifest;
+    expect(json).toMatchObject({ formatVersion: 3, lineFormat: 'json' });
+    const relabelled = newSnapshotId();
+    await tamperedCopy(location(), { ...json, lineFormat: 'record' }, relabelled, {});
+    const recordError = await refusal({ snapshotId: relabelled }, 'load', /loading table "public"."customers": .*malformed record literal/);
+    expect(recordError.message).toMatch(/everything was rolled back; the database is as it was$/);
   });
 
   it('a snapshot of another schema version', async () => {

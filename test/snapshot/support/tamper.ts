@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { manifestKey, tableObjectKey } from '../../../lambda/snapshot/keys';
-import { serializeManifest, type ManifestTable, type SnapshotManifest } from '../../../lambda/snapshot/manifest';
+import { manifestLineFormat, serializeManifest, type ManifestTable, type SnapshotManifest } from '../../../lambda/snapshot/manifest';
 import type { SnapshotLocation } from '../../../lambda/snapshot/snapshot-location';
 
 /** How a copy of a snapshot is spoiled. */
@@ -17,12 +17,12 @@ export interface Tampering {
 
 /**
  * Copies a snapshot (objects and manifest) to the snapshot id `copyId` of the same database, spoiled as
- * `tampering` says, the way a partial upload, a corrupted object or an edited manifest would leave it.
+ * `tampering` says (its objects under the keys of the manifest's line format), the way a partial upload, a corrupted object or an edited manifest would leave it.
  */
 export async function tamperedCopy(location: SnapshotLocation, manifest: SnapshotManifest, copyId: string, tampering: Tampering): Promise<SnapshotManifest> {
   const tables: ManifestTable[] = [];
   for (const table of manifest.tables) {
-    const key = tableObjectKey(location, copyId, table);
+    const key = tableObjectKey(location, copyId, table, manifestLineFormat(manifest));
     tables.push({ ...table, key });
     if (tampering.omit?.includes(table.table)) continue;
     const object = await location.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: table.key }));
