@@ -47,11 +47,29 @@ it('reads every table at one instant: changes committed while it runs are not in
   const [accounts, ledger] = result.manifest.tables;
   expect(accounts!.rowCount).toBe(2000);
   expect(ledger!.rowCount).toBe(2000);
-  const accountLines = (await readTableObject(s3, 'consistency', accounts!.key)).lines.map((l) => JSON.parse(l) as { id: number; balance: number });
-  expect(accountLines.every((a) => a.balance === 100)).toBe(true);
-  const ledgerIds = (await readTableObject(s3, 'consistency', ledger!.key)).lines.map((l) => (JSON.parse(l) as { id: number }).id);
-  expect(ledgerIds).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+  expect([accounts!.table, ledger!.table]).toEqual(['accounts', 'ledger']);
+  const accountRows = await readRows<{ id: number; balance: string }>(accounts!.key, 'accounts');
+  expect(accountRows.map((a) => a.id)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+  expect(accountRows.every((a) => a.balance === '100')).toBe(true);
+  const ledgerRows = await readRows<{ id: number; account: number; amount: string }>(ledger!.key, 'ledger');
+  expect(ledgerRows.map((l) => l.id)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+  expect(ledgerRows.every((l) => l.account === l.id && l.amount === '100')).toBe(true);
   // The changes are there for everyone else.
   const now = await db.sql('SELECT (SELECT count(*) FROM accounts)::int AS accounts, (SELECT count(*) FROM ledger)::int AS ledger');
   expect(now.rows[0]).toEqual({ accounts: 2001, ledger: 2002 });
 });
+
+/**
+ * The rows of a table object, in its order, each record line read back by PostgreSQL as the table's row
+ * type (`line::<table>`, record_in): ints as numbers, numerics as their text.
+ */
+async function readRows<Row>(key: string, table: string): Promise<Row[]> {
+  const object = await readTableObject(s3, 'consistency', key);
+  expect(object.format).toBe('record');
+  const { rows } = await db.sql(
+    `SELECT (r).* FROM (SELECT l::${table} AS r, n FROM unnest($1::text[]) WITH ORDINALITY AS u (l, n) OFFSET 0) AS x ORDER BY n`,
+    [object.lines],
+  );
+  expect(rows).toHaveLength(object.lines.length);
+  return rows as Row[];
+}
