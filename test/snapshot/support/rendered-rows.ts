@@ -2,7 +2,7 @@ import type { Driver, Executor, QueryResult, Row, SqlParams, ExecuteOptions } fr
 
 /** What PostgreSQL did for one page statement, read from its `EXPLAIN (ANALYZE, VERBOSE)`. */
 export interface RenderedPage {
-  /** Rows rendered as JSON: actual rows times loops of the plan nodes that compute `row_to_json`. */
+  /** Rows rendered as lines: actual rows times loops of the plan nodes that compute a row's line ({@link RENDERING}). */
   readonly rendered: number;
   /** Rows read by the table scans of the statement (TID range, TID, sequential and index scans), those their filters removed included. */
   readonly scanned: number;
@@ -17,18 +17,25 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
+/**
+ * A row's line being computed, in a statement's SQL and in the output of a plan node (`page-query.ts`,
+ * `lineSource`): `row_to_json` for JSON lines; for record lines `convert_to(ROW(t."c1", ...)::text, 'UTF8')`,
+ * shown in a plan as `convert_to((ROW(t.c1, ...))::text, 'UTF8'::name)`.
+ */
+export const RENDERING = /row_to_json|convert_to\(\(?ROW\(/;
+
 const SCANS = new Set(['Tid Range Scan', 'Tid Scan', 'Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan']);
 
 /** Actual rows of every node of `node` (rows times loops). */
 const actual = (node: PlanNode) => (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1);
 
 /**
- * Counts, in a plan of `EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON)`, the rows rendered by `row_to_json`
- * (the deepest nodes whose output holds it compute it, an aggregate over its input rows; their parents
+ * Counts, in a plan of `EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON)`, the rows rendered as lines ({@link RENDERING}:
+ * the deepest nodes whose output holds it compute it, an aggregate over its input rows; their parents
  * pass it on) and the rows scanned.
  */
 export function countPlan(node: PlanNode): RenderedPage {
-  const renders = (n: PlanNode): boolean => (n.Output ?? []).some((o) => o.includes('row_to_json'));
+  const renders = (n: PlanNode): boolean => (n.Output ?? []).some((o) => RENDERING.test(o));
   const walk = (n: PlanNode): { rendered: number; scanned: number; renders: boolean } => {
     let rendered = 0;
     // A scan reads the rows its filter removes too (per loop, as the actual rows).
@@ -50,7 +57,7 @@ export function countPlan(node: PlanNode): RenderedPage {
 }
 
 /**
- * A driver that runs every page statement of an export (a statement rendering `row_to_json`) twice in
+ * A driver that runs every page statement of an export (a statement rendering lines, {@link RENDERING}) twice in
  * the same transaction: first under `EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON)` to count what PostgreSQL
  * rendered and scanned for it (`pages`, in order), then as asked. Only for measuring: it doubles the work.
  */
@@ -59,7 +66,7 @@ export function countingRenderedRows(driver: Driver): Driver & { readonly pages:
   const wrap = <T extends Executor>(executor: T): T =>
     Object.assign(Object.create(executor) as T, {
       async execute<R extends Row>(sql: string, params?: SqlParams, options?: ExecuteOptions): Promise<QueryResult<R>> {
-        if (sql.includes('row_to_json') && /^\s*(WITH|SELECT)/i.test(sql)) {
+        if (RENDERING.test(sql) && /^\s*(WITH|SELECT)/i.test(sql)) {
           if (options?.after) await options.after.catch(() => undefined);
           const { rows } = await executor.execute<Row>(`EXPLAIN (ANALYZE, VERBOSE, TIMING OFF, FORMAT JSON) ${sql}`, params);
           const raw = Object.values(rows[0] ?? {})[0];
