@@ -138,7 +138,7 @@ describe('takeSnapshot over the pg driver', () => {
   it.each(['physical', 'key'] as const)('pages under a small response budget without losing or repeating a row, rows larger than a page included (%s order)', async (order) => {
     const driver = measuring(db.driver());
     const progress: SnapshotProgress[] = [];
-    const budget = 32 * 1024;
+    const budget = 12 * 1024;
     const result = await takeSnapshot({
       driver, s3, bucket: BUCKET, prefix: `paged-${order}/`, schemaVersion: null, order,
       paging: { responseBudgetBytes: budget, pieceBytes: 6000 },
@@ -147,13 +147,13 @@ describe('takeSnapshot over the pg driver', () => {
       },
     });
     const pagesOf = (table: string) => Math.max(...progress.filter((p) => p.table === table).map((p) => p.pages));
-    // Pages of at most 32 KiB of packed lines (as base64): the tables of 20 to 2,000 KB take several each.
+    // Pages of at most 12 KiB of packed lines (as base64): the tables of 6 to 2,000 KB of record lines take several each.
     expect(pagesOf('everything')).toBeGreaterThan(50);
     expect(pagesOf('no_key')).toBeGreaterThan(2);
     expect(pagesOf('readings')).toBeGreaterThan(2);
     expect(pagesOf('composite_key')).toBeGreaterThan(2);
     expect(pagesOf('odd_keys')).toBeGreaterThan(2);
-    // The 4 large rows are about 0.2 to 0.9 MB of JSON each: dozens of pages.
+    // The 4 large rows are about 0.2 to 0.9 MB of record text each: dozens of pages.
     expect(pagesOf('big_text')).toBeGreaterThan(50);
 
     for (const table of result.manifest.tables) {
