@@ -1,7 +1,8 @@
 /**
  * The five Data API operations of the local server, over real PostgreSQL: each takes a validated
- * request (see `requests.ts`) and returns the success body, or throws (a ServiceError, or the `pg`
- * error that the server turns into a DatabaseErrorException).
+ * request (see `requests.ts`) and returns the success body (ExecuteStatement's as its UTF-8 JSON, the
+ * others' as members to serialize), or throws (a ServiceError, or the `pg` error that the server turns
+ * into a DatabaseErrorException).
  */
 import type { DatabasePools, Lease } from './connections';
 import { bindParameters, type BoundStatement } from './parameters';
@@ -11,12 +12,13 @@ import type {
   EndTransactionRequest,
   ExecuteStatementRequest,
 } from './requests';
-import { checkRowSize, columnMetadata, toField, toJsonValue } from './result-mapping';
+import { checkRowSize, columnMetadata, toField, writeFormattedRecords } from './result-mapping';
 import { serviceError } from './service-error';
 import { checkStatement } from './statement-rules';
 import { runStatement, type StatementResult } from './statement-runner';
 import { waitForStatement } from './statement-wait';
 import type { OpenTransaction, TransactionRegistry } from './transactions';
+import { Utf8Builder } from './utf8-builder';
 
 /** Limits of the service (see `/work/shared/data-api-reference.md`, "Limits"). */
 export interface ServiceLimits {
@@ -82,50 +84,53 @@ async function onConnection<T>(
 }
 
 /**
- * The ExecuteStatement success body. Size limits: a row over `maxRowBytes`, or a body over
- * `maxResponseBytes` (records mode) / a formattedRecords string over `maxFormattedRecordsBytes` (JSON
- * mode) fails with UnsupportedResultException, the exception the Data API model documents for "The
+ * The ExecuteStatement success body, serialized (UTF-8 JSON). Size limits: a row over `maxRowBytes`, or a
+ * body over `maxResponseBytes` (records mode) / a formattedRecords string over `maxFormattedRecordsBytes`
+ * (JSON mode) fails with UnsupportedResultException, the exception the Data API model documents for "The
  * size was too large", with the message clients match on ("Database returned more than the allowed
  * response size limit", "Packet for query is too large").
  */
-function executeResponse(request: ExecuteStatementRequest, result: StatementResult, limits: ServiceLimits): Body {
+function executeResponse(request: ExecuteStatementRequest, result: StatementResult, limits: ServiceLimits): Buffer {
   const options = request.resultSetOptions;
   result.rows.forEach((row, index) => checkRowSize(row, index, limits.maxRowBytes));
-  const body: Body = {};
-  if (request.includeResultMetadata) body.columnMetadata = columnMetadata(result.columns, result.types);
-  if (request.formatRecordsAs === 'JSON') {
-    if (result.columns.length > 0) {
-      const records = result.rows.map((row) =>
-        Object.fromEntries(result.columns.map((column, i) => [column.name, toJsonValue(result.types[i]!, row[i] ?? null, options)])),
-      );
-      const formatted = JSON.stringify(records);
-      if (Buffer.byteLength(formatted) > limits.maxFormattedRecordsBytes) {
-        throw serviceError(
-          'UnsupportedResultException',
-          `Database returned more than the allowed response size limit: formattedRecords exceeds ${limits.maxFormattedRecordsBytes} bytes.`,
-        );
-      }
-      body.formattedRecords = formatted;
-    }
-  } else if (result.columns.length > 0) {
-    body.records = result.rows.map((row) => row.map((value, i) => toField(result.types[i]!, value, options)));
-  }
-  body.numberOfRecordsUpdated = result.rowsUpdated;
-  body.generatedFields = [];
+  const hasResultSet = result.columns.length > 0;
   if (request.formatRecordsAs !== 'JSON') {
-    const bytes = Buffer.byteLength(JSON.stringify(body));
-    if (bytes > limits.maxResponseBytes) {
+    const body: Body = {};
+    if (request.includeResultMetadata) body.columnMetadata = columnMetadata(result.columns, result.types);
+    if (hasResultSet) body.records = result.rows.map((row) => row.map((value, i) => toField(result.types[i]!, value, options)));
+    body.numberOfRecordsUpdated = result.rowsUpdated;
+    body.generatedFields = [];
+    const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+    if (bytes.length > limits.maxResponseBytes) {
       throw serviceError(
         'UnsupportedResultException',
-        `Database returned more than the allowed response size limit: the response has ${bytes} bytes, over the limit of ${limits.maxResponseBytes} bytes.`,
+        `Database returned more than the allowed response size limit: the response has ${bytes.length} bytes, over the limit of ${limits.maxResponseBytes} bytes.`,
       );
     }
+    return bytes;
   }
-  return body;
+  // The same members in the same order, written around formattedRecords (several MB in a snapshot's pages),
+  // which is escaped for the body as it is written rather than serialized into its JSON and then again into the body's.
+  const body = new Utf8Builder();
+  body.add('{');
+  if (request.includeResultMetadata) body.add(`"columnMetadata":${JSON.stringify(columnMetadata(result.columns, result.types))},`);
+  if (hasResultSet) {
+    body.add('"formattedRecords":"');
+    const bytes = writeFormattedRecords(body, result.columns, result.types, result.rows, options);
+    if (bytes > limits.maxFormattedRecordsBytes) {
+      throw serviceError(
+        'UnsupportedResultException',
+        `Database returned more than the allowed response size limit: formattedRecords exceeds ${limits.maxFormattedRecordsBytes} bytes.`,
+      );
+    }
+    body.add('",');
+  }
+  body.add(`"numberOfRecordsUpdated":${JSON.stringify(result.rowsUpdated)},"generatedFields":[]}`);
+  return body.toBuffer();
 }
 
-/** ExecuteStatement: one statement, with the Field mapping of its result. */
-export async function executeStatement(context: OperationContext, request: ExecuteStatementRequest): Promise<Body> {
+/** ExecuteStatement: one statement, with the Field mapping of its result; the body comes serialized. */
+export async function executeStatement(context: OperationContext, request: ExecuteStatementRequest): Promise<Buffer> {
   checkStatement(request.sql);
   const bound = bindParameters(request.sql, request.parameters);
   return onConnection(context, request, async (lease) => {

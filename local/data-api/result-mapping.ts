@@ -9,6 +9,7 @@ import type { ResultSetOptions } from './requests';
 import { serviceError } from './service-error';
 import { timestamptzToUtc } from './timestamps';
 import { isUnsupportedArray, type ColumnType, type ValueKind } from './type-catalog';
+import type { Utf8Builder } from './utf8-builder';
 
 /** A result column as `pg` describes it (its FieldDef). */
 export interface ResultColumn {
@@ -130,6 +131,65 @@ export function toJsonValue(type: ColumnType, text: string | null, options: Resu
   if (!type.element) return scalarJson(type.kind, text, options);
   const kind = type.element.kind;
   return arrayItems(type, text).map((item) => arrayElementJson(kind, item, options));
+}
+
+/** Printable ASCII but `"` and `\`: a string of these needs no escaping, in its JSON nor in the body, and has a byte a character. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON text escaped as the contents of a JSON string. */
+const escapeJson = (json: string): string => JSON.stringify(json).slice(1, -1);
+
+/**
+ * Writes the rows as formattedRecords to `out`, escaped as the contents of a JSON string (what stands between
+ * the body's quotes), and returns the size of the formattedRecords text itself, in UTF-8 bytes (what the 10 MB
+ * limit counts). The text is what `JSON.stringify` gives for one object per row keyed by column name (made by
+ * `Object.fromEntries`: of columns with the same name the last wins, at the first one's place; integer-like
+ * names come first), written without the objects. A plain string (the bulk of a snapshot's pages: their
+ * base64 pieces) is checked once and copied rather than escaped twice and measured; keys are escaped once per
+ * call, numbers written with `String`.
+ * @throws {ServiceError} as {@link toJsonValue}, for the first unsupported value in row, then column, order
+ */
+export function writeFormattedRecords(
+  out: Utf8Builder,
+  columns: readonly ResultColumn[],
+  types: readonly ColumnType[],
+  rows: readonly (readonly (string | null)[])[],
+  options: ResultSetOptions,
+): number {
+  const layout = Object.entries(Object.fromEntries(columns.map((column, i) => [column.name, i])));
+  const keys = layout.map(([name], k) => {
+    const json = `${k === 0 ? '{' : ','}${JSON.stringify(name)}:`;
+    return { escaped: escapeJson(json), bytes: Buffer.byteLength(json) };
+  });
+  out.add('[');
+  let bytes = 2 + rows.length + Math.max(rows.length - 1, 0); // [ and ], each record's }, the commas between records
+  rows.forEach((row, r) => {
+    // Every column is mapped, as for the objects: an unsupported value fails even where a later column of its name hides it.
+    const values = columns.map((_, i) => toJsonValue(types[i]!, row[i] ?? null, options));
+    if (r > 0) out.add(',');
+    for (let k = 0; k < layout.length; k++) {
+      const value = values[layout[k]![1]];
+      out.add(keys[k]!.escaped);
+      bytes += keys[k]!.bytes;
+      if (typeof value === 'string' && PLAIN.test(value)) {
+        out.add('\\"');
+        out.add(value);
+        out.add('\\"');
+        bytes += value.length + 2;
+      } else if (value === null || typeof value === 'number' || typeof value === 'boolean') {
+        const json = typeof value === 'number' && !Number.isFinite(value) ? 'null' : String(value); // as JSON.stringify writes them
+        out.add(json);
+        bytes += json.length;
+      } else {
+        const json = JSON.stringify(value);
+        out.add(escapeJson(json));
+        bytes += Buffer.byteLength(json);
+      }
+    }
+    out.add('}');
+  });
+  out.add(']');
+  return bytes;
 }
 
 /**

@@ -125,7 +125,10 @@ const OPERATION_PATHS: Readonly<Record<string, DataApiOperation>> = {
   '/RollbackTransaction': 'RollbackTransaction',
 };
 
-const HANDLERS: Readonly<Record<DataApiOperation, (context: OperationContext, body: unknown) => Promise<Record<string, unknown>>>> = {
+/** A success body: members to serialize, or ExecuteStatement's serialized already (UTF-8 JSON). */
+type ResponseBody = Record<string, unknown> | Buffer;
+
+const HANDLERS: Readonly<Record<DataApiOperation, (context: OperationContext, body: unknown) => Promise<ResponseBody>>> = {
   ExecuteStatement: (c, b) => executeStatement(c, parseExecuteStatement(b)),
   BatchExecuteStatement: (c, b) => batchExecuteStatement(c, parseBatchExecuteStatement(b)),
   BeginTransaction: (c, b) => beginTransaction(c, parseBeginTransaction(b)),
@@ -175,12 +178,12 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<{ body:
 }
 
 /**
- * Writes `body` as the JSON response and returns its size in bytes. The text is encoded to UTF-8 once, and
- * that buffer both sized and sent (a formattedRecords response is several MB: measuring the string and
- * then writing it would encode it three times).
+ * Writes `body` as the JSON response and returns its size in bytes. A body serialized already (ExecuteStatement's,
+ * several MB with formattedRecords) is written as it is; other bodies are encoded to UTF-8 once, and that buffer
+ * both sized and sent.
  */
-function send(response: http.ServerResponse, status: number, body: Record<string, unknown>, errorType?: string): number {
-  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+function send(response: http.ServerResponse, status: number, body: ResponseBody, errorType?: string): number {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body), 'utf8');
   const headers: http.OutgoingHttpHeaders = {
     'content-type': 'application/json',
     'content-length': bytes.length,
@@ -258,7 +261,7 @@ export async function startLocalDataApi(options: LocalDataApiOptions): Promise<L
       }
       if (json === undefined) throw serviceError('ValidationException', 'The request body is not valid JSON.');
       const after = fault?.afterRun;
-      let result: Record<string, unknown>;
+      let result: ResponseBody;
       if (!after) {
         result = await HANDLERS[operation](context, json);
       } else {
