@@ -7,8 +7,6 @@
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { gunzipSync } from 'node:zlib';
 import type { BaselineActionReport } from '../../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../../lambda/actions/migrate-action';
 import type { PlanActionReport } from '../../../lambda/actions/plan-action';
@@ -17,13 +15,15 @@ import type { RollbackActionReport, RollbackInProgressReport } from '../../../la
 import type { StatusActionReport } from '../../../lambda/actions/status-action';
 import { BUNDLE_FILE_NAME, type MigrationBundle } from '../../../lambda/migrations/bundle';
 import { loadBundle } from '../../../lambda/migrations/load-bundle';
-import { readManifest } from '../../../lambda/snapshot';
+import { parseSnapshotKey, readManifest } from '../../../lambda/snapshot';
 import type { SnapshotManifest } from '../../../lambda/snapshot/manifest';
 import type { VerificationReport } from '../../../lambda/verify/report';
 import { startLocalAws, type LocalAws } from '../../../local/environment/local-aws';
 import { loadSynthesizedFunction, synth, type InvokeResult, type SynthesizedFunction } from '../../../local/lambda';
 import { TIME_RESERVE_ENV } from '../../../lambda/function/invocation-budget';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { tableRowObjects } from '../../snapshot/support/row-objects';
+import { readTableObject } from '../../snapshot/support/table-object';
 
 /** The snapshot prefix the harness gives the function (`RDS_MIGRATE_SNAPSHOT_PREFIX`). */
 const SNAPSHOT_PREFIX = 'snapshots/';
@@ -85,7 +85,10 @@ export interface ExampleHarness {
   restore(snapshotId: string): Promise<RestoreActionReport>;
   /** Reads and validates a snapshot's manifest from the local S3. */
   readManifest(snapshotId: string): Promise<SnapshotManifest>;
-  /** Reads a snapshot table object (gzip'd JSON lines) back into rows. */
+  /**
+   * Reads a snapshot table object back into rows keyed by column name, each value as PostgreSQL's JSON of it
+   * (record lines read back by PostgreSQL with the manifest's column types: `tableRowObjects`).
+   */
   readTableRows(key: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
@@ -141,9 +144,12 @@ export async function startExampleHarness(options: ExampleHarnessOptions): Promi
       readManifest: (snapshotId) =>
         readManifest({ s3, bucket: localAws.bucket, prefix: SNAPSHOT_PREFIX, database: db.name, snapshotId }),
       async readTableRows(key) {
-        const object = await s3.send(new GetObjectCommand({ Bucket: localAws.bucket, Key: key }));
-        const text = gunzipSync(Buffer.from(await object.Body!.transformToByteArray())).toString('utf8');
-        return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+        const parsed = parseSnapshotKey({ prefix: SNAPSHOT_PREFIX, database: db.name }, key);
+        if (parsed?.kind !== 'table') throw new Error(`${key} is not a table object of a snapshot of ${db.name}`);
+        const manifest = await readManifest({ s3, bucket: localAws.bucket, prefix: SNAPSHOT_PREFIX, database: db.name, snapshotId: parsed.snapshotId });
+        const table = manifest.tables.find((t) => t.key === key);
+        if (!table) throw new Error(`${key} is not in the manifest of snapshot ${parsed.snapshotId}`);
+        return tableRowObjects(db.url, table, await readTableObject(s3, localAws.bucket, key));
       },
       async close() {
         await localAws.close();

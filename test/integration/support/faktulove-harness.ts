@@ -3,13 +3,15 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { DataApiDriver } from '../../../lambda/driver/data-api/data-api-driver';
 import { createHandler, type Handler } from '../../../lambda/function/create-handler';
 import { writeBundleFile } from '../../../lambda/migrations/write-bundle';
+import { parseManifest } from '../../../lambda/snapshot/manifest';
 import { FAKTULOVE_MIGRATIONS, loadFaktuLove } from '../../../examples/faktulove/load-example';
 import { startLocalAws, type LocalAws } from '../../../local/environment/local-aws';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { tableRowObjects } from '../../snapshot/support/row-objects';
+import { readTableObject as readSnapshotTableObject } from '../../snapshot/support/table-object';
 
 /** A FaktuLove database, the local Data API and S3 over it, and the handler from sources. */
 export interface FaktuLoveHarness {
@@ -21,7 +23,10 @@ export interface FaktuLoveHarness {
   readonly handler: Handler;
   /** The keys under the snapshot bucket. */
   listKeys(): Promise<string[]>;
-  /** Reads a gzip'd JSON-lines table object back into rows. */
+  /**
+   * Reads a snapshot table object back into rows keyed by column name, each value as PostgreSQL's JSON of it
+   * (record lines read back by PostgreSQL with the manifest's column types: `tableRowObjects`).
+   */
   readTableObject(key: string): Promise<Record<string, unknown>[]>;
   readObject(key: string): Promise<string>;
   close(): Promise<void>;
@@ -55,8 +60,12 @@ export async function startFaktuLoveHarness(migrationsDir = FAKTULOVE_MIGRATIONS
       return (out.Contents ?? []).map((o) => o.Key!).sort();
     },
     async readTableObject(key) {
-      const text = gunzipSync(await readObject(key)).toString('utf8');
-      return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      // The manifest beside the object: `<snapshot>/tables/<file>` and `<snapshot>/manifest.json`.
+      const manifestKey = key.replace(/tables\/[^/]+$/, 'manifest.json');
+      const manifest = parseManifest((await readObject(manifestKey)).toString('utf8'), manifestKey);
+      const table = manifest.tables.find((t) => t.key === key);
+      if (!table) throw new Error(`${key} is not in the manifest ${manifestKey}`);
+      return tableRowObjects(db.url, table, await readSnapshotTableObject(s3, aws.bucket, key));
     },
     readObject: async (key) => (await readObject(key)).toString('utf8'),
     async close() {
