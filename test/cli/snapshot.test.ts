@@ -49,7 +49,7 @@ describe('snapshot and snapshots against a local S3', () => {
       manifest: `s3://${BUCKET}/snapshots/${db.name}/${first}/manifest.json`,
       schemaVersion: '0001',
       totalRows: 500,
-      tables: [{ table: 'public.invoices', rows: 500, key: `snapshots/${db.name}/${first}/tables/public.invoices.jsonl.gz` }],
+      tables: [{ table: 'public.invoices', rows: 500, key: `snapshots/${db.name}/${first}/tables/public.invoices.records.gz` }],
     });
   });
 
