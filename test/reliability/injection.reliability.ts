@@ -37,11 +37,11 @@ describe('snapshot keys and ids', () => {
     let crashes = 0;
     const problems: string[] = [];
     fc.assert(
-      fc.property(fc.constantFrom('', 'snapshots/', 'db/app/'), name, name, name, (prefix, database, schema, table) => {
+      fc.property(fc.constantFrom('', 'snapshots/', 'db/app/'), name, name, name, fc.constantFrom('record' as const, 'json' as const), (prefix, database, schema, table, format) => {
         fuzzed++;
         let key: string;
         try {
-          key = tableObjectKey({ prefix, database }, SNAPSHOT_ID, { schema, table });
+          key = tableObjectKey({ prefix, database }, SNAPSHOT_ID, { schema, table }, format);
         } catch (error) {
           if (crashReason(error)) crashes++;
           // Only an empty name cannot be a key segment.
@@ -57,7 +57,7 @@ describe('snapshot keys and ids', () => {
           rest[1] === SNAPSHOT_ID &&
           rest[2] === 'tables' &&
           !rest.some((s) => s === '.' || s === '..' || s === '') &&
-          /^[A-Za-z0-9_%-]+\.[A-Za-z0-9_%-]+\.jsonl\.gz$/.test(rest[3]!);
+          (format === 'record' ? /^[A-Za-z0-9_%-]+\.[A-Za-z0-9_%-]+\.records\.gz$/ : /^[A-Za-z0-9_%-]+\.[A-Za-z0-9_%-]+\.jsonl\.gz$/).test(rest[3]!);
         if (!ok) problems.push(`${JSON.stringify([database, schema, table])} → ${key}`);
         const parsed = parseSnapshotKey({ prefix, database }, key);
         if (!parsed || parsed.kind !== 'table' || parsed.name.schema !== schema || parsed.name.table !== table) problems.push(`${key} reads back as ${JSON.stringify(parsed)}`);
@@ -165,7 +165,7 @@ describe('hostile names and values in a real database', () => {
     const problems: string[] = [];
     for (const t of snapshot.tables) if (!t.key.startsWith(base) || t.key.slice(base.length).includes('/')) problems.push(`${t.table}: key ${t.key}`);
     expect(snapshot.tables.map((t) => t.table).sort()).toEqual([...before.tables.keys()].sort());
-    const contents = await compareSnapshotWith(s3, snapshot.manifest, before);
+    const contents = await compareSnapshotWith(s3, snapshot.manifest, before, db.url);
     problems.push(...contents.problems);
 
     // Every hostile table as it was, the canary too.

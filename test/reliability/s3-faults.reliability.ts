@@ -151,7 +151,7 @@ async function runScenario(setup: ScenarioSetup, index: number): Promise<Scenari
       }
     }
     if (report?.snapshot) {
-      const snapshot = await compareSnapshotWith(s3, report.snapshot.manifest, world.seeded);
+      const snapshot = await compareSnapshotWith(s3, report.snapshot.manifest, world.seeded, db.url);
       rowsChecked += snapshot.rowsChecked;
       rowsLost += snapshot.rowsLost;
       problems.push(...snapshot.problems.map((p) => `${name}: snapshot: ${p}`));

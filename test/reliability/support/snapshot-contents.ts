@@ -3,8 +3,10 @@
  * the snapshot was taken: a snapshot is only worth keeping if every row is in it exactly.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { gunzipSync } from 'node:zlib';
+import { parseManifest } from '../../../lambda/snapshot/manifest';
 import type { LocalS3 } from '../../../local/s3/local-s3';
+import { tableRowObjects } from '../../snapshot/support/row-objects';
+import { readTableObject } from '../../snapshot/support/table-object';
 import type { DatabaseState } from './database-state';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:\d{2})?|Z)$/;
@@ -33,9 +35,10 @@ export interface SnapshotComparison {
 
 /**
  * Compares the snapshot whose manifest is at `manifestUri` (`s3://bucket/key`) with `expected`, the
- * state of the database's tables when it was taken (captured without volatile columns).
+ * state of the database's tables when it was taken (captured without volatile columns). Record lines are
+ * read back by PostgreSQL on `databaseUrl` as rows of the manifest's column types (`tableRowObjects`).
  */
-export async function compareSnapshotWith(local: LocalS3, manifestUri: string, expected: DatabaseState): Promise<SnapshotComparison> {
+export async function compareSnapshotWith(local: LocalS3, manifestUri: string, expected: DatabaseState, databaseUrl: string): Promise<SnapshotComparison> {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(manifestUri);
   if (!match) throw new Error(`not an s3:// URI: ${manifestUri}`);
   const [, bucket, manifestKey] = match as unknown as [string, string, string];
@@ -43,7 +46,7 @@ export async function compareSnapshotWith(local: LocalS3, manifestUri: string, e
   const read = async (key: string) =>
     Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
   try {
-    const manifest = JSON.parse((await read(manifestKey)).toString('utf8')) as { tables: Array<{ schema: string; table: string; key: string }> };
+    const manifest = parseManifest((await read(manifestKey)).toString('utf8'), manifestUri);
     const problems: string[] = [];
     let rowsChecked = 0;
     let rowsLost = 0;
@@ -55,11 +58,9 @@ export async function compareSnapshotWith(local: LocalS3, manifestUri: string, e
         problems.push(`${manifestUri}: table ${name} is not in the snapshot`);
         continue;
       }
-      const text = gunzipSync(await read(entry.key)).toString('utf8');
       const counts = new Map<string, number>();
-      for (const line of text.split('\n')) {
-        if (line === '') continue;
-        const key = canonicalRow(line);
+      for (const row of await tableRowObjects(databaseUrl, entry, await readTableObject(s3, bucket, entry.key))) {
+        const key = canonicalRow(JSON.stringify(row));
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
       let lost = 0;

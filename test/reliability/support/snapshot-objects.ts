@@ -7,6 +7,8 @@
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { countLines, type LineFormat } from '../../../lambda/snapshot/line-format';
+import { manifestLineFormat } from '../../../lambda/snapshot/manifest';
 import type { LocalS3 } from '../../../local/s3/local-s3';
 
 export interface ManifestCheck {
@@ -36,6 +38,8 @@ async function read(s3: S3Client, bucket: string, key: string): Promise<Buffer> 
 
 interface ManifestShape {
   readonly snapshotId: string;
+  /** From format 3 (`json` lines before). */
+  readonly lineFormat?: LineFormat;
   readonly tables: ReadonlyArray<{ readonly key: string; readonly rowCount: number; readonly compressedBytes: number; readonly checksum: string }>;
 }
 
@@ -58,7 +62,8 @@ export async function listManifestProblems(local: LocalS3, bucket: string): Prom
         }
         const gz = await read(s3, bucket, table.key);
         const raw = gunzipSync(gz);
-        const lines = raw.length === 0 ? 0 : raw.toString('utf8').split('\n').length - 1;
+        // Line ends as the manifest's line format has them (record lines: `\n` outside double quotes).
+        const lines = countLines([raw], manifestLineFormat(manifest));
         rows += lines;
         if (gz.length !== table.compressedBytes) broken.push(`${table.key}: ${gz.length} bytes, the manifest says ${table.compressedBytes}`);
         if (lines !== table.rowCount) broken.push(`${table.key}: ${lines} rows, the manifest says ${table.rowCount}`);
