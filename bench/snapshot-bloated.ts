@@ -71,14 +71,14 @@ async function generate(adminUrl: string, rows: number, vacuum: boolean): Promis
   }
 }
 
-/** A driver that counts the page statements (those rendering `row_to_json`) run through it. */
+/** A driver that counts the page statements (those rendering a line: `row_to_json`, or `ROW(...)::text` for record lines) run through it. */
 function countingPages(driver: Driver): Driver & { pages: number } {
   const counted = Object.create(driver) as Driver & { pages: number };
   counted.pages = 0;
   const wrap = <T extends Driver | Awaited<ReturnType<Driver['beginTransaction']>>>(executor: T): T =>
     Object.assign(Object.create(executor) as T, {
       execute<R extends Row>(sql: string, params?: SqlParams, options?: ExecuteOptions): Promise<QueryResult<R>> {
-        if (sql.includes('row_to_json')) counted.pages += 1;
+        if (/row_to_json|convert_to\(ROW\(/.test(sql)) counted.pages += 1;
         return executor.execute<R>(sql, params, options);
       },
     });

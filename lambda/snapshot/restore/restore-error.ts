@@ -1,12 +1,14 @@
 /**
  * Why a restore stopped:
  * - `confirmation`: the confirmation does not repeat the snapshot id;
- * - `snapshot`: the snapshot is incomplete (no manifest, a table object missing), corrupt (not gzip,
- *   bad lines) or does not match its manifest (size, row count, checksum, key);
+ * - `snapshot`: the snapshot is incomplete (no manifest, a table object missing), corrupt (not gzip, a
+ *   last line without its end) or does not match its manifest (size, row count, checksum, key);
  * - `database`: the target database cannot take the snapshot as it is (a table or column missing, a
  *   table outside the snapshot references one of its tables, another schema version);
  * - `verification`: after loading, the tables do not hold the snapshot's rows (row count or digest);
- * - `load`: a statement failed while loading (a constraint, a type, the connection).
+ * - `load`: a statement failed while loading (a constraint, a type, the connection, a line PostgreSQL
+ *   cannot read as a row: an object whose checksum matches its manifest only holds such a line when the
+ *   manifest itself was edited).
  */
 export type RestoreFailureKind = 'confirmation' | 'snapshot' | 'database' | 'verification' | 'load';
 
