@@ -88,15 +88,3 @@ export function countLines(chunks: readonly Uint8Array[], format: LineFormat): n
   const scanner = new LineScanner(format);
   return chunks.reduce((sum, chunk) => sum + scanner.count(chunk), 0);
 }
-
-/**
- * The index of the last line end before `limit` in `bytes` (which start at a line start), or -1.
- */
-export function lastLineEnd(bytes: Uint8Array, format: LineFormat, limit: number): number {
-  if (format === 'json') return limit <= 0 ? -1 : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).lastIndexOf(NEWLINE, limit - 1);
-  let last = -1;
-  new LineScanner(format).scan(bytes, (at) => {
-    last = at;
-  }, 0, Math.min(limit, bytes.length));
-  return last;
-}

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countLines, lastLineEnd, LineScanner } from '../../lambda/snapshot/line-format';
+import { countLines, LineScanner } from '../../lambda/snapshot/line-format';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;
@@ -60,6 +60,9 @@ function cut(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   return at.slice(1).map((end, i) => bytes.subarray(at[i]!, end));
 }
 
+/** The last line end before `limit` as a restore batch finds it: the scanner's ends of the bytes before it. */
+const lastEndBefore = (bytes: Buffer, format: 'record' | 'json', limit: number) => new LineScanner(format).ends(bytes.subarray(0, limit)).at(-1) ?? -1;
+
 describe('LineScanner over record lines rendered by PostgreSQL', () => {
   it('finds exactly the row ends however the bytes are cut, and every line reads back as the values rendered', async () => {
     let linesWithBreaks = 0;
@@ -86,9 +89,9 @@ describe('LineScanner over record lines rendered by PostgreSQL', () => {
         }
         expect(found).toEqual(expected);
         expect(countLines(chunks, 'record')).toBe(rows.length);
-        // The last line end before a limit (how a restore batch is cut): the last row end below it.
+        // The line ends before a limit (how a restore batch is cut): the last one is the last row end below it.
         const before = limit % (bytes.length + 2);
-        expect(lastLineEnd(bytes, 'record', before)).toBe(expected.filter((end) => end < before).at(-1) ?? -1);
+        expect(lastEndBefore(bytes, 'record', before)).toBe(expected.filter((end) => end < before).at(-1) ?? -1);
 
         // Each line as found, read back by PostgreSQL: the values rendered, NULL and '' told apart.
         const split = found.map((end, i) => bytes.toString('utf8', i === 0 ? 0 : found[i - 1]! + 1, end));
@@ -117,8 +120,8 @@ describe('LineScanner', () => {
   it('for JSON lines, ends a line at every \\n', () => {
     expect(new LineScanner('json').ends(Buffer.from('{"a":"\n"}\n'))).toEqual([6, 9]);
     expect(countLines([Buffer.from('{}\n{'), Buffer.from('}\n')], 'json')).toBe(2);
-    expect(lastLineEnd(Buffer.from('{}\n{}\n'), 'json', 5)).toBe(2);
-    expect(lastLineEnd(Buffer.from('{}\n{}\n'), 'json', 0)).toBe(-1);
+    expect(lastEndBefore(Buffer.from('{}\n{}\n'), 'json', 5)).toBe(2);
+    expect(lastEndBefore(Buffer.from('{}\n{}\n'), 'json', 0)).toBe(-1);
   });
 
   it('stops where onEnd returns false, and scans only [from, to)', () => {
@@ -127,7 +130,7 @@ describe('LineScanner', () => {
     const seen: number[] = [];
     expect(new LineScanner('record').scan(bytes, (at) => void seen.push(at), 4, 10)).toBe(-1);
     expect(seen).toEqual([9]);
-    expect(lastLineEnd(bytes, 'record', 9)).toBe(3);
-    expect(lastLineEnd(bytes, 'record', 10)).toBe(9);
+    expect(lastEndBefore(bytes, 'record', 9)).toBe(3);
+    expect(lastEndBefore(bytes, 'record', 10)).toBe(9);
   });
 });

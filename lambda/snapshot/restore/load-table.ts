@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { Executor, QueryResult } from '../../driver/driver';
-import { lastLineEnd, LineScanner, type LineFormat } from '../line-format';
+import { LineScanner, type LineFormat } from '../line-format';
 import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
@@ -107,14 +107,21 @@ function recordLoadStatement(table: ManifestTable, rows: string, shape: LoadShap
   const rowType = shape.rowType ?? name;
   const source = `(SELECT rds_line::${rowType} AS r FROM unnest(${rows}) AS rds_line OFFSET 0) AS rds_row`;
   const rendered = `sha256(convert_to(ROW(${columns.map((c) => `rds_target.${c}`).join(', ')})::text, 'UTF8')) AS h`;
-  const insert =
-    columns.length === 0
-      ? `INSERT INTO ${name} AS rds_target SELECT FROM ${source} RETURNING ${rendered}`
-      : `INSERT INTO ${name} AS rds_target (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
-      SELECT ${columns.map((c) => `(rds_row.r).${c}`).join(', ')} FROM ${source}
-      RETURNING ${rendered}`;
+  const insert = insertStatement(name, columns, (c) => `(rds_row.r).${c}`, source, rendered);
   return `WITH rds_inserted AS (${insert})
 SELECT ${digestAggregates('inserted')} FROM rds_inserted AS i`;
+}
+
+/**
+ * `INSERT INTO <name> AS rds_target` of `columns` (quoted), each read from `source` as `field(column)`,
+ * identity columns taking the snapshot's values, `RETURNING returning`; a table without columns inserts
+ * one empty row per source row.
+ */
+function insertStatement(name: string, columns: readonly string[], field: (column: string) => string, source: string, returning: string): string {
+  if (columns.length === 0) return `INSERT INTO ${name} AS rds_target SELECT FROM ${source} RETURNING ${returning}`;
+  return `INSERT INTO ${name} AS rds_target (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+      SELECT ${columns.map(field).join(', ')} FROM ${source}
+      RETURNING ${returning}`;
 }
 
 /** `json` lines: read with `json[b]_populate_recordset`. */
@@ -133,12 +140,7 @@ function jsonLoadStatement(table: ManifestTable, rows: string, shape: LoadShape)
     : columns.length === 0
       ? '1 AS rds_none'
       : columns.join(', ');
-  const insert =
-    columns.length === 0
-      ? `INSERT INTO ${name} AS rds_target SELECT FROM ${source} RETURNING ${returning}`
-      : `INSERT INTO ${name} AS rds_target (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
-      SELECT ${columns.map((c) => `rds_row.${c}`).join(', ')} FROM ${source}
-      RETURNING ${returning}`;
+  const insert = insertStatement(name, columns, (c) => `rds_row.${c}`, source, returning);
   const digested = shape.wholeRow
     ? 'SELECT h FROM rds_inserted'
     : // OFFSET 0 keeps the subquery from being pulled up: the aggregates read `h` twice, which would render every row twice.
@@ -152,7 +154,7 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * `shape.lineFormat`) into the table through `tx`, batch by batch, each batch one statement (see
  * {@link loadStatement}):
  *
- *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM (SELECT line::s.t AS r FROM json_array_elements_text(:rows::json) AS line OFFSET 0)
+ *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM (SELECT line::s.t AS r FROM unnest(string_to_array(:rows, :separator)) AS line OFFSET 0)
  *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM jsonb_populate_recordset(NULL::s.t, :rows::jsonb)
  *
  * `record` lines are read by the row type's input function (record_in: each field by its type's input
@@ -160,9 +162,10 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * with its column's type input function, so every value comes back from PostgreSQL's own JSON rendering
  * (through `json` when a column keeps JSON text as written, `shape.jsonb` false);
  * `OVERRIDING SYSTEM VALUE` lets identity columns take the snapshot's values; generated columns are
- * computed again. A batch is whole lines cut from the stream (`json`: no per-line work in JavaScript, the
- * bytes become one string with `\n` turned into `,`; `record`: each line a JSON string), at most
- * `batchBytes` once JSON-escaped (the Data API's 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
+ * computed again. A batch is whole lines cut from the stream, with no per-line work in JavaScript but its
+ * digest: the bytes become one string, each line end turned into `,` (`json`: a JSON array) or into a
+ * control byte the batch does not hold (`record`: split by `string_to_array`), at most `batchBytes` once
+ * JSON-escaped (the Data API's 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
  * INSERT runs, its request too (`ExecuteOptions.after`), and sent as soon as the last has answered (one
  * call in flight, as a Data API transaction requires).
  *
@@ -218,9 +221,11 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     batches += 1;
     await options.onBatch?.({ rows, batches, bytes: sentBytes });
   };
-  /** Sends whole lines (`bytes` ends with `\n`), splitting them when their escaped text is too large. */
-  const sendLines = async (bytes: Buffer): Promise<void> => {
-    const ends = new LineScanner(format).ends(bytes);
+  /**
+   * Sends whole lines (`bytes` ends with `\n`; `ends`, their line ends when already scanned), splitting them
+   * when their escaped text is too large.
+   */
+  const sendLines = async (bytes: Buffer, ends = new LineScanner(format).ends(bytes)): Promise<void> => {
     const lines = ends.length;
     if (ends.at(-1) !== bytes.length - 1) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
     // `json`: the lines joined by `,` into a JSON array; `record`: by a separator byte absent from them
@@ -230,10 +235,11 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     const unseparated = format === 'record' && separator === undefined;
     const size = unseparated ? Infinity : escapedSize(bytes) - lines * 2 + (separator === undefined ? lines + 2 : (lines - 1) * 6);
     if (size > batchBytes && lines > 1) {
-      const cut = ends[Math.floor((lines - 1) / 2)]!;
+      const middle = Math.floor((lines - 1) / 2);
+      const cut = ends[middle]!;
       if (!unseparated) target = Math.max(1024, Math.floor(target * (batchBytes / size) * 0.9));
-      await sendLines(bytes.subarray(0, cut + 1));
-      await sendLines(bytes.subarray(cut + 1));
+      await sendLines(bytes.subarray(0, cut + 1), ends.slice(0, middle + 1));
+      await sendLines(bytes.subarray(cut + 1), ends.slice(middle + 1).map((end) => end - cut - 1));
       return;
     }
     if (size > batchBytes) {
@@ -286,16 +292,18 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
       pendingBytes += next.value.length;
       while (pendingBytes >= target) {
         const buffer = Buffer.concat(pending);
-        const cut = lastLineEnd(buffer, format, target);
-        if (cut >= 0) {
+        // One scan: the line ends before the target (the batch), else on to the first one after it.
+        const scanner = new LineScanner(format);
+        const ends = scanner.ends(buffer.subarray(0, target));
+        if (ends.length > 0) {
+          const cut = ends.at(-1)!;
           pending = [buffer.subarray(cut + 1)];
           pendingBytes = buffer.length - cut - 1;
-          await sendLines(buffer.subarray(0, cut + 1));
+          await sendLines(buffer.subarray(0, cut + 1), ends);
           continue;
         }
         // The first line is longer than a batch: stream it into the database up to its end.
-        const scanner = new LineScanner(format);
-        const end = scanner.scan(buffer, () => false);
+        const end = scanner.scan(buffer, () => false, target);
         if (end >= 0) {
           await assemble([buffer.subarray(0, end)]);
           pending = [buffer.subarray(end + 1)];
