@@ -5,7 +5,7 @@ import type { TableName } from '../keys';
 import type { LineFormat } from '../line-format';
 import { ManifestError, manifestLineFormat, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
 import { readManifest, SnapshotNotFoundError } from '../manifest-store';
-import { qualifiedName } from '../../driver/quote-identifier';
+import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { assertSnapshotId } from '../snapshot-id';
 import type { SnapshotLocation } from '../snapshot-location';
 import { applyExportSettings } from '../snapshot-settings';
@@ -401,7 +401,7 @@ function truncateStatement(tables: readonly ManifestTable[]): string {
 async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext): Promise<RestoredTable[]> {
   const { options, location, log } = context;
   const altered = unit.cyclicKeys.filter((k) => !k.deferrable);
-  for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteName(key.name)} DEFERRABLE`);
+  for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteIdentifier(key.name)} DEFERRABLE`);
   if (unit.cyclicKeys.length > 0) await tx.execute(`SET CONSTRAINTS ${constraintNames(unit.cyclicKeys)} DEFERRED`);
 
   const restored: RestoredTable[] = [];
@@ -415,7 +415,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
       // temporary table of just the snapshot's columns (the target's types), dropped once loaded.
       if (shape.rowType) {
         await tx.execute(
-          `CREATE TEMPORARY TABLE ${shape.rowType} ON COMMIT DROP AS SELECT ${table.columns.map((c) => quoteName(c.name)).join(', ')} ` +
+          `CREATE TEMPORARY TABLE ${shape.rowType} ON COMMIT DROP AS SELECT ${table.columns.map((c) => quoteIdentifier(c.name)).join(', ')} ` +
             `FROM ${qualifiedName(table.schema, table.table)} WITH NO DATA`,
         );
       }
@@ -451,7 +451,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
   }
 
   if (unit.cyclicKeys.length > 0) await tx.execute('SET CONSTRAINTS ALL IMMEDIATE');
-  for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteName(key.name)} NOT DEFERRABLE`);
+  for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteIdentifier(key.name)} NOT DEFERRABLE`);
   await enableTriggers(tx, context, unit.tables);
 
   return restored;
@@ -499,11 +499,9 @@ async function resetSequences(executor: Executor, sequences: readonly ManifestSe
   );
 }
 
-const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** `SET CONSTRAINTS` names: schema-qualified with the referencing table's schema. */
 function constraintNames(keys: readonly ForeignKey[]): string {
-  return [...new Set(keys.map((k) => `${quoteName(k.from.schema)}.${quoteName(k.name)}`))].join(', ');
+  return [...new Set(keys.map((k) => `${quoteIdentifier(k.from.schema)}.${quoteIdentifier(k.name)}`))].join(', ');
 }
 
 /** A RestoreError for a failure while restoring (a refusal of the object, a statement, the verification). */
