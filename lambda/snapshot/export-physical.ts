@@ -42,6 +42,14 @@ export interface PhysicalExportOptions {
   readonly onPage?: (table: SnapshotTable, tableIndex: number, progress: { pages: number; rows: number; bytes: number; compressedBytes: number }) => void | Promise<void>;
 }
 
+/**
+ * Ranges of a table a worker may run ahead of the range being written (`OrderedOutput`'s window is this
+ * times the workers): enough to keep every worker busy while the head range's call is slow, few enough
+ * that pages finished early cannot pile up in memory when gzip and the upload fall behind (issue #4:
+ * peak RSS must not grow with table size).
+ */
+const RANGES_AHEAD_PER_WORKER = 2;
+
 /** One table being exported. */
 interface TableState {
   readonly table: SnapshotTable;
@@ -68,8 +76,9 @@ interface TableState {
  * workers import the main transaction's snapshot (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`) while it
  * stays open, kept alive below the Data API's 3-minute idle limit. Ranges are handed out table by table, in
  * order; each table's object receives its ranges in order (`ordered-output.ts`), gzip'd and uploaded as it
- * comes (`TableObjectWriter`). Memory: about one page per worker, plus the upload buffers of the tables in
- * progress (at most `parallelism` + 1).
+ * comes (`TableObjectWriter`). Memory: at most one page per range within {@link RANGES_AHEAD_PER_WORKER} times
+ * the workers of the range being written, plus the upload buffers of the tables in progress (at most
+ * `parallelism` + 1).
  *
  * A failure stops the workers at their next page and aborts the uploads in progress; the result carries the
  * tables exported completely (for the caller to delete) and the first failure, naming its table.
@@ -81,6 +90,8 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
   const fail = (error: unknown, table?: SnapshotTable) => {
     if (error instanceof ExportStopped) return;
     failure ??= table ? new TableExportFailure(table, error) : error instanceof Error ? error : new Error(String(error));
+    // Wake the workers waiting for a head that will not move on.
+    for (const state of states) state.output.cancel();
   };
 
   const relations = await readBlockRelations(main, tables);
@@ -90,6 +101,9 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
   const pageBytes = Math.floor((paging.responseBudgetBytes * 3) / 4 * 0.98);
   const states: TableState[] = [];
   let nextTable = 0;
+  // No more workers than ranges to read: each costs a transaction and three statements to open.
+  const ranges = relations.flat().reduce((sum, r) => sum + Math.ceil((r.blocks * Math.max(1, r.bytesPerBlock * 1.5)) / targetBytes), 0);
+  const workers = Math.max(1, Math.min(options.parallelism, ranges));
 
   const open = (index: number): TableState => {
     const table = tables[index]!;
@@ -98,7 +112,8 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
     });
     const byKey = options.keyOrder?.(table, relations[index] ?? []) ?? false;
     const state: TableState = {
-      table, index, cursor: byKey ? null : new BlockRangeCursor(relations[index] ?? [], targetBytes), writer, output: new OrderedOutput((data) => writer.write(data)),
+      table, index, cursor: byKey ? null : new BlockRangeCursor(relations[index] ?? [], targetBytes), writer,
+      output: new OrderedOutput((data) => writer.write(data), RANGES_AHEAD_PER_WORKER * workers),
       claimed: 0, exhausted: false, rows: 0, pages: 0, finished: false,
     };
     states.push(state);
@@ -150,6 +165,9 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
       const task = await claim();
       if (!task) return;
       const { state, index, range } = task;
+      // Ranges that finish ahead of the table's head wait in memory: no more than the window's.
+      await state.output.admit(index);
+      if (failure) return;
       try {
         const stopIfFailed = () => {
           if (failure) throw new ExportStopped(`export of ${state.table.schema}.${state.table.table} stopped: another table failed`);
@@ -190,9 +208,6 @@ export async function exportPhysical(options: PhysicalExportOptions): Promise<Ex
     }
   };
 
-  // No more workers than ranges to read: each costs a transaction and three statements to open.
-  const ranges = relations.flat().reduce((sum, r) => sum + Math.ceil((r.blocks * Math.max(1, r.bytesPerBlock * 1.5)) / targetBytes), 0);
-  const workers = Math.max(1, Math.min(options.parallelism, ranges));
   if (workers === 1) {
     await work(main);
   } else {
