@@ -5,7 +5,9 @@ import { LineScanner, type LineFormat } from '../line-format';
 import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
-import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, type RowDigest } from './row-digest';
+import { recordBatchDifference, recordBatchStatement, type RecordBatchSource, type SentRecordBatch } from './record-batch';
+import { RestoredRowsDiffer } from './restore-error';
+import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, sameDigest } from './row-digest';
 
 export interface LoadTableOptions {
   /**
@@ -55,13 +57,10 @@ export interface LoadShape {
 }
 
 export interface LoadedTable {
+  /** Rows loaded (and proven: see {@link loadTable}). */
   readonly rows: number;
   /** INSERT statements run. */
   readonly batches: number;
-  /** Digest of the lines sent (`row-digest.ts`). */
-  readonly sent: RowDigest;
-  /** Digest of the rows inserted, rendered as the export renders rows. */
-  readonly inserted: RowDigest;
 }
 
 /** The transaction-local variable a row too large for one request is assembled in. */
@@ -87,29 +86,11 @@ function escapedSize(bytes: Uint8Array): number {
 }
 
 /**
- * The statement loading a batch: `rows` is the SQL expression of the table's lines: `json` lines, a JSON
- * array of them (the JSON objects themselves); `record` lines, a text array of them. It inserts them and
- * answers the digest of the rows as inserted (`inserted_*`: rendered with the export's own line,
- * `lineSource`).
+ * The statement loading a batch: `record` lines, {@link recordBatchStatement} over the text array of the
+ * lines; `json` lines, {@link jsonLoadStatement} over the JSON array of them (`rows.text`).
  */
-export function loadStatement(table: ManifestTable, rows: string, shape: LoadShape = { jsonb: false, wholeRow: false }): string {
-  return (shape.lineFormat ?? 'json') === 'record' ? recordLoadStatement(table, rows, shape) : jsonLoadStatement(table, rows, shape);
-}
-
-/**
- * `record` lines: each line read with the row type's input (`line::<rowType>`, record_in, once per line:
- * the `OFFSET 0` subquery keeps `(r).*` from reading it once per column), its fields inserted, and each row
- * inserted rendered back in RETURNING as the export renders it.
- */
-function recordLoadStatement(table: ManifestTable, rows: string, shape: LoadShape): string {
-  const name = qualifiedName(table.schema, table.table);
-  const columns = table.columns.map((c) => quoteIdentifier(c.name));
-  const rowType = shape.rowType ?? name;
-  const source = `(SELECT rds_line::${rowType} AS r FROM unnest(${rows}) AS rds_line OFFSET 0) AS rds_row`;
-  const rendered = `sha256(convert_to(ROW(${columns.map((c) => `rds_target.${c}`).join(', ')})::text, 'UTF8')) AS h`;
-  const insert = insertStatement(name, columns, (c) => `(rds_row.r).${c}`, source, rendered);
-  return `WITH rds_inserted AS (${insert})
-SELECT ${digestAggregates('inserted')} FROM rds_inserted AS i`;
+function loadStatement(table: ManifestTable, rows: RecordBatchSource, shape: LoadShape): string {
+  return (shape.lineFormat ?? 'json') === 'record' ? recordBatchStatement(table, rows, shape.rowType) : jsonLoadStatement(table, rows.text, shape);
 }
 
 /**
@@ -124,7 +105,11 @@ function insertStatement(name: string, columns: readonly string[], field: (colum
       RETURNING ${returning}`;
 }
 
-/** `json` lines: read with `json[b]_populate_recordset`. */
+/**
+ * `json` lines: read with `json[b]_populate_recordset`, inserted, and answering the digest of the rows as
+ * inserted (`inserted_*`: rendered with the export's own line, `lineSource`), which must equal the digest
+ * of the lines sent (`LineDigest`).
+ */
 function jsonLoadStatement(table: ManifestTable, rows: string, shape: LoadShape): string {
   const name = qualifiedName(table.schema, table.table);
   const columns = table.columns.map((c) => quoteIdentifier(c.name));
@@ -154,7 +139,8 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * `shape.lineFormat`) into the table through `tx`, batch by batch, each batch one statement (see
  * {@link loadStatement}):
  *
- *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM (SELECT line::s.t AS r FROM unnest(string_to_array(:rows, :separator)) AS line OFFSET 0)
+ *     WITH rds_line AS MATERIALIZED (SELECT l, n, l::s.t AS r FROM unnest(string_to_array(:rows, :separator)) WITH ORDINALITY AS (l, n)),
+ *       rds_inserted AS (INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM rds_line RETURNING 1) SELECT ...
  *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM jsonb_populate_recordset(NULL::s.t, :rows::jsonb)
  *
  * `record` lines are read by the row type's input function (record_in: each field by its type's input
@@ -162,22 +148,25 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * with its column's type input function, so every value comes back from PostgreSQL's own JSON rendering
  * (through `json` when a column keeps JSON text as written, `shape.jsonb` false);
  * `OVERRIDING SYSTEM VALUE` lets identity columns take the snapshot's values; generated columns are
- * computed again. A batch is whole lines cut from the stream, with no per-line work in JavaScript but its
+ * computed again. A batch is whole lines cut from the stream, with no per-line work in JavaScript but (`json`) its
  * digest: the bytes become one string, each line end turned into `,` (`json`: a JSON array) or into a
  * control byte the batch does not hold (`record`: split by `string_to_array`), at most `batchBytes` once
  * JSON-escaped (the Data API's 4 MiB request limit; a batch over it is split in two). The next batch is prepared while the last
  * INSERT runs, its request too (`ExecuteOptions.after`), and sent as soon as the last has answered (one
  * call in flight, as a Data API transaction requires).
  *
- * The digest of the lines sent is computed here (`LineDigest`), and each statement answers the digest of
- * the rows it inserted (`row-digest.ts`); the caller compares the sums (`sent` and `inserted`), which are
- * equal exactly when the rows stored render back to the snapshot's lines.
+ * Each batch proves its rows. `record` lines: the statement answers the SHA-256 of the text it received,
+ * compared with the text sent, and the first line whose row does not render back to it, if any
+ * (`record-batch.ts`). `json` lines: the digest of the lines sent is computed here (`LineDigest`), each
+ * statement answers the digest of the rows it inserted (`row-digest.ts`), and the sums must be equal
+ * once the table is loaded.
  *
  * A line longer than a batch is assembled in the transaction-local variable `rds_migrate.restore_row`
  * (`set_config(..., true)`), piece by piece as it streams, and inserted from it: memory stays bounded by
  * the batch whatever the row's size.
  *
- * @throws the driver's error (a constraint, a type that does not read back); the chunks' error
+ * @throws {RestoredRowsDiffer} when the rows stored are not the lines sent (naming the line, never its
+ *   content); the driver's error (a constraint, a line PostgreSQL cannot read); the chunks' error
  *   (`TableObjectMismatch` when the object differs from its manifest entry)
  */
 export async function loadTable(tx: Executor, table: ManifestTable, chunks: AsyncIterable<Buffer>, options: LoadTableOptions = {}): Promise<LoadedTable> {
@@ -185,24 +174,36 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   if (!Number.isInteger(batchBytes) || batchBytes < 1024 || batchBytes > 4 * 1024 * 1024) {
     throw new Error(`batchBytes: ${batchBytes} must be an integer from 1024 to 4194304 (the Data API's 4 MiB request limit)`);
   }
-  const format = options.shape?.lineFormat ?? 'json';
-  const batchSql = loadStatement(table, format === 'record' ? 'string_to_array(:rows::text, :separator::text)' : ':rows::text', options.shape);
-  const assembled = format === 'record' ? `ARRAY[current_setting('${ROW_VARIABLE}')]` : `'[' || current_setting('${ROW_VARIABLE}') || ']'`;
-  const assembledSql = loadStatement(table, assembled, options.shape);
+  const shape = options.shape ?? { jsonb: false, wholeRow: false };
+  const format = shape.lineFormat ?? 'json';
+  const batchSql = loadStatement(
+    table,
+    format === 'record' ? { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' } : { lines: ':rows::text', text: ':rows::text' },
+    shape,
+  );
+  const line = `current_setting('${ROW_VARIABLE}')`;
+  const assembledSql = loadStatement(table, format === 'record' ? { lines: `ARRAY[${line}]`, text: line } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'` }, shape);
+  /** `json` lines: the digest of the lines sent, and of the rows inserted (`row-digest.ts`). */
   const sent = new LineDigest();
   let inserted = EMPTY_DIGEST;
   let rows = 0;
   let batches = 0;
   /** Bytes of the lines sent so far, `\n` included. */
   let sentBytes = 0;
-  let inFlight: Promise<QueryResult> | undefined;
+  /** The statement running, and (`record` lines) what it was sent. */
+  let inFlight: { call: Promise<QueryResult>; batch?: SentRecordBatch } | undefined;
   /** Raw bytes per batch before escaping: adapted to what escaping added to the last batch. */
   let target = Math.floor(batchBytes / 1.3);
 
-  /** Waits for a load statement and adds the digest it answered. */
-  const settleCall = async (call: Promise<QueryResult>) => {
+  /** Waits for a load statement and checks (`record`) or adds up (`json`) what it answered. */
+  const settleCall = async ({ call, batch }: NonNullable<typeof inFlight>) => {
     const { rows: result } = await call;
-    inserted = addDigests(inserted, digestOf(result[0]!, 'inserted'));
+    if (!batch) {
+      inserted = addDigests(inserted, digestOf(result[0]!, 'inserted'));
+      return;
+    }
+    const difference = recordBatchDifference(result[0]!, batch);
+    if (difference !== undefined) throw new RestoredRowsDiffer(difference);
   };
   const settle = async () => {
     if (!inFlight) return;
@@ -210,12 +211,13 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     inFlight = undefined;
     await settleCall(running);
   };
-  const send = async (sql: string, params: Record<string, string>, lines: number) => {
+  const send = async (sql: string, params: Record<string, string>, lines: number, sha256?: string) => {
     // Prepared now, sent once the last statement has answered (`after`): one call at a time on the
     // transaction, and the next leaves as soon as the last ends. Not sent when the last one failed.
     const previous = inFlight;
-    inFlight = tx.execute(sql, params, previous ? { after: previous } : undefined);
-    inFlight.catch(() => undefined);
+    const call = tx.execute(sql, params, previous ? { after: previous.call } : undefined);
+    call.catch(() => undefined);
+    inFlight = { call, ...(sha256 !== undefined ? { batch: { lines, sha256, firstLine: rows + 1 } } : {}) };
     if (previous) await settleCall(previous);
     rows += lines;
     batches += 1;
@@ -248,12 +250,14 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     }
     target = Math.max(1024, Math.min(batchBytes, Math.floor(target * Math.min(1.25, (batchBytes * 0.95) / size))));
     sentBytes += bytes.length;
-    ends.forEach((end, i) => sent.add(bytes.subarray(i === 0 ? 0 : ends[i - 1]! + 1, end)));
+    if (separator === undefined) ends.forEach((end, i) => sent.add(bytes.subarray(i === 0 ? 0 : ends[i - 1]! + 1, end)));
     // The line ends turned into the join byte in place.
     for (const end of ends) bytes[end] = separator ?? 0x2c;
     const text = bytes.toString('utf8', 0, bytes.length - 1);
-    if (separator !== undefined) await send(batchSql, { rows: text, separator: String.fromCharCode(separator) }, lines);
-    else await send(batchSql, { rows: `[${text}]` }, lines);
+    if (separator !== undefined) {
+      const sha256 = createHash('sha256').update(bytes.subarray(0, bytes.length - 1)).digest('hex');
+      await send(batchSql, { rows: text, separator: String.fromCharCode(separator) }, lines, sha256);
+    } else await send(batchSql, { rows: `[${text}]` }, lines);
   };
   /** Assembles one line (its pieces, without `\n`) in the database and inserts it. */
   const assemble = async (pieces: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> => {
@@ -274,9 +278,10 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
       await append(decoder.write(piece));
     }
     await append(decoder.end());
-    sent.addHash(lineHash.digest());
+    const lineSha256 = lineHash.digest();
+    if (format === 'json') sent.addHash(lineSha256);
     sentBytes += 1; // its `\n`
-    await send(assembledSql, {}, 1);
+    await send(assembledSql, {}, 1, format === 'record' ? lineSha256.toString('hex') : undefined);
     await settle();
     await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', '', true)) AS length`);
   };
@@ -339,10 +344,18 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     }
     await settle();
   } catch (error) {
-    await inFlight?.catch(() => undefined);
+    await inFlight?.call.catch(() => undefined);
     throw error;
   }
-  return { rows, batches, sent: sent.digest(), inserted };
+  if (format === 'json') {
+    const lines = sent.digest();
+    if (!sameDigest(lines, inserted)) {
+      throw new RestoredRowsDiffer(
+        `the ${inserted.rows} rows inserted have digest (${inserted.sumA}, ${inserted.sumB}), the ${lines.rows} lines of the snapshot (${lines.sumA}, ${lines.sumB})`,
+      );
+    }
+  }
+  return { rows, batches };
 }
 
 /**

@@ -30,3 +30,12 @@ export class RestoreError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Thrown by `loadTable` when the rows a table holds after a batch are not the snapshot's lines (a type
+ * whose rendering does not read back, a column whose type or typmod differs from the snapshot's): the
+ * message names the lines by number, never their content. A restore reports it as `verification`.
+ */
+export class RestoredRowsDiffer extends Error {
+  override readonly name = 'RestoredRowsDiffer';
+}

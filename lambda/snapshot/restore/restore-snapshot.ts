@@ -13,8 +13,7 @@ import { checkSnapshotObjects } from './check-snapshot-objects';
 import { loadOrder, type LoadUnit } from './load-order';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
-import { RestoreError, type RestoreFailureKind } from './restore-error';
-import { sameDigest } from './row-digest';
+import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
 /** How the restore uses transactions (see {@link restoreSnapshot}). */
@@ -140,9 +139,11 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  * 4. each object is streamed from S3, gunzipped and checked against the manifest as it is loaded (bytes,
  *    rows, SHA-256: `table-lines.ts`), in INSERT batches under the Data API's 4 MiB request limit
  *    (`load-table.ts`);
- * 5. each INSERT answers the digest of the lines it received and of the rows it inserted rendered as the
- *    export renders rows (`row-digest.ts`): a difference (a trigger, a type that does not read back, a
- *    column default) fails the restore;
+ * 5. each INSERT proves its rows (`load-table.ts`): `record` lines, PostgreSQL answers the SHA-256 of the
+ *    text it received and whether each row renders back to its line (`record-batch.ts`); `json` lines,
+ *    the digest of the rows inserted rendered as the export renders rows, compared with the lines'
+ *    (`row-digest.ts`). A difference (a type that does not read back, a column whose type differs from
+ *    the snapshot's) fails the restore as `verification`;
  * 6. the sequences recorded with each table are reset (`setval`, last: sequences are not transactional)
  *    and the transaction commits.
  * Any failure rolls everything back: the database is as it was (`databaseChanged: false`). A transient
@@ -395,8 +396,8 @@ function truncateStatement(tables: readonly ManifestTable[]): string {
 
 /**
  * Loads one unit's tables through `tx`: its cycle's foreign keys deferred, each table loaded (its object
- * checked against the manifest as it streams) and verified (the digest of the rows inserted equals the
- * digest of the lines sent), the deferred checks run, the triggers enabled again.
+ * checked against the manifest as it streams) and verified batch by batch (`loadTable`), the deferred
+ * checks run, the triggers enabled again.
  */
 async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext): Promise<RestoredTable[]> {
   const { options, location, log } = context;
@@ -429,6 +430,15 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
           }),
       });
     } catch (error) {
+      if (error instanceof RestoredRowsDiffer) {
+        throw new RestoreError(
+          `table ${display(table)} does not hold the snapshot's rows: ${error.message} (a trigger, a default or a type that does not read back changed them)`,
+          'verification',
+          options.snapshotId,
+          false,
+          { cause: error },
+        );
+      }
       const kind: RestoreFailureKind = error instanceof TableObjectMismatch ? 'snapshot' : 'load';
       throw new RestoreError(`loading table ${display(table)}: ${describeError(error)}`, kind, options.snapshotId, false, { cause: error });
     }
@@ -436,16 +446,6 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
       snapshotId: options.snapshotId, schema: table.schema, table: table.table, rows: result.rows, batches: result.batches,
       through: context.lineFormat === 'record' ? 'record' : shape.jsonb ? 'jsonb' : 'json', wholeRow: shape.wholeRow, durationMs: Date.now() - started,
     });
-    if (!sameDigest(result.sent, result.inserted)) {
-      throw new RestoreError(
-        `table ${display(table)} does not hold the snapshot's rows after loading: the ${result.inserted.rows} rows inserted have digest ` +
-          `(${result.inserted.sumA}, ${result.inserted.sumB}), the ${result.sent.rows} lines of the snapshot (${result.sent.sumA}, ${result.sent.sumB}) ` +
-          '(a trigger, a default or a type that does not read back changed them)',
-        'verification',
-        options.snapshotId,
-        false,
-      );
-    }
     if (shape.rowType) await tx.execute(`DROP TABLE ${shape.rowType}`);
     restored.push({ schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, checksum: table.checksum, verified: true });
   }

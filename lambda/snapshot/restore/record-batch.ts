@@ -1,0 +1,75 @@
+import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
+import type { ManifestTable } from '../manifest';
+
+/** The SQL of a batch of `record` lines: the lines as a text array, and the text they were cut from. */
+export interface RecordBatchSource {
+  /** A `text[]` expression of the lines, e.g. `string_to_array(:rows::text, :separator::text)`. */
+  readonly lines: string;
+  /** The `text` expression the lines were cut from, whose SHA-256 the statement answers. */
+  readonly text: string;
+}
+
+/** What was sent in one batch, to check the statement's answer against (`recordBatchDifference`). */
+export interface SentRecordBatch {
+  /** Lines in the batch. */
+  readonly lines: number;
+  /** Lowercase hex SHA-256 of the UTF-8 bytes of the batch's text as sent (separators included). */
+  readonly sha256: string;
+  /** Number of the batch's first line in the table object, from 1. */
+  readonly firstLine: number;
+}
+
+/**
+ * The statement loading a batch of `record` lines into `table`, proving each row as it goes: every line
+ * is read once with the row type's input (`line::<rowType>`, record_in: each field by its column type's
+ * input function, with the column's typmod), held in a `MATERIALIZED` CTE, its fields inserted, and the
+ * row read rendered again with record_out, which must give the line back byte for byte. It answers:
+ * - `inserted_rows`: rows the INSERT stored;
+ * - `received_lines`: lines PostgreSQL cut from the text;
+ * - `received_sha256`: SHA-256 of the text PostgreSQL received;
+ * - `first_difference`: the position in the batch (from 1) of the first line whose row does not render
+ *   back to it, or NULL.
+ *
+ * Rendering the row read is rendering the row stored: the row type's columns are the target's (the table
+ * itself, or `rowType`, a temporary table of the target's columns), so the INSERT converts nothing; user
+ * triggers are disabled and every column is given, so nothing else writes the row (`restore-snapshot.ts`).
+ * This costs PostgreSQL one rendering per row and no hash per row.
+ *
+ * @param rowType the row type the lines are read as. @default the table
+ */
+export function recordBatchStatement(table: ManifestTable, source: RecordBatchSource, rowType?: string): string {
+  const name = qualifiedName(table.schema, table.table);
+  const columns = table.columns.map((c) => quoteIdentifier(c.name));
+  const insert =
+    columns.length === 0
+      ? `INSERT INTO ${name} SELECT FROM rds_line RETURNING 1`
+      : `INSERT INTO ${name} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+      SELECT ${columns.map((c) => `(rds_line.r).${c}`).join(', ')} FROM rds_line
+      RETURNING 1`;
+  return `WITH rds_line AS MATERIALIZED (
+    SELECT rds_source.l, rds_source.n, rds_source.l::${rowType ?? name} AS r FROM unnest(${source.lines}) WITH ORDINALITY AS rds_source (l, n)
+  ), rds_inserted AS (${insert})
+SELECT (SELECT count(*) FROM rds_inserted)::text AS inserted_rows, count(*)::text AS received_lines,
+       encode(sha256(convert_to(${source.text}, 'UTF8')), 'hex') AS received_sha256,
+       min(rds_line.n) FILTER (WHERE rds_line.r::text IS DISTINCT FROM rds_line.l)::text AS first_difference
+  FROM rds_line`;
+}
+
+/**
+ * How the answer of {@link recordBatchStatement} differs from what was `sent`, in words that name lines
+ * by number and never show their content; undefined when the batch was received whole and every row
+ * renders back to its line.
+ */
+export function recordBatchDifference(answer: Record<string, unknown>, sent: SentRecordBatch): string | undefined {
+  const received = Number(answer.received_lines);
+  const inserted = Number(answer.inserted_rows);
+  const lastLine = sent.firstLine + sent.lines - 1;
+  const lines = sent.lines === 1 ? `line ${sent.firstLine}` : `lines ${sent.firstLine} to ${lastLine}`;
+  if (answer.received_sha256 !== sent.sha256) return `the text PostgreSQL received for ${lines} of the object is not the text sent (its SHA-256 differs)`;
+  if (received !== sent.lines) return `PostgreSQL read ${received} lines where ${sent.lines} were sent (${lines} of the object)`;
+  if (inserted !== received) return `${inserted} rows were stored for ${lines} of the object`;
+  if (answer.first_difference !== null && answer.first_difference !== undefined) {
+    return `the row stored for line ${sent.firstLine + Number(answer.first_difference) - 1} of the object does not render back to that line`;
+  }
+  return undefined;
+}

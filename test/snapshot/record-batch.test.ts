@@ -1,0 +1,57 @@
+/**
+ * The record batch statement on real PostgreSQL: it stores the rows, answers the SHA-256 of the text it
+ * received and the line count, and names the first line whose row does not render back to it; and
+ * recordBatchDifference words each kind of difference by line number, never by content.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ManifestTable } from '../../lambda/snapshot/manifest';
+import { recordBatchDifference, recordBatchStatement } from '../../lambda/snapshot/restore/record-batch';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('record_batch');
+  await db.sql(`CREATE TABLE exact (id int PRIMARY KEY, amount numeric(12,2), tags text[]); CREATE TABLE rounded (id int PRIMARY KEY, amount numeric(12,0), tags text[])`);
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+const table = (name: string): ManifestTable =>
+  ({ schema: 'public', table: name, kind: 'table', columns: [{ name: 'id', type: 'integer' }, { name: 'amount', type: 'numeric' }, { name: 'tags', type: 'text[]' }] }) as unknown as ManifestTable;
+const SOURCE = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' };
+const LINES = ['(1,,"{a,b}")', '(2,2.50,"{""x y""}")', '(3,,)'];
+const TEXT = LINES.join('\u0001');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+async function run(name: string) {
+  const { rows } = await db.driver().execute(recordBatchStatement(table(name), SOURCE), { rows: TEXT, separator: '\u0001' });
+  return rows[0]!;
+}
+
+describe('recordBatchStatement', () => {
+  it('stores every line as a row and proves it: the text received, the lines read, no line that renders differently', async () => {
+    const answer = await run('exact');
+    expect(answer).toEqual({ inserted_rows: '3', received_lines: '3', received_sha256: sha256(TEXT), first_difference: null });
+    expect(recordBatchDifference(answer, { lines: 3, sha256: sha256(TEXT), firstLine: 1 })).toBeUndefined();
+    expect((await db.sql(`SELECT ROW(e.*)::text AS line FROM exact e ORDER BY id`)).rows.map((r) => r.line)).toEqual(LINES);
+  });
+
+  it('names the first line whose row does not render back (a column of another typmod), by its number in the object', async () => {
+    const answer = await run('rounded');
+    expect(answer.first_difference).toBe('2');
+    const difference = recordBatchDifference(answer, { lines: 3, sha256: sha256(TEXT), firstLine: 101 });
+    expect(difference).toBe('the row stored for line 102 of the object does not render back to that line');
+    expect(difference).not.toMatch(/2\.50|x y/);
+  });
+
+  it('words a text received that is not the text sent, a line count and a row count that differ', () => {
+    const answer = { inserted_rows: '3', received_lines: '3', received_sha256: sha256(TEXT), first_difference: null };
+    expect(recordBatchDifference(answer, { lines: 3, sha256: sha256('other'), firstLine: 7 })).toBe(
+      'the text PostgreSQL received for lines 7 to 9 of the object is not the text sent (its SHA-256 differs)',
+    );
+    expect(recordBatchDifference(answer, { lines: 4, sha256: sha256(TEXT), firstLine: 1 })).toBe('PostgreSQL read 3 lines where 4 were sent (lines 1 to 4 of the object)');
+    expect(recordBatchDifference({ ...answer, inserted_rows: '0' }, { lines: 3, sha256: sha256(TEXT), firstLine: 1 })).toBe('0 rows were stored for lines 1 to 3 of the object');
+  });
+});
