@@ -33,7 +33,9 @@ export async function bundleOurSide(directory: string): Promise<string> {
  */
 export function runOurSide(bundle: string, task: OurTask): Promise<OurResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', bundle], {
+    // BENCH_OUR_NODE_ARGS: extra node options for our side, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile it.
+    const extra = process.env.BENCH_OUR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, ['--no-warnings', ...extra, bundle], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, BENCH_TASK: JSON.stringify(task) },
     });
