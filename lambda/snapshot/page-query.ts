@@ -130,7 +130,11 @@ export type RangeShape =
    * The rows in blocks `:fromBlock` to `:toBlock` (exclusive), all of them, rendered as the scan reads them
    * (no `:limit`, the cheapest: for a range too few blocks to hold much more than a page), packed whole
    * without the cut to the budget (no window pass): when they do not fit, one row with `piece_no` 0 and no
-   * piece says so (read them with `range` then).
+   * piece says so (read them with `range` then). The lines are packed in the order the TID range scan
+   * yields them, which is ctid order (it reads the blocks in order and each block's tuples by offset, and
+   * is never parallel: the export turns parallel plans off, `snapshot-settings.ts`), rather than sorted
+   * again by `string_agg(... ORDER BY ctid)`: that sort cost about a fifth of PostgreSQL's time in the
+   * export (`bench:snapshot`).
    */
   | 'whole'
   /** As `whole`, but of the first `:limit` rows only; `k0` is the last row's ctid (there may be more after it). */
@@ -187,7 +191,7 @@ export function rangePageQuery(relation: TableName, columns: SnapshotTable['colu
   return `WITH page AS (
   ${page}
 ), packed AS (
-  SELECT string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY o0) AS data, count(*) AS rows, ${shape === 'head' ? '(array_agg(k0 ORDER BY o0 DESC))[1]' : 'NULL::text'} AS k0 FROM page
+  SELECT ${shape === 'head' ? "string_agg(line || '\\x0a'::bytea, ''::bytea ORDER BY o0)" : "string_agg(line, '\\x0a'::bytea) || '\\x0a'::bytea"} AS data, count(*) AS rows, ${shape === 'head' ? '(array_agg(k0 ORDER BY o0 DESC))[1]' : 'NULL::text'} AS k0 FROM page
 ), sized AS (
   SELECT data, rows, k0, (octet_length(data) + ${P} - 1) / ${P} AS piece_count,
          4 * ((octet_length(data) + 2) / 3) + ((octet_length(data) + ${P} - 1) / ${P}) * (4 + :overhead::int8 + 2 * coalesce(octet_length(k0), 32)) <= :budget::int8 AS fits

@@ -11,7 +11,9 @@ import type { Executor, Transaction } from '../driver/driver';
  *   pay for JIT compilation, about 150 ms, more than the page itself takes (PostgreSQL docs, 32.2
  *   "When to JIT?");
  * - `work_mem` 64MB: a page's rows are held once for its window pass; the default 4MB would spill pages
- *   of a few MB to disk (PostgreSQL docs, 20.4.1 "Memory").
+ *   of a few MB to disk (PostgreSQL docs, 20.4.1 "Memory");
+ * - `max_parallel_workers_per_gather` 0: no parallel plan, so a page's rows come in the order of its
+ *   one scan (`page-query.ts`, the `whole` shape); the export reads in parallel through its own workers.
  */
 const EXPORT_SETTINGS = `set_config('TimeZone', 'UTC', true) AS time_zone,
             set_config('extra_float_digits', '1', true) AS extra_float_digits,
@@ -19,7 +21,8 @@ const EXPORT_SETTINGS = `set_config('TimeZone', 'UTC', true) AS time_zone,
             set_config('IntervalStyle', 'postgres', true) AS interval_style,
             set_config('DateStyle', 'ISO, MDY', true) AS date_style,
             set_config('jit', 'off', true) AS jit,
-            set_config('work_mem', '64MB', true) AS work_mem`;
+            set_config('work_mem', '64MB', true) AS work_mem,
+            set_config('max_parallel_workers_per_gather', '0', true) AS max_parallel_workers_per_gather`;
 
 /**
  * Applies the export settings (see {@link EXPORT_SETTINGS}) in the current transaction, one statement.
