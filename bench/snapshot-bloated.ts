@@ -13,7 +13,7 @@
  * of its own) and each order (physical, key) it takes a snapshot into the local S3 (parallelism 3, the
  * default paging) and prints its wall time and page statements; then, once per order over pg, the same
  * snapshot with every page statement also run under `EXPLAIN (ANALYZE, VERBOSE)` (a separate pass, as it
- * doubles the work) to count the rows PostgreSQL rendered as JSON and the rows its scans read, per row
+ * doubles the work) to count the rows PostgreSQL rendered (as record or JSON lines) and the rows its scans read, per row
  * exported. Exits 1 when physical order renders more than 1.5 rows per row exported or writes other
  * lines than key order (as a multiset).
  */
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
         const entry = result.manifest.tables[0]!;
         digests[`${via} ${order}`] = await linesDigest(entry.key);
         console.log(
-          `${via.padEnd(8)} ${order.padEnd(8)}: ${(ms / 1000).toFixed(2)} s, ${entry.rowCount} rows, ${(entry.bytes / 1024 / 1024).toFixed(1)} MiB of JSON lines, ${driver.pages} page statements (${(driver.pages / (entry.bytes / 1024 / 1024)).toFixed(2)} per MiB)`,
+          `${via.padEnd(8)} ${order.padEnd(8)}: ${(ms / 1000).toFixed(2)} s, ${entry.rowCount} rows, ${(entry.bytes / 1024 / 1024).toFixed(1)} MiB of lines, ${driver.pages} page statements (${(driver.pages / (entry.bytes / 1024 / 1024)).toFixed(2)} per MiB)`,
         );
       }
     }

@@ -11,12 +11,12 @@
  * must match the installed pg_dump's) it creates its own databases, generates the table server side
  * (`generate_series`), then measures:
  * - `pg_dump -Fc -Z1 -t bench_rows` against our snapshot (DataApiDriver → the real SDK client → the
- *   local Data API in a process of its own → PostgreSQL; gzip'd JSON lines into the local S3);
+ *   local Data API in a process of its own → PostgreSQL; gzip'd record lines (ROW(...)::text) into the local S3);
  * - `pg_restore` into an empty database against our restore in place (truncate, reload through the
  *   Data API in one transaction, verify every row, reset sequences);
  * - our peak RSS (our side is bundled with esbuild as the function is, and runs in a child process:
  *   `process.resourceUsage().maxRSS`);
- * - Data API calls per MiB of JSON lines exported (counted at our client);
+ * - Data API calls per MiB of lines exported (counted at our client);
  * - CPU time of every process of each side: ours, the local Data API's, the local S3's (this process),
  *   pg_dump's and pg_restore's, and the PostgreSQL server's when it runs on this machine
  *   (`support/process-cpu.ts`): on a machine with few cores, wall time follows their sum.
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const snapshot = await runOurSide(ourBundle, { ...task, mode: 'snapshot' });
     const afterSnapshot = await cpu();
     const snapshotCalls = Object.values(snapshot.calls).reduce((a, b) => a + b, 0);
-    console.log(`our snapshot: ${seconds(snapshot.ms)}, ${mib(snapshot.bytes)} of JSON lines, ${mib(snapshot.compressedBytes)} gzip, ${snapshotCalls} Data API calls`);
+    console.log(`our snapshot: ${seconds(snapshot.ms)}, ${mib(snapshot.bytes)} of record lines, ${mib(snapshot.compressedBytes)} gzip, ${snapshotCalls} Data API calls`);
 
     await recreateDatabase(adminUrl, PG_RESTORE_DB);
     const beforePgRestore = { tool: await waitedChildrenCpuMs(), server: await serverCpu() };

@@ -30,7 +30,7 @@ export interface OurResult {
   readonly cpuMs: number;
   /** Data API calls, by operation (counted at the client: one HTTP request per send, retries off). */
   readonly calls: Record<string, number>;
-  /** Uncompressed JSON lines, bytes. */
+  /** Uncompressed lines (the snapshot's line format), bytes. */
   readonly bytes: number;
   /** gzip objects, bytes. */
   readonly compressedBytes: number;
