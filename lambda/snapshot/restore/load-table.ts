@@ -5,6 +5,7 @@ import { LineScanner, type LineFormat } from '../line-format';
 import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
+import { insertStatement } from './insert-statement';
 import { recordBatchDifference, recordBatchStatement, type RecordBatchSource, type SentRecordBatch } from './record-batch';
 import { RestoredRowsDiffer } from './restore-error';
 import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, sameDigest } from './row-digest';
@@ -91,18 +92,6 @@ function escapedSize(bytes: Uint8Array): number {
  */
 function loadStatement(table: ManifestTable, rows: RecordBatchSource, shape: LoadShape): string {
   return (shape.lineFormat ?? 'json') === 'record' ? recordBatchStatement(table, rows, shape.rowType) : jsonLoadStatement(table, rows.text, shape);
-}
-
-/**
- * `INSERT INTO <name> AS rds_target` of `columns` (quoted), each read from `source` as `field(column)`,
- * identity columns taking the snapshot's values, `RETURNING returning`; a table without columns inserts
- * one empty row per source row.
- */
-function insertStatement(name: string, columns: readonly string[], field: (column: string) => string, source: string, returning: string): string {
-  if (columns.length === 0) return `INSERT INTO ${name} AS rds_target SELECT FROM ${source} RETURNING ${returning}`;
-  return `INSERT INTO ${name} AS rds_target (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
-      SELECT ${columns.map(field).join(', ')} FROM ${source}
-      RETURNING ${returning}`;
 }
 
 /**
@@ -250,7 +239,7 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     }
     target = Math.max(1024, Math.min(batchBytes, Math.floor(target * Math.min(1.25, (batchBytes * 0.95) / size))));
     sentBytes += bytes.length;
-    if (separator === undefined) ends.forEach((end, i) => sent.add(bytes.subarray(i === 0 ? 0 : ends[i - 1]! + 1, end)));
+    if (format === 'json') ends.forEach((end, i) => sent.add(bytes.subarray(i === 0 ? 0 : ends[i - 1]! + 1, end)));
     // The line ends turned into the join byte in place.
     for (const end of ends) bytes[end] = separator ?? 0x2c;
     const text = bytes.toString('utf8', 0, bytes.length - 1);

@@ -1,5 +1,6 @@
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import type { ManifestTable } from '../manifest';
+import { insertStatement } from './insert-statement';
 
 /** The SQL of a batch of `record` lines: the lines as a text array, and the text they were cut from. */
 export interface RecordBatchSource {
@@ -40,12 +41,7 @@ export interface SentRecordBatch {
 export function recordBatchStatement(table: ManifestTable, source: RecordBatchSource, rowType?: string): string {
   const name = qualifiedName(table.schema, table.table);
   const columns = table.columns.map((c) => quoteIdentifier(c.name));
-  const insert =
-    columns.length === 0
-      ? `INSERT INTO ${name} SELECT FROM rds_line RETURNING 1`
-      : `INSERT INTO ${name} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
-      SELECT ${columns.map((c) => `(rds_line.r).${c}`).join(', ')} FROM rds_line
-      RETURNING 1`;
+  const insert = insertStatement(name, columns, (c) => `(rds_line.r).${c}`, 'rds_line', '1');
   return `WITH rds_line AS MATERIALIZED (
     SELECT rds_source.l, rds_source.n, rds_source.l::${rowType ?? name} AS r FROM unnest(${source.lines}) WITH ORDINALITY AS rds_source (l, n)
   ), rds_inserted AS (${insert})
