@@ -1,9 +1,10 @@
 import { hash } from 'node:crypto';
 
 /**
- * An order-independent digest of a multiset of lines (`line-format.ts`), computed by the restore over the lines it sends
- * ({@link LineDigest}) and by PostgreSQL over the rows it inserted rendered as the export renders them
- * (`load-table.ts`), to prove that the tables hold exactly the snapshot's rows:
+ * An order-independent digest of a multiset of `json` lines (`line-format.ts`), computed by the restore over the
+ * lines it sends ({@link LineDigest}) and by PostgreSQL over the rows it inserted rendered as the export renders
+ * them (`load-table.ts`), to prove that the tables hold exactly the snapshot's rows (`record` lines are proved
+ * line by line instead, `record-batch.ts`):
  *
  * for each line `L` (its UTF-8 bytes, without `\n`): `h = SHA-256(L)`; `a` and `b` are `h`'s bytes 0-7
  * and 8-15 read as signed big-endian 64-bit integers; the digest is `(rows, Σa, Σb)` with exact sums.
