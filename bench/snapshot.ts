@@ -6,6 +6,7 @@
  *   npx tsx bench/snapshot.ts [rows]              (default 1,000,000)
  *   DATABASE_URL=postgres://user@host:port/db npx tsx bench/snapshot.ts
  *   BENCH_OUR_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" npm run bench:snapshot   (profiles our side)
+ *   BENCH_DATA_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" npm run bench:snapshot   (profiles the local Data API)
  *
  * On the server of DATABASE_URL (default `postgres://postgres@127.0.0.1:5432/postgres`; its major version
  * must match the installed pg_dump's) it creates its own databases, generates the table server side

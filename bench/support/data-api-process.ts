@@ -32,7 +32,9 @@ export async function processCpuMs(pid: number | undefined): Promise<number> {
  * @throws {Error} with its output when it exits or prints no endpoint within 30 s
  */
 export function startDataApiProcess(postgresUrl: string): Promise<DataApiProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, '--postgres-url', postgresUrl, '--port', '0'], {
+  // BENCH_DATA_API_NODE_ARGS: extra node options for the local Data API, e.g. `--cpu-prof --cpu-prof-dir=prof`.
+  const extra = process.env.BENCH_DATA_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...extra, '--import', 'tsx', MAIN, '--postgres-url', postgresUrl, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
