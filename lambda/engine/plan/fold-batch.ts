@@ -28,7 +28,7 @@
  * ({@link SESSION_STATE}: temporary objects, cursors WITH HOLD, session advisory locks, role or session
  * authorization changes); such a migration is the last of its batch.
  */
-import { MAX_FOLDED_CHARACTERS, raiseKept, sqlLiteral } from './fold';
+import { ERROR_DECLARATIONS, keepError, MAX_FOLDED_CHARACTERS, raiseKept, sqlLiteral, tagFor } from './fold';
 import type { PlannedStatement } from './types';
 
 /** Text of a statement that may leave session state behind that `RESET ALL` does not clear. */
@@ -73,15 +73,6 @@ export function batchLength(folded: readonly PlannedStatement[], maxCharacters: 
   return n;
 }
 
-/** A dollar-quote tag found in none of `texts`. */
-function outerTag(texts: readonly string[]): string | undefined {
-  for (let n = 0; n < 100; n++) {
-    const tag = `$rds_migrate_batch${n === 0 ? '' : `_${n}`}$`;
-    if (texts.every((t) => !t.includes(tag))) return tag;
-  }
-  return undefined;
-}
-
 /**
  * The one DO block running `folded` (folded statements of consecutive pending migrations, none with
  * earlier execution time: `rds_migrate_prior` is 0) in order, each committed on its own (see the
@@ -94,7 +85,7 @@ function outerTag(texts: readonly string[]): string | undefined {
 export function batchFolded(folded: readonly PlannedStatement[], leaseToken: string, budgetMs?: number): string | undefined {
   const bodies = folded.map(foldedBodyOf);
   if (bodies.some((b) => b === undefined)) return undefined;
-  const tag = outerTag(bodies as string[]);
+  const tag = tagFor('rds_migrate_batch', bodies as string[]);
   if (!tag) return undefined;
   const budgetCheck =
     budgetMs === undefined
@@ -112,8 +103,7 @@ ${i > 0 ? `${budgetCheck}  RESET ALL;\n` : ''}  rds_migrate_started := clock_tim
   BEGIN
 ${body}
   EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS rds_migrate_state = RETURNED_SQLSTATE, rds_migrate_message = MESSAGE_TEXT,
-      rds_migrate_detail = PG_EXCEPTION_DETAIL, rds_migrate_hint = PG_EXCEPTION_HINT;
+${keepError('    ')}
     EXIT rds_migrate_members;
   END;
   COMMIT;`,
@@ -125,12 +115,7 @@ DECLARE
   rds_migrate_started timestamptz;
   rds_migrate_deadline timestamptz := ${budgetMs === undefined ? 'NULL' : `statement_timestamp() + interval '${Math.max(0, Math.floor(budgetMs))} milliseconds'`};
   rds_migrate_migration integer := 0;
-  rds_migrate_statement integer := 0;
-  rds_migrate_rows bigint;
-  rds_migrate_state text;
-  rds_migrate_message text;
-  rds_migrate_detail text;
-  rds_migrate_hint text;
+${ERROR_DECLARATIONS}
 BEGIN
   <<rds_migrate_members>>
   BEGIN

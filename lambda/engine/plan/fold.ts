@@ -36,8 +36,8 @@ export const MAX_FOLDED_CHARACTERS = 60_000;
 /** The prefix of a folded block's re-raised errors: `[rds-migrate statement N] `. */
 export const FOLDED_ERROR = /^\[rds-migrate statement (\d+)\] /;
 
-/** A dollar-quote tag found in none of `texts`. */
-function tagFor(base: string, texts: readonly string[]): string | undefined {
+/** A dollar-quote tag found in none of `texts`: `$<base>$`, else `$<base>_1$` and so on up to `_99`. */
+export function tagFor(base: string, texts: readonly string[]): string | undefined {
   for (let n = 0; n < 100; n++) {
     const tag = `$${base}${n === 0 ? '' : `_${n}`}$`;
     if (texts.every((t) => !t.includes(tag))) return tag;
@@ -86,17 +86,11 @@ ${parts.join('\n')}
   rds_migrate_statement := 0;
 ${footer.sql}`;
   const sql = `${head}  rds_migrate_started timestamptz := statement_timestamp();
-  rds_migrate_statement integer := 0;
-  rds_migrate_rows bigint;
-  rds_migrate_state text;
-  rds_migrate_message text;
-  rds_migrate_detail text;
-  rds_migrate_hint text;
+${ERROR_DECLARATIONS}
 BEGIN
 ${body}
 EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS rds_migrate_state = RETURNED_SQLSTATE, rds_migrate_message = MESSAGE_TEXT,
-    rds_migrate_detail = PG_EXCEPTION_DETAIL, rds_migrate_hint = PG_EXCEPTION_HINT;
+${keepError('  ')}
   rds_migrate_message := format('[rds-migrate statement %s] %s', rds_migrate_statement, rds_migrate_message);
 ${raiseKept('  ')}
 END
@@ -115,6 +109,28 @@ ${outer}`;
     ...(statements[0]?.source ? { source: { file: statements[0].source.file, line: 0, statement: 0 } } : {}),
     ...(footer.statement.confirm ? { confirm: footer.statement.confirm } : {}),
   };
+}
+
+/**
+ * The DECLARE lines, shared by a folded step and a batch (`fold-batch.ts`), of the statement running
+ * (`rds_migrate_statement`, 0 for the history write), the rows a body's statements count into
+ * (`rds_migrate_rows`), and the error {@link keepError} keeps for {@link raiseKept}.
+ */
+export const ERROR_DECLARATIONS = `  rds_migrate_statement integer := 0;
+  rds_migrate_rows bigint;
+  rds_migrate_state text;
+  rds_migrate_message text;
+  rds_migrate_detail text;
+  rds_migrate_hint text;`;
+
+/**
+ * PL/pgSQL, in an exception handler, keeping the error caught (SQLSTATE, message, detail, hint) in the
+ * variables of {@link ERROR_DECLARATIONS}.
+ * @param indent put before each line
+ */
+export function keepError(indent: string): string {
+  return `${indent}GET STACKED DIAGNOSTICS rds_migrate_state = RETURNED_SQLSTATE, rds_migrate_message = MESSAGE_TEXT,
+${indent}  rds_migrate_detail = PG_EXCEPTION_DETAIL, rds_migrate_hint = PG_EXCEPTION_HINT;`;
 }
 
 /**
