@@ -1,0 +1,148 @@
+/**
+ * Benchmark: where PostgreSQL's time goes in the restore of `record` lines, and how far that is from
+ * COPY. The restore's wall time follows its one backend (`bench:snapshot` prints PostgreSQL's CPU time),
+ * so this times, on the same 1-million-row table and the same batches, straight through `pg` (no Data API,
+ * no S3, nothing in between), each in a transaction with the restore's settings, rolled back:
+ * - the restore's batch statement itself (`recordBatchStatement`: read, insert, prove);
+ * - its parts alone: reading the lines and inserting the rows (no proof); reading and rendering the rows
+ *   back (the proof, no insert); cutting the text into lines; sending the text and nothing else; the
+ *   SHA-256 of the text received;
+ * - `COPY FROM` of the same rows (psql `\copy`, what pg_restore does).
+ *
+ *   npm run bench:restore-statement             (= tsx bench/restore-statement.ts)
+ *   npx tsx bench/restore-statement.ts [rows]   (default 1,000,000)
+ *
+ * On the server of DATABASE_URL (default `postgres://postgres@127.0.0.1:5432/postgres`) it creates its
+ * own database and table (`snapshot/generate.ts`); needs `psql` for the COPY. Prints wall time and, when
+ * the server runs on this machine, the server's CPU time of each. Reports; it has no target of its own.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Executor } from '../lambda/driver/driver';
+import { PgDriver } from '../lambda/driver/pg/pg-driver';
+import type { ManifestTable } from '../lambda/snapshot/manifest';
+import { recordBatchStatement } from '../lambda/snapshot/restore/record-batch';
+import { applyExportSettings } from '../lambda/snapshot/snapshot-settings';
+import { postgresCpuReader } from './support/process-cpu';
+import { BENCH_TABLE, generateTable } from './snapshot/generate';
+import { timeTool } from './snapshot/pg-tools';
+import { seconds } from './snapshot/report';
+
+const DATABASE = 'rds_migrate_bench_restore_statement';
+/** About the restore's batches: 3.5 MiB of text (`loadTable`'s default `batchBytes`). */
+const BATCH_BYTES = 3.5 * 1024 * 1024;
+/** The separator byte the restore joins a batch's lines with when the lines do not hold it. */
+const SEPARATOR = '\x01';
+const LINES = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' };
+
+function urlFor(adminUrl: string, database: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** The bench table's columns, as the manifest lists them. */
+async function tableOf(client: pg.Client): Promise<ManifestTable> {
+  const { rows } = await client.query(
+    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+      WHERE attrelid = '${BENCH_TABLE}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+  );
+  return { schema: 'public', table: BENCH_TABLE, kind: 'table', columns: rows, keyColumns: ['id'] } as unknown as ManifestTable;
+}
+
+/** The table's rows as record lines (the snapshot's), joined into batches of about {@link BATCH_BYTES}. */
+async function batchesOf(client: pg.Client, table: ManifestTable): Promise<{ batches: string[]; bytes: number }> {
+  const row = `ROW(${table.columns.map((c) => `t."${c.name}"`).join(', ')})::text`;
+  const { rows } = await client.query({ text: `SELECT ${row} AS l FROM ${BENCH_TABLE} AS t ORDER BY id`, rowMode: 'array' });
+  const batches: string[] = [];
+  let lines: string[] = [];
+  let size = 0;
+  let bytes = 0;
+  for (const [line] of rows as [string][]) {
+    if (line.includes(SEPARATOR)) throw new Error('a line holds the separator byte');
+    if (size + line.length + 1 > BATCH_BYTES && lines.length > 0) {
+      batches.push(lines.join(SEPARATOR));
+      lines = [];
+      size = 0;
+    }
+    lines.push(line);
+    size += line.length + 1;
+    bytes += Buffer.byteLength(line) + 1;
+  }
+  if (lines.length > 0) batches.push(lines.join(SEPARATOR));
+  return { batches, bytes };
+}
+
+async function main(): Promise<void> {
+  const rowCount = Number(process.argv[2] ?? 1_000_000);
+  if (!Number.isInteger(rowCount) || rowCount < 1) throw new Error(`rows: ${process.argv[2]} must be a whole number of at least 1`);
+  const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = urlFor(adminUrl, DATABASE);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.end();
+  const work = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-bench-restore-statement-'));
+  const driver = new PgDriver({ connectionString: url });
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await generateTable(url, rowCount);
+    await client.connect();
+    const table = await tableOf(client);
+    const { batches, bytes } = await batchesOf(client, table);
+    console.log(`PostgreSQL at ${new URL(adminUrl).host}; ${rowCount} rows, ${(bytes / 1024 / 1024).toFixed(1)} MiB of record lines in ${batches.length} batches; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const serverCpu = await postgresCpuReader(adminUrl);
+
+    const results: { what: string; ms: number; cpuMs: number }[] = [];
+    const measure = async (what: string, run: () => Promise<void>) => {
+      const cpuBefore = serverCpu ? await serverCpu() : Number.NaN;
+      const started = performance.now();
+      await run();
+      const ms = performance.now() - started;
+      results.push({ what, ms, cpuMs: serverCpu ? (await serverCpu()) - cpuBefore : Number.NaN });
+    };
+    /** Runs `sql` once per batch in one transaction with the restore's settings, the table emptied first, then rolls back. */
+    const perBatch = (sql: string, truncate: boolean) => async () => {
+      const tx = await driver.beginTransaction();
+      try {
+        await applyExportSettings(tx);
+        if (truncate) await tx.execute(`TRUNCATE ${BENCH_TABLE}`);
+        for (const rows of batches) await (tx as Executor).execute(sql, { rows, separator: SEPARATOR });
+      } finally {
+        await tx.rollback();
+      }
+    };
+    const read = `SELECT s.l, s.l::${BENCH_TABLE} AS r FROM unnest(${LINES.lines}) AS s (l) OFFSET 0`;
+    await measure('the restore statement (read, insert, prove)', perBatch(recordBatchStatement(table, LINES), true));
+    await measure('read and insert, no proof', perBatch(`INSERT INTO ${BENCH_TABLE} SELECT (q.r).* FROM (${read}) AS q`, true));
+    await measure('read and render back (the proof), no insert', perBatch(`SELECT count(*) FILTER (WHERE q.r::text IS DISTINCT FROM q.l) AS differ FROM (${read}) AS q`, false));
+    await measure('cut the lines (string_to_array, unnest)', perBatch(`SELECT count(*) FILTER (WHERE octet_length(s.l) > 0) AS lines FROM unnest(${LINES.lines}) AS s (l)`, false));
+    await measure('send the text only', perBatch(`SELECT octet_length(${LINES.text}) + octet_length(:separator::text) AS bytes`, false));
+    await measure('SHA-256 of the text received', perBatch(`SELECT encode(sha256(convert_to(${LINES.text}, 'UTF8')), 'hex') AS sha256`, false));
+    const copyFile = path.join(work, 'rows.copy');
+    await timeTool('psql', ['-d', url, '-c', `\\copy ${BENCH_TABLE} TO '${copyFile}'`]);
+    await measure('COPY FROM (psql \\copy, in one transaction)', async () => {
+      await timeTool('psql', ['-d', url, '-1', '-c', `TRUNCATE ${BENCH_TABLE}`, '-c', `\\copy ${BENCH_TABLE} FROM '${copyFile}'`]);
+    });
+
+    const width = Math.max(...results.map((r) => r.what.length));
+    console.log(`\n${'what'.padEnd(width)}  wall      PostgreSQL CPU`);
+    for (const r of results) console.log(`${r.what.padEnd(width)}  ${seconds(r.ms).padEnd(8)}  ${Number.isNaN(r.cpuMs) ? '(server elsewhere)' : seconds(r.cpuMs)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+    await driver.close();
+    await rm(work, { recursive: true, force: true });
+    const drop = new pg.Client({ connectionString: adminUrl });
+    await drop.connect();
+    await drop.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    await drop.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
