@@ -136,6 +136,23 @@ describe.each([
     const bigText = report.tables.find((t) => t.table === 'big_text')!;
     expect(bigText.rows).toBe(40);
     if (name !== 'pg') expect(bigText.batches).toBeGreaterThan(4);
+
+    // The same snapshot as a copy in a new schema (targetSchema): every table's exported columns, as text, equal the rows just restored.
+    const inspect = `inspect_${name === 'pg' ? 'pg' : 'api'}_${lineFormat}`;
+    const copy = await restoreSnapshot({ driver, s3, bucket: BUCKET, prefix: 'p/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: inspect, ...loadOptions });
+    expect(copy.totalRows).toBe(snapshot.totalRows);
+    expect(copy.tables.every((t) => t.schema === inspect && t.verified)).toBe(true);
+    for (const table of snapshot.manifest.tables) {
+      const text = table.columns.map((c) => `x."${c.name.replace(/"/g, '""')}"::text`).join(', ') || `''`;
+      const relation = (schema: string, only: boolean) => `${only ? 'ONLY ' : ''}"${schema}"."${table.table.replace(/"/g, '""')}" AS x`;
+      const { rows } = await db.sql(
+        `SELECT (SELECT count(*) FROM (SELECT ${text} FROM ${relation(table.schema, table.kind === 'table')} EXCEPT ALL SELECT ${text} FROM ${relation(inspect, true)}) d)::int AS missing,
+                (SELECT count(*) FROM (SELECT ${text} FROM ${relation(inspect, true)} EXCEPT ALL SELECT ${text} FROM ${relation(table.schema, table.kind === 'table')}) d)::int AS extra,
+                (SELECT count(*) FROM ${relation(inspect, true)})::int AS rows`,
+      );
+      expect(rows[0], `${inspect}.${table.table}`).toEqual({ missing: 0, extra: 0, rows: table.rowCount });
+    }
+    await db.sql(`DROP SCHEMA "${inspect}" CASCADE`);
     await db.sql(`DROP SCHEMA "${copies}" CASCADE; SELECT setval('big_text_id_seq', 40)`);
   });
 });

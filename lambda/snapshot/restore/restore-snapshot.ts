@@ -10,6 +10,7 @@ import { assertSnapshotId } from '../snapshot-id';
 import type { SnapshotLocation } from '../snapshot-location';
 import { applyExportSettings } from '../snapshot-settings';
 import { checkSnapshotObjects } from './check-snapshot-objects';
+import { createInspectionSchema, dropInspectionSchema, inspectionSchemaProblem, inspectionTables, schemaExists } from './inspection-schema';
 import { loadOrder, type LoadUnit } from './load-order';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
@@ -31,6 +32,16 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
    * database, whose tables must already exist (see `runRestore`, which applies the migrations first).
    */
   readonly sourceDatabase?: string;
+  /**
+   * Restore a copy into this new schema of `driver`'s database, for inspection, instead of replacing the
+   * rows of the snapshot's tables: the schema must not exist; it is created with one table per snapshot
+   * table, under the table's own name, of the snapshot's columns and types and its key as primary key,
+   * nothing else (`inspection-schema.ts`), and loaded as a restore in place is (verified the same way).
+   * A restore that fails drops what it created. Refused when two of the snapshot's tables share a name,
+   * or the name is not one PostgreSQL allows for a new schema (`inspectionSchemaProblem`). Sequences are
+   * not restored: the copy has none. @default the snapshot's own tables (in place)
+   */
+  readonly targetSchema?: string;
   /**
    * When given, the target's current schema version (highest applied migration, `null` for none): a
    * snapshot taken at another version is refused, since its rows fit the schema of its own version.
@@ -155,8 +166,10 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  * transaction, then each load unit is loaded, verified and committed on its own; a failure then leaves
  * the tables before it restored and the rest empty (`databaseChanged: true`, the message names them).
  *
- * Restoring into another database (`sourceDatabase`) is the same once its tables exist. Another schema
- * of the same database is not supported: migrations name their schemas.
+ * Restoring into another database (`sourceDatabase`) is the same once its tables exist. Into a new schema
+ * of the same database (`targetSchema`), the schema and its tables are first created from the manifest
+ * (`inspection-schema.ts`; not by applying the migrations, which name their schemas), then loaded the
+ * same way; a failure drops them.
  *
  * @throws {RestoreError} naming the kind of failure, the snapshot and whether the database changed
  */
@@ -195,10 +208,59 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
         `bring the database to version ${manifest.schemaVersion ?? 'none'} first (rollback or migrate), or restore into another database`,
     );
   }
-  const tables = manifest.tables.filter((t) => t.schema !== HISTORY_SCHEMA);
+  let tables = manifest.tables.filter((t) => t.schema !== HISTORY_SCHEMA);
   const skipped = manifest.tables.filter((t) => t.schema === HISTORY_SCHEMA).map((t) => ({ schema: t.schema, table: t.table }));
   const objectProblems = await checkSnapshotObjects(location, manifest);
   if (objectProblems.length > 0) refuse('snapshot', `the snapshot does not match its manifest: ${objectProblems.join('; ')}`);
+  const targetSchema = options.targetSchema;
+  if (targetSchema !== undefined) {
+    const problem = inspectionSchemaProblem(targetSchema);
+    if (problem) refuse('database', `targetSchema: ${JSON.stringify(targetSchema)} ${problem}`);
+    try {
+      tables = inspectionTables(tables, targetSchema);
+    } catch (error) {
+      refuse('database', (error as Error).message, error);
+    }
+    if (await schemaExists(driver, targetSchema)) {
+      refuse('database', `targetSchema: schema "${targetSchema}" already exists in database "${driver.database}": a copy is restored into a new schema only, nothing is overwritten`);
+    }
+    try {
+      await createInspectionSchema(driver, targetSchema, tables);
+    } catch (error) {
+      refuse('database', `cannot create schema "${targetSchema}" and its tables: ${describeError(error)}`, error);
+    }
+    log.info('inspection schema created', { snapshotId, database: driver.database, schema: targetSchema, tables: tables.length });
+  }
+  try {
+    return await restoreTables(options, { manifest, tables, skipped, location, sourceDatabase, lockTimeoutMs, started, log, refuse });
+  } catch (error) {
+    if (targetSchema === undefined) throw error;
+    const dropped = await dropInspectionSchema(driver, targetSchema, tables);
+    if (!(error instanceof RestoreError)) throw error;
+    const outcome = dropped ? `the schema "${targetSchema}" created for it was dropped` : `the schema "${targetSchema}" created for it could not be dropped: drop it`;
+    throw new RestoreError(`${error.message}; ${outcome}`, error.kind, snapshotId, !dropped, { cause: error.cause ?? error });
+  }
+}
+
+/** What `restoreSnapshot` has read and checked before it loads anything. */
+interface RestorePlan {
+  readonly manifest: SnapshotManifest;
+  /** The tables to load (in `targetSchema` when given). */
+  readonly tables: readonly ManifestTable[];
+  readonly skipped: TableName[];
+  readonly location: SnapshotLocation;
+  readonly sourceDatabase: string;
+  readonly lockTimeoutMs: number;
+  /** When the restore started (`Date.now()`). */
+  readonly started: number;
+  readonly log: Log;
+  readonly refuse: (kind: RestoreFailureKind, message: string, cause?: unknown) => never;
+}
+
+/** Checks that the database can take `plan.tables`, then empties and loads them (see `restoreSnapshot`). */
+async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan): Promise<RestoreReport> {
+  const { manifest, tables, skipped, location, sourceDatabase, lockTimeoutMs, started, log, refuse } = plan;
+  const { driver, snapshotId } = options;
   const catalog = await readTargetCatalog(driver, tables);
   const sequences = uniqueSequences(tables);
   const obstacles = restoreObstacles(catalog, tables);
