@@ -45,6 +45,7 @@ interface InvokeFlags extends OutputFlags {
   readonly snapshotId?: string;
   readonly confirm?: string;
   readonly targetDatabase?: string;
+  readonly targetSchema?: string;
   readonly region?: string;
   readonly lambdaEndpoint?: string;
   readonly logs?: boolean;
@@ -59,7 +60,7 @@ const TAKES_TO: ReadonlySet<InvokeAction> = new Set(['migrate', 'plan', 'rollbac
  * and sends it as `confirm` too (typing it on the command line is the confirmation, as for the local
  * rollback; with `--dry-run` the event is `{"action":"plan","direction":"down"}` instead); `baseline` needs `--version`; `list-snapshots` takes `--limit` (1 to 1,000, the event's
  * bound); `restore` needs `--snapshot-id` and `--confirm` repeating it (checked here, before anything is
- * sent), optionally `--target-database`.
+ * sent), optionally `--target-database` or `--target-schema`.
  * @throws {UsageError} naming the flag that is missing, malformed or not for this action
  */
 function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unknown> {
@@ -67,7 +68,7 @@ function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unkn
   if (to !== undefined && !TAKES_TO.has(action)) throw new UsageError(`--to is only for invoke migrate, plan and rollback, not ${action}`);
   if (version !== undefined && action !== 'baseline') throw new UsageError(`--version is only for invoke baseline, not ${action}`);
   if (flags.limit !== undefined && action !== 'list-snapshots') throw new UsageError(`--limit is only for invoke list-snapshots, not ${action}`);
-  for (const [flag, value] of [['--snapshot-id', flags.snapshotId], ['--confirm', flags.confirm], ['--target-database', flags.targetDatabase]] as const) {
+  for (const [flag, value] of [['--snapshot-id', flags.snapshotId], ['--confirm', flags.confirm], ['--target-database', flags.targetDatabase], ['--target-schema', flags.targetSchema]] as const) {
     if (value !== undefined && action !== 'restore') throw new UsageError(`${flag} is only for invoke restore, not ${action}`);
   }
   if (action === 'list-snapshots') {
@@ -87,7 +88,12 @@ function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unkn
     if (flags.confirm !== snapshotId) {
       throw new UsageError(`--confirm must repeat the snapshot id ${snapshotId}: the rows of its tables are replaced; nothing was sent`);
     }
-    return { action, snapshotId, confirm: flags.confirm, ...(flags.targetDatabase ? { targetDatabase: flags.targetDatabase } : {}) };
+    if (flags.targetDatabase !== undefined && flags.targetSchema !== undefined) throw new UsageError('--target-database or --target-schema, not both; nothing was sent');
+    return {
+      action, snapshotId, confirm: flags.confirm,
+      ...(flags.targetDatabase ? { targetDatabase: flags.targetDatabase } : {}),
+      ...(flags.targetSchema !== undefined ? { targetSchema: flags.targetSchema } : {}),
+    };
   }
   if (flags.dryRun && action !== 'rollback') throw new UsageError(`--dry-run is only for invoke rollback (plan is migrate's dry run), not ${action}`);
   if (action === 'rollback') {
@@ -166,6 +172,7 @@ export function registerInvoke(program: Command, session: Session): void {
     .option('--snapshot-id <id>', 'restore: the snapshot to restore')
     .option('--confirm <id>', 'restore: repeat the snapshot id (its tables\' rows are replaced)')
     .option('--target-database <name>', 'restore: a copy into this database of the cluster instead')
+    .option('--target-schema <name>', 'restore: a copy into this new schema of the database instead, next to the live tables')
     .option('--region <region>', 'AWS region of the function (default: the SDK\'s)')
     .option('--lambda-endpoint <url>', 'Lambda endpoint, for a local stand-in')
     .option('--logs', 'print the tail of the function\'s log (last 4 KB) on stderr')

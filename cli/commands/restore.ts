@@ -11,11 +11,12 @@ import { UsageError } from '../usage-error';
 
 interface RestoreFlags extends ProjectFlags {
   readonly confirm?: string;
+  readonly targetSchema?: string;
 }
 
 /**
- * `rds-migrate restore <id> --confirm <id>`: the function's restore action (`runRestore`) on the target
- * database, in place. The arguments are checked before anything is reached (a well-formed snapshot id,
+ * `rds-migrate restore <id> --confirm <id> [--target-schema <name>]`: the function's restore action
+ * (`runRestore`) on the target database, in place, or as a copy into a new schema of it. The arguments are checked before anything is reached (a well-formed snapshot id,
  * `--confirm` repeating it, a bucket); the restore itself refuses, with the database untouched, a
  * snapshot that is incomplete, corrupt, tampered with or of another schema version.
  */
@@ -29,14 +30,21 @@ export function registerRestore(program: Command, session: Session): void {
         'reloaded in foreign-key order (one transaction when it fits), sequences reset, and every table\'s rows ' +
         'checked against the snapshot. The database must be at the snapshot\'s schema version (roll back or migrate ' +
         'first). --confirm must repeat the snapshot id, since the current rows are lost. Shows rows, bytes, rate and ' +
-        'ETA on a terminal.',
+        'ETA on a terminal. With --target-schema, a copy goes into a new schema of the database instead, next to the ' +
+        'live tables, which keep their rows: the schema is created with the snapshot\'s tables (columns, types and key, ' +
+        'from the manifest) and loaded, whatever the database\'s schema version.',
     )
-    .option('--confirm <snapshot-id>', 'the snapshot id again: confirms that the current rows are replaced');
+    .option('--confirm <snapshot-id>', 'the snapshot id again: confirms that the current rows are replaced')
+    .option('--target-schema <name>', 'restore a copy into this new schema instead (it must not exist); the live tables are not touched');
   addProjectOptions(command);
   addOutputOptions(command);
   addHelp(command, {
     targets: true,
-    examples: ['rds-migrate snapshots --snapshot-bucket my-snapshots', 'rds-migrate restore 20250314T091500Z-3fa9c01b --confirm 20250314T091500Z-3fa9c01b --snapshot-bucket my-snapshots'],
+    examples: [
+      'rds-migrate snapshots --snapshot-bucket my-snapshots',
+      'rds-migrate restore 20250314T091500Z-3fa9c01b --confirm 20250314T091500Z-3fa9c01b --snapshot-bucket my-snapshots',
+      'rds-migrate restore 20250314T091500Z-3fa9c01b --confirm 20250314T091500Z-3fa9c01b --target-schema inspect --snapshot-bucket my-snapshots',
+    ],
   });
   command.action(
     runCommand<RestoreFlags>(session, async (ctx, flags, [snapshotId]) => {
@@ -58,7 +66,11 @@ export function registerRestore(program: Command, session: Session): void {
       const progress = ctx.progress && !ctx.json ? restoreProgressBar(ctx.stderr) : undefined;
       let report: Awaited<ReturnType<typeof runRestore>>;
       try {
-        report = await runRestore(project.actionContext, { snapshotId: snapshotId!, confirm: flags.confirm, ...(progress ? { onProgress: progress.onProgress } : {}) });
+        report = await runRestore(project.actionContext, {
+          snapshotId: snapshotId!, confirm: flags.confirm,
+          ...(flags.targetSchema !== undefined ? { targetSchema: flags.targetSchema } : {}),
+          ...(progress ? { onProgress: progress.onProgress } : {}),
+        });
       } finally {
         progress?.finish();
       }

@@ -6,7 +6,8 @@ import { formatCount, formatDuration } from './units';
 export function renderRestore(report: RestoreActionReport, out: Printer): void {
   const c = out.colour;
   const r = report.restore;
-  out.line(`${c.bold('Restored')} snapshot ${r.snapshotId} of ${report.sourceDatabase} into ${report.database} ${c.dim(`(schema version ${r.schemaVersion ?? 'none'}, ${r.transaction === 'single' ? 'one transaction' : 'a transaction per table'})`)}`);
+  const into = report.schema !== undefined ? `a new schema "${report.schema}" of ${report.database}` : report.database;
+  out.line(`${c.bold('Restored')} snapshot ${r.snapshotId} of ${report.sourceDatabase} into ${into} ${c.dim(`(schema version ${r.schemaVersion ?? 'none'}, ${r.transaction === 'single' ? 'one transaction' : 'a transaction per table'})`)}`);
   if (r.tables.length > 0) {
     out.table(
       [{ header: 'TABLE' }, { header: 'ROWS', align: 'right' }, { header: 'CHECKED' }],

@@ -17,6 +17,13 @@ export interface RestoreActionOptions {
    * the bundle's migrations (it may be empty). @default the context's database (in place)
    */
   readonly targetDatabase?: string;
+  /**
+   * Restore a copy into this new schema of the context's database for inspection instead, next to the
+   * live tables, which are not touched: the schema is created with the snapshot's tables (their columns,
+   * types and key, from the manifest; not by applying the migrations, which name their schemas) and
+   * loaded (`restoreSnapshot`'s `targetSchema`). Not with `targetDatabase`. @default in place
+   */
+  readonly targetSchema?: string;
   /** One transaction, per-table transactions, or `auto` (see `restoreSnapshot`). @default 'auto' */
   readonly transaction?: RestoreTransaction;
   /** Called (and awaited) after each INSERT batch, e.g. for a progress bar (see `RestoreProgress`). */
@@ -29,6 +36,8 @@ export interface RestoreActionReport {
   readonly database: string;
   /** The database the snapshot was taken of. */
   readonly sourceDatabase: string;
+  /** For a restore into a new schema (`targetSchema`): that schema. */
+  readonly schema?: string;
   /** For a restore into another database: what migrating it to the snapshot's version applied. */
   readonly migrated?: { readonly applied: string[]; readonly current: string | null };
   readonly restore: RestoreReport;
@@ -42,7 +51,8 @@ export interface RestoreActionReport {
  *   version is read from the schema history and compared; roll back or migrate first otherwise);
  * - into `targetDatabase`: a driver is opened on it (`ctx.openDatabase`), its schema brought to the
  *   snapshot's version with the bundle's migrations (`migrate` with `targetVersion`), then the rows loaded.
- *   Another schema of the same database is not supported: migrations name their schemas.
+ * - into `targetSchema`: a new schema of the context's database, created from the manifest and loaded
+ *   (`restoreSnapshot`'s `targetSchema`); the live tables are not touched, whatever the database's version.
  *
  * The confirmation is checked before anything is read.
  * @throws {RestoreError} when the restore is refused or fails (`kind`, `databaseChanged`)
@@ -60,12 +70,16 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
     );
   }
   if (!target) throw new SnapshotsDisabledError();
+  if (options.targetSchema !== undefined && options.targetDatabase !== undefined) {
+    throw new Error('targetSchema: give targetDatabase or targetSchema, not both (a copy goes into another database, or into a new schema of this one)');
+  }
   const sourceDatabase = ctx.driver.database;
   const location = { s3: target.s3, bucket: target.bucket, prefix: target.prefix };
-  const restoreInto = async (driver: Driver): Promise<RestoreReport> => {
-    const current = await status(driver, ctx.bundle);
+  const restoreInto = async (driver: Driver, targetSchema?: string): Promise<RestoreReport> => {
+    // A copy into a new schema does not depend on the live schema's version: its tables come from the manifest.
+    const current = targetSchema === undefined ? { currentSchemaVersion: (await status(driver, ctx.bundle)).current } : { targetSchema };
     return restoreSnapshot({
-      ...location, driver, sourceDatabase, snapshotId: options.snapshotId, confirm: options.confirm, currentSchemaVersion: current.current, log: ctx.log,
+      ...location, driver, sourceDatabase, snapshotId: options.snapshotId, confirm: options.confirm, ...current, log: ctx.log,
       ...(options.transaction ? { transaction: options.transaction } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
@@ -73,8 +87,8 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
   const lease = { appliedBy: ctx.appliedBy, log: ctx.log, ...(ctx.lock ? { lock: ctx.lock } : {}) };
 
   if (options.targetDatabase === undefined || options.targetDatabase === sourceDatabase) {
-    const restore = await withLease(ctx.driver, lease, () => restoreInto(ctx.driver));
-    return { action: 'restore', database: sourceDatabase, sourceDatabase, restore };
+    const restore = await withLease(ctx.driver, lease, () => restoreInto(ctx.driver, options.targetSchema));
+    return { action: 'restore', database: sourceDatabase, sourceDatabase, ...(options.targetSchema !== undefined ? { schema: options.targetSchema } : {}), restore };
   }
 
   if (!ctx.openDatabase) throw new Error(`targetDatabase: restoring into another database is not available here (no way to reach "${options.targetDatabase}")`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inspectionSchemaProblem } from '../snapshot/restore/inspection-schema';
 import { SNAPSHOT_ID_PATTERN } from '../snapshot/snapshot-id';
 import { versionSchema } from './version';
 
@@ -27,7 +28,8 @@ import { versionSchema } from './version';
  * - `{"action":"restore","snapshotId":"20250314T091500Z-3fa9c01b","confirm":"20250314T091500Z-3fa9c01b"}`:
  *   replace the rows of the snapshot's tables with the snapshot's; `confirm` must repeat the id.
  *   `"targetDatabase":"app_inspect"` restores a copy into another database of the cluster instead (its
- *   schema brought to the snapshot's version first); `"transaction":"single"|"per-table"|"auto"`.
+ *   schema brought to the snapshot's version first), `"targetSchema":"inspect"` into a new schema of the
+ *   database, next to the live tables (created from the manifest); `"transaction":"single"|"per-table"|"auto"`.
  */
 const snapshotIdField = z
   .string()
@@ -39,6 +41,12 @@ const databaseField = z
   .min(1, 'a database name is not empty')
   .max(63, 'a database name has at most 63 characters')
   .refine((name) => !name.includes('\0'), 'a database name has no NUL character');
+
+/** A new schema's name (`inspectionSchemaProblem`: not empty, at most 63 bytes, not pg_*, not rds_migrate, no NUL). */
+const schemaField = z.string().superRefine((name, ctx) => {
+  const problem = inspectionSchemaProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `the schema name ${problem}` });
+});
 
 /**
  * A version that must be given: digits with optional dots (`versionSchema`), with `why` in the error
@@ -64,11 +72,16 @@ export const manualEventSchema = z.discriminatedUnion('action', [
       snapshotId: snapshotIdField,
       confirm: z.string({ error: 'is required: repeat the snapshot id to confirm that the current rows are replaced' }),
       targetDatabase: databaseField.optional(),
+      targetSchema: schemaField.optional(),
       transaction: z.enum(['single', 'per-table', 'auto']).optional(),
     })
     .refine((event) => event.confirm === event.snapshotId, {
       path: ['confirm'],
       message: 'does not repeat snapshotId: nothing is restored without the exact id confirmed',
+    })
+    .refine((event) => event.targetSchema === undefined || event.targetDatabase === undefined, {
+      path: ['targetSchema'],
+      message: 'give targetDatabase or targetSchema, not both',
     }),
   z
     .strictObject({ action: z.literal('plan'), targetVersion: versionSchema.optional(), direction: z.enum(['up', 'down'], { error: 'must be "up" or "down"' }).optional() })

@@ -91,6 +91,7 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
             snapshotId: event.snapshotId,
             confirm: event.confirm,
             ...(event.targetDatabase ? { targetDatabase: event.targetDatabase } : {}),
+            ...(event.targetSchema !== undefined ? { targetSchema: event.targetSchema } : {}),
             ...(event.transaction ? { transaction: event.transaction } : {}),
           });
         case 'plan':

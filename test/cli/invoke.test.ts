@@ -221,5 +221,17 @@ describe('rds-migrate invoke: snapshots in the function\'s bucket', () => {
     expect(restored.json()).toMatchObject({ action: 'restore', database: db.name });
     expect(withBucket.events.slice(-1)).toEqual([{ action: 'restore', snapshotId, confirm: snapshotId }]);
     expect((await db.sql('SELECT sum(total)::text AS s FROM invoices')).rows[0].s).toBe(before);
+
+    // A copy into a new schema: the event carries targetSchema; the live rows stay as they are.
+    await db.sql('UPDATE invoices SET total = 0');
+    const copied = await invokeSnapshots('restore', '--snapshot-id', snapshotId, '--confirm', snapshotId, '--target-schema', 'inspect', '--json');
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.json()).toMatchObject({ action: 'restore', database: db.name, schema: 'inspect' });
+    expect(withBucket.events.slice(-1)).toEqual([{ action: 'restore', snapshotId, confirm: snapshotId, targetSchema: 'inspect' }]);
+    expect((await db.sql('SELECT sum(total)::text AS s FROM inspect.invoices')).rows[0].s).toBe(before);
+    expect((await db.sql('SELECT sum(total)::text AS s FROM invoices')).rows[0].s).toBe('0.00');
+    const both = await invokeSnapshots('restore', '--snapshot-id', snapshotId, '--confirm', snapshotId, '--target-schema', 'x', '--target-database', 'y');
+    expect(both.code).toBe(4);
+    expect(both.stderr).toContain('--target-database or --target-schema, not both');
   });
 });

@@ -157,6 +157,27 @@ describe('restore', () => {
     expect(await digest()).toBe(before);
   });
 
+  it('restore --target-schema: a copy into a new schema, the live rows kept', async () => {
+    const digest = async (schema: string) => (await db.sql(`SELECT md5(string_agg(i::text, ',' ORDER BY i.id)) AS d FROM ${schema}.invoices i`)).rows[0].d as string;
+    const snapshot = await cli('snapshot', '--json');
+    const sid = snapshot.json().snapshot.snapshotId as string;
+    const before = await digest('public');
+    await db.sql("UPDATE invoices SET customer = 'changed after the snapshot' WHERE id % 4 = 0");
+    const live = await digest('public');
+
+    const run = await cli('restore', sid, '--confirm', sid, '--target-schema', 'inspect', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json()).toMatchObject({ action: 'restore', database: db.name, schema: 'inspect', restore: { totalRows: 500, tables: [expect.objectContaining({ schema: 'inspect', table: 'invoices' })] } });
+    expect(await digest('inspect')).toBe(before);
+    expect(await digest('public')).toBe(live);
+    const again = await cli('restore', sid, '--confirm', sid, '--target-schema', 'inspect');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('schema "inspect" already exists');
+    // The copy puts the live rows back as they were, for the tests after this one.
+    await db.sql('UPDATE invoices i SET customer = c.customer FROM inspect.invoices c WHERE c.id = i.id; DROP SCHEMA inspect CASCADE');
+    expect(await digest('public')).toBe(before);
+  });
+
   it('restore on a terminal shows a progress bar of the manifest\'s rows and bytes on stderr; none with --json', async () => {
     const sid = (await cli('snapshot', '--json')).json().snapshot.snapshotId as string;
     const run = await runCliOnTerminal(['restore', sid, '--confirm', sid, ...flags()], { cwd: project.dir });

@@ -200,6 +200,27 @@ describe('restore actions', () => {
     expect((refused as Error).message).toMatch(/taken at schema version 0003, the database is at 0004/);
   });
 
+  it('restores a copy into a new schema of the database, next to the live tables, which keep their rows', async () => {
+    const target = { prefix: 'schema-copy/' };
+    const orders = async (schema: string) => (await db.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM ${schema}.orders o`)).rows[0].h as string;
+    const snapshot = await runSnapshot(context(target));
+    const before = await orders('public');
+    await db.sql(`UPDATE orders SET total = total + 1 WHERE id % 2 = 0`);
+    const live = await orders('public');
+    expect(live).not.toBe(before);
+
+    const report = await runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: 'inspect' });
+    expect(report).toMatchObject({ action: 'restore', database: db.name, sourceDatabase: db.name, schema: 'inspect' });
+    expect(report).not.toHaveProperty('migrated');
+    expect(report.restore.tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual(['inspect.audit_log', 'inspect.customers', 'inspect.orders', 'inspect.wide']);
+    expect(await orders('inspect')).toBe(before);
+    expect(await orders('public')).toBe(live);
+    await expect(
+      runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: 'inspect_2', targetDatabase: 'other' }),
+    ).rejects.toThrow(/^targetSchema: give targetDatabase or targetSchema, not both/);
+    await db.sql('DROP SCHEMA inspect CASCADE');
+  });
+
   it('restores a copy into another database, its schema first brought to the snapshot version by the migrations', async () => {
     const target = { prefix: 'copy/' };
     const snapshot = await runSnapshot(context(target));

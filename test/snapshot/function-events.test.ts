@@ -30,6 +30,7 @@ describe('restore and list-snapshots events', () => {
   it('accepts well-formed events', () => {
     expect(parseEvent({ action: 'restore', snapshotId: ID, confirm: ID })).toEqual({ kind: 'manual', event: { action: 'restore', snapshotId: ID, confirm: ID } });
     expect(parseEvent({ action: 'restore', snapshotId: ID, confirm: ID, targetDatabase: 'app_copy', transaction: 'per-table' }).event).toMatchObject({ targetDatabase: 'app_copy' });
+    expect(parseEvent({ action: 'restore', snapshotId: ID, confirm: ID, targetSchema: 'inspect' }).event).toMatchObject({ targetSchema: 'inspect' });
     expect(parseEvent({ action: 'list-snapshots', limit: 5 })).toEqual({ kind: 'manual', event: { action: 'list-snapshots', limit: 5 } });
   });
 
@@ -45,6 +46,13 @@ describe('restore and list-snapshots events', () => {
     expect(refusal({ action: 'restore', snapshotId: ID, confirm: ID, transaction: 'some' })).toMatch(/^Invalid event: transaction: /);
     expect(refusal({ action: 'restore', snapshotId: ID, confirm: ID, targetDatabase: 'x'.repeat(64) })).toBe(
       'Invalid event: targetDatabase: a database name has at most 63 characters',
+    );
+    expect(refusal({ action: 'restore', snapshotId: ID, confirm: ID, targetSchema: 'pg_inspect' })).toBe(
+      'Invalid event: targetSchema: the schema name starts with pg_, which PostgreSQL reserves for system schemas',
+    );
+    expect(refusal({ action: 'restore', snapshotId: ID, confirm: ID, targetSchema: '' })).toBe('Invalid event: targetSchema: the schema name is empty');
+    expect(refusal({ action: 'restore', snapshotId: ID, confirm: ID, targetSchema: 'inspect', targetDatabase: 'app_copy' })).toBe(
+      'Invalid event: targetSchema: give targetDatabase or targetSchema, not both',
     );
     expect(refusal({ action: 'list-snapshots', limit: 0 })).toBe('Invalid event: limit: limit is at least 1');
     expect(refusal({ action: 'list-snapshots', limit: 2.5 })).toBe('Invalid event: limit: limit is a whole number');
