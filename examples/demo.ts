@@ -10,12 +10,16 @@
  *    it), so its verify script proves the OCR columns are there and 0021 is recorded without running.
  * 5. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022, 0023 and 0024, verification.
  * 6. Invokes it again: nothing to apply.
+ * 7. Invokes it with {"action":"restore",...,"targetSchema":"before_ocr"}: the snapshot of step 5 as a copy
+ *    in a new schema next to the migrated tables, where the invalid OCR values the migration cleaned up
+ *    are still to be seen.
  */
 import pg from 'pg';
 import { loadFaktuLove } from './faktulove/load-example';
-import { formatBaselineReport, formatMigrateReport } from './demo/format-report';
+import { formatBaselineReport, formatMigrateReport, formatRestoreReport } from './demo/format-report';
 import type { BaselineActionReport } from '../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../lambda/actions/migrate-action';
+import type { RestoreActionReport } from '../lambda/actions/restore-action';
 import { startLocalAws } from '../local/environment/local-aws';
 import { loadSynthesizedFunction, synth } from '../local/lambda';
 import { startPostgres } from '../local/postgres/embedded-postgres';
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
     }
     for (const line of formatBaselineReport(baseline.result)) console.log(line);
 
+    let snapshotId: string | undefined;
     for (const run of [2, 3]) {
       console.log(`\nInvocation ${run}: {"action":"migrate"}`);
       const outcome = await fn.invoke<MigrateActionReport>({ action: 'migrate' });
@@ -87,9 +92,26 @@ async function main(): Promise<void> {
       }
       for (const line of formatMigrateReport(outcome.result)) console.log(line);
       if (!outcome.result.ok) process.exitCode = 1;
+      snapshotId ??= outcome.result.snapshot?.snapshotId;
     }
-    const left = await count(databaseUrl, 'SELECT count(*) AS n FROM faktury_faktura WHERE ocr_confidence < 0 OR ocr_confidence > 100 OR ocr_processing_time < 0');
-    console.log(`\nAfter: ${left} invalid OCR values left in the table (the originals are in the snapshot). Done in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+    const invalidIn = (table: string) => `SELECT count(*) AS n FROM ${table} WHERE ocr_confidence < 0 OR ocr_confidence > 100 OR ocr_processing_time < 0`;
+    const left = await count(databaseUrl, invalidIn('faktury_faktura'));
+    console.log(`\nAfter: ${left} invalid OCR values left in the table (the originals are in the snapshot).`);
+
+    if (snapshotId) {
+      const restore = { action: 'restore', snapshotId, confirm: snapshotId, targetSchema: 'before_ocr' };
+      console.log(`\nInvocation 4: ${JSON.stringify(restore)}`);
+      const restored = await fn.invoke<RestoreActionReport>(restore);
+      if (!restored.ok) {
+        console.error(`  the function failed: ${restored.error.errorType}: ${restored.error.errorMessage}`);
+        process.exitCode = 1;
+        return;
+      }
+      for (const line of formatRestoreReport(restored.result)) console.log(line);
+      const before = await count(databaseUrl, invalidIn('before_ocr.faktury_faktura'));
+      console.log(`  before_ocr.faktury_faktura: ${before} invalid OCR values, as before the migration; public.faktury_faktura: ${left}`);
+    }
+    console.log(`\nDone in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }

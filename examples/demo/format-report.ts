@@ -1,5 +1,6 @@
 import type { BaselineActionReport } from '../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { RestoreActionReport } from '../../lambda/actions/restore-action';
 
 /** Human-readable lines for a migrate report, as the demo prints them. */
 export function formatMigrateReport(report: MigrateActionReport): string[] {
@@ -37,5 +38,15 @@ export function formatBaselineReport(report: BaselineActionReport): string[] {
   const failed = v.checks.filter((c) => !c.passed && c.severity === 'error');
   lines.push(`  verification at ${report.current}: ${v.ok ? 'OK' : 'FAILED'}, pending above it: ${v.counts.pendingMigrations}`);
   for (const c of failed) lines.push(`    ✗ ${c.check}${c.object ? ` ${c.object}` : ''}: ${c.message}`);
+  return lines;
+}
+
+/** Human-readable lines for a restore report, as the demo prints them. */
+export function formatRestoreReport(report: RestoreActionReport): string[] {
+  const r = report.restore;
+  const into = report.schema !== undefined ? `new schema ${report.schema}` : report.database;
+  const lines = [`  restored snapshot ${r.snapshotId} (schema version ${r.schemaVersion ?? 'none'}) into ${into}: ${r.totalRows} rows in ${r.durationMs} ms, every row proved`];
+  const width = Math.max(...r.tables.map((t) => `${t.schema}.${t.table}`.length));
+  for (const t of r.tables) lines.push(`    ${`${t.schema}.${t.table}`.padEnd(width)}  ${String(t.rows).padStart(7)} rows`);
   return lines;
 }
