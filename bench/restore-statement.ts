@@ -3,8 +3,7 @@
  * COPY. The restore's wall time follows its one backend (`bench:snapshot` prints PostgreSQL's CPU time),
  * so this times, on the same 1-million-row table and the same batches, straight through `pg` (no Data API,
  * no S3, nothing in between), each in a transaction with the restore's settings, rolled back:
- * - the restore's batch statement itself (`recordBatchStatement`: read, insert, prove), its lines cut as
- *   the restore cuts them on this server and as it does before PostgreSQL 14 (`batchSource`);
+ * - the restore's batch statement itself (`recordBatchStatement`: read, insert, prove);
  * - its parts alone: reading the lines and inserting the rows (no proof); reading and rendering the rows
  *   back (the proof, no insert); cutting the text into lines; sending the text and nothing else; the
  *   SHA-256 of the text received;
@@ -24,7 +23,7 @@ import pg from 'pg';
 import type { Executor } from '../lambda/driver/driver';
 import { PgDriver } from '../lambda/driver/pg/pg-driver';
 import type { ManifestTable } from '../lambda/snapshot/manifest';
-import { batchSource, recordBatchStatement } from '../lambda/snapshot/restore/record-batch';
+import { recordBatchStatement } from '../lambda/snapshot/restore/record-batch';
 import { applyExportSettings } from '../lambda/snapshot/snapshot-settings';
 import { postgresCpuReader } from './support/process-cpu';
 import { BENCH_TABLE, generateTable } from './snapshot/generate';
@@ -36,6 +35,7 @@ const DATABASE = 'rds_migrate_bench_restore_statement';
 const BATCH_BYTES = 3.5 * 1024 * 1024;
 /** The separator byte the restore joins a batch's lines with when the lines do not hold it. */
 const SEPARATOR = '\x01';
+const LINES = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' };
 
 function urlFor(adminUrl: string, database: string): string {
   const u = new URL(adminUrl);
@@ -95,9 +95,6 @@ async function main(): Promise<void> {
     const { batches, bytes } = await batchesOf(client, table);
     console.log(`PostgreSQL at ${new URL(adminUrl).host}; ${rowCount} rows, ${(bytes / 1024 / 1024).toFixed(1)} MiB of record lines in ${batches.length} batches; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const serverCpu = await postgresCpuReader(adminUrl);
-    const { rows: version } = await client.query(`SELECT current_setting('server_version_num')::int AS v`);
-    // The lines cut as the restore cuts them on this server (string_to_table on 14+).
-    const lines = batchSource(Number(version[0].v));
 
     const results: { what: string; ms: number; cpuMs: number }[] = [];
     const measure = async (what: string, run: () => Promise<void>) => {
@@ -118,16 +115,13 @@ async function main(): Promise<void> {
         await tx.rollback();
       }
     };
-    const read = `SELECT s.l, s.l::${BENCH_TABLE} AS r FROM ${lines.lines} AS s (l) OFFSET 0`;
-    await measure('the restore statement (read, insert, prove)', perBatch(recordBatchStatement(table, lines), true));
-    await measure('the same, its lines cut as before PostgreSQL 14', perBatch(recordBatchStatement(table, batchSource(0)), true));
+    const read = `SELECT s.l, s.l::${BENCH_TABLE} AS r FROM unnest(${LINES.lines}) AS s (l) OFFSET 0`;
+    await measure('the restore statement (read, insert, prove)', perBatch(recordBatchStatement(table, LINES), true));
     await measure('read and insert, no proof', perBatch(`INSERT INTO ${BENCH_TABLE} SELECT (q.r).* FROM (${read}) AS q`, true));
     await measure('read and render back (the proof), no insert', perBatch(`SELECT count(*) FILTER (WHERE q.r::text IS DISTINCT FROM q.l) AS differ FROM (${read}) AS q`, false));
-    for (const [what, source] of [['string_to_table, PostgreSQL 14+', batchSource(140000)], ['unnest(string_to_array), before 14', batchSource(0)]] as const) {
-      await measure(`cut the lines (${what})`, perBatch(`SELECT count(*) FILTER (WHERE octet_length(s.l) > 0) AS lines FROM ${source.lines} AS s (l)`, false));
-    }
-    await measure('send the text only', perBatch(`SELECT octet_length(${lines.text}) + octet_length(:separator::text) AS bytes`, false));
-    await measure('SHA-256 of the text received', perBatch(`SELECT encode(sha256(convert_to(${lines.text}, 'UTF8')), 'hex') AS sha256`, false));
+    await measure('cut the lines (string_to_array, unnest)', perBatch(`SELECT count(*) FILTER (WHERE octet_length(s.l) > 0) AS lines FROM unnest(${LINES.lines}) AS s (l)`, false));
+    await measure('send the text only', perBatch(`SELECT octet_length(${LINES.text}) + octet_length(:separator::text) AS bytes`, false));
+    await measure('SHA-256 of the text received', perBatch(`SELECT encode(sha256(convert_to(${LINES.text}, 'UTF8')), 'hex') AS sha256`, false));
     const copyFile = path.join(work, 'rows.copy');
     await timeTool('psql', ['-d', url, '-c', `\\copy ${BENCH_TABLE} TO '${copyFile}'`]);
     await measure('COPY FROM (psql \\copy, in one transaction)', async () => {

@@ -6,14 +6,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestTable } from '../../lambda/snapshot/manifest';
-import { batchSource, recordBatchDifference, recordBatchStatement } from '../../lambda/snapshot/restore/record-batch';
+import { recordBatchDifference, recordBatchStatement } from '../../lambda/snapshot/restore/record-batch';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase('record_batch');
-  await db.sql(`CREATE TABLE exact (id int PRIMARY KEY, amount numeric(12,2), tags text[]); CREATE TABLE rounded (id int PRIMARY KEY, amount numeric(12,0), tags text[]);
-    CREATE TABLE exact_before_14 (LIKE exact INCLUDING ALL)`);
+  await db.sql(`CREATE TABLE exact (id int PRIMARY KEY, amount numeric(12,2), tags text[]); CREATE TABLE rounded (id int PRIMARY KEY, amount numeric(12,0), tags text[])`);
 });
 afterAll(async () => {
   await db?.drop();
@@ -21,13 +20,13 @@ afterAll(async () => {
 
 const table = (name: string): ManifestTable =>
   ({ schema: 'public', table: name, kind: 'table', columns: [{ name: 'id', type: 'integer' }, { name: 'amount', type: 'numeric' }, { name: 'tags', type: 'text[]' }] }) as unknown as ManifestTable;
-const SOURCE = batchSource(140000);
+const SOURCE = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' };
 const LINES = ['(1,,"{a,b}")', '(2,2.50,"{""x y""}")', '(3,,)'];
 const TEXT = LINES.join('\u0001');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-async function run(name: string, source = SOURCE) {
-  const { rows } = await db.driver().execute(recordBatchStatement(table(name), source), { rows: TEXT, separator: '\u0001' });
+async function run(name: string) {
+  const { rows } = await db.driver().execute(recordBatchStatement(table(name), SOURCE), { rows: TEXT, separator: '\u0001' });
   return rows[0]!;
 }
 
@@ -37,14 +36,6 @@ describe('recordBatchStatement', () => {
     expect(answer).toEqual({ inserted_rows: '3', received_lines: '3', received_sha256: sha256(TEXT), first_difference: null });
     expect(recordBatchDifference(answer, { lines: 3, sha256: sha256(TEXT), firstLine: 1 })).toBeUndefined();
     expect((await db.sql(`SELECT ROW(e.*)::text AS line FROM exact e ORDER BY id`)).rows.map((r) => r.line)).toEqual(LINES);
-  });
-
-  it('cuts the text into the same lines before PostgreSQL 14 (unnest(string_to_array(...)) instead of string_to_table)', async () => {
-    expect(SOURCE.lines).toMatch(/^string_to_table\(/);
-    expect(batchSource(130011).lines).toMatch(/^unnest\(string_to_array\(/);
-    const answer = await run('exact_before_14', batchSource(130011));
-    expect(answer).toEqual({ inserted_rows: '3', received_lines: '3', received_sha256: sha256(TEXT), first_difference: null });
-    expect((await db.sql(`SELECT ROW(e.*)::text AS line FROM exact_before_14 e ORDER BY id`)).rows.map((r) => r.line)).toEqual(LINES);
   });
 
   it('names the first line whose row does not render back (a column of another typmod), by its number in the object', async () => {

@@ -6,7 +6,7 @@ import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { insertStatement } from './insert-statement';
-import { batchSource, recordBatchDifference, recordBatchStatement, type RecordBatchSource, type SentRecordBatch } from './record-batch';
+import { recordBatchDifference, recordBatchStatement, type RecordBatchSource, type SentRecordBatch } from './record-batch';
 import { RestoredRowsDiffer } from './restore-error';
 import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, sameDigest } from './row-digest';
 
@@ -48,11 +48,6 @@ export interface LoadShape {
    * in RETURNING, rather than column by column over the inserted rows.
    */
   readonly wholeRow: boolean;
-  /**
-   * `record` lines: the server's `server_version_num` (e.g. 150004), which picks how a batch is cut into
-   * lines (`batchSource`). @default 0 (`unnest(string_to_array(...))`, any version)
-   */
-  readonly serverVersion?: number;
   /**
    * `json` lines: the rows' rendering may hold a raw line break (`TargetTable.mayHoldLineBreaks`): the
    * verification then replaces line breaks as the export did (`jsonLine`); without, it skips that pass
@@ -133,7 +128,7 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * `shape.lineFormat`) into the table through `tx`, batch by batch, each batch one statement (see
  * {@link loadStatement}):
  *
- *     WITH rds_line AS MATERIALIZED (SELECT l, n, l::s.t AS r FROM string_to_table(:rows, :separator) WITH ORDINALITY AS (l, n)),
+ *     WITH rds_line AS MATERIALIZED (SELECT l, n, l::s.t AS r FROM unnest(string_to_array(:rows, :separator)) WITH ORDINALITY AS (l, n)),
  *       rds_inserted AS (INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM rds_line RETURNING 1) SELECT ...
  *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM jsonb_populate_recordset(NULL::s.t, :rows::jsonb)
  *
@@ -172,11 +167,11 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   const format = shape.lineFormat ?? 'json';
   const batchSql = loadStatement(
     table,
-    format === 'record' ? batchSource(shape.serverVersion ?? 0) : { lines: ':rows::text', text: ':rows::text' },
+    format === 'record' ? { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' } : { lines: ':rows::text', text: ':rows::text' },
     shape,
   );
   const line = `current_setting('${ROW_VARIABLE}')`;
-  const assembledSql = loadStatement(table, format === 'record' ? { lines: `unnest(ARRAY[${line}])`, text: line } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'` }, shape);
+  const assembledSql = loadStatement(table, format === 'record' ? { lines: `ARRAY[${line}]`, text: line } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'` }, shape);
   /** `json` lines: the digest of the lines sent, and of the rows inserted (`row-digest.ts`). */
   const sent = new LineDigest();
   let inserted = EMPTY_DIGEST;

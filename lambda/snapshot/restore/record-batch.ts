@@ -2,27 +2,12 @@ import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import type { ManifestTable } from '../manifest';
 import { insertStatement } from './insert-statement';
 
-/** The SQL of a batch of `record` lines: the lines, and the text they were cut from. */
+/** The SQL of a batch of `record` lines: the lines as a text array, and the text they were cut from. */
 export interface RecordBatchSource {
-  /**
-   * A set-returning expression yielding the lines in order, one `text` per row, for a FROM clause (with
-   * ORDINALITY): e.g. {@link batchSource}'s, or `unnest(ARRAY[<one line>])`.
-   */
+  /** A `text[]` expression of the lines, e.g. `string_to_array(:rows::text, :separator::text)`. */
   readonly lines: string;
   /** The `text` expression the lines were cut from, whose SHA-256 the statement answers. */
   readonly text: string;
-}
-
-/**
- * The source of a batch sent as one text (`:rows`) whose lines are joined by a byte they do not hold
- * (`:separator`): cut by `string_to_table` on PostgreSQL 14 and later (`serverVersion` as
- * `server_version_num`, e.g. 150004), which yields the lines without first building the array that
- * `unnest(string_to_array(...))` builds, used before 14 (the same lines in the same order). The array cost
- * about 0.2 s of PostgreSQL's 7 s for a million rows (`npm run bench:restore-statement`).
- */
-export function batchSource(serverVersion: number): RecordBatchSource {
-  const lines = serverVersion >= 140000 ? 'string_to_table(:rows::text, :separator::text)' : 'unnest(string_to_array(:rows::text, :separator::text))';
-  return { lines, text: ':rows::text' };
 }
 
 /** What was sent in one batch, to check the statement's answer against (`recordBatchDifference`). */
@@ -58,7 +43,7 @@ export function recordBatchStatement(table: ManifestTable, source: RecordBatchSo
   const columns = table.columns.map((c) => quoteIdentifier(c.name));
   const insert = insertStatement(name, columns, (c) => `(rds_line.r).${c}`, 'rds_line', '1');
   return `WITH rds_line AS MATERIALIZED (
-    SELECT rds_source.l, rds_source.n, rds_source.l::${rowType ?? name} AS r FROM ${source.lines} WITH ORDINALITY AS rds_source (l, n)
+    SELECT rds_source.l, rds_source.n, rds_source.l::${rowType ?? name} AS r FROM unnest(${source.lines}) WITH ORDINALITY AS rds_source (l, n)
   ), rds_inserted AS (${insert})
 SELECT (SELECT count(*) FROM rds_inserted)::text AS inserted_rows, count(*)::text AS received_lines,
        encode(sha256(convert_to(${source.text}, 'UTF8')), 'hex') AS received_sha256,

@@ -46,16 +46,14 @@ export interface TargetCatalog {
   readonly tables: Map<string, TargetTable>;
   /** Foreign keys whose referenced table is a snapshot table (the referencing one may be any table). */
   readonly foreignKeys: ForeignKey[];
-  /** The server's `server_version_num`, e.g. 150004. */
-  readonly serverVersion: number;
 }
 
 /** A map key for a table: its JSON `[schema, table]`. */
 export const tableKey = (t: TableName): string => JSON.stringify([t.schema, t.table]);
 
 /**
- * Reads what the restore needs to know of the target database about the snapshot's tables, in three
- * statements: each table's kind, columns and enabled user triggers; the server's version; and every foreign key that
+ * Reads what the restore needs to know of the target database about the snapshot's tables, in two
+ * catalog statements: each table's kind, columns and enabled user triggers; and every foreign key that
  * references one of them, with partitions mapped to their partitioned root (`pg_partition_root`,
  * PostgreSQL 12+) and the constraints PostgreSQL clones onto partitions (`conparentid` set) left out.
  */
@@ -117,10 +115,8 @@ export async function readTargetCatalog(executor: Executor, tables: readonly Man
       ORDER BY 2, 3, 1`,
     { tables: wanted },
   );
-  const version = await executor.execute<{ server_version: number }>(`SELECT current_setting('server_version_num')::int AS server_version`);
   return {
     tables: result,
-    serverVersion: Number(version.rows[0]?.server_version ?? 0),
     foreignKeys: keys.rows.map((k) => ({
       name: k.name,
       from: { schema: k.from_schema, table: k.from_table },

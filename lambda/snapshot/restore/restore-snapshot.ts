@@ -472,7 +472,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
     const tableIndex = context.indexOf.get(tableKey(table)) ?? 0;
     const started = Date.now();
     let result;
-    const shape = loadShape(table, context.catalog.tables.get(tableKey(table)), context.lineFormat, context.catalog.serverVersion);
+    const shape = loadShape(table, context.catalog.tables.get(tableKey(table)), context.lineFormat);
     try {
       // Record lines of a table whose columns are not the snapshot's are read as the row type of a
       // temporary table of just the snapshot's columns (the target's types), dropped once loaded.
@@ -526,7 +526,7 @@ const RECORD_ROW_TYPE = 'pg_temp.rds_restore_row';
  * How a table can be loaded: whole rows when its columns are the snapshot's (`record` lines read as its own
  * row type, else as {@link RECORD_ROW_TYPE}'s); `json` lines through jsonb unless a column keeps JSON text.
  */
-function loadShape(table: ManifestTable, target: TargetTable | undefined, lineFormat: LineFormat, serverVersion: number): LoadShape {
+function loadShape(table: ManifestTable, target: TargetTable | undefined, lineFormat: LineFormat): LoadShape {
   const columns = target?.columns ?? [];
   const wholeRow =
     columns.length === table.columns.length && columns.every((c, i) => !c.generated && c.name === table.columns[i]!.name);
@@ -536,7 +536,6 @@ function loadShape(table: ManifestTable, target: TargetTable | undefined, lineFo
     jsonb: target !== undefined && !target.keepsJsonText,
     wholeRow,
     lineBreaks: target?.mayHoldLineBreaks ?? true,
-    serverVersion,
   };
 }
 
