@@ -25,6 +25,7 @@ import { PgDriver } from '../lambda/driver/pg/pg-driver';
 import type { ManifestTable } from '../lambda/snapshot/manifest';
 import { recordBatchStatement } from '../lambda/snapshot/restore/record-batch';
 import { applyExportSettings } from '../lambda/snapshot/snapshot-settings';
+import { databaseUrl, recreateDatabase } from './support/bench-database';
 import { postgresCpuReader } from './support/process-cpu';
 import { BENCH_TABLE, generateTable } from './snapshot/generate';
 import { timeTool } from './snapshot/pg-tools';
@@ -36,12 +37,6 @@ const BATCH_BYTES = 3.5 * 1024 * 1024;
 /** The separator byte the restore joins a batch's lines with when the lines do not hold it. */
 const SEPARATOR = '\x01';
 const LINES = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' };
-
-function urlFor(adminUrl: string, database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 /** The bench table's columns, as the manifest lists them. */
 async function tableOf(client: pg.Client): Promise<ManifestTable> {
@@ -79,12 +74,8 @@ async function main(): Promise<void> {
   const rowCount = Number(process.argv[2] ?? 1_000_000);
   if (!Number.isInteger(rowCount) || rowCount < 1) throw new Error(`rows: ${process.argv[2]} must be a whole number of at least 1`);
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = urlFor(adminUrl, DATABASE);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
+  const url = databaseUrl(adminUrl, DATABASE);
+  await recreateDatabase(adminUrl, DATABASE);
   const work = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-bench-restore-statement-'));
   const driver = new PgDriver({ connectionString: url });
   const client = new pg.Client({ connectionString: url });
@@ -135,10 +126,7 @@ async function main(): Promise<void> {
     await client.end().catch(() => undefined);
     await driver.close();
     await rm(work, { recursive: true, force: true });
-    const drop = new pg.Client({ connectionString: adminUrl });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await drop.end();
+    await recreateDatabase(adminUrl, DATABASE, true);
   }
 }
 

@@ -29,29 +29,17 @@ import { PgDriver } from '../lambda/driver/pg/pg-driver';
 import { takeSnapshot } from '../lambda/snapshot/take-snapshot';
 import { startLocalS3 } from '../local/s3/local-s3';
 import { countingRenderedRows } from '../test/snapshot/support/rendered-rows';
+import { databaseUrl, recreateDatabase } from './support/bench-database';
 import { startDataApiProcess } from './support/data-api-process';
 
 const DATABASE = 'rds_migrate_bench_bloated';
 const BUCKET = 'bench';
 const MAX_RENDERED_PER_ROW = 1.5;
 
-function urlFor(adminUrl: string, database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 /** Creates the database and the bloated table; returns its rows, heap blocks and `pg_table_size`. */
 async function generate(adminUrl: string, rows: number, vacuum: boolean): Promise<{ rows: number; blocks: number; bytes: number; firstLiveBlock: number }> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${DATABASE}"`);
-  } finally {
-    await admin.end();
-  }
-  const client = new pg.Client({ connectionString: urlFor(adminUrl, DATABASE) });
+  await recreateDatabase(adminUrl, DATABASE);
+  const client = new pg.Client({ connectionString: databaseUrl(adminUrl, DATABASE) });
   await client.connect();
   try {
     await client.query(`CREATE TABLE essays (id int PRIMARY KEY, title text NOT NULL, body text NOT NULL, score numeric) WITH (autovacuum_enabled = off)`);
@@ -94,7 +82,7 @@ async function main(): Promise<void> {
   const rows = Number(rowsArg ?? 24_000);
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`rows: ${rowsArg} must be a whole number of at least 1`);
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = urlFor(adminUrl, DATABASE);
+  const url = databaseUrl(adminUrl, DATABASE);
   console.log(`${os.cpus().length} cores; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const table = await generate(adminUrl, rows, vacuum);
   console.log(
@@ -158,9 +146,7 @@ async function main(): Promise<void> {
     s3.destroy();
     await dataApi.stop();
     await s3Server.close();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`).finally(() => admin.end());
+    await recreateDatabase(adminUrl, DATABASE, true);
   }
   if (failed) process.exit(1);
 }

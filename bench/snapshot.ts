@@ -32,6 +32,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { newSnapshotId } from '../lambda/snapshot/snapshot-id';
 import { localS3Client, startLocalS3 } from '../local/s3/local-s3';
+import { databaseUrl, recreateDatabase } from './support/bench-database';
 import { startDataApiProcess } from './support/data-api-process';
 import { postgresCpuReader, sessionsEnded, waitedChildrenCpuMs } from './support/process-cpu';
 import { BENCH_TABLE, generateTable, tableFingerprint } from './snapshot/generate';
@@ -43,23 +44,6 @@ const SOURCE_DB = 'rds_migrate_bench_snapshot';
 const PG_RESTORE_DB = 'rds_migrate_bench_pg_restore';
 const MAX_RATIO = 2;
 const MAX_RSS = 256 * 1024 * 1024;
-
-function urlFor(adminUrl: string, database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function recreateDatabase(adminUrl: string, name: string, drop = false): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    if (!drop) await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function serverMajorVersion(adminUrl: string): Promise<number> {
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -80,8 +64,8 @@ async function main(): Promise<void> {
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const [server, dumpVersion] = await Promise.all([serverMajorVersion(adminUrl), toolMajorVersion('pg_dump')]);
   if (server !== dumpVersion) throw new Error(`the server is PostgreSQL ${server}, pg_dump is ${dumpVersion}: point DATABASE_URL at a server of pg_dump's version`);
-  const sourceUrl = urlFor(adminUrl, SOURCE_DB);
-  const restoreUrl = urlFor(adminUrl, PG_RESTORE_DB);
+  const sourceUrl = databaseUrl(adminUrl, SOURCE_DB);
+  const restoreUrl = databaseUrl(adminUrl, PG_RESTORE_DB);
   const work = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-bench-snapshot-'));
   const loadBefore = load();
   console.log(`PostgreSQL ${server} at ${new URL(adminUrl).host}; ${os.cpus().length} cores; load average ${loadBefore}`);
