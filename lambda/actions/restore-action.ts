@@ -77,9 +77,9 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
   const location = { s3: target.s3, bucket: target.bucket, prefix: target.prefix };
   const restoreInto = async (driver: Driver, targetSchema?: string): Promise<RestoreReport> => {
     // A copy into a new schema does not depend on the live schema's version: its tables come from the manifest.
-    const current = targetSchema === undefined ? { currentSchemaVersion: (await status(driver, ctx.bundle)).current } : { targetSchema };
+    const into = targetSchema !== undefined ? { targetSchema } : { currentSchemaVersion: (await status(driver, ctx.bundle)).current };
     return restoreSnapshot({
-      ...location, driver, sourceDatabase, snapshotId: options.snapshotId, confirm: options.confirm, ...current, log: ctx.log,
+      ...location, driver, sourceDatabase, snapshotId: options.snapshotId, confirm: options.confirm, ...into, log: ctx.log,
       ...(options.transaction ? { transaction: options.transaction } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
