@@ -117,6 +117,12 @@ describe.each([
     // JSON lines: a table with a json column goes through json (its text kept), the others through jsonb; whole rows unless generated columns.
     expect(loaded.find((l) => l.table === 'everything')).toMatchObject({ through: lineFormat === 'record' ? 'record' : 'json', wholeRow: false });
     expect(loaded.find((l) => l.table === 'everything_jsonb')).toMatchObject({ through: lineFormat === 'record' ? 'record' : 'jsonb', wholeRow: true });
+    if (lineFormat === 'record') {
+      // Rows rendered back where a column's type may not read its text back exactly (point, a range, a
+      // composite...); not where every type does: big_text's rows (some assembled in the database), odd_keys'.
+      expect(loaded.filter((l) => l.rowsRendered).map((l) => l.table).sort()).toEqual(['everything', 'everything_jsonb']);
+      expect(loaded.find((l) => l.table === 'big_text')).toMatchObject({ rowsRendered: false });
+    }
 
     await expectRestored(copies);
     expect(await sequenceValues()).toEqual(sequencesBefore);

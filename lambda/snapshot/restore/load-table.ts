@@ -38,6 +38,13 @@ export interface LoadShape {
    */
   readonly rowType?: string;
   /**
+   * `record` lines: render every row read back and compare it with its line (`record-batch.ts`). False when
+   * every snapshot column's target type is the manifest's and reads its text back exactly
+   * (`TargetColumn.exactText`): the SHA-256 of the text received and the row count prove the batch then.
+   * @default true
+   */
+  readonly renderRows?: boolean;
+  /**
    * `json` lines: read the rows through `jsonb` (one parse into a binary tree) rather than `json` (parsed
    * to validate, then again to populate): only when no column keeps JSON text as written
    * (`TargetTable.keepsJsonText`).
@@ -91,7 +98,7 @@ function escapedSize(bytes: Uint8Array): number {
  * lines; `json` lines, {@link jsonLoadStatement} over the JSON array of them (`rows.text`).
  */
 function loadStatement(table: ManifestTable, rows: RecordBatchSource, shape: LoadShape): string {
-  return (shape.lineFormat ?? 'json') === 'record' ? recordBatchStatement(table, rows, shape.rowType) : jsonLoadStatement(table, rows.text, shape);
+  return (shape.lineFormat ?? 'json') === 'record' ? recordBatchStatement(table, rows, { rowType: shape.rowType, renderRows: shape.renderRows }) : jsonLoadStatement(table, rows.text, shape);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Executor } from '../../driver/driver';
 import type { TableName } from '../keys';
 import type { ManifestTable } from '../manifest';
 import { mayRenderLineBreaks } from '../table-catalog';
+import { exactTextSql } from './exact-text-types';
 
 /** A column of a target table, as the restore needs to know it. */
 export interface TargetColumn {
@@ -12,6 +13,8 @@ export interface TargetColumn {
   readonly generated: boolean;
   /** NOT NULL without a default or identity: a row must give it. */
   readonly required: boolean;
+  /** Its type reads its text form back to the same value (`exact-text-types.ts`). */
+  readonly exactText: boolean;
 }
 
 /** A snapshot table as the target database has it. */
@@ -63,7 +66,8 @@ export async function readTargetCatalog(executor: Executor, tables: readonly Man
     `SELECT n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
             coalesce((SELECT json_agg(json_build_object(
                         'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'generated', a.attgenerated <> '',
-                        'required', a.attnotnull AND NOT a.atthasdef AND a.attidentity = '') ORDER BY a.attnum)
+                        'required', a.attnotnull AND NOT a.atthasdef AND a.attidentity = '',
+                        'exactText', ${exactTextSql('a.atttypid')}) ORDER BY a.attnum)
                         FROM pg_catalog.pg_attribute a
                        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]')::text AS columns,
             coalesce((SELECT json_agg(tg.tgname ORDER BY tg.tgname) FROM pg_catalog.pg_trigger tg

@@ -98,7 +98,11 @@ export interface RestoredTable extends TableName {
   readonly batches: number;
   /** The table object's SHA-256, checked against the manifest while it was read. */
   readonly checksum: string;
-  /** The rows the table holds after loading have the snapshot's digest (`row-digest.ts`). */
+  /**
+   * The rows were proven as they were loaded (`load-table.ts`): `record` lines, the text PostgreSQL received
+   * and the rows it stored, and each row rendered back to its line unless every column's type reads its
+   * text back exactly (`exact-text-types.ts`); `json` lines, the digest of the rows stored (`row-digest.ts`).
+   */
   readonly verified: true;
 }
 
@@ -151,7 +155,9 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  *    rows, SHA-256: `table-lines.ts`), in INSERT batches under the Data API's 4 MiB request limit
  *    (`load-table.ts`);
  * 5. each INSERT proves its rows (`load-table.ts`): `record` lines, PostgreSQL answers the SHA-256 of the
- *    text it received and whether each row renders back to its line (`record-batch.ts`); `json` lines,
+ *    text it received, the rows it stored and whether each row renders back to its line (`record-batch.ts`;
+ *    not rendered when every column's type is the snapshot's and one whose text reads back exactly,
+ *    `exact-text-types.ts`, where the rendering would give the line back by PostgreSQL's own contract); `json` lines,
  *    the digest of the rows inserted rendered as the export renders rows, compared with the lines'
  *    (`row-digest.ts`). A difference (a type that does not read back, a column whose type differs from
  *    the snapshot's) fails the restore as `verification`;
@@ -506,7 +512,8 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
     }
     log.info('restore table loaded', {
       snapshotId: options.snapshotId, schema: table.schema, table: table.table, rows: result.rows, batches: result.batches,
-      through: context.lineFormat === 'record' ? 'record' : shape.jsonb ? 'jsonb' : 'json', wholeRow: shape.wholeRow, durationMs: Date.now() - started,
+      through: context.lineFormat === 'record' ? 'record' : shape.jsonb ? 'jsonb' : 'json', wholeRow: shape.wholeRow,
+      ...(context.lineFormat === 'record' ? { rowsRendered: shape.renderRows } : {}), durationMs: Date.now() - started,
     });
     if (shape.rowType) await tx.execute(`DROP TABLE ${shape.rowType}`);
     restored.push({ schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, checksum: table.checksum, verified: true });
@@ -524,15 +531,23 @@ const RECORD_ROW_TYPE = 'pg_temp.rds_restore_row';
 
 /**
  * How a table can be loaded: whole rows when its columns are the snapshot's (`record` lines read as its own
- * row type, else as {@link RECORD_ROW_TYPE}'s); `json` lines through jsonb unless a column keeps JSON text.
+ * row type, else as {@link RECORD_ROW_TYPE}'s); `record` rows rendered back to prove them unless every
+ * snapshot column's target type is the manifest's and reads its text back exactly (`exact-text-types.ts`);
+ * `json` lines through jsonb unless a column keeps JSON text.
  */
 function loadShape(table: ManifestTable, target: TargetTable | undefined, lineFormat: LineFormat): LoadShape {
   const columns = target?.columns ?? [];
   const wholeRow =
     columns.length === table.columns.length && columns.every((c, i) => !c.generated && c.name === table.columns[i]!.name);
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const exactTypes = table.columns.every((c) => {
+    const column = byName.get(c.name);
+    return column !== undefined && column.exactText && column.type === c.type;
+  });
   return {
     lineFormat,
     ...(lineFormat === 'record' && !wholeRow ? { rowType: RECORD_ROW_TYPE } : {}),
+    renderRows: !exactTypes,
     jsonb: target !== undefined && !target.keepsJsonText,
     wholeRow,
     lineBreaks: target?.mayHoldLineBreaks ?? true,
