@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { Executor, QueryResult } from '../../driver/driver';
-import { LineScanner, type LineFormat } from '../line-format';
+import type { LineFormat } from '../line-format';
 import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { insertStatement } from './insert-statement';
 import { recordBatchDifference, recordBatchStatement, type RecordBatchSource, type SentRecordBatch } from './record-batch';
 import { RestoredRowsDiffer } from './restore-error';
+import type { TableChunk } from './table-object-stream';
 import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, sameDigest } from './row-digest';
 
 export interface LoadTableOptions {
@@ -131,8 +132,8 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
 }
 
 /**
- * Loads a table object's lines (its uncompressed bytes, in chunks: `table-object-stream.ts`; in
- * `shape.lineFormat`) into the table through `tx`, batch by batch, each batch one statement (see
+ * Loads a table object's lines (its uncompressed bytes, in chunks with their line ends:
+ * `table-object-stream.ts`; in `shape.lineFormat`) into the table through `tx`, batch by batch, each batch one statement (see
  * {@link loadStatement}):
  *
  *     WITH rds_line AS MATERIALIZED (SELECT l, n, l::s.t AS r FROM unnest(string_to_array(:rows, :separator)) WITH ORDINALITY AS (l, n)),
@@ -165,7 +166,7 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  *   content); the driver's error (a constraint, a line PostgreSQL cannot read); the chunks' error
  *   (`TableObjectMismatch` when the object differs from its manifest entry)
  */
-export async function loadTable(tx: Executor, table: ManifestTable, chunks: AsyncIterable<Buffer>, options: LoadTableOptions = {}): Promise<LoadedTable> {
+export async function loadTable(tx: Executor, table: ManifestTable, chunks: AsyncIterable<TableChunk>, options: LoadTableOptions = {}): Promise<LoadedTable> {
   const batchBytes = options.batchBytes ?? 3.5 * 1024 * 1024;
   if (!Number.isInteger(batchBytes) || batchBytes < 1024 || batchBytes > 4 * 1024 * 1024) {
     throw new Error(`batchBytes: ${batchBytes} must be an integer from 1024 to 4194304 (the Data API's 4 MiB request limit)`);
@@ -220,10 +221,10 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     await options.onBatch?.({ rows, batches, bytes: sentBytes });
   };
   /**
-   * Sends whole lines (`bytes` ends with `\n`; `ends`, their line ends when already scanned), splitting them
+   * Sends whole lines (`bytes` ends with `\n`; `ends`, their line ends), splitting them
    * when their escaped text is too large.
    */
-  const sendLines = async (bytes: Buffer, ends = new LineScanner(format).ends(bytes)): Promise<void> => {
+  const sendLines = async (bytes: Buffer, ends: number[]): Promise<void> => {
     const lines = ends.length;
     if (ends.at(-1) !== bytes.length - 1) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
     // `json`: the lines joined by `,` into a JSON array; `record`: by a separator byte absent from them
@@ -286,57 +287,64 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     const iterator = chunks[Symbol.asyncIterator]();
     let pending: Buffer[] = [];
     let pendingBytes = 0;
+    /** Line ends in the pending bytes (as if concatenated), from the chunks' own. */
+    let pendingEnds: number[] = [];
+    /** Keeps what follows the line end at `cut` of `buffer` pending. */
+    const keepAfter = (buffer: Buffer, cut: number, ends: number[]) => {
+      pending = [buffer.subarray(cut + 1)];
+      pendingBytes = buffer.length - cut - 1;
+      pendingEnds = ends.map((end) => end - cut - 1);
+    };
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      pending.push(next.value);
-      pendingBytes += next.value.length;
+      for (const end of next.value.ends) pendingEnds.push(pendingBytes + end);
+      pending.push(next.value.bytes);
+      pendingBytes += next.value.bytes.length;
       while (pendingBytes >= target) {
         const buffer = Buffer.concat(pending);
-        // One scan: the line ends before the target (the batch), else on to the first one after it.
-        const scanner = new LineScanner(format);
-        const ends = scanner.ends(buffer.subarray(0, target));
-        if (ends.length > 0) {
-          const cut = ends.at(-1)!;
-          pending = [buffer.subarray(cut + 1)];
-          pendingBytes = buffer.length - cut - 1;
-          await sendLines(buffer.subarray(0, cut + 1), ends);
+        // The line ends before the target (the batch), else the first one after it.
+        let count = 0;
+        while (count < pendingEnds.length && pendingEnds[count]! < target) count += 1;
+        if (count > 0) {
+          const cut = pendingEnds[count - 1]!;
+          const batchEnds = pendingEnds.slice(0, count);
+          keepAfter(buffer, cut, pendingEnds.slice(count));
+          await sendLines(buffer.subarray(0, cut + 1), batchEnds);
           continue;
         }
         // The first line is longer than a batch: stream it into the database up to its end.
-        const end = scanner.scan(buffer, () => false, target);
-        if (end >= 0) {
+        if (pendingEnds.length > 0) {
+          const end = pendingEnds[0]!;
           await assemble([buffer.subarray(0, end)]);
-          pending = [buffer.subarray(end + 1)];
-          pendingBytes = buffer.length - end - 1;
+          keepAfter(buffer, end, pendingEnds.slice(1));
           continue;
         }
-        let rest: Buffer = Buffer.alloc(0);
+        let rest: TableChunk = { bytes: Buffer.alloc(0), ends: [] };
         await assemble(
           (async function* () {
             yield buffer;
             for (;;) {
               const more = await iterator.next();
               if (more.done) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
-              const newline = scanner.scan(more.value, () => false);
-              if (newline < 0) {
-                yield more.value;
+              if (more.value.ends.length === 0) {
+                yield more.value.bytes;
                 continue;
               }
-              yield more.value.subarray(0, newline);
-              rest = more.value.subarray(newline + 1);
+              rest = more.value;
+              yield rest.bytes.subarray(0, rest.ends[0]!);
               return;
             }
           })(),
         );
-        pending = [rest];
-        pendingBytes = rest.length;
+        const newline = rest.ends[0]!;
+        keepAfter(rest.bytes, newline, rest.ends.slice(1));
       }
     }
     if (pendingBytes > 0) {
       const buffer = Buffer.concat(pending);
       if (buffer[buffer.length - 1] !== 0x0a) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
-      await sendLines(buffer);
+      await sendLines(buffer, pendingEnds);
     }
     await settle();
   } catch (error) {

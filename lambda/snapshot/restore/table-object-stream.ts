@@ -11,9 +11,17 @@ export class TableObjectMismatch extends Error {
   override readonly name = 'TableObjectMismatch';
 }
 
+/** A chunk of a table object's uncompressed bytes. */
+export interface TableChunk {
+  readonly bytes: Buffer;
+  /** Indexes in `bytes` of the line ends (`LineScanner`: the `\n` bytes that end a row), in order. */
+  readonly ends: number[];
+}
+
 /**
  * Reads the table object of `table` (gzip'd lines in `format`, see `manifest.ts` and `line-format.ts`) from S3 as a stream and
- * yields its uncompressed bytes chunk by chunk (64 KiB; a chunk may end inside a line), checking it
+ * yields its uncompressed bytes chunk by chunk (64 KiB; a chunk may end inside a line), each with the
+ * line ends it holds (found once here, for the count, and used again by the load), checking it
  * against the manifest on the way: the uncompressed size (`bytes`), the number of lines (`rowCount`),
  * the SHA-256 of the uncompressed bytes (`checksum`), and that the last line ends with `\n`. Sizes and
  * counts fail as soon as they are exceeded, the rest at the end: the caller must treat what it consumed
@@ -22,7 +30,7 @@ export class TableObjectMismatch extends Error {
  * @throws {TableObjectMismatch} when the object differs from its manifest entry or is not gzip (naming `s3://bucket/key`)
  * @throws S3's error (e.g. NoSuchKey, AccessDenied)
  */
-export async function* tableObjectStream(location: SnapshotLocation, table: ManifestTable, format: LineFormat): AsyncGenerator<Buffer> {
+export async function* tableObjectStream(location: SnapshotLocation, table: ManifestTable, format: LineFormat): AsyncGenerator<TableChunk> {
   const url = s3Url(location.bucket, table.key);
   const object = await location.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: table.key }));
   const body = object.Body as Readable | undefined;
@@ -40,13 +48,12 @@ export async function* tableObjectStream(location: SnapshotLocation, table: Mani
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       hash.update(chunk);
       bytes += chunk.length;
-      scanner.scan(chunk, (at) => {
-        lines += 1;
-        lastEnd = bytes - chunk.length + at + 1;
-      });
+      const ends = scanner.ends(chunk);
+      lines += ends.length;
+      if (ends.length > 0) lastEnd = bytes - chunk.length + ends[ends.length - 1]! + 1;
       if (bytes > table.bytes) throw new TableObjectMismatch(`${url} holds more than the ${table.bytes} bytes of lines its manifest says`);
       if (lines > table.rowCount) throw new TableObjectMismatch(`${url} holds more than the ${table.rowCount} rows its manifest says`);
-      yield chunk;
+      yield { bytes: chunk, ends };
     }
   } catch (error) {
     if (error instanceof TableObjectMismatch) throw error;
