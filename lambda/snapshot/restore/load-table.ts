@@ -153,8 +153,8 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * call in flight, as a Data API transaction requires).
  *
  * Each batch proves its rows. `record` lines: the statement answers the SHA-256 of the text it received,
- * compared with the text sent, and the first line whose row does not render back to it, if any
- * (`record-batch.ts`). `json` lines: the digest of the lines sent is computed here (`LineDigest`), each
+ * compared with the text sent, the rows it stored, and the first line whose row does not render back to
+ * it, if any (`record-batch.ts`; rows are rendered unless `shape.renderRows` is false). `json` lines: the digest of the lines sent is computed here (`LineDigest`), each
  * statement answers the digest of the rows it inserted (`row-digest.ts`), and the sums must be equal
  * once the table is loaded.
  *

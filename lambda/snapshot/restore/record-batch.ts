@@ -27,7 +27,8 @@ export interface RecordBatchOptions {
   /**
    * Render every row read and compare it with its line. False only when every column's type reads its
    * text back exactly and is the snapshot's (`exact-text-types.ts`): the rendering would give every line
-   * back by PostgreSQL's own contract, so the statement skips it (about a sixth of its time). @default true
+   * back by PostgreSQL's own contract, so the statement skips it (about a fifth of its time,
+   * `bench:restore-statement`). @default true
    */
   readonly renderRows?: boolean;
 }
