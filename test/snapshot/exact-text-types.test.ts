@@ -77,21 +77,22 @@ describe('EXACT_TEXT_TYPES', () => {
     }
   });
 
-  it('exactTextSql accepts listed types, enums, domains over them and arrays of them; not money, point, ranges, composites, reg*, nested domains', async () => {
+  it('exactTextSql accepts listed types, enums, domains over them and arrays of them; not money, point, ranges, composites, reg*, nested domains, a domain with a typmod', async () => {
     await db.sql(`CREATE TYPE feeling AS ENUM ('sad', 'ok');
       CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
       CREATE DOMAIN very_positive AS positive;
       CREATE DOMAIN codes AS text[];
+      CREATE DOMAIN cents AS numeric(12,2);
       CREATE TYPE pair AS (a int, b int);
       CREATE TABLE kinds (amount numeric(12,2), tags text[], f feeling, fs feeling[], p positive, vp very_positive, cs codes,
-        cash money, spot point, span int4range, two pair, rel regclass, ps positive[], stamp timestamptz(3), flags bit(3))`);
+        cash money, spot point, span int4range, two pair, rel regclass, ps positive[], stamp timestamptz(3), flags bit(3), price cents)`);
     const { rows } = await db.sql(
       `SELECT a.attname AS name, ${exactTextSql('a.atttypid')} AS exact FROM pg_attribute a
         WHERE a.attrelid = 'kinds'::regclass AND a.attnum > 0 ORDER BY a.attnum`,
     );
     expect(Object.fromEntries(rows.map((r) => [r.name, r.exact]))).toEqual({
       amount: true, tags: true, f: true, fs: true, p: true, vp: false, cs: true,
-      cash: false, spot: false, span: false, two: false, rel: false, ps: false, stamp: true, flags: true,
+      cash: false, spot: false, span: false, two: false, rel: false, ps: false, stamp: true, flags: true, price: false,
     });
   });
 });

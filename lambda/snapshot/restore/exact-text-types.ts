@@ -26,8 +26,11 @@ export const EXACT_TEXT_TYPES: readonly string[] = [
 /**
  * A boolean SQL expression: the type of oid `typeOid` (an SQL expression, e.g. `a.atttypid`) reads its text
  * back exactly. True for a type of {@link EXACT_TEXT_TYPES}, an enum (its labels are its text), a domain
- * over one of these (one level: a domain over a domain is not followed), and an array type whose element is one of
- * these; false for anything else, including a type that does not exist.
+ * over one of these without a type modifier of its own (one level: a domain over a domain is not followed),
+ * and an array type whose element is one of these; false for anything else, including a type that does not
+ * exist. A domain's modifier (`CREATE DOMAIN d AS numeric(12,2)`) is not in its `format_type`, so the
+ * restore's comparison of the manifest's type with the target's could not see it change; a column's own
+ * modifier it sees (`numeric(12,2)`, `numeric(12,2)[]`).
  */
 export function exactTextSql(typeOid: string): string {
   const listed = `ARRAY[${EXACT_TEXT_TYPES.map((t) => `'${t.replace(/'/g, "''")}'`).join(', ')}]::pg_catalog.regtype[]`;
@@ -36,6 +39,6 @@ export function exactTextSql(typeOid: string): string {
       LEFT JOIN pg_catalog.pg_type rds_base ON rds_base.oid = rds_t.typbasetype
       JOIN pg_catalog.pg_type rds_v ON rds_v.oid = coalesce(rds_base.oid, rds_t.oid)
       LEFT JOIN pg_catalog.pg_type rds_e ON rds_e.oid = rds_v.typelem AND rds_v.typcategory = 'A'
-     WHERE rds_t.oid = ${typeOid} AND rds_v.typtype <> 'd'
+     WHERE rds_t.oid = ${typeOid} AND rds_v.typtype <> 'd' AND (rds_t.typtype <> 'd' OR rds_t.typtypmod = -1)
        AND (${exact('rds_v')} OR (rds_e.oid IS NOT NULL AND ${exact('rds_e')})))`;
 }
