@@ -4,7 +4,9 @@
  * so this times, on the same 1-million-row table and the same batches, straight through `pg` (no Data API,
  * no S3, nothing in between), each in a transaction with the restore's settings, rolled back:
  * - the restore's batch statement itself (`recordBatchStatement`: read, insert, prove), and as it runs when
- *   every column's type reads its text back exactly (the bench table's: rows not rendered back);
+ *   every column's type reads its text back exactly (the bench table's: rows not rendered back), also with
+ *   a custom plan for each batch (PostgreSQL's default for bound parameters; the restore asks for generic
+ *   plans, `load-settings.ts`);
  * - its parts alone: reading the lines and inserting the rows (no proof); reading and rendering the rows
  *   back (the proof, no insert); cutting the text into lines; sending the text and nothing else; the
  *   SHA-256 of the text received;
@@ -25,7 +27,7 @@ import type { Executor } from '../lambda/driver/driver';
 import { PgDriver } from '../lambda/driver/pg/pg-driver';
 import type { ManifestTable } from '../lambda/snapshot/manifest';
 import { recordBatchStatement } from '../lambda/snapshot/restore/record-batch';
-import { applyExportSettings } from '../lambda/snapshot/snapshot-settings';
+import { applyLoadSettings } from '../lambda/snapshot/restore/load-settings';
 import { databaseUrl, recreateDatabase } from './support/bench-database';
 import { postgresCpuReader } from './support/process-cpu';
 import { BENCH_TABLE, generateTable } from './snapshot/generate';
@@ -96,11 +98,13 @@ async function main(): Promise<void> {
       const ms = performance.now() - started;
       results.push({ what, ms, cpuMs: serverCpu ? (await serverCpu()) - cpuBefore : Number.NaN });
     };
-    /** Runs `sql` once per batch in one transaction with the restore's settings, the table emptied first, then rolls back. */
-    const perBatch = (sql: string, truncate: boolean) => async () => {
+    /** Runs `sql` once per batch in one transaction with the restore's settings (`load-settings.ts`), the table emptied first, then rolls back. */
+    const perBatch = (sql: string, truncate: boolean, customPlans = false) => async () => {
       const tx = await driver.beginTransaction();
       try {
-        await applyExportSettings(tx);
+        await applyLoadSettings(tx, 10_000);
+        // PostgreSQL's default: each statement planned for the values bound (what the restore did before `load-settings.ts`).
+        if (customPlans) await tx.execute(`SELECT set_config('plan_cache_mode', 'auto', true) AS plan_cache_mode`);
         if (truncate) await tx.execute(`TRUNCATE ${BENCH_TABLE}`);
         for (const rows of batches) await (tx as Executor).execute(sql, { rows, separator: SEPARATOR });
       } finally {
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
     const read = `SELECT s.l, s.l::${BENCH_TABLE} AS r FROM unnest(${LINES.lines}) AS s (l) OFFSET 0`;
     await measure('the restore statement (read, insert, prove)', perBatch(recordBatchStatement(table, LINES), true));
     await measure('the same, types exact (rows not rendered)', perBatch(recordBatchStatement(table, LINES, { renderRows: false }), true));
+    await measure('the same, planned for each batch\'s values', perBatch(recordBatchStatement(table, LINES, { renderRows: false }), true, true));
     await measure('read and insert, no proof', perBatch(`INSERT INTO ${BENCH_TABLE} SELECT (q.r).* FROM (${read}) AS q`, true));
     await measure('read and render back (the proof), no insert', perBatch(`SELECT count(*) FILTER (WHERE q.r::text IS DISTINCT FROM q.l) AS differ FROM (${read}) AS q`, false));
     await measure('cut the lines (string_to_array, unnest)', perBatch(`SELECT count(*) FILTER (WHERE octet_length(s.l) > 0) AS lines FROM unnest(${LINES.lines}) AS s (l)`, false));

@@ -8,10 +8,10 @@ import { readManifest, SnapshotNotFoundError } from '../manifest-store';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { assertSnapshotId } from '../snapshot-id';
 import type { SnapshotLocation } from '../snapshot-location';
-import { applyExportSettings } from '../snapshot-settings';
 import { checkSnapshotObjects } from './check-snapshot-objects';
 import { createInspectionSchema, dropInspectionSchema, inspectionSchemaProblem, inspectionTables, schemaExists } from './inspection-schema';
 import { loadOrder, type LoadUnit } from './load-order';
+import { applyLoadSettings } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
@@ -436,12 +436,11 @@ async function inTransaction(
 }
 
 /**
- * The transaction's settings (the export's rendering, `lock_timeout`) and, for `triggersOf` (default:
- * every table), their user triggers disabled for the transaction.
+ * The transaction's settings (`load-settings.ts`: the export's rendering, `lock_timeout`, generic plans)
+ * and, for `triggersOf` (default: every table), their user triggers disabled for the transaction.
  */
 async function prepare(tx: Executor, context: LoadContext, triggersOf?: readonly TableName[]): Promise<void> {
-  await applyExportSettings(tx);
-  await tx.execute(`SELECT set_config('lock_timeout', :ms, true) AS lock_timeout`, { ms: `${context.lockTimeoutMs}ms` });
+  await applyLoadSettings(tx, context.lockTimeoutMs);
   const tables = triggersOf ?? [...context.catalog.tables.values()];
   for (const table of tables) {
     const target = context.catalog.tables.get(tableKey(table));
