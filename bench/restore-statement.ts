@@ -19,6 +19,7 @@
  * own database and table (`snapshot/generate.ts`); needs `psql` for the COPY. Prints wall time and, when
  * the server runs on this machine, the server's CPU time of each. Reports; it has no target of its own.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +27,7 @@ import pg from 'pg';
 import type { Executor } from '../lambda/driver/driver';
 import { PgDriver } from '../lambda/driver/pg/pg-driver';
 import type { ManifestTable } from '../lambda/snapshot/manifest';
-import { recordBatchStatement } from '../lambda/snapshot/restore/record-batch';
+import { recordBatchStatement, type RecordBatch } from '../lambda/snapshot/restore/record-batch';
 import { applyLoadSettings } from '../lambda/snapshot/restore/load-settings';
 import { databaseUrl, recreateDatabase } from './support/bench-database';
 import { postgresCpuReader } from './support/process-cpu';
@@ -39,7 +40,7 @@ const DATABASE = 'rds_migrate_bench_restore_statement';
 const BATCH_BYTES = 3.5 * 1024 * 1024;
 /** The separator byte the restore joins a batch's lines with when the lines do not hold it. */
 const SEPARATOR = '\x01';
-const LINES = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' };
+const LINES = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text', sha256: ':sha256::text' };
 
 /** The bench table's columns, as the manifest lists them. */
 async function tableOf(client: pg.Client): Promise<ManifestTable> {
@@ -98,18 +99,29 @@ async function main(): Promise<void> {
       const ms = performance.now() - started;
       results.push({ what, ms, cpuMs: serverCpu ? (await serverCpu()) - cpuBefore : Number.NaN });
     };
-    /** Runs `sql` once per batch in one transaction with the restore's settings (`load-settings.ts`), the table emptied first, then rolls back. */
-    const perBatch = (sql: string, truncate: boolean, customPlans = false) => async () => {
+    const sha256s = batches.map((rows) => createHash('sha256').update(rows).digest('hex'));
+    /**
+     * Runs `sql` once per batch in one transaction with the restore's settings (`load-settings.ts`), the table
+     * emptied first, then rolls back. A batch statement answering its count (`RecordBatch`) is given each
+     * batch's SHA-256, and must store every row.
+     */
+    const perBatch = (statement: string | RecordBatch, truncate: boolean, customPlans = false) => async () => {
+      const { sql, answers } = typeof statement === 'string' ? { sql: statement, answers: 'answer' } : statement;
+      let stored = 0;
       const tx = await driver.beginTransaction();
       try {
         await applyLoadSettings(tx, 10_000);
         // PostgreSQL's default: each statement planned for the values bound (what the restore did before `load-settings.ts`).
         if (customPlans) await tx.execute(`SELECT set_config('plan_cache_mode', 'auto', true) AS plan_cache_mode`);
         if (truncate) await tx.execute(`TRUNCATE ${BENCH_TABLE}`);
-        for (const rows of batches) await (tx as Executor).execute(sql, { rows, separator: SEPARATOR });
+        for (const [i, rows] of batches.entries()) {
+          const params: Record<string, string> = answers === 'count' ? { rows, separator: SEPARATOR, sha256: sha256s[i]! } : { rows, separator: SEPARATOR };
+          stored += (await (tx as Executor).execute(sql, params)).rowsAffected;
+        }
       } finally {
         await tx.rollback();
       }
+      if (answers === 'count' && stored !== rowCount) throw new Error(`the batch statement stored ${stored} rows where ${rowCount} were sent`);
     };
     const read = `SELECT s.l, s.l::${BENCH_TABLE} AS r FROM unnest(${LINES.lines}) AS s (l) OFFSET 0`;
     await measure('the restore statement (read, insert, prove)', perBatch(recordBatchStatement(table, LINES), true));

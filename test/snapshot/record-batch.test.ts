@@ -1,12 +1,14 @@
 /**
  * The record batch statement on real PostgreSQL: it stores the rows, answers the SHA-256 of the text it
- * received and the line count, and names the first line whose row does not render back to it; and
- * recordBatchDifference words each kind of difference by line number, never by content.
+ * received and the line count, and names the first line whose row does not render back to it; without
+ * rendering, it stores the batch whole only when the text received has the SHA-256 sent (checked once,
+ * before any row), and its count of rows stored is the answer; recordBatchDifference and
+ * storedBatchDifference word each kind of difference by line number, never by content.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestTable } from '../../lambda/snapshot/manifest';
-import { recordBatchDifference, recordBatchStatement } from '../../lambda/snapshot/restore/record-batch';
+import { recordBatchDifference, recordBatchStatement, storedBatchDifference } from '../../lambda/snapshot/restore/record-batch';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;
@@ -20,14 +22,25 @@ afterAll(async () => {
 
 const table = (name: string): ManifestTable =>
   ({ schema: 'public', table: name, kind: 'table', columns: [{ name: 'id', type: 'integer' }, { name: 'amount', type: 'numeric' }, { name: 'tags', type: 'text[]' }] }) as unknown as ManifestTable;
-const SOURCE = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' };
+const SOURCE = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text', sha256: ':sha256::text' };
 const LINES = ['(1,,"{a,b}")', '(2,2.50,"{""x y""}")', '(3,,)'];
 const TEXT = LINES.join('\u0001');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-async function run(name: string, renderRows = true) {
-  const { rows } = await db.driver().execute(recordBatchStatement(table(name), SOURCE, { renderRows }), { rows: TEXT, separator: '\u0001' });
+async function run(name: string) {
+  const { sql, answers } = recordBatchStatement(table(name), SOURCE);
+  expect(answers).toBe('answer');
+  const { rows } = await db.driver().execute(sql, { rows: TEXT, separator: '\u0001' });
   return rows[0]!;
+}
+
+/** Runs the statement that renders no row with `sent` as the SHA-256 sent; its count of rows stored. */
+async function store(name: string, sent = sha256(TEXT)): Promise<number> {
+  const { sql, answers } = recordBatchStatement(table(name), SOURCE, { renderRows: false });
+  expect(answers).toBe('count');
+  const { rows, rowsAffected } = await db.driver().execute(sql, { rows: TEXT, separator: '\u0001', sha256: sent });
+  expect(rows).toEqual([]);
+  return rowsAffected;
 }
 
 describe('recordBatchStatement', () => {
@@ -46,16 +59,30 @@ describe('recordBatchStatement', () => {
     expect(difference).not.toMatch(/2\.50|x y/);
   });
 
-  it('without rendering the rows: stores every line as a row and answers the text received and the rows stored', async () => {
+  it('without rendering the rows: stores every line as a row when the text received has the SHA-256 sent, and counts them', async () => {
     await db.sql('TRUNCATE exact');
-    const answer = await run('exact', false);
-    expect(answer).toEqual({ inserted_rows: '3', received_lines: '3', received_sha256: sha256(TEXT), first_difference: null });
+    expect(await store('exact')).toBe(3);
+    expect(storedBatchDifference(3, { lines: 3, sha256: sha256(TEXT), firstLine: 1 })).toBeUndefined();
     expect((await db.sql(`SELECT ROW(e.*)::text AS line FROM exact e ORDER BY id`)).rows.map((r) => r.line)).toEqual(LINES);
+  });
+
+  it('without rendering the rows: stores nothing when the text received is not the text sent, checked once before any row', async () => {
+    await db.sql('TRUNCATE exact');
+    expect(await store('exact', sha256('other text'))).toBe(0);
+    expect((await db.sql(`SELECT count(*)::int AS n FROM exact`)).rows[0].n).toBe(0);
+    expect(storedBatchDifference(0, { lines: 3, sha256: sha256(TEXT), firstLine: 7 })).toBe(
+      'the text PostgreSQL received for lines 7 to 9 of the object is not the text sent (its SHA-256 differs): nothing was stored',
+    );
+    expect(storedBatchDifference(2, { lines: 3, sha256: sha256(TEXT), firstLine: 1 })).toBe('2 rows were stored for lines 1 to 3 of the object');
+    // The condition names no row: PostgreSQL plans it as a one-time filter, evaluated once per statement.
+    const { sql } = recordBatchStatement(table('exact'), SOURCE, { renderRows: false });
+    const plan = await db.sql(`EXPLAIN (COSTS OFF) ${sql.replaceAll(':rows::text', '$1::text').replaceAll(':separator::text', '$2::text').replaceAll(':sha256::text', '$3::text')}`, [TEXT, '\u0001', sha256(TEXT)]);
+    expect(plan.rows.map((r) => r['QUERY PLAN'] as string).join('\n')).toMatch(/One-Time Filter: \(encode\(sha256/);
   });
 
   it('without rendering the rows, a column of another typmod goes unnoticed: why the restore renders unless the types are the snapshot\'s', async () => {
     await db.sql('TRUNCATE rounded');
-    expect((await run('rounded', false)).first_difference).toBeNull();
+    expect(await store('rounded')).toBe(3);
     expect((await db.sql(`SELECT amount::text FROM rounded WHERE id = 2`)).rows[0].amount).toBe('3');
   });
 

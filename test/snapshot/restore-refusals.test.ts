@@ -17,6 +17,7 @@ import { newSnapshotId } from '../../lambda/snapshot/snapshot-id';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openLocalDataApiDriver } from '../support/local-data-api-driver';
 import { copyTables, diffWithCopy, tablesOf, type ComparedTable } from './support/table-copies';
 import { editTable, tamperedCopy } from './support/tamper';
 
@@ -206,6 +207,31 @@ describe('restore refuses, changing nothing', () => {
     } finally {
       await db.sql(`ALTER TABLE customers ALTER COLUMN balance TYPE numeric(12,2)`);
       await copyTables(db, tables, 'state');
+    }
+  });
+
+  it('a batch whose text the service changed on its way (still valid rows): refused by its SHA-256, nothing stored, everything rolled back', async () => {
+    const local = await openLocalDataApiDriver(db);
+    try {
+      let changed = 0;
+      // The local Data API's fault seam hands over the parsed request it is about to run: one value altered.
+      local.api.faults = ({ operation, request }) => {
+        const parameters = (request as { parameters?: { name: string; value: { stringValue?: string } }[] }).parameters ?? [];
+        const rows = parameters.find((p) => p.name === 'rows');
+        if (operation === 'ExecuteStatement' && rows?.value.stringValue?.includes('"customer 1"')) {
+          rows.value.stringValue = rows.value.stringValue.replace('"customer 1"', '"customer X"');
+          changed += 1;
+        }
+        return undefined;
+      };
+      await refusal(
+        { snapshotId: manifest.snapshotId, driver: local.driver },
+        'verification',
+        /table "public"."customers" does not hold the snapshot's rows: the text PostgreSQL received for lines 1 to 200 of the object is not the text sent \(its SHA-256 differs\): nothing was stored/,
+      );
+      expect(changed).toBe(1);
+    } finally {
+      await local.close();
     }
   });
 });

@@ -60,7 +60,7 @@ const isPageRead = ({ operation, request }: FaultContext) =>
 
 /** An INSERT batch of the restore (`load-table.ts`: it digests the rows it inserted). */
 const isInsertBatch = ({ operation, request }: Pick<FaultContext, 'operation' | 'request'>) =>
-  operation === 'ExecuteStatement' && String((request as { sql?: string })?.sql ?? '').includes('rds_inserted');
+  operation === 'ExecuteStatement' && String((request as { sql?: string })?.sql ?? '').includes('INSERT INTO') && String((request as { sql?: string })?.sql ?? '').includes('AS rds_target');
 
 /** Logs the retries the code announces. */
 const retryLog = (): Log & { retries: Array<Record<string, unknown>> } => {

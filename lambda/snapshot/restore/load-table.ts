@@ -6,7 +6,7 @@ import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { insertStatement } from './insert-statement';
-import { recordBatchDifference, recordBatchStatement, type RecordBatchSource, type SentRecordBatch } from './record-batch';
+import { recordBatchDifference, recordBatchStatement, storedBatchDifference, type RecordBatch, type RecordBatchSource, type SentRecordBatch } from './record-batch';
 import { RestoredRowsDiffer } from './restore-error';
 import type { TableChunk } from './table-object-stream';
 import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, sameDigest } from './row-digest';
@@ -41,7 +41,8 @@ export interface LoadShape {
   /**
    * `record` lines: render every row read back and compare it with its line (`record-batch.ts`). False when
    * every snapshot column's target type is the manifest's and reads its text back exactly
-   * (`TargetColumn.exactText`): the SHA-256 of the text received and the row count prove the batch then.
+   * (`TargetColumn.exactText`): the batch is stored only if the text received has the SHA-256 sent, and
+   * the count of rows stored proves it then.
    * @default true
    */
   readonly renderRows?: boolean;
@@ -96,10 +97,12 @@ function escapedSize(bytes: Uint8Array): number {
 
 /**
  * The statement loading a batch: `record` lines, {@link recordBatchStatement} over the text array of the
- * lines; `json` lines, {@link jsonLoadStatement} over the JSON array of them (`rows.text`).
+ * lines; `json` lines, {@link jsonLoadStatement} over the JSON array of them (`rows.text`), answering one row.
  */
-function loadStatement(table: ManifestTable, rows: RecordBatchSource, shape: LoadShape): string {
-  return (shape.lineFormat ?? 'json') === 'record' ? recordBatchStatement(table, rows, { rowType: shape.rowType, renderRows: shape.renderRows }) : jsonLoadStatement(table, rows.text, shape);
+function loadStatement(table: ManifestTable, rows: RecordBatchSource, shape: LoadShape): RecordBatch {
+  return (shape.lineFormat ?? 'json') === 'record'
+    ? recordBatchStatement(table, rows, { rowType: shape.rowType, renderRows: shape.renderRows })
+    : { sql: jsonLoadStatement(table, rows.text, shape), answers: 'answer' };
 }
 
 /**
@@ -154,7 +157,8 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  *
  * Each batch proves its rows. `record` lines: the statement answers the SHA-256 of the text it received,
  * compared with the text sent, the rows it stored, and the first line whose row does not render back to
- * it, if any (`record-batch.ts`; rows are rendered unless `shape.renderRows` is false). `json` lines: the digest of the lines sent is computed here (`LineDigest`), each
+ * it, if any (`record-batch.ts`); with `shape.renderRows` false it stores the batch only if the text it
+ * received has the SHA-256 sent, and its count of rows stored must be the lines sent. `json` lines: the digest of the lines sent is computed here (`LineDigest`), each
  * statement answers the digest of the rows it inserted (`row-digest.ts`), and the sums must be equal
  * once the table is loaded.
  *
@@ -173,13 +177,18 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   }
   const shape = options.shape ?? { jsonb: false, wholeRow: false };
   const format = shape.lineFormat ?? 'json';
+  const sha256 = ':sha256::text';
   const batchSql = loadStatement(
     table,
-    format === 'record' ? { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text' } : { lines: ':rows::text', text: ':rows::text' },
+    format === 'record' ? { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text', sha256 } : { lines: ':rows::text', text: ':rows::text', sha256 },
     shape,
   );
   const line = `current_setting('${ROW_VARIABLE}')`;
-  const assembledSql = loadStatement(table, format === 'record' ? { lines: `ARRAY[${line}]`, text: line } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'` }, shape);
+  const assembledSql = loadStatement(
+    table,
+    format === 'record' ? { lines: `ARRAY[${line}]`, text: line, sha256 } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'`, sha256 },
+    shape,
+  );
   /** `json` lines: the digest of the lines sent, and of the rows inserted (`row-digest.ts`). */
   const sent = new LineDigest();
   let inserted = EMPTY_DIGEST;
@@ -187,19 +196,19 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   let batches = 0;
   /** Bytes of the lines sent so far, `\n` included. */
   let sentBytes = 0;
-  /** The statement running, and (`record` lines) what it was sent. */
-  let inFlight: { call: Promise<QueryResult>; batch?: SentRecordBatch } | undefined;
+  /** The statement running, and (`record` lines) what it was sent and how it answers. */
+  let inFlight: { call: Promise<QueryResult>; batch?: SentRecordBatch & Pick<RecordBatch, 'answers'> } | undefined;
   /** Raw bytes per batch before escaping: adapted to what escaping added to the last batch. */
   let target = Math.floor(batchBytes / 1.3);
 
   /** Waits for a load statement and checks (`record`) or adds up (`json`) what it answered. */
   const settleCall = async ({ call, batch }: NonNullable<typeof inFlight>) => {
-    const { rows: result } = await call;
+    const { rows: result, rowsAffected } = await call;
     if (!batch) {
       inserted = addDigests(inserted, digestOf(result[0]!, 'inserted'));
       return;
     }
-    const difference = recordBatchDifference(result[0]!, batch);
+    const difference = batch.answers === 'count' ? storedBatchDifference(rowsAffected, batch) : recordBatchDifference(result[0]!, batch);
     if (difference !== undefined) throw new RestoredRowsDiffer(difference);
   };
   const settle = async () => {
@@ -208,13 +217,16 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     inFlight = undefined;
     await settleCall(running);
   };
-  const send = async (sql: string, params: Record<string, string>, lines: number, sha256?: string) => {
+  /** Sends `statement` with `params`, for `lines` lines; `sha256` (`record` lines): of the text sent. */
+  const send = async (statement: RecordBatch, params: Record<string, string>, lines: number, sha256?: string) => {
     // Prepared now, sent once the last statement has answered (`after`): one call at a time on the
     // transaction, and the next leaves as soon as the last ends. Not sent when the last one failed.
     const previous = inFlight;
-    const call = tx.execute(sql, params, previous ? { after: previous.call } : undefined);
+    // Only a statement answering its count takes the SHA-256 (a parameter the SQL does not name is not sent).
+    const all = statement.answers === 'count' && sha256 !== undefined ? { ...params, sha256 } : params;
+    const call = tx.execute(statement.sql, all, previous ? { after: previous.call } : undefined);
     call.catch(() => undefined);
-    inFlight = { call, ...(sha256 !== undefined ? { batch: { lines, sha256, firstLine: rows + 1 } } : {}) };
+    inFlight = { call, ...(sha256 !== undefined ? { batch: { lines, sha256, firstLine: rows + 1, answers: statement.answers } } : {}) };
     if (previous) await settleCall(previous);
     rows += lines;
     batches += 1;
