@@ -6,7 +6,8 @@
  * - the restore's batch statement itself (`recordBatchStatement`: read, insert, prove), and as it runs when
  *   every column's type reads its text back exactly (the bench table's: rows not rendered back), also with
  *   a custom plan for each batch (PostgreSQL's default for bound parameters; the restore asks for generic
- *   plans, `load-settings.ts`);
+ *   plans, `load-settings.ts`) and, on PostgreSQL 14+, with the lines cut as before 14
+ *   (`unnest(string_to_array(...))` rather than `string_to_table`, `recordBatchSource`);
  * - its parts alone: reading the lines and inserting the rows (no proof); reading and rendering the rows
  *   back (the proof, no insert); cutting the text into lines; sending the text and nothing else; the
  *   SHA-256 of the text received;
@@ -27,7 +28,7 @@ import pg from 'pg';
 import type { Executor } from '../lambda/driver/driver';
 import { PgDriver } from '../lambda/driver/pg/pg-driver';
 import type { ManifestTable } from '../lambda/snapshot/manifest';
-import { recordBatchStatement, type RecordBatch } from '../lambda/snapshot/restore/record-batch';
+import { recordBatchSource, recordBatchStatement, type RecordBatch } from '../lambda/snapshot/restore/record-batch';
 import { applyLoadSettings } from '../lambda/snapshot/restore/load-settings';
 import { databaseUrl, recreateDatabase } from './support/bench-database';
 import { postgresCpuReader } from './support/process-cpu';
@@ -40,7 +41,6 @@ const DATABASE = 'rds_migrate_bench_restore_statement';
 const BATCH_BYTES = 3.5 * 1024 * 1024;
 /** The separator byte the restore joins a batch's lines with when the lines do not hold it. */
 const SEPARATOR = '\x01';
-const LINES = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text', sha256: ':sha256::text' };
 
 /** The bench table's columns, as the manifest lists them. */
 async function tableOf(client: pg.Client): Promise<ManifestTable> {
@@ -123,13 +123,20 @@ async function main(): Promise<void> {
       }
       if (answers === 'count' && stored !== rowCount) throw new Error(`the batch statement stored ${stored} rows where ${rowCount} were sent`);
     };
-    const read = `SELECT s.l, s.l::${BENCH_TABLE} AS r FROM unnest(${LINES.lines}) AS s (l) OFFSET 0`;
+    // The restore's own source of lines for this server (`string_to_table` from PostgreSQL 14), and the one before.
+    const serverVersion = Number((await client.query(`SELECT current_setting('server_version_num')::int AS v`)).rows[0].v);
+    const LINES = recordBatchSource(serverVersion);
+    const ARRAY_LINES = recordBatchSource(0);
+    const read = `SELECT s.l, s.l::${BENCH_TABLE} AS r FROM ${LINES.lines} AS s (l) OFFSET 0`;
     await measure('the restore statement (read, insert, prove)', perBatch(recordBatchStatement(table, LINES), true));
     await measure('the same, types exact (rows not rendered)', perBatch(recordBatchStatement(table, LINES, { renderRows: false }), true));
     await measure('the same, planned for each batch\'s values', perBatch(recordBatchStatement(table, LINES, { renderRows: false }), true, true));
+    if (ARRAY_LINES.lines !== LINES.lines) {
+      await measure('the same, lines from unnest(string_to_array())', perBatch(recordBatchStatement(table, ARRAY_LINES, { renderRows: false }), true));
+    }
     await measure('read and insert, no proof', perBatch(`INSERT INTO ${BENCH_TABLE} SELECT (q.r).* FROM (${read}) AS q`, true));
     await measure('read and render back (the proof), no insert', perBatch(`SELECT count(*) FILTER (WHERE q.r::text IS DISTINCT FROM q.l) AS differ FROM (${read}) AS q`, false));
-    await measure('cut the lines (string_to_array, unnest)', perBatch(`SELECT count(*) FILTER (WHERE octet_length(s.l) > 0) AS lines FROM unnest(${LINES.lines}) AS s (l)`, false));
+    await measure('cut the lines', perBatch(`SELECT count(*) FILTER (WHERE octet_length(s.l) > 0) AS lines FROM ${LINES.lines} AS s (l)`, false));
     await measure('send the text only', perBatch(`SELECT octet_length(${LINES.text}) + octet_length(:separator::text) AS bytes`, false));
     await measure('SHA-256 of the text received', perBatch(`SELECT encode(sha256(convert_to(${LINES.text}, 'UTF8')), 'hex') AS sha256`, false));
     const copyFile = path.join(work, 'rows.copy');

@@ -54,7 +54,8 @@ describe('applyLoadSettings', () => {
       // PostgreSQL's default: a custom plan for the values bound, the text already cut into an array constant.
       expect(await loadPlan('1,2,3')).toBe(`Function Call: unnest('{1,2,3}'::text[])`);
 
-      await applyLoadSettings(executor, 1234);
+      const server = await applyLoadSettings(executor, 1234);
+      expect(server.serverVersion).toBe(Number((await client.query(`SELECT current_setting('server_version_num') AS v`)).rows[0].v));
       expect(await loadPlan('4,5,6')).toBe(`Function Call: unnest(string_to_array($1, ','::text))`);
       const { rows } = await executor.execute(
         `SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('TimeZone') AS time_zone, current_setting('plan_cache_mode') AS plan_cache_mode`,

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestTable } from '../../lambda/snapshot/manifest';
-import { recordBatchDifference, recordBatchStatement, storedBatchDifference } from '../../lambda/snapshot/restore/record-batch';
+import { recordBatchDifference, recordBatchSource, recordBatchStatement, storedBatchDifference, type RecordBatchSource } from '../../lambda/snapshot/restore/record-batch';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;
@@ -22,37 +22,51 @@ afterAll(async () => {
 
 const table = (name: string): ManifestTable =>
   ({ schema: 'public', table: name, kind: 'table', columns: [{ name: 'id', type: 'integer' }, { name: 'amount', type: 'numeric' }, { name: 'tags', type: 'text[]' }] }) as unknown as ManifestTable;
-const SOURCE = { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text', sha256: ':sha256::text' };
+/** Both ways of cutting a batch into lines, run on the test server (PostgreSQL 14 or later has both). */
+const SOURCES = [
+  ['string_to_table (PostgreSQL 14+)', recordBatchSource(140_000)],
+  ['unnest(string_to_array()) (before 14)', recordBatchSource(130_000)],
+] as const;
 const LINES = ['(1,,"{a,b}")', '(2,2.50,"{""x y""}")', '(3,,)'];
 const TEXT = LINES.join('\u0001');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-async function run(name: string) {
-  const { sql, answers } = recordBatchStatement(table(name), SOURCE);
+async function run(name: string, source: RecordBatchSource) {
+  await db.sql(`TRUNCATE ${name}`);
+  const { sql, answers } = recordBatchStatement(table(name), source);
   expect(answers).toBe('answer');
   const { rows } = await db.driver().execute(sql, { rows: TEXT, separator: '\u0001' });
   return rows[0]!;
 }
 
 /** Runs the statement that renders no row with `sent` as the SHA-256 sent; its count of rows stored. */
-async function store(name: string, sent = sha256(TEXT)): Promise<number> {
-  const { sql, answers } = recordBatchStatement(table(name), SOURCE, { renderRows: false });
+async function store(name: string, source: RecordBatchSource, sent = sha256(TEXT)): Promise<number> {
+  await db.sql(`TRUNCATE ${name}`);
+  const { sql, answers } = recordBatchStatement(table(name), source, { renderRows: false });
   expect(answers).toBe('count');
   const { rows, rowsAffected } = await db.driver().execute(sql, { rows: TEXT, separator: '\u0001', sha256: sent });
   expect(rows).toEqual([]);
   return rowsAffected;
 }
 
-describe('recordBatchStatement', () => {
+describe('recordBatchSource', () => {
+  it('cuts the lines with string_to_table from PostgreSQL 14, with unnest(string_to_array()) before', () => {
+    expect(recordBatchSource(140_000).lines).toBe('string_to_table(:rows::text, :separator::text)');
+    expect(recordBatchSource(180_004).lines).toBe('string_to_table(:rows::text, :separator::text)');
+    expect(recordBatchSource(130_015).lines).toBe('unnest(string_to_array(:rows::text, :separator::text))');
+  });
+});
+
+describe.each(SOURCES)('recordBatchStatement, lines from %s', (_, SOURCE) => {
   it('stores every line as a row and proves it: the text received, the lines read, no line that renders differently', async () => {
-    const answer = await run('exact');
+    const answer = await run('exact', SOURCE);
     expect(answer).toEqual({ inserted_rows: '3', received_lines: '3', received_sha256: sha256(TEXT), first_difference: null });
     expect(recordBatchDifference(answer, { lines: 3, sha256: sha256(TEXT), firstLine: 1 })).toBeUndefined();
     expect((await db.sql(`SELECT ROW(e.*)::text AS line FROM exact e ORDER BY id`)).rows.map((r) => r.line)).toEqual(LINES);
   });
 
   it('names the first line whose row does not render back (a column of another typmod), by its number in the object', async () => {
-    const answer = await run('rounded');
+    const answer = await run('rounded', SOURCE);
     expect(answer.first_difference).toBe('2');
     const difference = recordBatchDifference(answer, { lines: 3, sha256: sha256(TEXT), firstLine: 101 });
     expect(difference).toBe('the row stored for line 102 of the object does not render back to that line');
@@ -60,15 +74,13 @@ describe('recordBatchStatement', () => {
   });
 
   it('without rendering the rows: stores every line as a row when the text received has the SHA-256 sent, and counts them', async () => {
-    await db.sql('TRUNCATE exact');
-    expect(await store('exact')).toBe(3);
+    expect(await store('exact', SOURCE)).toBe(3);
     expect(storedBatchDifference(3, { lines: 3, sha256: sha256(TEXT), firstLine: 1 })).toBeUndefined();
     expect((await db.sql(`SELECT ROW(e.*)::text AS line FROM exact e ORDER BY id`)).rows.map((r) => r.line)).toEqual(LINES);
   });
 
   it('without rendering the rows: stores nothing when the text received is not the text sent, checked once before any row', async () => {
-    await db.sql('TRUNCATE exact');
-    expect(await store('exact', sha256('other text'))).toBe(0);
+    expect(await store('exact', SOURCE, sha256('other text'))).toBe(0);
     expect((await db.sql(`SELECT count(*)::int AS n FROM exact`)).rows[0].n).toBe(0);
     expect(storedBatchDifference(0, { lines: 3, sha256: sha256(TEXT), firstLine: 7 })).toBe(
       'the text PostgreSQL received for lines 7 to 9 of the object is not the text sent (its SHA-256 differs): nothing was stored',
@@ -81,8 +93,7 @@ describe('recordBatchStatement', () => {
   });
 
   it('without rendering the rows, a column of another typmod goes unnoticed: why the restore renders unless the types are the snapshot\'s', async () => {
-    await db.sql('TRUNCATE rounded');
-    expect(await store('rounded')).toBe(3);
+    expect(await store('rounded', SOURCE)).toBe(3);
     expect((await db.sql(`SELECT amount::text FROM rounded WHERE id = 2`)).rows[0].amount).toBe('3');
   });
 

@@ -15,11 +15,21 @@ import { applyExportSettings } from '../snapshot-settings';
  *   the parameters as it executes, and a load statement's plan (a function scan feeding an INSERT) has no
  *   choice the values could change. About 7% less PostgreSQL CPU time in a restore of the bench table
  *   (`bench:restore-statement`).
+ *
+ * @returns the server's version, read in the same statement
  */
-export async function applyLoadSettings(tx: Executor, lockTimeoutMs: number): Promise<void> {
+export async function applyLoadSettings(tx: Executor, lockTimeoutMs: number): Promise<LoadServer> {
   await applyExportSettings(tx);
-  await tx.execute(
-    `SELECT set_config('lock_timeout', :ms, true) AS lock_timeout, set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode`,
+  const { rows } = await tx.execute<{ server_version: number | string }>(
+    `SELECT set_config('lock_timeout', :ms, true) AS lock_timeout, set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode,
+            current_setting('server_version_num')::int AS server_version`,
     { ms: `${lockTimeoutMs}ms` },
   );
+  return { serverVersion: Number(rows[0]?.server_version) };
+}
+
+/** What the load statements are built for. */
+export interface LoadServer {
+  /** `server_version_num`, e.g. 150004 (`recordBatchSource` cuts batches by it). */
+  readonly serverVersion: number;
 }

@@ -6,7 +6,7 @@ import type { ManifestTable } from '../manifest';
 import { jsonLine, lineSource } from '../page-query';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { insertStatement } from './insert-statement';
-import { recordBatchDifference, recordBatchStatement, storedBatchDifference, type RecordBatch, type RecordBatchSource, type SentRecordBatch } from './record-batch';
+import { recordBatchDifference, recordBatchSource, recordBatchStatement, storedBatchDifference, type RecordBatch, type RecordBatchSource, type SentRecordBatch } from './record-batch';
 import { RestoredRowsDiffer } from './restore-error';
 import type { TableChunk } from './table-object-stream';
 import { addDigests, digestAggregates, digestOf, EMPTY_DIGEST, LineDigest, sameDigest } from './row-digest';
@@ -26,6 +26,11 @@ export interface LoadTableOptions {
   readonly onBatch?: (loaded: { rows: number; batches: number; bytes: number }) => void | Promise<void>;
   /** How the statement reads and verifies the rows (see {@link LoadShape}). @default both false */
   readonly shape?: LoadShape;
+  /**
+   * The server's `server_version_num`, which decides how `record` batches are cut into lines
+   * (`recordBatchSource`). @default 0: a form every supported version has
+   */
+  readonly serverVersion?: number;
 }
 
 /** How the lines are read, and what the target table allows the load statement to do faster. */
@@ -139,7 +144,7 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  * `table-object-stream.ts`; in `shape.lineFormat`) into the table through `tx`, batch by batch, each batch one statement (see
  * {@link loadStatement}):
  *
- *     WITH rds_line AS MATERIALIZED (SELECT l, n, l::s.t AS r FROM unnest(string_to_array(:rows, :separator)) WITH ORDINALITY AS (l, n)),
+ *     WITH rds_line AS MATERIALIZED (SELECT l, n, l::s.t AS r FROM string_to_table(:rows, :separator) WITH ORDINALITY AS (l, n)),
  *       rds_inserted AS (INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM rds_line RETURNING 1) SELECT ...
  *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM jsonb_populate_recordset(NULL::s.t, :rows::jsonb)
  *
@@ -180,13 +185,13 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   const sha256 = ':sha256::text';
   const batchSql = loadStatement(
     table,
-    format === 'record' ? { lines: 'string_to_array(:rows::text, :separator::text)', text: ':rows::text', sha256 } : { lines: ':rows::text', text: ':rows::text', sha256 },
+    format === 'record' ? recordBatchSource(options.serverVersion ?? 0) : { lines: ':rows::text', text: ':rows::text', sha256 },
     shape,
   );
   const line = `current_setting('${ROW_VARIABLE}')`;
   const assembledSql = loadStatement(
     table,
-    format === 'record' ? { lines: `ARRAY[${line}]`, text: line, sha256 } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'`, sha256 },
+    format === 'record' ? { lines: `unnest(ARRAY[${line}])`, text: line, sha256 } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'`, sha256 },
     shape,
   );
   /** `json` lines: the digest of the lines sent, and of the rows inserted (`row-digest.ts`). */

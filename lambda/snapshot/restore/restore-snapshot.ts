@@ -11,7 +11,7 @@ import type { SnapshotLocation } from '../snapshot-location';
 import { checkSnapshotObjects } from './check-snapshot-objects';
 import { createInspectionSchema, dropInspectionSchema, inspectionSchemaProblem, inspectionTables, schemaExists } from './inspection-schema';
 import { loadOrder, type LoadUnit } from './load-order';
-import { applyLoadSettings } from './load-settings';
+import { applyLoadSettings, type LoadServer } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
@@ -289,9 +289,9 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
     try {
       await inTransaction(driver, retry, 'restore transaction', async (tx) => {
         const loaded: RestoredTable[] = [];
-        await prepare(tx, context);
+        const server = await prepare(tx, context);
         await tx.execute(truncateStatement(tables));
-        for (const unit of units) loaded.push(...(await loadUnit(tx, unit, context)));
+        for (const unit of units) loaded.push(...(await loadUnit(tx, unit, context, server)));
         await resetSequences(tx, sequences);
         return () => restored.push(...loaded);
       });
@@ -322,8 +322,8 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
     for (const unit of units) {
       try {
         await inTransaction(driver, retry, `restore: load ${unit.tables.map(display).join(', ')}`, async (tx) => {
-          await prepare(tx, context, unit.tables);
-          const loaded = await loadUnit(tx, unit, context);
+          const server = await prepare(tx, context, unit.tables);
+          const loaded = await loadUnit(tx, unit, context, server);
           return () => restored.push(...loaded);
         });
       } catch (error) {
@@ -438,14 +438,16 @@ async function inTransaction(
 /**
  * The transaction's settings (`load-settings.ts`: the export's rendering, `lock_timeout`, generic plans)
  * and, for `triggersOf` (default: every table), their user triggers disabled for the transaction.
+ * @returns the server the load statements are built for (its version)
  */
-async function prepare(tx: Executor, context: LoadContext, triggersOf?: readonly TableName[]): Promise<void> {
-  await applyLoadSettings(tx, context.lockTimeoutMs);
+async function prepare(tx: Executor, context: LoadContext, triggersOf?: readonly TableName[]): Promise<LoadServer> {
+  const server = await applyLoadSettings(tx, context.lockTimeoutMs);
   const tables = triggersOf ?? [...context.catalog.tables.values()];
   for (const table of tables) {
     const target = context.catalog.tables.get(tableKey(table));
     if (target && target.userTriggers.length > 0) await tx.execute(`ALTER TABLE ${qualifiedName(table.schema, table.table)} DISABLE TRIGGER USER`);
   }
+  return server;
 }
 
 /** Enables again the user triggers `prepare` disabled on `tables`. */
@@ -466,7 +468,7 @@ function truncateStatement(tables: readonly ManifestTable[]): string {
  * checked against the manifest as it streams) and verified batch by batch (`loadTable`), the deferred
  * checks run, the triggers enabled again.
  */
-async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext): Promise<RestoredTable[]> {
+async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext, server: LoadServer): Promise<RestoredTable[]> {
   const { options, location, log } = context;
   const altered = unit.cyclicKeys.filter((k) => !k.deferrable);
   for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteIdentifier(key.name)} DEFERRABLE`);
@@ -490,6 +492,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
       result = await loadTable(tx, table, tableObjectStream(location, table, context.lineFormat), {
         batchBytes: options.batchBytes,
         shape,
+        serverVersion: server.serverVersion,
         onBatch: ({ rows, bytes }) =>
           options.onProgress?.({
             snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount,
