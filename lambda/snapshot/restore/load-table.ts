@@ -101,8 +101,9 @@ function escapedSize(bytes: Uint8Array): number {
 }
 
 /**
- * The statement loading a batch: `record` lines, {@link recordBatchStatement} over the text array of the
- * lines; `json` lines, {@link jsonLoadStatement} over the JSON array of them (`rows.text`), answering one row.
+ * The statement loading a batch: `record` lines, {@link recordBatchStatement} over the lines cut from the
+ * text (`rows.lines`); `json` lines, {@link jsonLoadStatement} over the JSON array of them (`rows.text`),
+ * answering one row.
  */
 function loadStatement(table: ManifestTable, rows: RecordBatchSource, shape: LoadShape): RecordBatch {
   return (shape.lineFormat ?? 'json') === 'record'
@@ -146,6 +147,8 @@ SELECT ${digestAggregates('inserted')} FROM (${digested}) AS i`;
  *
  *     WITH rds_line AS MATERIALIZED (SELECT l, n, l::s.t AS r FROM string_to_table(:rows, :separator) WITH ORDINALITY AS (l, n)),
  *       rds_inserted AS (INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ... FROM rds_line RETURNING 1) SELECT ...
+ *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT (r).c1, ...
+ *       FROM (SELECT l::s.t AS r FROM string_to_table(:rows, :separator) AS l OFFSET 0) AS x WHERE encode(sha256(...)) = :sha256
  *     INSERT INTO s.t (cols) OVERRIDING SYSTEM VALUE SELECT cols FROM jsonb_populate_recordset(NULL::s.t, :rows::jsonb)
  *
  * `record` lines are read by the row type's input function (record_in: each field by its type's input
@@ -182,16 +185,18 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   }
   const shape = options.shape ?? { jsonb: false, wholeRow: false };
   const format = shape.lineFormat ?? 'json';
-  const sha256 = ':sha256::text';
+  const sha256Param = ':sha256::text';
   const batchSql = loadStatement(
     table,
-    format === 'record' ? recordBatchSource(options.serverVersion ?? 0) : { lines: ':rows::text', text: ':rows::text', sha256 },
+    format === 'record' ? recordBatchSource(options.serverVersion ?? 0) : { lines: ':rows::text', text: ':rows::text', sha256: sha256Param },
     shape,
   );
   const line = `current_setting('${ROW_VARIABLE}')`;
   const assembledSql = loadStatement(
     table,
-    format === 'record' ? { lines: `unnest(ARRAY[${line}])`, text: line, sha256 } : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'`, sha256 },
+    format === 'record'
+      ? { lines: `unnest(ARRAY[${line}])`, text: line, sha256: sha256Param }
+      : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'`, sha256: sha256Param },
     shape,
   );
   /** `json` lines: the digest of the lines sent, and of the rows inserted (`row-digest.ts`). */
