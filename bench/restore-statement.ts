@@ -6,8 +6,11 @@
  * - the restore's batch statement itself (`recordBatchStatement`: read, insert, prove), and as it runs when
  *   every column's type reads its text back exactly (the bench table's: rows not rendered back), also with
  *   a custom plan for each batch (PostgreSQL's default for bound parameters; the restore asks for generic
- *   plans, `load-settings.ts`) and, on PostgreSQL 14+, with the lines cut as before 14
- *   (`unnest(string_to_array(...))` rather than `string_to_table`, `recordBatchSource`);
+ *   plans, `load-settings.ts`), on PostgreSQL 14+ with the lines cut as before 14
+ *   (`unnest(string_to_array(...))` rather than `string_to_table`, `recordBatchSource`), and with its
+ *   columns read by a cast in FROM rather than field by field (`WIDE_ROW_COLUMNS`);
+ * - the same statement, both ways of reading the columns, on a generated table of 40 columns and a fifth of
+ *   the rows, where taking the fields one by one costs time in the square of the columns;
  * - its parts alone: reading the lines and inserting the rows (no proof); reading and rendering the rows
  *   back (the proof, no insert); cutting the text into lines; sending the text and nothing else; the
  *   SHA-256 of the text received;
@@ -28,7 +31,7 @@ import pg from 'pg';
 import type { Executor } from '../lambda/driver/driver';
 import { PgDriver } from '../lambda/driver/pg/pg-driver';
 import type { ManifestTable } from '../lambda/snapshot/manifest';
-import { recordBatchSource, recordBatchStatement, type RecordBatch } from '../lambda/snapshot/restore/record-batch';
+import { recordBatchSource, recordBatchStatement, WIDE_ROW_COLUMNS, type RecordBatch } from '../lambda/snapshot/restore/record-batch';
 import { applyLoadSettings } from '../lambda/snapshot/restore/load-settings';
 import { databaseUrl, recreateDatabase } from './support/bench-database';
 import { postgresCpuReader } from './support/process-cpu';
@@ -42,19 +45,33 @@ const BATCH_BYTES = 3.5 * 1024 * 1024;
 /** The separator byte the restore joins a batch's lines with when the lines do not hold it. */
 const SEPARATOR = '\x01';
 
-/** The bench table's columns, as the manifest lists them. */
-async function tableOf(client: pg.Client): Promise<ManifestTable> {
+/** Table `name`'s columns, as the manifest lists them. */
+async function tableOf(client: pg.Client, name: string): Promise<ManifestTable> {
   const { rows } = await client.query(
     `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-      WHERE attrelid = '${BENCH_TABLE}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      WHERE attrelid = '${name}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
   );
-  return { schema: 'public', table: BENCH_TABLE, kind: 'table', columns: rows, keyColumns: ['id'] } as unknown as ManifestTable;
+  return { schema: 'public', table: name, kind: 'table', columns: rows, keyColumns: ['id'] } as unknown as ManifestTable;
+}
+
+/** A table of {@link WIDE_COLUMNS} columns (a bigint key, then text, numeric, timestamptz and int in turn), `rows` rows. */
+const WIDE_TABLE = 'bench_wide_rows';
+const WIDE_COLUMNS = 40;
+async function generateWideTable(client: pg.Client, rows: number): Promise<void> {
+  const columns = Array.from({ length: WIDE_COLUMNS - 1 }, (_, i) => [
+    { name: `t${i}`, type: 'text', value: `'text ' || g || ' ${i}'` },
+    { name: `n${i}`, type: 'numeric(12,2)', value: `(g * 1.5 + ${i})::numeric(12,2)` },
+    { name: `d${i}`, type: 'timestamptz', value: `TIMESTAMPTZ '2020-01-01 00:00:00+00' + g * interval '1 second'` },
+    { name: `i${i}`, type: 'integer', value: `g % 1000 + ${i}` },
+  ][i % 4]!);
+  await client.query(`CREATE TABLE ${WIDE_TABLE} (id bigint PRIMARY KEY, ${columns.map((c) => `${c.name} ${c.type}`).join(', ')})`);
+  await client.query(`INSERT INTO ${WIDE_TABLE} SELECT g, ${columns.map((c) => c.value).join(', ')} FROM generate_series(1, ${rows}) AS g`);
 }
 
 /** The table's rows as record lines (the snapshot's), joined into batches of about {@link BATCH_BYTES}. */
 async function batchesOf(client: pg.Client, table: ManifestTable): Promise<{ batches: string[]; bytes: number }> {
   const row = `ROW(${table.columns.map((c) => `t."${c.name}"`).join(', ')})::text`;
-  const { rows } = await client.query({ text: `SELECT ${row} AS l FROM ${BENCH_TABLE} AS t ORDER BY id`, rowMode: 'array' });
+  const { rows } = await client.query({ text: `SELECT ${row} AS l FROM ${table.table} AS t ORDER BY id`, rowMode: 'array' });
   const batches: string[] = [];
   let lines: string[] = [];
   let size = 0;
@@ -86,7 +103,7 @@ async function main(): Promise<void> {
   try {
     await generateTable(url, rowCount);
     await client.connect();
-    const table = await tableOf(client);
+    const table = await tableOf(client, BENCH_TABLE);
     const { batches, bytes } = await batchesOf(client, table);
     console.log(`PostgreSQL at ${new URL(adminUrl).host}; ${rowCount} rows, ${(bytes / 1024 / 1024).toFixed(1)} MiB of record lines in ${batches.length} batches; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const serverCpu = await postgresCpuReader(adminUrl);
@@ -99,30 +116,33 @@ async function main(): Promise<void> {
       const ms = performance.now() - started;
       results.push({ what, ms, cpuMs: serverCpu ? (await serverCpu()) - cpuBefore : Number.NaN });
     };
-    const sha256s = batches.map((rows) => createHash('sha256').update(rows).digest('hex'));
     /**
-     * Runs `sql` once per batch in one transaction with the restore's settings (`load-settings.ts`), the table
-     * emptied first, then rolls back. A batch statement answering its count (`RecordBatch`) is given each
-     * batch's SHA-256, and must store every row.
+     * Runs `sql` once per batch of `loaded` in one transaction with the restore's settings (`load-settings.ts`),
+     * its table emptied first, then rolls back. A batch statement answering its count (`RecordBatch`) is given
+     * each batch's SHA-256, and must store every row.
      */
-    const perBatch = (statement: string | RecordBatch, truncate: boolean, customPlans = false) => async () => {
-      const { sql, answers } = typeof statement === 'string' ? { sql: statement, answers: 'answer' } : statement;
-      let stored = 0;
-      const tx = await driver.beginTransaction();
-      try {
-        await applyLoadSettings(tx, 10_000);
-        // PostgreSQL's default: each statement planned for the values bound (what the restore did before `load-settings.ts`).
-        if (customPlans) await tx.execute(`SELECT set_config('plan_cache_mode', 'auto', true) AS plan_cache_mode`);
-        if (truncate) await tx.execute(`TRUNCATE ${BENCH_TABLE}`);
-        for (const [i, rows] of batches.entries()) {
-          const params: Record<string, string> = answers === 'count' ? { rows, separator: SEPARATOR, sha256: sha256s[i]! } : { rows, separator: SEPARATOR };
-          stored += (await (tx as Executor).execute(sql, params)).rowsAffected;
+    const batchRunner = (loaded: { table: string; batches: string[]; rows: number }) => {
+      const sha256s = loaded.batches.map((rows) => createHash('sha256').update(rows).digest('hex'));
+      return (statement: string | RecordBatch, truncate: boolean, customPlans = false) => async () => {
+        const { sql, answers } = typeof statement === 'string' ? { sql: statement, answers: 'answer' } : statement;
+        let stored = 0;
+        const tx = await driver.beginTransaction();
+        try {
+          await applyLoadSettings(tx, 10_000);
+          // PostgreSQL's default: each statement planned for the values bound (what the restore did before `load-settings.ts`).
+          if (customPlans) await tx.execute(`SELECT set_config('plan_cache_mode', 'auto', true) AS plan_cache_mode`);
+          if (truncate) await tx.execute(`TRUNCATE ${loaded.table}`);
+          for (const [i, rows] of loaded.batches.entries()) {
+            const params: Record<string, string> = answers === 'count' ? { rows, separator: SEPARATOR, sha256: sha256s[i]! } : { rows, separator: SEPARATOR };
+            stored += (await (tx as Executor).execute(sql, params)).rowsAffected;
+          }
+        } finally {
+          await tx.rollback();
         }
-      } finally {
-        await tx.rollback();
-      }
-      if (answers === 'count' && stored !== rowCount) throw new Error(`the batch statement stored ${stored} rows where ${rowCount} were sent`);
+        if (answers === 'count' && stored !== loaded.rows) throw new Error(`the batch statement stored ${stored} rows where ${loaded.rows} were sent`);
+      };
     };
+    const perBatch = batchRunner({ table: BENCH_TABLE, batches, rows: rowCount });
     // The restore's own source of lines for this server (`string_to_table` from PostgreSQL 14), and the one before.
     const serverVersion = Number((await client.query(`SELECT current_setting('server_version_num')::int AS v`)).rows[0].v);
     const LINES = recordBatchSource(serverVersion);
@@ -134,6 +154,15 @@ async function main(): Promise<void> {
     if (ARRAY_LINES.lines !== LINES.lines) {
       await measure('the same, lines from unnest(string_to_array())', perBatch(recordBatchStatement(table, ARRAY_LINES, { renderRows: false }), true));
     }
+    await measure(`the same, columns read by a cast in FROM (the form from ${WIDE_ROW_COLUMNS} columns)`, perBatch(recordBatchStatement(table, LINES, { renderRows: false, readColumns: 'cast' }), true));
+    // A wide table: taking its fields one by one from each row costs time in the square of its columns.
+    const wideRows = Math.max(1, Math.round(rowCount / 5));
+    await generateWideTable(client, wideRows);
+    const wide = await tableOf(client, WIDE_TABLE);
+    const perWideBatch = batchRunner({ table: WIDE_TABLE, batches: (await batchesOf(client, wide)).batches, rows: wideRows });
+    const wideWhat = `${WIDE_COLUMNS} columns, ${wideRows} rows, types exact`;
+    await measure(`${wideWhat}: columns read field by field`, perWideBatch(recordBatchStatement(wide, LINES, { renderRows: false, readColumns: 'fields' }), true));
+    await measure(`${wideWhat}: columns read by a cast in FROM`, perWideBatch(recordBatchStatement(wide, LINES, { renderRows: false, readColumns: 'cast' }), true));
     await measure('read and insert, no proof', perBatch(`INSERT INTO ${BENCH_TABLE} SELECT (q.r).* FROM (${read}) AS q`, true));
     await measure('read and render back (the proof), no insert', perBatch(`SELECT count(*) FILTER (WHERE q.r::text IS DISTINCT FROM q.l) AS differ FROM (${read}) AS q`, false));
     await measure('cut the lines', perBatch(`SELECT count(*) FILTER (WHERE octet_length(s.l) > 0) AS lines FROM ${LINES.lines} AS s (l)`, false));
