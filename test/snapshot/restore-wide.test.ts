@@ -2,7 +2,8 @@
  * A restore of wide tables (from `WIDE_ROW_COLUMNS` columns, every type reading its text back exactly),
  * through the local Data API: each batch reads its rows' columns through a cast in FROM, as the table's own
  * row type or, when the table has gained a column since the snapshot, as the row type of a temporary table
- * of the snapshot's columns; every row comes back as it was, NULLs, quotes and arrays included.
+ * of the snapshot's columns, a row larger than a batch too (assembled in the database first); every row
+ * comes back as it was, NULLs, quotes and arrays included.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,8 @@ beforeAll(async () => {
     await db.sql(`INSERT INTO ${table} SELECT g, ${COLUMNS.map((c, i) => value(c.type, i)).join(', ')}
       FROM generate_series(1, 3000) AS g`);
   }
+  // A row larger than a batch (64 KiB here): assembled in the database, then read through the cast too.
+  await db.sql(`UPDATE wide SET c0 = repeat('a "big" value, ', 8000) WHERE id = 1500`);
   await local.createBucket(BUCKET);
   s3 = local.client();
   dataApi = await openLocalDataApiDriver(db);
@@ -74,14 +77,16 @@ describe('restore of wide tables', () => {
     const report = await restoreSnapshot({ driver: dataApi.driver, s3, bucket: BUCKET, snapshotId: manifest.snapshotId, confirm: manifest.snapshotId, batchBytes: 64 * 1024 });
     dataApi.api.faults = undefined;
     expect(report.tables.map((t) => [t.table, t.rows, t.verified])).toEqual([['wide', 3000, true], ['wide_grown', 3000, true]]);
+    expect(before.wide[1499]!.length).toBeGreaterThan(128_000);
     expect(await lines('wide')).toEqual(before.wide);
     expect(await lines('wide_grown')).toEqual(before.grown);
     expect((await db.sql(`SELECT count(*)::int AS n FROM wide_grown WHERE added = 'new'`)).rows[0].n).toBe(3000);
-    // Several batches per table, each reading the columns through the cast: the table's row type, and the
-    // snapshot's columns for the table that gained one.
+    // Several batches per table, each reading the columns through the cast (the assembled row's too): the
+    // table's row type, and the snapshot's columns for the table that gained one.
     expect(statements.length).toBeGreaterThan(4);
     expect(statements.every((sql) => sql.includes('CROSS JOIN LATERAL CAST(rds_source.l AS '))).toBe(true);
     expect(statements.some((sql) => sql.includes('CAST(rds_source.l AS "public"."wide")'))).toBe(true);
     expect(statements.some((sql) => sql.includes('CAST(rds_source.l AS pg_temp.rds_restore_row)'))).toBe(true);
+    expect(statements.some((sql) => sql.includes("unnest(ARRAY[current_setting('rds_migrate.restore_row')])"))).toBe(true);
   });
 });
