@@ -185,18 +185,14 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
   }
   const shape = options.shape ?? { jsonb: false, wholeRow: false };
   const format = shape.lineFormat ?? 'json';
-  const sha256Param = ':sha256::text';
-  const batchSql = loadStatement(
-    table,
-    format === 'record' ? recordBatchSource(options.serverVersion ?? 0) : { lines: ':rows::text', text: ':rows::text', sha256: sha256Param },
-    shape,
-  );
+  // A batch of `:rows` (`json` lines use only its text); a line assembled in the database is read from the
+  // variable instead, its SHA-256 sent as a batch's is.
+  const source = recordBatchSource(options.serverVersion ?? 0);
+  const batchSql = loadStatement(table, source, shape);
   const line = `current_setting('${ROW_VARIABLE}')`;
   const assembledSql = loadStatement(
     table,
-    format === 'record'
-      ? { lines: `unnest(ARRAY[${line}])`, text: line, sha256: sha256Param }
-      : { lines: `'[' || ${line} || ']'`, text: `'[' || ${line} || ']'`, sha256: sha256Param },
+    format === 'record' ? { ...source, lines: `unnest(ARRAY[${line}])`, text: line } : { ...source, text: `'[' || ${line} || ']'` },
     shape,
   );
   /** `json` lines: the digest of the lines sent, and of the rows inserted (`row-digest.ts`). */
