@@ -58,6 +58,9 @@ export interface RestoreActionReport {
  * @throws {RestoreError} when the restore is refused or fails (`kind`, `databaseChanged`)
  * @throws {SnapshotsDisabledError} when no bucket is configured
  * @throws {LockHeldError} when a migration holds the lock; the engine's errors migrating the target database
+ * @throws {Error} naming the option, before anything is read, when `options` give both `targetSchema` and
+ *   `targetDatabase`, or a `targetDatabase` that `ctx` cannot open (no `openDatabase`): bad input, not a
+ *   refused restore (the manual event's schema refuses the first case already)
  */
 export async function runRestore(ctx: ActionContext, options: RestoreActionOptions): Promise<RestoreActionReport> {
   const target = ctx.snapshots;
