@@ -4,12 +4,11 @@
  * middle of an upload (no usable snapshot, the migration blocked), retention, list-snapshots, and
  * restore in place and into another database.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActionContext, SnapshotTarget } from '../../lambda/actions/action-context';
 import { runListSnapshots } from '../../lambda/actions/list-snapshots-action';
 import { runMigrate } from '../../lambda/actions/migrate-action';
@@ -26,14 +25,13 @@ import { readManifest } from '../../lambda/snapshot/manifest-store';
 import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { recordTouches } from '../../lambda/migrations/record-touches';
 import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startLocalS3 } from '../../local/s3/local-s3';
+import { createTestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { bundled, bundleOf } from './support/bundle';
 
 const BUCKET = 'actions';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
+const store = useSnapshotStore({ database: 'snapshot_actions', bucket: BUCKET });
 let bundle: MigrationBundle;
 
 const SCHEMA = [
@@ -45,18 +43,15 @@ const SCHEMA = [
 
 function context(snapshots: Partial<SnapshotTarget> | null, overrides: Partial<ActionContext> = {}): ActionContext {
   return {
-    driver: db.driver(), bundle, schemas: ['public'], appliedBy: 'test', log: silentLog,
-    ...(snapshots ? { snapshots: { s3, bucket: BUCKET, prefix: 'a/', ...snapshots } } : {}),
+    driver: store.db.driver(), bundle, schemas: ['public'], appliedBy: 'test', log: silentLog,
+    ...(snapshots ? { snapshots: { s3: store.s3, bucket: BUCKET, prefix: 'a/', ...snapshots } } : {}),
     ...overrides,
   };
 }
 
-const applied = async () => (await status(db.driver(), bundle)).current;
+const applied = async () => (await status(store.db.driver(), bundle)).current;
 
 beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('snapshot_actions'), startLocalS3()]);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
   bundle = await recordTouches(bundleOf([
     bundled('0001', 'schema', SCHEMA),
     bundled('0002', 'order_notes', ['ALTER TABLE orders ADD COLUMN note text']),
@@ -66,17 +61,13 @@ beforeAll(async () => {
   // The schema comes from migration 0001 (no snapshot: scope none); then rows.
   const first = await runMigrate(context({ scope: 'none' }), { targetVersion: '0001' });
   expect(first.snapshotSkipped).toBe('the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)');
-  await db.sql(`
+  await store.db.sql(`
     INSERT INTO customers (name) SELECT 'c' || g FROM generate_series(1, 100) AS g;
     INSERT INTO orders (customer, total) SELECT 1 + g % 100, g FROM generate_series(1, 1000) AS g;
     INSERT INTO audit_log (what) SELECT 'event ' || g FROM generate_series(1, 500) AS g;
     -- About 15 MB of JSON that gzip cannot shrink below 5 MiB: its upload goes multipart.
     INSERT INTO wide SELECT g, md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text)
       FROM generate_series(1, 100000) AS g;`);
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
 });
 
 describe('the snapshot before migrating', () => {
@@ -85,12 +76,12 @@ describe('the snapshot before migrating', () => {
     expect(report.migrate.applied.map((m) => m.version)).toEqual(['0002']);
     expect(report.snapshot).toMatchObject({ scope: 'affected', schemaVersion: '0001' });
     expect(report.snapshot!.tables.map((t) => t.table)).toEqual(['public.customers', 'public.orders']);
-    const manifest = await readManifest({ s3, bucket: BUCKET, prefix: 'a/', database: db.name, snapshotId: report.snapshot!.snapshotId });
+    const manifest = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: 'a/', database: store.db.name, snapshotId: report.snapshot!.snapshotId });
     expect(manifest).toMatchObject({ scope: 'affected', schemaVersion: '0001', appliedVersions: ['0001'] });
   });
 
   it('refuses the migration when the snapshot would not fit its budget, and says why', async () => {
-    const before = await listSnapshots({ s3, bucket: BUCKET, prefix: 'a/', database: db.name });
+    const before = await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix: 'a/', database: store.db.name });
     const error = await runMigrate(context({ budget: { maxBytes: 1024 * 1024, maxSeconds: 3600 } }), { targetVersion: '0003' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnapshotBudgetError);
     expect((error as Error).message).toMatch(
@@ -98,7 +89,7 @@ describe('the snapshot before migrating', () => {
     );
     expect((error as Error).message).toContain('Nothing was exported and nothing was migrated.');
     expect(await applied()).toBe('0002');
-    expect(await listSnapshots({ s3, bucket: BUCKET, prefix: 'a/', database: db.name })).toEqual(before);
+    expect(await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix: 'a/', database: store.db.name })).toEqual(before);
 
     const slow = await runMigrate(context({ budget: { maxSeconds: 1, bytesPerSecond: 1024 * 1024 } }), { targetVersion: '0003' }).catch((e: unknown) => e);
     expect((slow as Error).message).toMatch(/its export would take about \d+ s at 1\.0 MB\/s, over maxSeconds 1 s/);
@@ -131,9 +122,9 @@ describe('the snapshot before migrating', () => {
       const again = await startLocalS3({ directory });
       try {
         const client = again.client();
-        expect(await listSnapshots({ s3: client, bucket: 'failing', database: db.name })).toEqual([]);
+        expect(await listSnapshots({ s3: client, bucket: 'failing', database: store.db.name })).toEqual([]);
         const snapshotId = (error as SnapshotError).snapshotId;
-        await expect(readManifest({ s3: client, bucket: 'failing', database: db.name, snapshotId })).rejects.toThrow(/no manifest/);
+        await expect(readManifest({ s3: client, bucket: 'failing', database: store.db.name, snapshotId })).rejects.toThrow(/no manifest/);
       } finally {
         await again.close();
       }
@@ -153,10 +144,10 @@ describe('retention and listing', () => {
   it('keeps the newest complete snapshots, deletes older ones and old incomplete ones, and lists them', async () => {
     const target = { prefix: 'kept/', keep: 2, parallelism: 1 };
     // An incomplete snapshot from long ago (no manifest) and one that may still be running.
-    const location = { s3, bucket: BUCKET, prefix: 'kept/', database: db.name };
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: tableObjectKey(location, '20200101T000000Z-00000001', { schema: 'public', table: 'x' }), Body: 'x' }));
+    const location = { s3: store.s3, bucket: BUCKET, prefix: 'kept/', database: store.db.name };
+    await store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: tableObjectKey(location, '20200101T000000Z-00000001', { schema: 'public', table: 'x' }), Body: 'x' }));
     const running = `${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}-0000000f`;
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: tableObjectKey(location, running, { schema: 'public', table: 'x' }), Body: 'x' }));
+    await store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: tableObjectKey(location, running, { schema: 'public', table: 'x' }), Body: 'x' }));
 
     const ids: string[] = [];
     const pruned: string[][] = [];
@@ -168,12 +159,12 @@ describe('retention and listing', () => {
     expect(pruned).toEqual([['20200101T000000Z-00000001'], [], [ids[0]]]);
     expect((await listSnapshots(location)).map((s) => s.snapshotId)).toEqual([ids[2], ids[1]]);
     // The deleted snapshot's objects are gone; the young incomplete one is left alone.
-    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'kept/' }))).Contents!.map((c) => c.Key!);
+    const keys = (await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'kept/' }))).Contents!.map((c) => c.Key!);
     expect(keys.filter((k) => k.includes(ids[0]!) || k.includes('20200101T000000Z'))).toEqual([]);
     expect(keys.filter((k) => k.includes(running))).toHaveLength(1);
 
     const listed = await runListSnapshots(context(target), { limit: 1 });
-    expect(listed).toMatchObject({ action: 'list-snapshots', database: db.name, bucket: BUCKET, prefix: 'kept/', total: 2 });
+    expect(listed).toMatchObject({ action: 'list-snapshots', database: store.db.name, bucket: BUCKET, prefix: 'kept/', total: 2 });
     expect(listed.snapshots).toHaveLength(1);
     expect(listed.snapshots[0]).toMatchObject({ snapshotId: ids[2], schemaVersion: '0003', scope: 'full', tables: 4, totalRows: 101600 });
     expect(listed.snapshots[0]!.bytes).toBeGreaterThan(listed.snapshots[0]!.compressedBytes);
@@ -185,12 +176,12 @@ describe('restore actions', () => {
   it('restores in place at the same schema version, and refuses another version or a wrong confirmation', async () => {
     const target = { prefix: 'restore/', parallelism: 2 };
     const snapshot = await runSnapshot(context(target));
-    await db.sql(`DELETE FROM orders WHERE id > 10; UPDATE customers SET name = 'renamed'`);
+    await store.db.sql(`DELETE FROM orders WHERE id > 10; UPDATE customers SET name = 'renamed'`);
     await expect(runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: 'nope' })).rejects.toMatchObject({ kind: 'confirmation' });
 
     const report = await runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId });
-    expect(report).toMatchObject({ action: 'restore', database: db.name, sourceDatabase: db.name, restore: { schemaVersion: '0003', totalRows: 101600 } });
-    const counts = await db.sql(`SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM customers WHERE name = 'renamed')::int AS renamed`);
+    expect(report).toMatchObject({ action: 'restore', database: store.db.name, sourceDatabase: store.db.name, restore: { schemaVersion: '0003', totalRows: 101600 } });
+    const counts = await store.db.sql(`SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM customers WHERE name = 'renamed')::int AS renamed`);
     expect(counts.rows[0]).toEqual({ orders: 1000, renamed: 0 });
 
     await runMigrate(context({ scope: 'none' }), { targetVersion: '0004' });
@@ -202,15 +193,15 @@ describe('restore actions', () => {
 
   it('restores a copy into a new schema of the database, next to the live tables, which keep their rows', async () => {
     const target = { prefix: 'schema-copy/' };
-    const orders = async (schema: string) => (await db.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM ${schema}.orders o`)).rows[0].h as string;
+    const orders = async (schema: string) => (await store.db.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM ${schema}.orders o`)).rows[0].h as string;
     const snapshot = await runSnapshot(context(target));
     const before = await orders('public');
-    await db.sql(`UPDATE orders SET total = total + 1 WHERE id % 2 = 0`);
+    await store.db.sql(`UPDATE orders SET total = total + 1 WHERE id % 2 = 0`);
     const live = await orders('public');
     expect(live).not.toBe(before);
 
     const report = await runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: 'inspect' });
-    expect(report).toMatchObject({ action: 'restore', database: db.name, sourceDatabase: db.name, schema: 'inspect' });
+    expect(report).toMatchObject({ action: 'restore', database: store.db.name, sourceDatabase: store.db.name, schema: 'inspect' });
     expect(report).not.toHaveProperty('migrated');
     expect(report.restore.tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual(['inspect.audit_log', 'inspect.customers', 'inspect.orders', 'inspect.wide']);
     expect(await orders('inspect')).toBe(before);
@@ -218,7 +209,7 @@ describe('restore actions', () => {
     await expect(
       runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: 'inspect_2', targetDatabase: 'other' }),
     ).rejects.toThrow(/^targetSchema: give targetDatabase or targetSchema, not both/);
-    await db.sql('DROP SCHEMA inspect CASCADE');
+    await store.db.sql('DROP SCHEMA inspect CASCADE');
   });
 
   it('restores a copy into another database, its schema first brought to the snapshot version by the migrations', async () => {
@@ -229,10 +220,10 @@ describe('restore actions', () => {
       const openDatabase = (name: string) => new PgDriver({ connectionString: copy.url.replace(/\/[^/]*$/, `/${name}`) });
       const report = await runRestore(context(target, { openDatabase }), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetDatabase: copy.name });
       expect(report).toMatchObject({
-        action: 'restore', database: copy.name, sourceDatabase: db.name, migrated: { applied: ['0001', '0002', '0003', '0004'], current: '0004' },
+        action: 'restore', database: copy.name, sourceDatabase: store.db.name, migrated: { applied: ['0001', '0002', '0003', '0004'], current: '0004' },
       });
       expect(report.restore.tables.map((t) => t.table).sort()).toEqual(['audit_log', 'customers', 'orders', 'wide']);
-      const source = await db.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM orders o`);
+      const source = await store.db.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM orders o`);
       const restored = await copy.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM orders o`);
       expect(restored.rows[0].h).toBe(source.rows[0].h);
       const seq = await copy.sql(`SELECT last_value::int AS v FROM orders_id_seq`);

@@ -3,7 +3,6 @@
  * bad field named), and run end to end through the handler (configuration from the environment, a pg
  * driver standing in for the Data API).
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionConfig } from '../../lambda/config/function-config';
 import { parseEvent } from '../../lambda/events/parse-event';
 import { createHandler } from '../../lambda/function/create-handler';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { bundled, bundleOf } from './support/bundle';
 
 const ID = '20250314T091500Z-3fa9c01b';
@@ -77,44 +75,35 @@ describe('restore and list-snapshots events', () => {
 });
 
 describe('the handler', () => {
-  let db: TestDatabase;
-  let local: LocalS3;
-  let s3: S3Client;
+  const store = useSnapshotStore({ database: 'snapshot_function', bucket: 'function' });
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    [db, local] = await Promise.all([createTestDatabase('snapshot_function'), startLocalS3()]);
-    await local.createBucket('function');
-    s3 = local.client();
     dir = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-function-'));
     const bundle = bundleOf([bundled('0001', 'items', ['CREATE TABLE items (id serial PRIMARY KEY, name text)'])]);
     await writeFile(path.join(dir, 'migrations.json'), JSON.stringify(bundle));
     env = {
       RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:test', RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:test',
-      RDS_MIGRATE_DATABASE: db.name, RDS_MIGRATE_SNAPSHOT_BUCKET: 'function', RDS_MIGRATE_SNAPSHOT_PREFIX: 'fn/', RDS_MIGRATE_BUNDLE_PATH: path.join(dir, 'migrations.json'),
+      RDS_MIGRATE_DATABASE: store.db.name, RDS_MIGRATE_SNAPSHOT_BUCKET: 'function', RDS_MIGRATE_SNAPSHOT_PREFIX: 'fn/', RDS_MIGRATE_BUNDLE_PATH: path.join(dir, 'migrations.json'),
       RDS_MIGRATE_SNAPSHOT_KEEP: '3', POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
   });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-    await local?.close();
-    await db?.drop();
-  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('lists snapshots and restores one in place', async () => {
-    const handler = createHandler({ env, driver: () => db.driver(), s3 });
+    const handler = createHandler({ env, driver: () => store.db.driver(), s3: store.s3 });
     await handler({ action: 'migrate' });
-    await db.sql(`INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 50) AS g`);
+    await store.db.sql(`INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 50) AS g`);
     const taken = (await handler({ action: 'snapshot' })) as { snapshot: { snapshotId: string } };
-    await db.sql(`DELETE FROM items WHERE id > 5`);
+    await store.db.sql(`DELETE FROM items WHERE id > 5`);
 
     const listed = (await handler({ action: 'list-snapshots' })) as { snapshots: { snapshotId: string; totalRows: number }[] };
     expect(listed.snapshots[0]).toMatchObject({ snapshotId: taken.snapshot.snapshotId, totalRows: 50 });
 
     const restored = await handler({ action: 'restore', snapshotId: taken.snapshot.snapshotId, confirm: taken.snapshot.snapshotId });
-    expect(restored).toMatchObject({ action: 'restore', database: db.name, restore: { totalRows: 50, transaction: 'single' } });
-    expect((await db.sql('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(50);
+    expect(restored).toMatchObject({ action: 'restore', database: store.db.name, restore: { totalRows: 50, transaction: 'single' } });
+    expect((await store.db.sql('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(50);
     await expect(handler({ action: 'restore', snapshotId: taken.snapshot.snapshotId, confirm: 'x' })).rejects.toThrow(/^Invalid event: confirm: does not repeat snapshotId/);
   });
 });

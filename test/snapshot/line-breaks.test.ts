@@ -11,20 +11,16 @@
  * `ROW(...)::text`, and the restore puts back every value exactly: line breaks, quotes, backslashes and
  * control characters included.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readTargetCatalog } from '../../lambda/snapshot/restore/restore-catalog';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { listSnapshotTables } from '../../lambda/snapshot/table-catalog';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { readTableObject } from './support/table-object';
 
 const BUCKET = 'line-breaks';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
+const store = useSnapshotStore({ database: 'line_breaks', bucket: BUCKET });
 
 /** Each table with whether its rendering (as JSON) may hold a raw line break; every value below holds line breaks (`hostile`: most). */
 const TABLES: Record<string, boolean> = {
@@ -68,34 +64,25 @@ const FIXTURE = `
   INSERT INTO with_cast SELECT g, CASE WHEN g % 2 = 0 THEN 'calm'::mood ELSE 'busy'::mood END FROM generate_series(1, 20) AS g;
 `;
 
-beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('line_breaks'), startLocalS3()]);
-  await loadFixture();
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
-});
+beforeAll(() => loadFixture());
 
 /** Creates the tables and their rows, in place of any left by an earlier test (the JSON lines' restore turns json's line breaks into spaces). */
 async function loadFixture(): Promise<void> {
-  await db.sql('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-  await db.sql(FIXTURE);
-  await db.sql('CREATE TABLE hostile (id int PRIMARY KEY, v text, va text[])');
-  await db.sql(`INSERT INTO hostile SELECT n, s, ARRAY[s, NULL, s || ',x'] FROM unnest($1::text[]) WITH ORDINALITY AS u (s, n)`, [HOSTILE]);
+  await store.db.sql('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  await store.db.sql(FIXTURE);
+  await store.db.sql('CREATE TABLE hostile (id int PRIMARY KEY, v text, va text[])');
+  await store.db.sql(`INSERT INTO hostile SELECT n, s, ARRAY[s, NULL, s || ',x'] FROM unnest($1::text[]) WITH ORDINALITY AS u (s, n)`, [HOSTILE]);
 }
 
 /** PostgreSQL's own line of each row, line breaks made spaces (the documented format), sorted. */
 async function expectedLines(table: string): Promise<string[]> {
-  const { rows } = await db.sql(`SELECT replace(replace(row_to_json(t)::text, chr(10), ' '), chr(13), ' ') AS line FROM ${table} AS t`);
+  const { rows } = await store.db.sql(`SELECT replace(replace(row_to_json(t)::text, chr(10), ' '), chr(13), ' ') AS line FROM ${table} AS t`);
   return rows.map((r: { line: string }) => r.line).sort();
 }
 
 /** PostgreSQL's own record text of each row (`ROW(t.*)::text`, the record line), sorted. */
 async function recordLines(table: string): Promise<string[]> {
-  const { rows } = await db.sql(`SELECT t::text AS line FROM ${table} AS t`);
+  const { rows } = await store.db.sql(`SELECT t::text AS line FROM ${table} AS t`);
   return rows.map((r: { line: string }) => r.line).sort();
 }
 
@@ -104,7 +91,7 @@ const ROWS: Record<string, number> = { plain: 50, with_json: 20, with_domain: 20
 
 describe('line breaks in the rendering of rows', () => {
   it('tells from the catalog which tables may render a raw line break, in the export and in the restore', async () => {
-    const driver = db.driver();
+    const driver = store.db.driver();
     const listed = await listSnapshotTables(driver, ['public']);
     expect(Object.fromEntries(listed.map((t) => [t.table, t.mayHoldLineBreaks]))).toEqual(TABLES);
     const snapshotTables = listed.map((t) => ({ ...t, keyColumns: null, rowCount: 0, bytes: 0, compressedBytes: 0, checksum: '', key: '' }));
@@ -112,18 +99,18 @@ describe('line breaks in the rendering of rows', () => {
     expect(Object.fromEntries([...target.tables.values()].map((t) => [t.table, t.mayHoldLineBreaks]))).toEqual(TABLES);
     // The rendering of these really holds raw line breaks: the rule is not wider than it must be for them.
     for (const table of ['with_json', 'with_composite', 'with_json_array', 'with_cast']) {
-      const { rows } = await db.sql(`SELECT bool_and(strpos(row_to_json(t)::text, chr(10)) > 0) AS raw FROM ${table} AS t`);
+      const { rows } = await store.db.sql(`SELECT bool_and(strpos(row_to_json(t)::text, chr(10)) > 0) AS raw FROM ${table} AS t`);
       expect(rows[0].raw, table).toBe(true);
     }
   });
 
   it('exports one JSON line per row, equal to row_to_json with line breaks made spaces, and restores them verified', async () => {
-    const driver = db.driver();
+    const driver = store.db.driver();
     const before = Object.fromEntries(await Promise.all(Object.keys(TABLES).map(async (t) => [t, await expectedLines(t)] as const)));
-    const snapshot = await takeSnapshot({ driver, s3, bucket: BUCKET, schemaVersion: null, order: 'physical', paging: { lineFormat: 'json' } });
+    const snapshot = await takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, schemaVersion: null, order: 'physical', paging: { lineFormat: 'json' } });
     expect(snapshot.manifest.lineFormat).toBe('json');
     for (const entry of snapshot.manifest.tables) {
-      const object = await readTableObject(s3, BUCKET, entry.key);
+      const object = await readTableObject(store.s3, BUCKET, entry.key);
       expect(object.format, entry.table).toBe('json');
       expect(object.lines.length, entry.table).toBe(entry.rowCount);
       expect(entry.rowCount, entry.table).toBe(ROWS[entry.table]);
@@ -134,11 +121,11 @@ describe('line breaks in the rendering of rows', () => {
     // The restore reads a value back with its type's input function: a type rendered through a cast to json does not read back, so it is left out here.
     const restorable = Object.keys(TABLES).filter((t) => t !== 'with_cast');
     const second = await takeSnapshot({
-      driver, s3, bucket: BUCKET, schemaVersion: null, tables: restorable.map((table) => ({ schema: 'public', table })), paging: { lineFormat: 'json' },
+      driver, s3: store.s3, bucket: BUCKET, schemaVersion: null, tables: restorable.map((table) => ({ schema: 'public', table })), paging: { lineFormat: 'json' },
     });
     expect(second.manifest.lineFormat).toBe('json');
-    await db.sql(`TRUNCATE ${restorable.join(', ')}`);
-    const report = await restoreSnapshot({ driver, s3, bucket: BUCKET, snapshotId: second.snapshotId, confirm: second.snapshotId });
+    await store.db.sql(`TRUNCATE ${restorable.join(', ')}`);
+    const report = await restoreSnapshot({ driver, s3: store.s3, bucket: BUCKET, snapshotId: second.snapshotId, confirm: second.snapshotId });
     expect(report.tables.map((t) => [t.table, t.rows, t.verified]).sort()).toEqual(restorable.map((t) => [t, ROWS[t], true]).sort());
     for (const table of restorable) expect(await expectedLines(table), table).toEqual(before[table]);
     expect(await hostileValues()).toEqual(HOSTILE.map((v) => ({ v, va: [v, null, v === null ? null : `${v},x`] })));
@@ -146,15 +133,15 @@ describe('line breaks in the rendering of rows', () => {
 
   it('exports one record line per row, its line breaks raw inside double quotes, equal to ROW(...)::text, and restores every value exactly', async () => {
     await loadFixture();
-    const driver = db.driver();
+    const driver = store.db.driver();
     const tables = Object.keys(TABLES);
     const before = Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await recordLines(t)] as const)));
     for (const order of ['physical', 'key'] as const) {
-      const snapshot = await takeSnapshot({ driver, s3, bucket: BUCKET, schemaVersion: null, order });
+      const snapshot = await takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, schemaVersion: null, order });
       expect(snapshot.manifest.lineFormat).toBe('record');
       for (const entry of snapshot.manifest.tables) {
         const where = `${entry.table} (${order})`;
-        const object = await readTableObject(s3, BUCKET, entry.key);
+        const object = await readTableObject(store.s3, BUCKET, entry.key);
         expect(object.format, where).toBe('record');
         expect(entry.rowCount, where).toBe(ROWS[entry.table]);
         expect(object.lines.length, where).toBe(entry.rowCount);
@@ -167,10 +154,10 @@ describe('line breaks in the rendering of rows', () => {
     }
 
     // Every table reads back, the one rendered through a cast to json too (its record text is the enum's own).
-    const second = await takeSnapshot({ driver, s3, bucket: BUCKET, schemaVersion: null });
-    await db.sql(`TRUNCATE ${tables.join(', ')}`);
+    const second = await takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, schemaVersion: null });
+    await store.db.sql(`TRUNCATE ${tables.join(', ')}`);
     // Small batches: many statements per table, and lines cut from the stream anywhere.
-    const report = await restoreSnapshot({ driver, s3, bucket: BUCKET, snapshotId: second.snapshotId, confirm: second.snapshotId, batchBytes: 1024 });
+    const report = await restoreSnapshot({ driver, s3: store.s3, bucket: BUCKET, snapshotId: second.snapshotId, confirm: second.snapshotId, batchBytes: 1024 });
     expect(report.tables.map((t) => [t.table, t.rows, t.verified]).sort()).toEqual(tables.map((t) => [t, ROWS[t], true]).sort());
     for (const table of tables) expect(await recordLines(table), table).toEqual(before[table]);
     expect(await hostileValues()).toEqual(HOSTILE.map((v) => ({ v, va: [v, null, v === null ? null : `${v},x`] })));
@@ -179,5 +166,5 @@ describe('line breaks in the rendering of rows', () => {
 
 /** The values of `hostile`, in the order they were inserted. */
 async function hostileValues(): Promise<{ v: string | null; va: (string | null)[] }[]> {
-  return (await db.sql('SELECT v, va FROM hostile ORDER BY id')).rows;
+  return (await store.db.sql('SELECT v, va FROM hostile ORDER BY id')).rows;
 }

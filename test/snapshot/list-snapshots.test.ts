@@ -1,36 +1,28 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { expect, it } from 'vitest';
 import { manifestKey, tableObjectKey } from '../../lambda/snapshot/keys';
 import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { ManifestError, type SnapshotManifest } from '../../lambda/snapshot/manifest';
 import { readManifest, SnapshotNotFoundError, writeManifest } from '../../lambda/snapshot/manifest-store';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
+import { useSnapshotBucket } from '../support/snapshot-store';
 
-let local: LocalS3;
-let s3: S3Client;
-const location = () => ({ s3, bucket: 'listing', prefix: 'backups/', database: 'app' });
+const store = useSnapshotBucket('listing');
+const location = () => ({ s3: store.s3, bucket: 'listing', prefix: 'backups/', database: 'app' });
 
 const manifestOf = (snapshotId: string, database = 'app'): SnapshotManifest => ({
   formatVersion: 1, snapshotId, database, createdAt: '2025-01-01T00:00:00.000Z', schemaVersion: null,
   schemas: ['public'], tables: [], totalRows: 0, durationMs: 1,
 });
 
-beforeAll(async () => {
-  local = await startLocalS3();
-  await local.createBucket('listing');
-  s3 = local.client();
-});
-afterAll(() => local.close());
-
 it('lists complete snapshots only, newest first, and reads their manifests', async () => {
   const ids = ['20240101T000000Z-00000001', '20250601T120000Z-0000000a', '20250601T120000Z-0000000b'];
   for (const id of ids) await writeManifest(location(), manifestOf(id));
   // An incomplete snapshot: a table object, no manifest.
   const incomplete = '20260101T000000Z-ffffffff';
-  await s3.send(new PutObjectCommand({ Bucket: 'listing', Key: tableObjectKey(location(), incomplete, { schema: 'public', table: 't' }), Body: 'x' }));
+  await store.s3.send(new PutObjectCommand({ Bucket: 'listing', Key: tableObjectKey(location(), incomplete, { schema: 'public', table: 't' }), Body: 'x' }));
   // Another database's snapshot and a stray object under the prefix.
   await writeManifest({ ...location(), database: 'app2' }, manifestOf('20270101T000000Z-00000000', 'app2'));
-  await s3.send(new PutObjectCommand({ Bucket: 'listing', Key: 'backups/app/notes.txt', Body: 'x' }));
+  await store.s3.send(new PutObjectCommand({ Bucket: 'listing', Key: 'backups/app/notes.txt', Body: 'x' }));
 
   const listed = await listSnapshots(location());
   expect(listed.map((s) => s.snapshotId)).toEqual([ids[2], ids[1], ids[0]]);
@@ -43,7 +35,7 @@ it('lists complete snapshots only, newest first, and reads their manifests', asy
 
 it('refuses a manifest that describes another database or snapshot', async () => {
   const id = '20240202T000000Z-00000002';
-  await s3.send(
+  await store.s3.send(
     new PutObjectCommand({ Bucket: 'listing', Key: manifestKey(location(), id), Body: JSON.stringify(manifestOf(id, 'other')) }),
   );
   const error = await readManifest({ ...location(), snapshotId: id }).catch((e: unknown) => e);
@@ -53,10 +45,10 @@ it('refuses a manifest that describes another database or snapshot', async () =>
 });
 
 it('pages through the listing', async () => {
-  const scope = { s3, bucket: 'listing', prefix: 'many/', database: 'app' };
+  const scope = { s3: store.s3, bucket: 'listing', prefix: 'many/', database: 'app' };
   const ids = Array.from({ length: 7 }, (_, i) => `20240303T000000Z-${i.toString(16).padStart(8, '0')}`);
   for (const id of ids) await writeManifest(scope, manifestOf(id));
-  await s3.send(new PutObjectCommand({ Bucket: 'listing', Key: tableObjectKey(scope, ids[3]!, { schema: 'public', table: 't' }), Body: 'x' }));
+  await store.s3.send(new PutObjectCommand({ Bucket: 'listing', Key: tableObjectKey(scope, ids[3]!, { schema: 'public', table: 't' }), Body: 'x' }));
   const listed = await listSnapshots(scope, { keysPerCall: 2 });
   expect(listed.map((s) => s.snapshotId)).toEqual([...ids].reverse());
 });

@@ -1,38 +1,28 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlockRangeCursor, MAX_RANGE_PAGES } from '../../lambda/snapshot/block-ranges';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { countingRenderedRows } from './support/rendered-rows';
 import { compareWithTable } from './support/round-trip';
 import { readTableObject } from './support/table-object';
 
 const BUCKET = 'snapshots';
 const ROWS = 3000;
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
 
 // A bloated table as a full-table UPDATE leaves it (issue #4): every row rewritten, no VACUUM, so the
 // first half of the heap holds only dead tuples and every live row sits in the second half.
-beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('physical_bloat'), startLocalS3()]);
-  await db.sql(`
+const store = useSnapshotStore({
+  database: 'physical_bloat',
+  bucket: BUCKET,
+  sql: `
     CREATE TABLE essays (id int PRIMARY KEY, title text NOT NULL, body text NOT NULL, score numeric) WITH (autovacuum_enabled = off);
     INSERT INTO essays SELECT g, 'essay ' || g, repeat(md5(g::text), 12), g / 7.0 FROM generate_series(1, ${ROWS}) AS g;
-    UPDATE essays SET score = score + 1;`);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
+    UPDATE essays SET score = score + 1;`,
 });
 
 describe('physical-order export of a bloated table (live rows at the end of the heap)', () => {
   it('has its live rows in the second half of the heap', async () => {
-    const { rows } = await db.sql(`SELECT pg_relation_size('essays') / 8192 AS blocks, min((ctid::text::point)[0])::int AS first_live FROM essays`);
+    const { rows } = await store.db.sql(`SELECT pg_relation_size('essays') / 8192 AS blocks, min((ctid::text::point)[0])::int AS first_live FROM essays`);
     expect(Number(rows[0].first_live)).toBeGreaterThanOrEqual(Math.floor(Number(rows[0].blocks) / 2) - 1);
   });
 
@@ -42,17 +32,17 @@ describe('physical-order export of a bloated table (live rows at the end of the 
     [1, 'json'],
     [3, 'json'],
   ] as const)('renders every row about once, however the ranges were sized (parallelism %i, %s lines)', async (parallelism, lineFormat) => {
-    const driver = countingRenderedRows(db.driver());
+    const driver = countingRenderedRows(store.db.driver());
     const result = await takeSnapshot({
-      driver, s3, bucket: BUCKET, prefix: `bloat-${parallelism}-${lineFormat}/`, schemaVersion: null, order: 'physical', parallelism,
+      driver, s3: store.s3, bucket: BUCKET, prefix: `bloat-${parallelism}-${lineFormat}/`, schemaVersion: null, order: 'physical', parallelism,
       // Pages of 32 KiB: the 1.3 MB of lines (a little less as records) take about 100 page statements.
       paging: { responseBudgetBytes: 32 * 1024, pieceBytes: 6000, lineFormat },
     });
     const table = result.manifest.tables.find((t) => t.table === 'essays')!;
     expect(table).toMatchObject({ order: 'physical', rowCount: ROWS });
-    const object = await readTableObject(s3, BUCKET, table.key);
+    const object = await readTableObject(store.s3, BUCKET, table.key);
     expect(object.format).toBe(lineFormat);
-    expect(await compareWithTable(db, table, object.lines, object.format)).toEqual({ missing: 0, extra: 0, sourceRows: ROWS, restoredRows: ROWS });
+    expect(await compareWithTable(store.db, table, object.lines, object.format)).toEqual({ missing: 0, extra: 0, sourceRows: ROWS, restoredRows: ROWS });
 
     const pages = driver.pages;
     const rendered = pages.reduce((sum, p) => sum + p.rendered, 0);

@@ -4,14 +4,12 @@
  * keys (deferred for the restore only, NOT DEFERRABLE again after), a deferrable cycle, a partitioned
  * child; sequences owned, shared through defaults, and never used.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadOrder } from '../../lambda/snapshot/restore/load-order';
 import type { ForeignKey } from '../../lambda/snapshot/restore/restore-catalog';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { copyTables, diffWithCopy, tablesOf } from './support/table-copies';
 
 describe('loadOrder', () => {
@@ -36,15 +34,10 @@ describe('loadOrder', () => {
 });
 
 describe('restore with foreign keys and sequences', () => {
-  let db: TestDatabase;
-  let local: LocalS3;
-  let s3: S3Client;
-
-  beforeAll(async () => {
-    [db, local] = await Promise.all([createTestDatabase('restore_order'), startLocalS3()]);
-    await local.createBucket('order');
-    s3 = local.client();
-    await db.sql(`
+  const store = useSnapshotStore({
+    database: 'restore_order',
+    bucket: 'order',
+    sql: `
       -- Named so that alphabetical order is the wrong order.
       CREATE TABLE c_parent (id int PRIMARY KEY, name text);
       CREATE TABLE b_child (id int PRIMARY KEY, parent int NOT NULL REFERENCES c_parent);
@@ -82,32 +75,28 @@ describe('restore with foreign keys and sequences', () => {
       CREATE TABLE s_two (id int PRIMARY KEY DEFAULT nextval('shared_seq'), v text);
       INSERT INTO s_one (v) SELECT 'one' FROM generate_series(1, 5);
       INSERT INTO s_two (v) SELECT 'two' FROM generate_series(1, 3);
-      CREATE TABLE unused (id bigserial PRIMARY KEY);`);
-  });
-  afterAll(async () => {
-    await local?.close();
-    await db?.drop();
+      CREATE TABLE unused (id bigserial PRIMARY KEY);`,
   });
 
   it('loads parents before children, defers cyclic keys for the restore only, resets every sequence', async () => {
-    const driver = db.driver();
-    const snapshot = await takeSnapshot({ driver, s3, bucket: 'order', schemaVersion: null });
+    const driver = store.db.driver();
+    const snapshot = await takeSnapshot({ driver, s3: store.s3, bucket: 'order', schemaVersion: null });
     const byName = new Map(snapshot.manifest.tables.map((t) => [t.table, t]));
     expect(byName.get('s_one')!.sequences).toEqual([{ schema: 'public', name: 'shared_seq', lastValue: '107', isCalled: true }]);
     expect(byName.get('s_two')!.sequences).toEqual([{ schema: 'public', name: 'shared_seq', lastValue: '107', isCalled: true }]);
     expect(byName.get('unused')!.sequences).toEqual([{ schema: 'public', name: 'unused_id_seq', lastValue: '1', isCalled: false }]);
 
-    const tables = await tablesOf(db, ['public']);
-    await copyTables(db, tables, 'before');
-    await db.sql(`
+    const tables = await tablesOf(store.db, ['public']);
+    await copyTables(store.db, tables, 'before');
+    await store.db.sql(`
       TRUNCATE c_parent, b_child, a_grandchild, tree, x, y, m, n, visits, s_one, s_two CASCADE;
       SELECT nextval('shared_seq'), nextval('shared_seq'), nextval('unused_id_seq');`);
 
     // Small batches: the tree's rows reference rows of later batches.
-    const report = await restoreSnapshot({ driver, s3, bucket: 'order', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, batchBytes: 16 * 1024 });
+    const report = await restoreSnapshot({ driver, s3: store.s3, bucket: 'order', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, batchBytes: 16 * 1024 });
     for (const table of tables) {
-      const copy = await db.sql(`SELECT count(*)::int AS n FROM before."public__${table.table}"`);
-      expect(await diffWithCopy(db, table, 'before'), table.table).toEqual({ missing: 0, extra: 0, rows: copy.rows[0].n });
+      const copy = await store.db.sql(`SELECT count(*)::int AS n FROM before."public__${table.table}"`);
+      expect(await diffWithCopy(store.db, table, 'before'), table.table).toEqual({ missing: 0, extra: 0, rows: copy.rows[0].n });
     }
     const order = report.tables.map((t) => t.table);
     const before = (a: string, b: string) => expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b));
@@ -116,7 +105,7 @@ describe('restore with foreign keys and sequences', () => {
     before('c_parent', 'visits');
     expect(report.tables.find((t) => t.table === 'tree')!.batches).toBeGreaterThan(10);
 
-    const keys = await db.sql(`SELECT conname, condeferrable, condeferred FROM pg_constraint WHERE contype = 'f' AND conname IN ('x_y', 'y_x_id_fkey', 'tree_parent_fkey', 'm_n', 'n_m_id_fkey') ORDER BY 1`);
+    const keys = await store.db.sql(`SELECT conname, condeferrable, condeferred FROM pg_constraint WHERE contype = 'f' AND conname IN ('x_y', 'y_x_id_fkey', 'tree_parent_fkey', 'm_n', 'n_m_id_fkey') ORDER BY 1`);
     expect(keys.rows).toEqual([
       { conname: 'm_n', condeferrable: true, condeferred: true },
       { conname: 'n_m_id_fkey', condeferrable: true, condeferred: true },
@@ -124,8 +113,8 @@ describe('restore with foreign keys and sequences', () => {
       { conname: 'x_y', condeferrable: false, condeferred: false },
       { conname: 'y_x_id_fkey', condeferrable: false, condeferred: false },
     ]);
-    const seqs = await db.sql(`SELECT last_value::text AS v, is_called FROM shared_seq UNION ALL SELECT last_value::text, is_called FROM unused_id_seq`);
+    const seqs = await store.db.sql(`SELECT last_value::text AS v, is_called FROM shared_seq UNION ALL SELECT last_value::text, is_called FROM unused_id_seq`);
     expect(seqs.rows).toEqual([{ v: '107', is_called: true }, { v: '1', is_called: false }]);
-    expect((await db.sql(`SELECT nextval('unused_id_seq')::int AS n`)).rows[0].n).toBe(1);
+    expect((await store.db.sql(`SELECT nextval('unused_id_seq')::int AS n`)).rows[0].n).toBe(1);
   });
 });

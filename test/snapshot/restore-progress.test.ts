@@ -3,41 +3,30 @@
  * bytes loaded so far and the totals of the table and of the whole restore, from the manifest; a row
  * larger than a batch (assembled in the database) counts its bytes too.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restoreSnapshot, type RestoreProgress } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 
 const BUCKET = 'restore-progress';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
-
-beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('restore_progress'), startLocalS3()]);
-  await db.sql(`
+const store = useSnapshotStore({
+  database: 'restore_progress',
+  bucket: BUCKET,
+  sql: `
     CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
     INSERT INTO notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 2000) AS g;
     -- Two rows larger than a 4 KiB batch: loaded piece by piece.
     INSERT INTO notes VALUES (5001, repeat('x', 20000)), (5002, repeat('é', 9000));
     CREATE TABLE tags (id int PRIMARY KEY, note int REFERENCES notes, tag text);
-    INSERT INTO tags SELECT g, 1 + g % 2000, 'tag ' || g FROM generate_series(1, 700) AS g;`);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
+    INSERT INTO tags SELECT g, 1 + g % 2000, 'tag ' || g FROM generate_series(1, 700) AS g;`,
 });
 
 describe('restoreSnapshot progress', () => {
   it('reports rows and bytes loaded of the manifest totals, per table and for the whole restore', async () => {
-    const snapshot = await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: null });
+    const snapshot = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: null });
     const progress: RestoreProgress[] = [];
     await restoreSnapshot({
-      driver: db.driver(), s3, bucket: BUCKET, snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, batchBytes: 4096,
+      driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, batchBytes: 4096,
       onProgress: (p) => void progress.push(p),
     });
     const manifest = snapshot.manifest.tables;

@@ -5,68 +5,60 @@
  * take the snapshot, rows that do not read back the same. After each attempt every table is compared
  * with a copy taken before, row by row, and the sequences with their values before.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestKey } from '../../lambda/snapshot/keys';
 import type { SnapshotManifest } from '../../lambda/snapshot/manifest';
 import { RestoreError, type RestoreFailureKind } from '../../lambda/snapshot/restore/restore-error';
 import { restoreSnapshot, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
 import { newSnapshotId } from '../../lambda/snapshot/snapshot-id';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { openLocalDataApiDriver } from '../support/local-data-api-driver';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { copyTables, diffWithCopy, tablesOf, type ComparedTable } from './support/table-copies';
 import { editTable, tamperedCopy } from './support/tamper';
 
 const BUCKET = 'refusals';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
+const store = useSnapshotStore({
+  database: 'restore_refusals',
+  bucket: BUCKET,
+  sql: `
+    CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, balance numeric(12,2));
+    CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer int NOT NULL REFERENCES customers, total numeric(12,2), note text);
+    INSERT INTO customers (name, balance) SELECT 'customer ' || g, g * 1.25 FROM generate_series(1, 200) AS g;
+    INSERT INTO orders (customer, total, note) SELECT 1 + g % 200, g * 0.5, md5(g::text) FROM generate_series(1, 2000) AS g;`,
+});
 let manifest: SnapshotManifest;
 let tables: ComparedTable[];
 let sequencesBefore: unknown;
 
-const location = () => ({ s3, bucket: BUCKET, prefix: '', database: db.name });
-const sequences = async () => (await db.sql(`SELECT last_value, is_called FROM customers_id_seq UNION ALL SELECT last_value, is_called FROM orders_id_seq`)).rows;
+const location = () => ({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name });
+const sequences = async () => (await store.db.sql(`SELECT last_value, is_called FROM customers_id_seq UNION ALL SELECT last_value, is_called FROM orders_id_seq`)).rows;
 
 beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('restore_refusals'), startLocalS3()]);
-  await db.sql(`
-    CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, balance numeric(12,2));
-    CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer int NOT NULL REFERENCES customers, total numeric(12,2), note text);
-    INSERT INTO customers (name, balance) SELECT 'customer ' || g, g * 1.25 FROM generate_series(1, 200) AS g;
-    INSERT INTO orders (customer, total, note) SELECT 1 + g % 200, g * 0.5, md5(g::text) FROM generate_series(1, 2000) AS g;`);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-  manifest = (await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: '0002' })).manifest;
+  manifest = (await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: '0002' })).manifest;
   // The database moves on after the snapshot: a restore that did anything would show.
-  await db.sql(`
+  await store.db.sql(`
     UPDATE customers SET balance = 0 WHERE id % 3 = 0;
     DELETE FROM orders WHERE id % 2 = 0;
     INSERT INTO customers (name) VALUES ('late');
     INSERT INTO orders (customer, total) VALUES (201, 9.99);`);
-  tables = await tablesOf(db, ['public']);
-  await copyTables(db, tables, 'state');
+  tables = await tablesOf(store.db, ['public']);
+  await copyTables(store.db, tables, 'state');
   sequencesBefore = await sequences();
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
 });
 
 async function expectUnchanged(): Promise<void> {
   for (const table of tables) {
-    const copy = await db.sql(`SELECT count(*)::int AS n FROM state."public__${table.table}"`);
-    expect(await diffWithCopy(db, table, 'state'), table.table).toEqual({ missing: 0, extra: 0, rows: copy.rows[0].n });
+    const copy = await store.db.sql(`SELECT count(*)::int AS n FROM state."public__${table.table}"`);
+    expect(await diffWithCopy(store.db, table, 'state'), table.table).toEqual({ missing: 0, extra: 0, rows: copy.rows[0].n });
   }
   expect(await sequences()).toEqual(sequencesBefore);
 }
 
 async function refusal(options: Partial<RestoreSnapshotOptions> & { snapshotId: string }, kind: RestoreFailureKind, message: RegExp): Promise<RestoreError> {
-  const error = await restoreSnapshot({ driver: db.driver(), s3, bucket: BUCKET, confirm: options.snapshotId, ...options }).catch((e: unknown) => e);
+  const error = await restoreSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, confirm: options.snapshotId, ...options }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(RestoreError);
   const restoreError = error as RestoreError;
   expect(restoreError.message).toMatch(message);
@@ -91,7 +83,7 @@ describe('restore refuses, changing nothing', () => {
     await refusal({ snapshotId: noManifest }, 'snapshot', /not found: no manifest/);
     const missing = newSnapshotId();
     await tamperedCopy(location(), manifest, missing, { omit: ['orders'] });
-    await refusal({ snapshotId: missing }, 'snapshot', new RegExp(`table "public"."orders": object s3://refusals/${db.name}/${missing}/tables/public\\.orders\\.records\\.gz is missing`));
+    await refusal({ snapshotId: missing }, 'snapshot', new RegExp(`table "public"."orders": object s3://refusals/${store.db.name}/${missing}/tables/public\\.orders\\.records\\.gz is missing`));
   });
 
   it('a corrupt object (not gzip, same size), loaded in one transaction and rolled back', async () => {
@@ -130,7 +122,7 @@ describe('restore refuses, changing nothing', () => {
 
     const garbage = newSnapshotId();
     await tamperedCopy(location(), manifest, garbage, {});
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey(location(), garbage), Body: '{"formatVersion": 3, "snapshotId": ' }));
+    await store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey(location(), garbage), Body: '{"formatVersion": 3, "snapshotId": ' }));
     await refusal({ snapshotId: garbage }, 'snapshot', /Invalid snapshot manifest .*: not JSON/);
   });
 
@@ -155,7 +147,7 @@ describe('restore refuses, changing nothing', () => {
     expect(error.message).toMatch(/everything was rolled back; the database is as it was$/);
 
     // And JSON lines renamed as record lines: they are not record text.
-    const json = (await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: '0002', paging: { lineFormat: 'json' } })).manifest;
+    const json = (await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: '0002', paging: { lineFormat: 'json' } })).manifest;
     expect(json).toMatchObject({ formatVersion: 3, lineFormat: 'json' });
     const relabelled = newSnapshotId();
     await tamperedCopy(location(), { ...json, lineFormat: 'record' }, relabelled, {});
@@ -172,7 +164,7 @@ describe('restore refuses, changing nothing', () => {
   });
 
   it('a database that cannot take it: a column gone, a table outside the snapshot referencing one of its tables', async () => {
-    await db.sql(`CREATE TABLE invoices (id int PRIMARY KEY, customer int REFERENCES customers); ALTER TABLE orders RENAME COLUMN note TO remark`);
+    await store.db.sql(`CREATE TABLE invoices (id int PRIMARY KEY, customer int REFERENCES customers); ALTER TABLE orders RENAME COLUMN note TO remark`);
     try {
       await refusal(
         { snapshotId: manifest.snapshotId },
@@ -180,14 +172,14 @@ describe('restore refuses, changing nothing', () => {
         /cannot take it: table "public"."orders" has no column "note"; table "public"."invoices" is not in the snapshot but references "public"."customers" \(foreign key "invoices_customer_fkey"\)/,
       );
     } finally {
-      await db.sql(`DROP TABLE invoices; ALTER TABLE orders RENAME COLUMN remark TO note`);
+      await store.db.sql(`DROP TABLE invoices; ALTER TABLE orders RENAME COLUMN remark TO note`);
     }
   });
 
   it('rows that do not read back the same: the verification fails and everything is rolled back', async () => {
-    const json = (await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: '0002', paging: { lineFormat: 'json' } })).manifest;
-    await db.sql(`ALTER TABLE customers ALTER COLUMN balance TYPE numeric(12,0)`);
-    await copyTables(db, tables, 'state');
+    const json = (await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: '0002', paging: { lineFormat: 'json' } })).manifest;
+    await store.db.sql(`ALTER TABLE customers ALTER COLUMN balance TYPE numeric(12,0)`);
+    await copyTables(store.db, tables, 'state');
     try {
       // Record lines: the first line whose row renders differently is named by number, not shown.
       const error = await refusal(
@@ -205,13 +197,13 @@ describe('restore refuses, changing nothing', () => {
       );
       expect(jsonError.message).toMatch(/everything was rolled back/);
     } finally {
-      await db.sql(`ALTER TABLE customers ALTER COLUMN balance TYPE numeric(12,2)`);
-      await copyTables(db, tables, 'state');
+      await store.db.sql(`ALTER TABLE customers ALTER COLUMN balance TYPE numeric(12,2)`);
+      await copyTables(store.db, tables, 'state');
     }
   });
 
   it('a batch whose text the service changed on its way (still valid rows): refused by its SHA-256, nothing stored, everything rolled back', async () => {
-    const local = await openLocalDataApiDriver(db);
+    const local = await openLocalDataApiDriver(store.db);
     try {
       let changed = 0;
       // The local Data API's fault seam hands over the parsed request it is about to run: one value altered.

@@ -4,29 +4,25 @@
  * their current rows; refused (nothing created) for a schema that exists, a reserved name, or tables of
  * the same name in two schemas; a failure while loading drops what it created.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot, type SnapshotResult } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { withFault } from './support/fault';
 
 const BUCKET = 'into-schema';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
+const store = useSnapshotStore({ database: 'restore_into_schema', bucket: BUCKET });
 let snapshot: SnapshotResult;
 
 /** The rows of `table` as sorted text, every column (generated ones left out by the caller's list). */
 async function rowsOf(table: string, columns: string): Promise<string[]> {
-  const { rows } = await db.sql(`SELECT (${columns})::text AS r FROM ${table} ORDER BY 1`);
+  const { rows } = await store.db.sql(`SELECT (${columns})::text AS r FROM ${table} ORDER BY 1`);
   return rows.map((r) => r.r as string);
 }
 
 async function schemaOf(name: string): Promise<string[]> {
-  const { rows } = await db.sql(
+  const { rows } = await store.db.sql(
     `SELECT c.relname || ':' || c.relkind::text AS r FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`,
     [name],
   );
@@ -34,10 +30,7 @@ async function schemaOf(name: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('restore_into_schema'), startLocalS3()]);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-  await db.sql(`
+  await store.db.sql(`
     CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
     CREATE DOMAIN positive AS numeric(10, 2) CHECK (VALUE > 0);
     CREATE TABLE customer (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, mood mood, credit positive,
@@ -52,15 +45,11 @@ beforeAll(async () => {
     CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
     CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
     INSERT INTO events SELECT DATE '2024-06-01' + g, 'event ' || g FROM generate_series(1, 400) AS g;`);
-  snapshot = await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: null });
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
+  snapshot = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: null });
 });
 
 const restoreInto = (targetSchema: string, extra: Partial<Parameters<typeof restoreSnapshot>[0]> = {}) =>
-  restoreSnapshot({ driver: db.driver(), s3, bucket: BUCKET, snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema, ...extra });
+  restoreSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema, ...extra });
 
 describe('restoreSnapshot into a new schema', () => {
   it("loads the snapshot's rows into new tables of that schema and leaves the live tables as they are", async () => {
@@ -69,7 +58,7 @@ describe('restoreSnapshot into a new schema', () => {
       rowsOf('public.customer', customerColumns), rowsOf('public.invoice', 'invoice.*'), rowsOf('public.events', 'events.*'),
     ]);
     // The live tables change after the snapshot.
-    await db.sql(`UPDATE invoice SET amount = 0; DELETE FROM events WHERE at < '2024-07-01'; INSERT INTO customer (name) VALUES ('new')`);
+    await store.db.sql(`UPDATE invoice SET amount = 0; DELETE FROM events WHERE at < '2024-07-01'; INSERT INTO customer (name) VALUES ('new')`);
     const liveInvoices = await rowsOf('public.invoice', 'invoice.*');
 
     const report = await restoreInto('inspect');
@@ -81,7 +70,7 @@ describe('restoreSnapshot into a new schema', () => {
     expect(await rowsOf('inspect.invoice', 'invoice.*')).toEqual(invoices);
     expect(await rowsOf('inspect.events', 'events.*')).toEqual(events);
     // The snapshot's columns and types, typmods and user types included; no generated column, the key as primary key.
-    const { rows: columns } = await db.sql(
+    const { rows: columns } = await store.db.sql(
       `SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) AS c
          FROM pg_attribute a WHERE a.attrelid = 'inspect.customer'::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
     );
@@ -89,12 +78,12 @@ describe('restoreSnapshot into a new schema', () => {
     expect(await schemaOf('inspect')).toEqual(['customer:r', 'customer_pkey:i', 'events:r', 'invoice:r', 'invoice_pkey:i']);
     // The live tables keep their current rows.
     expect(await rowsOf('public.invoice', 'invoice.*')).toEqual(liveInvoices);
-    const { rows: live } = await db.sql(`SELECT (SELECT count(*) FROM public.customer)::int AS customers, (SELECT count(*) FROM public.events)::int AS events`);
+    const { rows: live } = await store.db.sql(`SELECT (SELECT count(*) FROM public.customer)::int AS customers, (SELECT count(*) FROM public.events)::int AS events`);
     expect(live[0]).toEqual({ customers: 301, events: 371 });
   });
 
   it('refuses a schema that exists, and a name PostgreSQL reserves, creating nothing', async () => {
-    await db.sql(`CREATE SCHEMA taken; CREATE TABLE taken.customer (id int)`);
+    await store.db.sql(`CREATE SCHEMA taken; CREATE TABLE taken.customer (id int)`);
     const refusal = await restoreInto('taken').catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(RestoreError);
     expect(refusal).toMatchObject({ kind: 'database', databaseChanged: false });
@@ -107,9 +96,9 @@ describe('restoreSnapshot into a new schema', () => {
   });
 
   it('refuses tables of the same name in two schemas', async () => {
-    await db.sql(`CREATE SCHEMA audit; CREATE TABLE audit.invoice (id int PRIMARY KEY); INSERT INTO audit.invoice VALUES (1)`);
-    const both = await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, schemaVersion: null, schemas: ['public', 'audit'] });
-    const refusal = await restoreSnapshot({ driver: db.driver(), s3, bucket: BUCKET, snapshotId: both.snapshotId, confirm: both.snapshotId, targetSchema: 'inspect_both' })
+    await store.db.sql(`CREATE SCHEMA audit; CREATE TABLE audit.invoice (id int PRIMARY KEY); INSERT INTO audit.invoice VALUES (1)`);
+    const both = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: null, schemas: ['public', 'audit'] });
+    const refusal = await restoreSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId: both.snapshotId, confirm: both.snapshotId, targetSchema: 'inspect_both' })
       .catch((error: unknown) => error);
     expect(refusal).toMatchObject({ kind: 'database', databaseChanged: false });
     expect((refusal as Error).message).toMatch(/tables of the same name in different schemas \("audit"."invoice" and "public"."invoice"|"public"."invoice" and "audit"."invoice"\)/);
@@ -117,9 +106,9 @@ describe('restoreSnapshot into a new schema', () => {
   });
 
   it('drops the schema it created when loading fails', async () => {
-    const driver = withFault(db.driver());
+    const driver = withFault(store.db.driver());
     const failed = await restoreSnapshot({
-      driver, s3, bucket: BUCKET, snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: 'inspect_failed', batchBytes: 4096,
+      driver, s3: store.s3, bucket: BUCKET, snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: 'inspect_failed', batchBytes: 4096,
       transientRetry: { retries: 0 },
       onProgress: () => {
         driver.armed = true;

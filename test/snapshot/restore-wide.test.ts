@@ -5,21 +5,17 @@
  * of the snapshot's columns, a row larger than a batch too (assembled in the database first); every row
  * comes back as it was, NULLs, quotes and arrays included.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WIDE_ROW_COLUMNS } from '../../lambda/snapshot/restore/record-batch';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { openLocalDataApiDriver, type LocalDataApiDriver } from '../support/local-data-api-driver';
+import { useSnapshotStore } from '../support/snapshot-store';
 
 const BUCKET = 'restore-wide';
 const TYPES = ['text', 'numeric(12,2)', 'timestamptz', 'integer', 'text[]', 'jsonb', 'uuid', 'date'];
 const COLUMNS = Array.from({ length: WIDE_ROW_COLUMNS + 8 }, (_, i) => ({ name: `c${i}`, type: TYPES[i % TYPES.length]! }));
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
+const store = useSnapshotStore({ database: 'restore_wide', bucket: BUCKET });
 let dataApi: LocalDataApiDriver;
 
 /** The SQL of column `i`'s value of `type` in row `g`: NULL now and then, text with quotes, commas and a backslash. */
@@ -38,33 +34,26 @@ function value(type: string, i: number): string {
 }
 
 const lines = async (table: string) =>
-  (await db.sql(`SELECT ROW(${['id', ...COLUMNS.map((c) => c.name)].map((c) => `t.${c}`).join(', ')})::text AS line FROM ${table} t ORDER BY id`)).rows.map((r) => r.line as string);
+  (await store.db.sql(`SELECT ROW(${['id', ...COLUMNS.map((c) => c.name)].map((c) => `t.${c}`).join(', ')})::text AS line FROM ${table} t ORDER BY id`)).rows.map((r) => r.line as string);
 
 beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('restore_wide'), startLocalS3()]);
   for (const table of ['wide', 'wide_grown']) {
-    await db.sql(`CREATE TABLE ${table} (id int PRIMARY KEY, ${COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`);
-    await db.sql(`INSERT INTO ${table} SELECT g, ${COLUMNS.map((c, i) => value(c.type, i)).join(', ')}
+    await store.db.sql(`CREATE TABLE ${table} (id int PRIMARY KEY, ${COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`);
+    await store.db.sql(`INSERT INTO ${table} SELECT g, ${COLUMNS.map((c, i) => value(c.type, i)).join(', ')}
       FROM generate_series(1, 3000) AS g`);
   }
   // A row larger than a batch (64 KiB here): assembled in the database, then read through the cast too.
-  await db.sql(`UPDATE wide SET c0 = repeat('a "big" value, ', 8000) WHERE id = 1500`);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-  dataApi = await openLocalDataApiDriver(db);
+  await store.db.sql(`UPDATE wide SET c0 = repeat('a "big" value, ', 8000) WHERE id = 1500`);
+  dataApi = await openLocalDataApiDriver(store.db);
 });
-afterAll(async () => {
-  await dataApi?.close();
-  await local?.close();
-  await db?.drop();
-});
+afterAll(() => dataApi?.close());
 
 describe('restore of wide tables', () => {
   it('brings every row back, through a cast in FROM, into the table as it is and into one that gained a column', async () => {
     const before = { wide: await lines('wide'), grown: await lines('wide_grown') };
     expect(before.wide.some((line) => line.includes(',,'))).toBe(true);
-    const { manifest } = await takeSnapshot({ driver: dataApi.driver, s3, bucket: BUCKET, schemaVersion: null });
-    await db.sql(`
+    const { manifest } = await takeSnapshot({ driver: dataApi.driver, s3: store.s3, bucket: BUCKET, schemaVersion: null });
+    await store.db.sql(`
       UPDATE wide SET c0 = 'changed' WHERE id % 2 = 0;
       DELETE FROM wide_grown WHERE id % 3 = 0;
       ALTER TABLE wide_grown ADD COLUMN added text DEFAULT 'new'`);
@@ -74,13 +63,13 @@ describe('restore of wide tables', () => {
       if (operation === 'ExecuteStatement' && sql.includes('AS rds_target')) statements.push(sql);
       return undefined;
     };
-    const report = await restoreSnapshot({ driver: dataApi.driver, s3, bucket: BUCKET, snapshotId: manifest.snapshotId, confirm: manifest.snapshotId, batchBytes: 64 * 1024 });
+    const report = await restoreSnapshot({ driver: dataApi.driver, s3: store.s3, bucket: BUCKET, snapshotId: manifest.snapshotId, confirm: manifest.snapshotId, batchBytes: 64 * 1024 });
     dataApi.api.faults = undefined;
     expect(report.tables.map((t) => [t.table, t.rows, t.verified])).toEqual([['wide', 3000, true], ['wide_grown', 3000, true]]);
     expect(before.wide[1499]!.length).toBeGreaterThan(128_000);
     expect(await lines('wide')).toEqual(before.wide);
     expect(await lines('wide_grown')).toEqual(before.grown);
-    expect((await db.sql(`SELECT count(*)::int AS n FROM wide_grown WHERE added = 'new'`)).rows[0].n).toBe(3000);
+    expect((await store.db.sql(`SELECT count(*)::int AS n FROM wide_grown WHERE added = 'new'`)).rows[0].n).toBe(3000);
     // Several batches per table, each reading the columns through the cast (the assembled row's too): the
     // table's row type, and the snapshot's columns for the table that gained one.
     expect(statements.length).toBeGreaterThan(4);

@@ -6,7 +6,6 @@
  * the Data API (with small batches, so rows larger than a batch are assembled in the database).
  */
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import type { Driver } from '../../lambda/driver/driver';
@@ -14,15 +13,12 @@ import { silentLog } from '../../lambda/observability/log';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { startLocalDataApi, type LocalDataApi } from '../../local/data-api/server';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { FIXTURE_SQL, PUBLIC_TABLES } from './support/fixture';
 import { copyTables, diffWithCopy, tablesOf, type ComparedTable } from './support/table-copies';
 
 const BUCKET = 'restores';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
+const store = useSnapshotStore({ database: 'restore', bucket: BUCKET, sql: FIXTURE_SQL });
 let api: LocalDataApi;
 let client: RDSDataClient;
 let dataApi: DataApiDriver;
@@ -51,22 +47,20 @@ const WIPE_SQL = `
 `;
 
 async function sequenceValues(): Promise<Record<string, string>> {
-  const { rows } = await db.sql(`SELECT 'big_text_id_seq' AS name, last_value::text || '/' || is_called AS v FROM big_text_id_seq
+  const { rows } = await store.db.sql(`SELECT 'big_text_id_seq' AS name, last_value::text || '/' || is_called AS v FROM big_text_id_seq
     UNION ALL SELECT 'identity_only_id_seq', last_value::text || '/' || is_called FROM identity_only_id_seq`);
   return Object.fromEntries(rows.map((r: { name: string; v: string }) => [r.name, r.v]));
 }
 
 async function expectRestored(copies: string): Promise<void> {
   for (const table of tables) {
-    const before = await db.sql(`SELECT count(*)::int AS n FROM "${copies}"."${table.schema}__${table.table.replace(/"/g, '""')}"`);
-    expect(await diffWithCopy(db, table, copies), `${table.schema}.${table.table}`).toEqual({ missing: 0, extra: 0, rows: before.rows[0].n });
+    const before = await store.db.sql(`SELECT count(*)::int AS n FROM "${copies}"."${table.schema}__${table.table.replace(/"/g, '""')}"`);
+    expect(await diffWithCopy(store.db, table, copies), `${table.schema}.${table.table}`).toEqual({ missing: 0, extra: 0, rows: before.rows[0].n });
   }
 }
 
 beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('restore'), startLocalS3()]);
-  await db.sql(FIXTURE_SQL);
-  await db.sql(`
+  await store.db.sql(`
     -- A user trigger that would rewrite every restored row if it fired.
     CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.code := 'stamped'; RETURN NEW; END $$;
     CREATE TRIGGER everything_stamp BEFORE INSERT OR UPDATE ON everything FOR EACH ROW EXECUTE FUNCTION stamp();
@@ -74,44 +68,40 @@ beforeAll(async () => {
     CREATE TABLE everything_jsonb AS SELECT id, amount, big, ratio, small, tiny, flag, label, code, fixed, at_local, at_zone, day, clock, span,
       blob, docb, ints, words, feeling, uid, addr, net, spot, range FROM everything;
     ALTER TABLE everything_jsonb ADD PRIMARY KEY (id);`);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-  api = await startLocalDataApi({ postgresUrl: db.url });
+  api = await startLocalDataApi({ postgresUrl: store.db.url });
   client = new RDSDataClient({ ...api.clientConfig(), maxAttempts: 1 });
-  dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: db.name, client });
-  tables = await tablesOf(db, ['public']);
+  dataApi = new DataApiDriver({ resourceArn: api.resourceArn, secretArn: api.secretArn, database: store.db.name, client });
+  tables = await tablesOf(store.db, ['public']);
   expect(tables.map((t) => `${t.schema}.${t.table}`)).toEqual([...PUBLIC_TABLES, 'public.everything_jsonb'].sort());
 });
 afterAll(async () => {
   await dataApi?.close();
   client?.destroy();
   await api?.close();
-  await local?.close();
-  await db?.drop();
 });
 
 describe.each([
-  ['pg', 'record', () => db.driver() as Driver, {}],
-  ['pg', 'json', () => db.driver() as Driver, {}],
+  ['pg', 'record', () => store.db.driver() as Driver, {}],
+  ['pg', 'json', () => store.db.driver() as Driver, {}],
   // Batches of 64 KiB: many INSERTs per table, and the 0.2 to 0.8 MB rows of big_text assembled in the database.
   ['the Data API', 'record', () => dataApi as Driver, { batchBytes: 64 * 1024 }],
   ['the Data API', 'json', () => dataApi as Driver, { batchBytes: 64 * 1024 }],
 ] as const)('restoreSnapshot over %s, %s lines', (name, lineFormat, open, loadOptions) => {
   it('puts back every row of every table exactly, and the sequences, after the data was changed', async () => {
     const driver = open();
-    const snapshot = await takeSnapshot({ driver, s3, bucket: BUCKET, prefix: 'p/', schemaVersion: '0003', paging: { lineFormat } });
+    const snapshot = await takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, prefix: 'p/', schemaVersion: '0003', paging: { lineFormat } });
     expect(snapshot.manifest).toMatchObject({ formatVersion: 3, lineFormat });
     expect(snapshot.tables.every((t) => t.key.endsWith(lineFormat === 'record' ? '.records.gz' : '.jsonl.gz'))).toBe(true);
     const copies = `before_${name === 'pg' ? 'pg' : 'api'}_${lineFormat}`;
-    await copyTables(db, tables, copies);
+    await copyTables(store.db, tables, copies);
     const sequencesBefore = await sequenceValues();
-    await db.sql(WIPE_SQL);
-    expect(await diffWithCopy(db, tables.find((t) => t.table === 'everything')!, copies)).toMatchObject({ missing: 3000, extra: 0 });
+    await store.db.sql(WIPE_SQL);
+    expect(await diffWithCopy(store.db, tables.find((t) => t.table === 'everything')!, copies)).toMatchObject({ missing: 3000, extra: 0 });
 
     const loaded: Record<string, unknown>[] = [];
     const log = { ...silentLog, info: (message: string, extra?: Record<string, unknown>) => void (message === 'restore table loaded' && loaded.push(extra!)) };
     const report = await restoreSnapshot({
-      driver, s3, bucket: BUCKET, prefix: 'p/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, currentSchemaVersion: '0003', log, ...loadOptions,
+      driver, s3: store.s3, bucket: BUCKET, prefix: 'p/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, currentSchemaVersion: '0003', log, ...loadOptions,
     });
     // Record lines: read as the table's row type, or (generated columns) a temporary one of the snapshot's columns.
     // JSON lines: a table with a json column goes through json (its text kept), the others through jsonb; whole rows unless generated columns.
@@ -126,15 +116,15 @@ describe.each([
 
     await expectRestored(copies);
     expect(await sequenceValues()).toEqual(sequencesBefore);
-    const next = await db.sql(`SELECT nextval('big_text_id_seq')::int AS n`);
+    const next = await store.db.sql(`SELECT nextval('big_text_id_seq')::int AS n`);
     expect(next.rows[0].n).toBe(41);
     // The trigger did not fire on the restored rows, and is enabled again.
-    const stamped = await db.sql(`SELECT count(*)::int AS n FROM everything WHERE code = 'stamped'`);
+    const stamped = await store.db.sql(`SELECT count(*)::int AS n FROM everything WHERE code = 'stamped'`);
     expect(stamped.rows[0].n).toBe(0);
-    const trigger = await db.sql(`SELECT tgenabled FROM pg_trigger WHERE tgname = 'everything_stamp'`);
+    const trigger = await store.db.sql(`SELECT tgenabled FROM pg_trigger WHERE tgname = 'everything_stamp'`);
     expect(trigger.rows[0].tgenabled).toBe('O');
 
-    expect(report).toMatchObject({ snapshotId: snapshot.snapshotId, database: db.name, sourceDatabase: db.name, schemaVersion: '0003', transaction: 'single', skipped: [] });
+    expect(report).toMatchObject({ snapshotId: snapshot.snapshotId, database: store.db.name, sourceDatabase: store.db.name, schemaVersion: '0003', transaction: 'single', skipped: [] });
     expect(report.tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual([...PUBLIC_TABLES, 'public.everything_jsonb'].sort());
     expect(report.tables.every((t) => t.verified)).toBe(true);
     expect(report.totalRows).toBe(snapshot.totalRows);
@@ -145,33 +135,33 @@ describe.each([
 
     // The same snapshot as a copy in a new schema (targetSchema): every table's exported columns, as text, equal the rows just restored.
     const inspect = `inspect_${name === 'pg' ? 'pg' : 'api'}_${lineFormat}`;
-    const copy = await restoreSnapshot({ driver, s3, bucket: BUCKET, prefix: 'p/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: inspect, ...loadOptions });
+    const copy = await restoreSnapshot({ driver, s3: store.s3, bucket: BUCKET, prefix: 'p/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetSchema: inspect, ...loadOptions });
     expect(copy.totalRows).toBe(snapshot.totalRows);
     expect(copy.tables.every((t) => t.schema === inspect && t.verified)).toBe(true);
     for (const table of snapshot.manifest.tables) {
       const text = table.columns.map((c) => `x."${c.name.replace(/"/g, '""')}"::text`).join(', ') || `''`;
       const relation = (schema: string, only: boolean) => `${only ? 'ONLY ' : ''}"${schema}"."${table.table.replace(/"/g, '""')}" AS x`;
-      const { rows } = await db.sql(
+      const { rows } = await store.db.sql(
         `SELECT (SELECT count(*) FROM (SELECT ${text} FROM ${relation(table.schema, table.kind === 'table')} EXCEPT ALL SELECT ${text} FROM ${relation(inspect, true)}) d)::int AS missing,
                 (SELECT count(*) FROM (SELECT ${text} FROM ${relation(inspect, true)} EXCEPT ALL SELECT ${text} FROM ${relation(table.schema, table.kind === 'table')}) d)::int AS extra,
                 (SELECT count(*) FROM ${relation(inspect, true)})::int AS rows`,
       );
       expect(rows[0], `${inspect}.${table.table}`).toEqual({ missing: 0, extra: 0, rows: table.rowCount });
     }
-    await db.sql(`DROP SCHEMA "${inspect}" CASCADE`);
-    await db.sql(`DROP SCHEMA "${copies}" CASCADE; SELECT setval('big_text_id_seq', 40)`);
+    await store.db.sql(`DROP SCHEMA "${inspect}" CASCADE`);
+    await store.db.sql(`DROP SCHEMA "${copies}" CASCADE; SELECT setval('big_text_id_seq', 40)`);
   });
 });
 
 it('restores in per-table transactions, verifying every object first', async () => {
-  const driver = db.driver();
-  const snapshot = await takeSnapshot({ driver, s3, bucket: BUCKET, prefix: 'per-table/', schemaVersion: null });
-  await copyTables(db, tables, 'before_per_table');
-  await db.sql(WIPE_SQL);
+  const driver = store.db.driver();
+  const snapshot = await takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, prefix: 'per-table/', schemaVersion: null });
+  await copyTables(store.db, tables, 'before_per_table');
+  await store.db.sql(WIPE_SQL);
   const report = await restoreSnapshot({
-    driver, s3, bucket: BUCKET, prefix: 'per-table/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, transaction: 'per-table',
+    driver, s3: store.s3, bucket: BUCKET, prefix: 'per-table/', snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, transaction: 'per-table',
   });
   expect(report.transaction).toBe('per-table');
   await expectRestored('before_per_table');
-  await db.sql(`DROP SCHEMA before_per_table CASCADE`);
+  await store.db.sql(`DROP SCHEMA before_per_table CASCADE`);
 });

@@ -7,10 +7,9 @@
  * `affected` scope's own rule; scope `none` looks for nothing; and keep-N retention keeps the snapshot
  * an unfinished migration relies on until it is finished.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionContext, SnapshotTarget } from '../../lambda/actions/action-context';
 import { runMigrate, runMigrateStep, type MigrateActionReport } from '../../lambda/actions/migrate-action';
 import { runRollback } from '../../lambda/actions/rollback-action';
@@ -25,9 +24,9 @@ import { silentLog } from '../../lambda/observability/log';
 import { manifestKey, snapshotPrefix } from '../../lambda/snapshot/keys';
 import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { readManifest } from '../../lambda/snapshot/manifest-store';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { buildBundle, type MigrationSpec } from '../engine/support/bundle';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotBucket } from '../support/snapshot-store';
 
 const BUCKET = 'resumed';
 const ROWS = 5_000;
@@ -53,18 +52,11 @@ const constrain: MigrationSpec = {
   up: ['ALTER TABLE invoice ADD COLUMN note text', 'ALTER TABLE invoice ADD CONSTRAINT amount_non_negative CHECK (amount >= 0)'],
 };
 
-let local: LocalS3;
-let s3: S3Client;
+const store = useSnapshotBucket(BUCKET);
 let db: TestDatabase;
 let prefix = '';
 let run = 0;
 
-beforeAll(async () => {
-  local = await startLocalS3();
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-});
-afterAll(() => local?.close());
 beforeEach(async () => {
   db = await createTestDatabase('resumed_snapshot');
   prefix = `run${++run}/`;
@@ -74,7 +66,7 @@ afterEach(() => db.drop());
 function context(bundle: MigrationBundle, snapshots: Partial<SnapshotTarget> | null, extra: Partial<ActionContext> = {}): ActionContext {
   return {
     driver: db.driver(), bundle, schemas: ['public'], appliedBy: 'test', log: silentLog, loadDataMigration,
-    ...(snapshots ? { snapshots: { s3, bucket: BUCKET, prefix, ...snapshots } } : {}),
+    ...(snapshots ? { snapshots: { s3: store.s3, bucket: BUCKET, prefix, ...snapshots } } : {}),
     ...extra,
   };
 }
@@ -101,16 +93,16 @@ async function invocation(bundle: MigrationBundle, snapshots: Partial<SnapshotTa
   return result;
 }
 
-const snapshotIds = async () => (await listSnapshots({ s3, bucket: BUCKET, prefix, database: db.name })).map((s) => s.snapshotId);
+const snapshotIds = async () => (await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix, database: db.name })).map((s) => s.snapshotId);
 const rowsDone = async () => (await db.sql("SELECT rows_done::int AS n FROM rds_migrate.backfill_progress WHERE version = '0002'")).rows[0]?.n as number;
 const startOf = async (version: string) =>
   (await db.sql("SELECT to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at FROM rds_migrate.schema_history WHERE version = $1 AND NOT success", [version])).rows[0]?.at as string;
 
 async function deleteSnapshot(snapshotId: string): Promise<void> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: snapshotPrefix({ prefix, database: db.name }, snapshotId) }));
+  const listed = await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: snapshotPrefix({ prefix, database: db.name }, snapshotId) }));
   const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
   expect(keys.length).toBeGreaterThan(1);
-  await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys } }));
+  await store.s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys } }));
 }
 
 describe('a backfill spread over several invocations', () => {
@@ -124,7 +116,7 @@ describe('a backfill spread over several invocations', () => {
     expect(first.snapshot?.reused).toBeUndefined();
     expect(await rowsDone()).toBe(500);
     const startedAt = await startOf('0002');
-    const manifest = await readManifest({ s3, bucket: BUCKET, prefix, database: db.name, snapshotId: taken!.snapshotId });
+    const manifest = await readManifest({ s3: store.s3, bucket: BUCKET, prefix, database: db.name, snapshotId: taken!.snapshotId });
     expect(Date.parse(manifest.createdAt)).toBeLessThanOrEqual(Date.parse(startedAt));
 
     const second = await invocation(bundle, { scope: 'full' }, 1);
@@ -171,7 +163,7 @@ describe('a backfill spread over several invocations', () => {
     expect(replacement).toMatchObject({ scope: 'full', schemaVersion: '0001' });
     expect(second.snapshot?.reused).toBeUndefined();
     // Taken in the middle of the backfill, at the same applied versions.
-    const manifest = await readManifest({ s3, bucket: BUCKET, prefix, database: db.name, snapshotId: replacement!.snapshotId });
+    const manifest = await readManifest({ s3: store.s3, bucket: BUCKET, prefix, database: db.name, snapshotId: replacement!.snapshotId });
     expect(manifest.appliedVersions).toEqual(['0001']);
     expect(Date.parse(manifest.createdAt)).toBeGreaterThan(Date.parse(await startOf('0002')));
 
@@ -188,7 +180,7 @@ describe('a backfill spread over several invocations', () => {
     await seed(bundle);
     const first = await invocation(bundle, { scope: 'full' }, 1);
     const broken = first.snapshot!.snapshot!.snapshotId;
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey({ prefix, database: db.name }, broken), Body: '{"formatVersion": 2}' }));
+    await store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey({ prefix, database: db.name }, broken), Body: '{"formatVersion": 2}' }));
     const warnings: string[] = [];
     const log = { ...silentLog, warn: (message: string, extra?: Record<string, unknown>) => void warnings.push(`${message} ${JSON.stringify(extra ?? {})}`) };
     const resumed = await runMigrate(context(bundle, { scope: 'full' }, { log }));
@@ -252,7 +244,7 @@ describe('a non-transactional migration failed at its second statement', () => {
     expect(failed).toBeInstanceOf(MigrationError);
     expect((await status(db.driver(), bundle)).failed.map((m) => [m.version, m.row?.statementsApplied])).toEqual([['0002', 1]]);
     const [taken] = await snapshotIds();
-    const manifest = await readManifest({ s3, bucket: BUCKET, prefix, database: db.name, snapshotId: taken! });
+    const manifest = await readManifest({ s3: store.s3, bucket: BUCKET, prefix, database: db.name, snapshotId: taken! });
     // The affected scope: invoice, and customer, which it references.
     expect(manifest).toMatchObject({ scope: 'affected', appliedVersions: ['0001'] });
     expect(manifest.tables.map((t) => t.table).sort()).toEqual(['customer', 'invoice']);

@@ -1,39 +1,28 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { readTableObject } from './support/table-object';
 
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
-
-beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('snapshot_consistency'), startLocalS3()]);
-  await db.sql(`
+const store = useSnapshotStore({
+  database: 'snapshot_consistency',
+  bucket: 'consistency',
+  sql: `
     CREATE TABLE accounts (id int PRIMARY KEY, balance numeric NOT NULL);
     INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 2000) AS g;
     CREATE TABLE ledger (id int PRIMARY KEY, account int NOT NULL, amount numeric NOT NULL);
     INSERT INTO ledger SELECT g, g, 100 FROM generate_series(1, 2000) AS g;
-  `);
-  await local.createBucket('consistency');
-  s3 = local.client();
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
+  `,
 });
 
 it('reads every table at one instant: changes committed while it runs are not in the snapshot', async () => {
   let changed = false;
   const result = await takeSnapshot({
-    driver: db.driver(), s3, bucket: 'consistency', schemaVersion: null,
+    driver: store.db.driver(), s3: store.s3, bucket: 'consistency', schemaVersion: null,
     paging: { responseBudgetBytes: 8 * 1024 },
     onProgress: async (p) => {
       if (changed || p.table !== 'accounts' || p.pages !== 2) return;
       // Between two pages of the first table: move money and add rows in both tables, committed.
-      await db.sql(`
+      await store.db.sql(`
         BEGIN;
         UPDATE accounts SET balance = balance - 50 WHERE id IN (1, 1999);
         INSERT INTO accounts VALUES (2001, 100);
@@ -55,7 +44,7 @@ it('reads every table at one instant: changes committed while it runs are not in
   expect(ledgerRows.map((l) => l.id)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
   expect(ledgerRows.every((l) => l.account === l.id && l.amount === '100')).toBe(true);
   // The changes are there for everyone else.
-  const now = await db.sql('SELECT (SELECT count(*) FROM accounts)::int AS accounts, (SELECT count(*) FROM ledger)::int AS ledger');
+  const now = await store.db.sql('SELECT (SELECT count(*) FROM accounts)::int AS accounts, (SELECT count(*) FROM ledger)::int AS ledger');
   expect(now.rows[0]).toEqual({ accounts: 2001, ledger: 2002 });
 });
 
@@ -64,9 +53,9 @@ it('reads every table at one instant: changes committed while it runs are not in
  * type (`line::<table>`, record_in): ints as numbers, numerics as their text.
  */
 async function readRows<Row>(key: string, table: string): Promise<Row[]> {
-  const object = await readTableObject(s3, 'consistency', key);
+  const object = await readTableObject(store.s3, 'consistency', key);
   expect(object.format).toBe('record');
-  const { rows } = await db.sql(
+  const { rows } = await store.db.sql(
     `SELECT (r).* FROM (SELECT l::${table} AS r, n FROM unnest($1::text[]) WITH ORDINALITY AS u (l, n) OFFSET 0) AS x ORDER BY n`,
     [object.lines],
   );

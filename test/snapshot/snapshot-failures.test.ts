@@ -1,13 +1,12 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { manifestKey, tableObjectKey } from '../../lambda/snapshot/keys';
 import { readManifest, SnapshotNotFoundError } from '../../lambda/snapshot/manifest-store';
 import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
 import { newSnapshotId } from '../../lambda/snapshot/snapshot-id';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startLocalS3 } from '../../local/s3/local-s3';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { withFault } from './support/fault';
 import { multipartUploadsInProgress, objectExists } from './support/table-object';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,13 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 const BUCKET = 'failures';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
-
-beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('snapshot_failures'), startLocalS3()]);
-  await db.sql(`
+const store = useSnapshotStore({
+  database: 'snapshot_failures',
+  bucket: BUCKET,
+  sql: `
     CREATE TABLE a_first (id int PRIMARY KEY, v text);
     INSERT INTO a_first SELECT g, 'v' || g FROM generate_series(1, 200) AS g;
     CREATE TABLE a_second (id int PRIMARY KEY, v text);
@@ -35,21 +31,15 @@ beforeAll(async () => {
     CREATE SCHEMA tiny;
     CREATE TABLE tiny.t (id int PRIMARY KEY);
     INSERT INTO tiny.t VALUES (1);
-  `);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
+  `,
 });
 
-const scope = () => ({ s3, bucket: BUCKET, prefix: '', database: db.name });
+const scope = () => ({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name });
 
 describe('a snapshot that fails', () => {
   it('fails before exporting anything when the bucket does not exist, and leaves no manifest', async () => {
     const snapshotId = newSnapshotId();
-    const error = await takeSnapshot({ driver: db.driver(), s3, bucket: 'no-such-bucket', snapshotId, schemaVersion: null }).catch((e: unknown) => e);
+    const error = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: 'no-such-bucket', snapshotId, schemaVersion: null }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnapshotError);
     expect((error as SnapshotError).table).toBeUndefined();
     expect((error as Error).message).toMatch(/failed before exporting any table, checking s3:\/\/no-such-bucket\/: NoSuchBucket/);
@@ -59,17 +49,17 @@ describe('a snapshot that fails', () => {
 
   it('aborts the multipart upload and removes the finished table objects when the database fails mid-table', async () => {
     const snapshotId = newSnapshotId();
-    const driver = withFault(db.driver());
+    const driver = withFault(store.db.driver());
     let sawMultipart: string[] = [];
     const error = await takeSnapshot({
       // Pages of about 0.7 MB: the large table takes about 20 statements, so statements remain after part 1.
       // No retry of the failed page read (transient-retries.test.ts retries them): the failure path is tested here.
-      driver, s3, bucket: BUCKET, snapshotId, schemaVersion: null, paging: { responseBudgetBytes: 1024 * 1024 }, parallelism: 1, transientRetry: { retries: 0 },
+      driver, s3: store.s3, bucket: BUCKET, snapshotId, schemaVersion: null, paging: { responseBudgetBytes: 1024 * 1024 }, parallelism: 1, transientRetry: { retries: 0 },
       onProgress: async (p) => {
         if (driver.armed || p.table !== 'b_wide' || p.compressedBytes < 5.25 * 1024 * 1024) return;
         // Part 1 is on its way: wait until S3 shows the upload, then fail the next statement.
         for (let i = 0; i < 100 && sawMultipart.length === 0; i++) {
-          sawMultipart = await multipartUploadsInProgress(s3, BUCKET);
+          sawMultipart = await multipartUploadsInProgress(store.s3, BUCKET);
           if (sawMultipart.length === 0) await new Promise((r) => setTimeout(r, 50));
         }
         driver.armed = true;
@@ -81,10 +71,10 @@ describe('a snapshot that fails', () => {
     expect(error).toBeInstanceOf(SnapshotError);
     expect((error as SnapshotError).table).toEqual({ schema: 'public', table: 'b_wide' });
     expect((error as Error).message).toContain('failed at table "public"."b_wide": DriverError ECONNRESET');
-    expect(await multipartUploadsInProgress(s3, BUCKET)).toEqual([]);
-    expect(await objectExists(s3, BUCKET, manifestKey(scope(), snapshotId))).toBe(false);
+    expect(await multipartUploadsInProgress(store.s3, BUCKET)).toEqual([]);
+    expect(await objectExists(store.s3, BUCKET, manifestKey(scope(), snapshotId))).toBe(false);
     for (const table of ['a_first', 'a_second', 'b_wide']) {
-      expect(await objectExists(s3, BUCKET, tableObjectKey(scope(), snapshotId, { schema: 'public', table }))).toBe(false);
+      expect(await objectExists(store.s3, BUCKET, tableObjectKey(scope(), snapshotId, { schema: 'public', table }))).toBe(false);
     }
     expect((await listSnapshots(scope())).map((s) => s.snapshotId)).not.toContain(snapshotId);
   });
@@ -98,7 +88,7 @@ describe('a snapshot that fails', () => {
       let closed = false;
       const error = await takeSnapshot({
         // One table at a time, so that the table exported when S3 goes away is a_second alone.
-        driver: db.driver(), s3: first.client(), bucket: 'restart', snapshotId, schemaVersion: null, parallelism: 1,
+        driver: store.db.driver(), s3: first.client(), bucket: 'restart', snapshotId, schemaVersion: null, parallelism: 1,
         onProgress: async (p) => {
           if (!closed && p.table === 'a_second') {
             closed = true;
@@ -114,7 +104,7 @@ describe('a snapshot that fails', () => {
       const second = await startLocalS3({ directory });
       try {
         const client = second.client();
-        const location = { s3: client, bucket: 'restart', database: db.name };
+        const location = { s3: client, bucket: 'restart', database: store.db.name };
         expect(await listSnapshots(location)).toEqual([]);
         // The table finished before S3 went away is still there (S3 was not reachable to delete it) ...
         expect(await objectExists(client, 'restart', tableObjectKey(location, snapshotId, { schema: 'public', table: 'a_first' }))).toBe(true);
@@ -122,7 +112,7 @@ describe('a snapshot that fails', () => {
         await expect(readManifest({ ...location, snapshotId })).rejects.toThrow(/not found: no manifest/);
 
         // The same S3, up again, takes a complete snapshot that is listed.
-        const ok = await takeSnapshot({ driver: db.driver(), s3: client, bucket: 'restart', schemas: ['tiny'], schemaVersion: '0001' });
+        const ok = await takeSnapshot({ driver: store.db.driver(), s3: client, bucket: 'restart', schemas: ['tiny'], schemaVersion: '0001' });
         expect((await listSnapshots(location)).map((s) => s.snapshotId)).toEqual([ok.snapshotId]);
       } finally {
         await second.close();
@@ -135,8 +125,8 @@ describe('a snapshot that fails', () => {
 
 describe('snapshot options', () => {
   it('refuses a malformed snapshot id, a bad prefix and a snapshot id that already exists, naming the field', async () => {
-    const driver = db.driver();
-    const base = { driver, s3, bucket: BUCKET, schemaVersion: null, schemas: ['tiny'] };
+    const driver = store.db.driver();
+    const base = { driver, s3: store.s3, bucket: BUCKET, schemaVersion: null, schemas: ['tiny'] };
     await expect(takeSnapshot({ ...base, snapshotId: '../../etc' })).rejects.toThrow(/^snapshotId: "..\/..\/etc" is not a snapshot id/);
     await expect(takeSnapshot({ ...base, prefix: 'a/../b/' })).rejects.toThrow(/^prefix: "a\/..\/b\/" must not contain '.' or '..' segments/);
     await expect(takeSnapshot({ ...base, prefix: 'no-slash' })).rejects.toThrow(/^prefix: "no-slash" must end with '\/'/);

@@ -1,32 +1,17 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Driver, QueryResult, Row } from '../../lambda/driver/driver';
 import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { readManifest } from '../../lambda/snapshot/manifest-store';
 import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
 import { SNAPSHOT_ID_PATTERN } from '../../lambda/snapshot/snapshot-id';
 import { takeSnapshot, type SnapshotProgress } from '../../lambda/snapshot/take-snapshot';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useSnapshotStore } from '../support/snapshot-store';
 import { FIXTURE_SQL, PUBLIC_TABLES } from './support/fixture';
 import { compareWithTable } from './support/round-trip';
 import { readTableObject } from './support/table-object';
 
 const BUCKET = 'snapshots';
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
-
-beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('snapshot'), startLocalS3()]);
-  await db.sql(FIXTURE_SQL);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-});
-afterAll(async () => {
-  await local?.close();
-  await db?.drop();
-});
+const store = useSnapshotStore({ database: 'snapshot', bucket: BUCKET, sql: FIXTURE_SQL });
 
 /** A driver that records the size of every response and of its largest row, as the Data API would see them. */
 function measuring(driver: Driver): Driver & { responses: { bytes: number; maxRowBytes: number }[] } {
@@ -53,32 +38,32 @@ function measuring(driver: Driver): Driver & { responses: { bytes: number; maxRo
 
 describe('takeSnapshot over the pg driver', () => {
   it.each(['record', 'json'] as const)('exports every table of public exactly once, faithfully, with a manifest that matches the objects (%s lines)', async (lineFormat) => {
-    const driver = db.driver();
+    const driver = store.db.driver();
     const result = await takeSnapshot({
-      driver, s3, bucket: BUCKET, prefix: 'rds-migrate/', schemaVersion: '0007', appliedVersions: ['0001', '0007'],
+      driver, s3: store.s3, bucket: BUCKET, prefix: 'rds-migrate/', schemaVersion: '0007', appliedVersions: ['0001', '0007'],
       ...(lineFormat === 'json' ? { paging: { lineFormat } } : {}),
     });
 
     expect(result.snapshotId).toMatch(SNAPSHOT_ID_PATTERN);
-    expect(result.manifestKey).toBe(`rds-migrate/${db.name}/${result.snapshotId}/manifest.json`);
+    expect(result.manifestKey).toBe(`rds-migrate/${store.db.name}/${result.snapshotId}/manifest.json`);
     expect(result.tables.map((t) => `${t.schema}.${t.table}`)).toEqual(PUBLIC_TABLES);
 
-    const manifest = await readManifest({ s3, bucket: BUCKET, prefix: 'rds-migrate/', database: db.name, snapshotId: result.snapshotId });
+    const manifest = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: 'rds-migrate/', database: store.db.name, snapshotId: result.snapshotId });
     expect(manifest).toEqual(result.manifest);
     expect(manifest).toMatchObject({
-      formatVersion: 3, lineFormat, database: db.name, schemaVersion: '0007', appliedVersions: ['0001', '0007'], schemas: ['public'], scope: 'full',
+      formatVersion: 3, lineFormat, database: store.db.name, schemaVersion: '0007', appliedVersions: ['0001', '0007'], schemas: ['public'], scope: 'full',
     });
     expect(Date.parse(manifest.createdAt)).toBeGreaterThan(Date.now() - 120_000);
 
     for (const table of manifest.tables) {
-      const object = await readTableObject(s3, BUCKET, table.key);
+      const object = await readTableObject(store.s3, BUCKET, table.key);
       const where = `${table.schema}.${table.table}`;
       expect(object.lines.length, where).toBe(table.rowCount);
       expect(object.bytes, where).toBe(table.bytes);
       expect(object.compressedBytes, where).toBe(table.compressedBytes);
       expect(object.checksum, where).toBe(table.checksum);
       if (lineFormat === 'json') for (const line of object.lines) expect(Object.keys(JSON.parse(line) as object), where).toEqual(table.columns.map((c) => c.name));
-      const comparison = await compareWithTable(db, table, object.lines, object.format);
+      const comparison = await compareWithTable(store.db, table, object.lines, object.format);
       expect(comparison, where).toEqual({ missing: 0, extra: 0, sourceRows: table.rowCount, restoredRows: table.rowCount });
     }
     expect(manifest.totalRows).toBe(manifest.tables.reduce((sum, t) => sum + t.rowCount, 0));
@@ -106,10 +91,10 @@ describe('takeSnapshot over the pg driver', () => {
     expect(byName.get('identity_only')!.sequences).toEqual([{ schema: 'public', name: 'identity_only_id_seq', lastValue: '1', isCalled: true }]);
     expect(byName.get('everything')!.sequences).toEqual([]);
     expect(byName.get('Odd.Name/../x')!.key).toBe(
-      `rds-migrate/${db.name}/${result.snapshotId}/tables/public.Odd%2EName%2F%2E%2E%2Fx.${lineFormat === 'json' ? 'jsonl' : 'records'}.gz`,
+      `rds-migrate/${store.db.name}/${result.snapshotId}/tables/public.Odd%2EName%2F%2E%2E%2Fx.${lineFormat === 'json' ? 'jsonl' : 'records'}.gz`,
     );
 
-    const lines = (await readTableObject(s3, BUCKET, byName.get('everything')!.key)).lines;
+    const lines = (await readTableObject(store.s3, BUCKET, byName.get('everything')!.key)).lines;
     if (lineFormat === 'record') {
       // PostgreSQL's own text output of each value, quoted where record_out quotes: exact numerics, timestamptz in the
       // session's zone (UTC), hex bytea with its backslash doubled, arrays and json as their text.
@@ -131,16 +116,16 @@ describe('takeSnapshot over the pg driver', () => {
     expect(first.words).toEqual(['a,b', 'quote"', null, 'back\\slash', '']);
     expect(JSON.parse(lines[9]!).doc).toEqual({ spaced: [1, 2], g: 10 });
 
-    const listed = await listSnapshots({ s3, bucket: BUCKET, prefix: 'rds-migrate/', database: db.name });
+    const listed = await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix: 'rds-migrate/', database: store.db.name });
     expect(listed.map((s) => s.snapshotId)).toContain(result.snapshotId);
   });
 
   it.each(['physical', 'key'] as const)('pages under a small response budget without losing or repeating a row, rows larger than a page included (%s order)', async (order) => {
-    const driver = measuring(db.driver());
+    const driver = measuring(store.db.driver());
     const progress: SnapshotProgress[] = [];
     const budget = 12 * 1024;
     const result = await takeSnapshot({
-      driver, s3, bucket: BUCKET, prefix: `paged-${order}/`, schemaVersion: null, order,
+      driver, s3: store.s3, bucket: BUCKET, prefix: `paged-${order}/`, schemaVersion: null, order,
       paging: { responseBudgetBytes: budget, pieceBytes: 6000 },
       onProgress: (p) => {
         progress.push(p);
@@ -157,9 +142,9 @@ describe('takeSnapshot over the pg driver', () => {
     expect(pagesOf('big_text')).toBeGreaterThan(50);
 
     for (const table of result.manifest.tables) {
-      const object = await readTableObject(s3, BUCKET, table.key);
+      const object = await readTableObject(store.s3, BUCKET, table.key);
       expect(object.checksum).toBe(table.checksum);
-      const comparison = await compareWithTable(db, table, object.lines, object.format);
+      const comparison = await compareWithTable(store.db, table, object.lines, object.format);
       expect(comparison, table.table).toEqual({ missing: 0, extra: 0, sourceRows: table.rowCount, restoredRows: table.rowCount });
     }
     // Every response within the budget, every result row within the Data API's 64 KB.
@@ -168,8 +153,8 @@ describe('takeSnapshot over the pg driver', () => {
   });
 
   it('keeps responses under the default budget and rows under 64 KB with the default paging, in both formats', async () => {
-    const records = measuring(db.driver());
-    const result = await takeSnapshot({ driver: records, s3, bucket: BUCKET, schemaVersion: null, paging: { format: 'records' } });
+    const records = measuring(store.db.driver());
+    const result = await takeSnapshot({ driver: records, s3: store.s3, bucket: BUCKET, schemaVersion: null, paging: { format: 'records' } });
     expect(result.totalRows).toBeGreaterThan(5000);
     expect(Math.max(...records.responses.map((r) => r.bytes))).toBeLessThanOrEqual(900 * 1024);
     expect(Math.max(...records.responses.map((r) => r.maxRowBytes))).toBeLessThanOrEqual(64_000);
@@ -177,8 +162,8 @@ describe('takeSnapshot over the pg driver', () => {
     expect(records.responses.filter((r) => r.bytes > 500 * 1024).length).toBeGreaterThan(2);
 
     // JSON records (the default): 3 MiB pages, so fewer statements for the same bytes.
-    const json = measuring(db.driver());
-    const again = await takeSnapshot({ driver: json, s3, bucket: BUCKET, schemaVersion: null });
+    const json = measuring(store.db.driver());
+    const again = await takeSnapshot({ driver: json, s3: store.s3, bucket: BUCKET, schemaVersion: null });
     expect(again.manifest.tables.map((t) => t.checksum)).toEqual(result.manifest.tables.map((t) => t.checksum));
     expect(Math.max(...json.responses.map((r) => r.bytes))).toBeLessThanOrEqual(3 * 1024 * 1024);
     expect(Math.max(...json.responses.map((r) => r.maxRowBytes))).toBeLessThanOrEqual(64_000);
@@ -187,7 +172,7 @@ describe('takeSnapshot over the pg driver', () => {
   });
 
   it('renders every partition in its partitioned table\'s column order, whatever the partition\'s own order', async () => {
-    await db.sql(`
+    await store.db.sql(`
       CREATE SCHEMA parts;
       CREATE TABLE parts.p (a int NOT NULL, b text, c date) PARTITION BY LIST (a);
       CREATE TABLE parts.p_one PARTITION OF parts.p FOR VALUES IN (1);
@@ -196,21 +181,21 @@ describe('takeSnapshot over the pg driver', () => {
       ALTER TABLE parts.p ATTACH PARTITION parts.p_two FOR VALUES IN (2);
       INSERT INTO parts.p SELECT 1 + g % 2, 'b' || g, DATE '2024-01-01' + g FROM generate_series(1, 400) AS g;`);
     for (const order of ['physical', 'key'] as const) {
-      const result = await takeSnapshot({ driver: db.driver(), s3, bucket: BUCKET, prefix: `parts-${order}/`, schemas: ['parts'], schemaVersion: null, order });
+      const result = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, prefix: `parts-${order}/`, schemas: ['parts'], schemaVersion: null, order });
       const table = result.manifest.tables[0]!;
       expect(table).toMatchObject({ table: 'p', kind: 'partitioned', order, rowCount: 400 });
-      const { lines } = await readTableObject(s3, BUCKET, table.key);
+      const { lines } = await readTableObject(store.s3, BUCKET, table.key);
       // The parent's order (a, b, c), also for the rows of p_two (c, b, a on disk).
       for (const line of lines) expect(line).toMatch(/^\([12],b\d+,\d{4}-\d\d-\d\d\)$/);
-      expect(await compareWithTable(db, table, lines)).toEqual({ missing: 0, extra: 0, sourceRows: 400, restoredRows: 400 });
+      expect(await compareWithTable(store.db, table, lines)).toEqual({ missing: 0, extra: 0, sourceRows: 400, restoredRows: 400 });
     }
   });
 
   it('exports other schemas only when listed, and refuses unknown ones by name', async () => {
-    const driver = db.driver();
-    const result = await takeSnapshot({ driver, s3, bucket: BUCKET, schemas: ['other', 'rds_migrate'], schemaVersion: null });
+    const driver = store.db.driver();
+    const result = await takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, schemas: ['other', 'rds_migrate'], schemaVersion: null });
     expect(result.tables.map((t) => `${t.schema}.${t.table}`)).toEqual(['other.secret', 'rds_migrate.schema_history']);
-    const error = await takeSnapshot({ driver, s3, bucket: BUCKET, schemas: ['public', 'nope'], schemaVersion: null }).catch((e: unknown) => e);
+    const error = await takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, schemas: ['public', 'nope'], schemaVersion: null }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnapshotError);
     expect((error as Error).message).toMatch(/listing the tables.*no schema named "nope"/);
   });

@@ -5,7 +5,6 @@
  * the transaction on the server stops the export, saying so; a lost INSERT of a restore rolls the
  * transaction back and runs it again, so no row is loaded twice.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
 import type { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import type { Driver, Transaction } from '../../lambda/driver/driver';
@@ -18,41 +17,34 @@ import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
 import { takeSnapshot, type SnapshotResult } from '../../lambda/snapshot/take-snapshot';
 import type { FaultContext } from '../../local/data-api/faults';
 import type { LocalDataApi } from '../../local/data-api/server';
-import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { openLocalDataApiDriver, type LocalDataApiDriver } from '../support/local-data-api-driver';
+import { useSnapshotStore } from '../support/snapshot-store';
 
 const BUCKET = 'transient';
 const FAST = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
-let db: TestDatabase;
-let local: LocalS3;
-let s3: S3Client;
-let dataApiDriver: LocalDataApiDriver;
-let api: LocalDataApi;
-let driver: DataApiDriver;
-
-beforeAll(async () => {
-  [db, local] = await Promise.all([createTestDatabase('transient_retries'), startLocalS3()]);
-  await db.sql(`
+const store = useSnapshotStore({
+  database: 'transient_retries',
+  bucket: BUCKET,
+  sql: `
     CREATE TABLE parents (id int PRIMARY KEY, name text NOT NULL);
     INSERT INTO parents SELECT g, 'parent ' || g FROM generate_series(1, 50) AS g;
     CREATE TABLE children (id serial PRIMARY KEY, parent int NOT NULL REFERENCES parents, body text NOT NULL);
     INSERT INTO children (parent, body) SELECT 1 + g % 50, repeat(md5(g::text), 8) FROM generate_series(1, 4000) AS g;
     CREATE TABLE heap (body text NOT NULL);
-    INSERT INTO heap SELECT repeat(md5(g::text), 4) FROM generate_series(1, 3000) AS g;`);
-  await local.createBucket(BUCKET);
-  s3 = local.client();
-  dataApiDriver = await openLocalDataApiDriver(db);
+    INSERT INTO heap SELECT repeat(md5(g::text), 4) FROM generate_series(1, 3000) AS g;`,
+});
+let dataApiDriver: LocalDataApiDriver;
+let api: LocalDataApi;
+let driver: DataApiDriver;
+
+beforeAll(async () => {
+  dataApiDriver = await openLocalDataApiDriver(store.db);
   ({ api, driver: driver } = dataApiDriver);
 });
 afterEach(() => {
   api.faults = undefined;
 });
-afterAll(async () => {
-  await dataApiDriver?.close();
-  await local?.close();
-  await db?.drop();
-});
+afterAll(() => dataApiDriver?.close());
 
 /** A page statement of the snapshot (`page-query.ts`: its result has piece_no). */
 const isPageRead = ({ operation, request }: FaultContext) =>
@@ -70,7 +62,7 @@ const retryLog = (): Log & { retries: Array<Record<string, unknown>> } => {
 
 /** Small pages: each table takes several page statements. */
 const snapshot = (prefix: string, extra: Partial<Parameters<typeof takeSnapshot>[0]> = {}) =>
-  takeSnapshot({ driver, s3, bucket: BUCKET, prefix, schemaVersion: null, paging: { responseBudgetBytes: 64 * 1024 }, parallelism: 2, transientRetry: FAST, ...extra });
+  takeSnapshot({ driver, s3: store.s3, bucket: BUCKET, prefix, schemaVersion: null, paging: { responseBudgetBytes: 64 * 1024 }, parallelism: 2, transientRetry: FAST, ...extra });
 
 const objects = (result: SnapshotResult) => result.manifest.tables.map((t) => [t.table, t.order, t.rowCount, t.bytes, t.checksum]);
 
@@ -102,9 +94,9 @@ describe('snapshot page reads', () => {
     // The lost call failed on the server (the statement ran and raised an error) and its answer never came:
     // injected with a wrapper, since the local Data API runs the page statements as they are sent.
     let fired = false;
-    const aborting: Driver = Object.assign(Object.create(db.driver()) as Driver, {
+    const aborting: Driver = Object.assign(Object.create(store.db.driver()) as Driver, {
       beginTransaction: async (): Promise<Transaction> => {
-        const tx = await db.driver().beginTransaction();
+        const tx = await store.db.driver().beginTransaction();
         return Object.assign(Object.create(tx) as Transaction, {
           execute: (async (sql: string, ...rest: unknown[]) => {
             if (!fired && sql.includes('piece_no')) {
@@ -132,14 +124,14 @@ describe('snapshot page reads', () => {
     expect(error).toBeInstanceOf(SnapshotError);
     expect((error as Error).message).toContain('and read again in the snapshot\'s transaction, but the retries are used up (2)');
     expect(pageCalls).toBe(3);
-    expect(await listSnapshots({ s3, bucket: BUCKET, prefix: 'exhausted/', database: db.name })).toEqual([]);
+    expect(await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix: 'exhausted/', database: store.db.name })).toEqual([]);
   });
 });
 
 describe('restore batch writes', () => {
   it('after a lost INSERT, roll the transaction back and run it again: every row once, verified', async () => {
     const taken = await snapshot('restore/');
-    await db.sql('DELETE FROM children WHERE id % 3 = 0; UPDATE parents SET name = upper(name); TRUNCATE heap');
+    await store.db.sql('DELETE FROM children WHERE id % 3 = 0; UPDATE parents SET name = upper(name); TRUNCATE heap');
     let inserts = 0;
     let begins = 0;
     api.faults = ({ operation, request }) => {
@@ -151,7 +143,7 @@ describe('restore batch writes', () => {
     };
     const log = retryLog();
     const report = await restoreSnapshot({
-      driver, s3, bucket: BUCKET, prefix: 'restore/', snapshotId: taken.snapshotId, confirm: taken.snapshotId, batchBytes: 32 * 1024, transientRetry: FAST, log,
+      driver, s3: store.s3, bucket: BUCKET, prefix: 'restore/', snapshotId: taken.snapshotId, confirm: taken.snapshotId, batchBytes: 32 * 1024, transientRetry: FAST, log,
     });
     expect(inserts).toBeGreaterThan(3);
     expect(begins).toBe(2);
@@ -159,18 +151,18 @@ describe('restore batch writes', () => {
     expect(report.tables.map((t) => [t.table, t.rows, t.verified])).toEqual([
       ['parents', 50, true], ['children', 4000, true], ['heap', 3000, true],
     ]);
-    const counts = await db.sql(`SELECT (SELECT count(*)::int FROM children) AS children, (SELECT count(DISTINCT id)::int FROM children) AS ids,
+    const counts = await store.db.sql(`SELECT (SELECT count(*)::int FROM children) AS children, (SELECT count(DISTINCT id)::int FROM children) AS ids,
       (SELECT count(*)::int FROM heap) AS heap, (SELECT count(*)::int FROM parents WHERE name = lower(name)) AS parents`);
     expect(counts.rows).toEqual([{ children: 4000, ids: 4000, heap: 3000, parents: 50 }]);
   });
 
   it('a commit whose answer is lost is not run again, and the error says the restore may have been committed', async () => {
     const taken = await snapshot('restore-commit/');
-    await db.sql('DELETE FROM heap WHERE ctid IN (SELECT ctid FROM heap LIMIT 5)');
+    await store.db.sql('DELETE FROM heap WHERE ctid IN (SELECT ctid FROM heap LIMIT 5)');
     let commits = 0;
     api.faults = ({ operation }) => (operation === 'CommitTransaction' && ++commits === 1 ? { afterRun: { dropConnection: true } } : undefined);
     const error = await restoreSnapshot({
-      driver, s3, bucket: BUCKET, prefix: 'restore-commit/', snapshotId: taken.snapshotId, confirm: taken.snapshotId, transientRetry: FAST,
+      driver, s3: store.s3, bucket: BUCKET, prefix: 'restore-commit/', snapshotId: taken.snapshotId, confirm: taken.snapshotId, transientRetry: FAST,
     }).catch((e: unknown) => e);
     api.faults = undefined;
     expect(commits).toBe(1);
@@ -178,21 +170,21 @@ describe('restore batch writes', () => {
     expect(error).toMatchObject({ databaseChanged: true });
     expect((error as Error).message).toContain("the commit's answer was lost, so the restore may have been committed or not: check the tables, or restore again");
     // It was committed: the rows deleted after the snapshot are back.
-    expect((await db.sql('SELECT count(*)::int AS n FROM heap')).rows).toEqual([{ n: 3000 }]);
+    expect((await store.db.sql('SELECT count(*)::int AS n FROM heap')).rows).toEqual([{ n: 3000 }]);
   });
 
   it('a restore whose retries are used up fails with the database as it was', async () => {
     const taken = await snapshot('restore-exhausted/');
-    await db.sql('DELETE FROM heap WHERE ctid IN (SELECT ctid FROM heap LIMIT 10)');
+    await store.db.sql('DELETE FROM heap WHERE ctid IN (SELECT ctid FROM heap LIMIT 10)');
     api.faults = ({ operation, request }) =>
       isInsertBatch({ operation, request }) ? { error: { name: 'ThrottlingException', status: 400 } } : undefined;
     const error = await restoreSnapshot({
-      driver, s3, bucket: BUCKET, prefix: 'restore-exhausted/', snapshotId: taken.snapshotId, confirm: taken.snapshotId, transientRetry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+      driver, s3: store.s3, bucket: BUCKET, prefix: 'restore-exhausted/', snapshotId: taken.snapshotId, confirm: taken.snapshotId, transientRetry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 },
     }).catch((e: unknown) => e);
     api.faults = undefined;
     expect(error).toBeInstanceOf(RestoreError);
     expect(error).toMatchObject({ databaseChanged: false });
     expect((error as Error).message).toContain('everything was rolled back; the database is as it was');
-    expect((await db.sql('SELECT count(*)::int AS n FROM heap')).rows).toEqual([{ n: 2990 }]);
+    expect((await store.db.sql('SELECT count(*)::int AS n FROM heap')).rows).toEqual([{ n: 2990 }]);
   });
 });
