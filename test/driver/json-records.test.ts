@@ -3,36 +3,20 @@
  * text, everything else as in the Field mapping), and the 10 MB formattedRecords limit instead of the
  * 1 MiB records response over the Data API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
+import { describe, expect, it } from 'vitest';
 import type { Driver } from '../../lambda/driver/driver';
 import { DriverError } from '../../lambda/driver/errors';
-import type { LocalDataApi } from '../../local/data-api/server';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { openLocalDataApiDriver, type LocalDataApiDriver } from '../support/local-data-api-driver';
+import { useLocalDataApiDriver } from '../support/local-data-api-driver';
 
-let db: TestDatabase;
-let dataApiDriver: LocalDataApiDriver;
-let api: LocalDataApi;
-let dataApi: DataApiDriver;
-
-beforeAll(async () => {
-  db = await createTestDatabase('json_records');
-  dataApiDriver = await openLocalDataApiDriver(db);
-  ({ api, driver: dataApi } = dataApiDriver);
-});
-afterAll(async () => {
-  await dataApiDriver?.close();
-  await db?.drop();
-});
+const suite = useLocalDataApiDriver('json_records');
 
 const SAMPLE = `SELECT 1::int AS i, 9007199254740991::int8 AS big, 12.50::numeric(6,2) AS n, 'a "q" ü'::text AS t,
   true AS b, '\\x00ff10'::bytea AS blob, ARRAY[1, NULL, 3]::int[] AS ints, NULL::text AS nothing, 0.5::float8 AS f
   FROM generate_series(1, 2)`;
 
 describe.each([
-  ['pg', () => db.driver() as Driver],
-  ['data-api', () => dataApi as Driver],
+  ['pg', () => suite.db.driver() as Driver],
+  ['data-api', () => suite.driver as Driver],
 ])('formatRecordsAs JSON over %s', (_name, open) => {
   it('returns the JSON record shape: bytea as base64 text, the rest as in the Field mapping', async () => {
     const driver = open();
@@ -66,16 +50,16 @@ describe('formatRecordsAs JSON over the Data API', () => {
   it('answers a result larger than the 1 MiB records limit, up to the 10 MB formattedRecords limit', async () => {
     // About 3 MB of bytea: 4 MB as base64 text.
     const sql = `SELECT g AS id, decode(repeat(md5(g::text), 1000), 'hex') AS blob FROM generate_series(1, 190) AS g`;
-    const records = await dataApi.execute(sql).catch((e: unknown) => e);
+    const records = await suite.driver.execute(sql).catch((e: unknown) => e);
     expect(records).toBeInstanceOf(DriverError);
     expect((records as DriverError).kind).toBe('unsupported-result');
-    const before = api.counters.byOperation.ExecuteStatement.calls;
-    const { rows } = await dataApi.execute<{ id: number; blob: string }>(sql, undefined, { formatRecordsAs: 'JSON' });
-    expect(api.counters.byOperation.ExecuteStatement.calls - before).toBe(1);
+    const before = suite.api.counters.byOperation.ExecuteStatement.calls;
+    const { rows } = await suite.driver.execute<{ id: number; blob: string }>(sql, undefined, { formatRecordsAs: 'JSON' });
+    expect(suite.api.counters.byOperation.ExecuteStatement.calls - before).toBe(1);
     expect(rows).toHaveLength(190);
     expect(Buffer.from(rows[189]!.blob, 'base64').length).toBe(16_000);
     // Past 10 MB even the JSON format is refused.
-    const tooLarge = await dataApi
+    const tooLarge = await suite.driver
       .execute(`SELECT g, decode(repeat(md5(g::text), 1000), 'hex') FROM generate_series(1, 700) AS g`, undefined, { formatRecordsAs: 'JSON' })
       .catch((e: unknown) => e);
     expect(tooLarge).toBeInstanceOf(DriverError);

@@ -3,33 +3,16 @@
  * is sent only once that one has answered (the Data API takes one call at a time on a transaction), and
  * never when it failed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
+import { describe, expect, it } from 'vitest';
 import type { Driver } from '../../lambda/driver/driver';
 import { DatabaseError, DriverError } from '../../lambda/driver/errors';
-import type { LocalDataApi } from '../../local/data-api/server';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { openLocalDataApiDriver, type LocalDataApiDriver } from '../support/local-data-api-driver';
+import { useLocalDataApiDriver } from '../support/local-data-api-driver';
 
-let db: TestDatabase;
-let dataApiDriver: LocalDataApiDriver;
-let api: LocalDataApi;
-let dataApi: DataApiDriver;
-
-beforeAll(async () => {
-  db = await createTestDatabase('send_after');
-  await db.sql('CREATE TABLE steps (n int, at timestamptz DEFAULT clock_timestamp())');
-  dataApiDriver = await openLocalDataApiDriver(db);
-  ({ api, driver: dataApi } = dataApiDriver);
-});
-afterAll(async () => {
-  await dataApiDriver?.close();
-  await db?.drop();
-});
+const suite = useLocalDataApiDriver('send_after', 'CREATE TABLE steps (n int, at timestamptz DEFAULT clock_timestamp())');
 
 describe('the Data API without after', () => {
   it('refuses a second call on a transaction while the first runs (what after is for)', async () => {
-    const tx = await dataApi.beginTransaction();
+    const tx = await suite.driver.beginTransaction();
     const first = tx.execute('SELECT pg_sleep(0.4) AS slept');
     const second = await tx.execute('SELECT 1 AS one').catch((error: unknown) => error);
     await first.catch(() => undefined);
@@ -40,8 +23,8 @@ describe('the Data API without after', () => {
 });
 
 describe.each([
-  ['pg', () => db.driver() as Driver],
-  ['data-api', () => dataApi as Driver],
+  ['pg', () => suite.db.driver() as Driver],
+  ['data-api', () => suite.driver as Driver],
 ])('ExecuteOptions.after over %s', (_name, open) => {
   it('sends the statement once the one it waits for has answered, in order', async () => {
     const tx = await open().beginTransaction();
@@ -57,7 +40,7 @@ describe.each([
   });
 
   it('does not send the statement when the one it waits for failed, and fails with its error', async () => {
-    const before = api.counters.byOperation.ExecuteStatement.calls;
+    const before = suite.api.counters.byOperation.ExecuteStatement.calls;
     const tx = await open().beginTransaction();
     const first = tx.execute('SELECT 1 / 0 AS boom');
     const second = tx.execute('INSERT INTO steps (n) VALUES (3)', undefined, { after: first });
@@ -65,7 +48,7 @@ describe.each([
     await tx.rollback();
     expect(a).toBeInstanceOf(DatabaseError);
     expect(b).toBe(a);
-    if (open() === dataApi) expect(api.counters.byOperation.ExecuteStatement.calls - before).toBe(1);
-    expect((await db.sql('SELECT count(*)::int AS n FROM steps WHERE n = 3')).rows[0].n).toBe(0);
+    if (open() === suite.driver) expect(suite.api.counters.byOperation.ExecuteStatement.calls - before).toBe(1);
+    expect((await suite.db.sql('SELECT count(*)::int AS n FROM steps WHERE n = 3')).rows[0].n).toBe(0);
   });
 });

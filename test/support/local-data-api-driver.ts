@@ -1,7 +1,8 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { afterAll, beforeAll } from 'vitest';
 import { DataApiDriver } from '../../lambda/driver/data-api/data-api-driver';
 import { startLocalDataApi, type LocalDataApi } from '../../local/data-api/server';
-import type { TestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from './database';
 
 /** The local Data API over a test database, the SDK client on it and a {@link DataApiDriver} on that. */
 export interface LocalDataApiDriver {
@@ -29,6 +30,51 @@ export async function openLocalDataApiDriver(db: TestDatabase): Promise<LocalDat
       await driver.close();
       client.destroy();
       await api.close();
+    },
+  };
+}
+
+/** A test database with a {@link LocalDataApiDriver} open on it, for the tests of a suite. */
+export interface LocalDataApiSuite extends Omit<LocalDataApiDriver, 'close'> {
+  readonly db: TestDatabase;
+}
+
+/**
+ * Registers, in the suite it is called in (a test file's top level or a `describe`), a `beforeAll` that
+ * creates a test database (`createTestDatabase(database)`), runs `sql` on it (one query, several
+ * statements allowed; @default none) and opens a {@link LocalDataApiDriver} on it, and an `afterAll` that
+ * closes the driver, its client and the server, then drops the database.
+ * @returns the suite's database and driver: fields read once the `beforeAll` has run (in hooks and tests);
+ *   read earlier, while the file is collected, they throw an Error naming the field
+ */
+export function useLocalDataApiDriver(database: string, sql?: string): LocalDataApiSuite {
+  let db: TestDatabase | undefined;
+  let opened: LocalDataApiDriver | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(database);
+    if (sql !== undefined) await db.sql(sql);
+    opened = await openLocalDataApiDriver(db);
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await db?.drop();
+  });
+  const ready = <T>(value: T | undefined, field: string): T => {
+    if (value === undefined) throw new Error(`local Data API driver: ${field} is read before the suite's beforeAll opened it`);
+    return value;
+  };
+  return {
+    get db() {
+      return ready(db, 'db');
+    },
+    get api() {
+      return ready(opened, 'api').api;
+    },
+    get client() {
+      return ready(opened, 'client').client;
+    },
+    get driver() {
+      return ready(opened, 'driver').driver;
     },
   };
 }
