@@ -2,6 +2,7 @@ import { migrate, type MigrateReport } from '../engine/commands/migrate';
 import { status } from '../engine/commands/status';
 import { withLease } from '../engine/lock/with-lease';
 import type { Driver } from '../driver/driver';
+import type { TimeBudget } from '../engine/run/time-budget';
 import { readManifest, RestoreError, restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreTransaction } from '../snapshot';
 import type { ActionContext } from './action-context';
 import { SnapshotsDisabledError } from './snapshot-action';
@@ -26,6 +27,11 @@ export interface RestoreActionOptions {
   readonly targetSchema?: string;
   /** One transaction, per-table transactions, or `auto` (see `restoreSnapshot`). @default 'auto' */
   readonly transaction?: RestoreTransaction;
+  /**
+   * The invocation's time budget (`restoreSnapshot`'s `timeBudget`): a restore that does not fit stops
+   * between batches as a `time-budget` RestoreError. @default none (no limit: the CLI)
+   */
+  readonly timeBudget?: TimeBudget;
   /** Called (and awaited) after each INSERT batch, e.g. for a progress bar (see `RestoreProgress`). */
   readonly onProgress?: (progress: RestoreProgress) => void | Promise<void>;
 }
@@ -85,6 +91,7 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
       ...location, driver, sourceDatabase, snapshotId: options.snapshotId, confirm: options.confirm, ...into, log: ctx.log,
       ...(options.transaction ? { transaction: options.transaction } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
     });
   };
   const lease = { appliedBy: ctx.appliedBy, log: ctx.log, ...(ctx.lock ? { lock: ctx.lock } : {}) };

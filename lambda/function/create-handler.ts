@@ -86,14 +86,17 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
           return { action: 'snapshot', database: ctx.driver.database, snapshot: await runSnapshot(ctx) };
         case 'list-snapshots':
           return runListSnapshots(ctx, event.limit !== undefined ? { limit: event.limit } : {});
-        case 'restore':
+        case 'restore': {
+          const timeBudget = invocationBudget(clock.context, clock.env);
           return runRestore(ctx, {
             snapshotId: event.snapshotId,
             confirm: event.confirm,
             ...(event.targetDatabase ? { targetDatabase: event.targetDatabase } : {}),
             ...(event.targetSchema !== undefined ? { targetSchema: event.targetSchema } : {}),
             ...(event.transaction ? { transaction: event.transaction } : {}),
+            ...(timeBudget ? { timeBudget } : {}),
           });
+        }
         case 'plan':
           return runPlan(ctx, { ...(event.targetVersion ? { targetVersion: event.targetVersion } : {}), ...(event.direction ? { direction: event.direction } : {}) });
         case 'rollback': {

@@ -8,9 +8,11 @@
  * - `verification`: after loading, the tables do not hold the snapshot's rows (row count or digest);
  * - `load`: a statement failed while loading (a constraint, a type, the connection, a line PostgreSQL
  *   cannot read as a row: an object whose checksum matches its manifest only holds such a line when the
- *   manifest itself was edited).
+ *   manifest itself was edited);
+ * - `time-budget`: the invocation's time ran out (`restoreSnapshot`'s `timeBudget`) before the restore
+ *   began, or between two of its batches: a restore must finish in one invocation.
  */
-export type RestoreFailureKind = 'confirmation' | 'snapshot' | 'database' | 'verification' | 'load';
+export type RestoreFailureKind = 'confirmation' | 'snapshot' | 'database' | 'verification' | 'load' | 'time-budget';
 
 /**
  * A restore that did not complete. `databaseChanged` says whether anything was committed: false when
@@ -38,4 +40,12 @@ export class RestoreError extends Error {
  */
 export class RestoredRowsDiffer extends Error {
   override readonly name = 'RestoredRowsDiffer';
+}
+
+/**
+ * Thrown between two batches of a restore when its `timeBudget` is spent (nothing left beyond its reserve):
+ * the message says where the restore was. A restore reports it as `time-budget`.
+ */
+export class RestoreOutOfTime extends Error {
+  override readonly name = 'RestoreOutOfTime';
 }

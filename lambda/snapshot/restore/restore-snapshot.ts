@@ -1,4 +1,5 @@
 import type { Driver, Executor, Transaction } from '../../driver/driver';
+import { spendableMs, type TimeBudget } from '../../engine/run/time-budget';
 import { backoffTransient, didNotRun, isTransientFailure, type TransientRetryOptions } from '../../engine/run/transient';
 import { silentLog, type Log } from '../../observability/log';
 import type { TableName } from '../keys';
@@ -14,7 +15,7 @@ import { loadOrder, type LoadUnit } from './load-order';
 import { applyLoadSettings, type LoadServer } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
-import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
+import { RestoredRowsDiffer, RestoreError, RestoreOutOfTime, type RestoreFailureKind } from './restore-error';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
 /** How the restore uses transactions (see {@link restoreSnapshot}). */
@@ -66,6 +67,17 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
    * its start (`inTransaction`); `{ retries: 0 }` fails at the first. @default DEFAULT_TRANSIENT_RETRY
    */
   readonly transientRetry?: TransientRetryOptions;
+  /**
+   * The time the restore may take (`engine/run/time-budget.ts`): in a Lambda function, the invocation's
+   * remaining time less a reserve. Checked before anything is changed and after every INSERT: once nothing
+   * is left beyond the reserve, the restore stops there as a `time-budget` failure, so that the function
+   * answers and the transaction is rolled back at once, rather than Lambda stopping the function mid-load and
+   * the transaction (its tables locked by the `TRUNCATE`) lingering until the Data API's 3-minute idle
+   * timeout ends it. With `per-table` the tables loaded before stay restored and the rest stay empty. A
+   * restore must finish in one invocation: the CLI (`rds-migrate restore`) runs one with no time limit.
+   * @default none (no limit)
+   */
+  readonly timeBudget?: TimeBudget;
   /** @default silentLog */
   readonly log?: Log;
   /** Called (and awaited) after each INSERT, e.g. for a progress bar; it must not use the driver. */
@@ -172,6 +184,10 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  * transaction, then each load unit is loaded, verified and committed on its own; a failure then leaves
  * the tables before it restored and the rest empty (`databaseChanged: true`, the message names them).
  *
+ * With a `timeBudget` (the function's invocation) the restore is refused before anything changes when no
+ * time is left, and stops after the INSERT that finds the time spent: rolled back with `single`, the unit
+ * rolled back and the tables not restored by then left empty with `per-table` (kind `time-budget`).
+ *
  * Restoring into another database (`sourceDatabase`) is the same once its tables exist. Into a new schema
  * of the same database (`targetSchema`), the schema and its tables are first created from the manifest
  * (`inspection-schema.ts`; not by applying the migrations, which name their schemas), then loaded the
@@ -276,6 +292,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
   const units = loadOrder(tables, catalog.foreignKeys);
   const totalBytes = tables.reduce((sum, t) => sum + t.bytes, 0);
   const mode = chooseMode(options, totalBytes);
+  if (outOfTime(options.timeBudget)) refuse('time-budget', `the invocation's time ran out before anything was loaded. ${RUN_WITHOUT_LIMIT}`);
   log.info('restore started', { snapshotId, database: driver.database, sourceDatabase, tables: tables.length, units: units.length, transaction: mode });
 
   const context: LoadContext = {
@@ -321,6 +338,9 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
     }
     for (const unit of units) {
       try {
+        if (outOfTime(options.timeBudget)) {
+          throw new RestoreError(`the invocation's time ran out before loading ${unit.tables.map(display).join(', ')}. ${RUN_WITHOUT_LIMIT}`, 'time-budget', snapshotId, false);
+        }
         await inTransaction(driver, retry, `restore: load ${unit.tables.map(display).join(', ')}`, async (tx) => {
           const server = await prepare(tx, context, unit.tables);
           const loaded = await loadUnit(tx, unit, context, server);
@@ -493,13 +513,18 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
         batchBytes: options.batchBytes,
         shape,
         serverVersion: server.serverVersion,
-        onBatch: ({ rows, bytes }) =>
-          options.onProgress?.({
+        onBatch: async ({ rows, bytes }) => {
+          await options.onProgress?.({
             snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount,
             rows, totalRows: table.rowCount, bytes, totalBytes: table.bytes, restoreRows: context.restoreRows, restoreBytes: context.restoreBytes,
-          }),
+          });
+          if (outOfTime(options.timeBudget)) throw new RestoreOutOfTime(`the invocation's time ran out while loading table ${display(table)}, after ${rows} of its ${table.rowCount} rows`);
+        },
       });
     } catch (error) {
+      if (error instanceof RestoreOutOfTime) {
+        throw new RestoreError(`${error.message}. ${RUN_WITHOUT_LIMIT}`, 'time-budget', options.snapshotId, false, { cause: error });
+      }
       if (error instanceof RestoredRowsDiffer) {
         throw new RestoreError(
           `table ${display(table)} does not hold the snapshot's rows: ${error.message} (a trigger, a default or a type that does not read back changed them)`,
@@ -526,6 +551,15 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
   await enableTriggers(tx, context, unit.tables);
 
   return restored;
+}
+
+/** What to do about a restore that does not fit in one invocation (a `time-budget` failure). */
+const RUN_WITHOUT_LIMIT =
+  'A restore must finish in one invocation: run it with the CLI (`rds-migrate restore <snapshot id> --confirm <snapshot id>`, no time limit), or give the function a longer timeout';
+
+/** Whether `budget` has nothing left beyond its reserve (never without a budget). */
+function outOfTime(budget: TimeBudget | undefined): boolean {
+  return spendableMs(budget) === 0;
 }
 
 /** The temporary table whose row type reads `record` lines when the target's columns are not the snapshot's. */

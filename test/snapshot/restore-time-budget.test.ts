@@ -1,0 +1,133 @@
+/**
+ * A restore with a time budget (the function's invocation): refused before anything changes when no time
+ * is left, stopped after the batch that finds the time spent, rolled back (one transaction) or with the
+ * tables not yet loaded left empty and named (per table); the function passes its invocation's budget.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TimeBudget } from '../../lambda/engine/run/time-budget';
+import { createHandler } from '../../lambda/function/create-handler';
+import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
+import { restoreSnapshot, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
+import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { useSnapshotStore } from '../support/snapshot-store';
+import { bundled, bundleOf } from './support/bundle';
+
+const BUCKET = 'restore-time-budget';
+const store = useSnapshotStore({
+  database: 'restore_time_budget',
+  bucket: BUCKET,
+  sql: `
+    CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
+    INSERT INTO notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 2000) AS g;
+    CREATE TABLE tags (id int PRIMARY KEY, note int REFERENCES notes, tag text);
+    INSERT INTO tags SELECT g, 1 + g % 2000, 'tag ' || g FROM generate_series(1, 700) AS g;`,
+});
+
+/** A budget with `checks` checks' worth of time: each check reads the time once, then nothing is left. */
+function budgetOf(checks: number): TimeBudget & { readonly reads: () => number } {
+  let reads = 0;
+  return { remainingTimeMs: () => (++reads <= checks ? 60_000 : 0), reserveMs: 0, reads: () => reads };
+}
+
+/** The rows of both tables, as text, to compare before and after. */
+async function contents(): Promise<string> {
+  const { rows } = await store.db.sql(
+    `SELECT (SELECT count(*) FROM notes) || '/' || (SELECT count(*) FROM tags) || '/' || (SELECT coalesce(sum(hashtext(n::text)), 0) FROM notes n) AS c`,
+  );
+  return rows[0].c as string;
+}
+
+async function failure(options: Partial<RestoreSnapshotOptions>): Promise<RestoreError> {
+  const error = await restoreSnapshot({
+    driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId, confirm: snapshotId, batchBytes: 4096, ...options,
+  }).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(RestoreError);
+  return error as RestoreError;
+}
+
+let snapshotId: string;
+let snapshotContents: string;
+
+beforeAll(async () => {
+  snapshotContents = await contents();
+  snapshotId = (await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: null })).snapshotId;
+});
+
+describe('restoreSnapshot with a time budget', () => {
+  it('is refused before anything changes when no time is left', async () => {
+    await store.db.sql(`DELETE FROM tags WHERE id > 100; UPDATE notes SET body = 'changed' WHERE id <= 10`);
+    const changed = await contents();
+    const error = await failure({ timeBudget: budgetOf(0) });
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: false });
+    expect(error.message).toMatch(/^Restore of snapshot \S+ refused: the invocation's time ran out before anything was loaded\. A restore must finish in one invocation: run it with the CLI \(`rds-migrate restore/);
+    expect(error.message).toMatch(/nothing was changed$/);
+    expect(await contents()).toBe(changed);
+  });
+
+  it('stops after the batch that finds the time spent and rolls everything back (one transaction)', async () => {
+    const changed = await contents();
+    const budget = budgetOf(4); // the check before loading, then three batches of notes
+    const error = await failure({ timeBudget: budget });
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: false });
+    expect(error.message).toMatch(/the invocation's time ran out while loading table "public"\."notes", after \d+ of its 2000 rows\. A restore must finish in one invocation/);
+    expect(error.message).toMatch(/; everything was rolled back; the database is as it was$/);
+    expect(budget.reads()).toBe(5);
+    expect(await contents()).toBe(changed);
+  });
+
+  it('with per-table transactions, keeps the tables loaded before and names the ones left empty', async () => {
+    const notesBatches = await countBatches('notes');
+    const error = await failure({ transaction: 'per-table', timeBudget: budgetOf(1 + 1 + notesBatches) }); // time for the start, the unit of notes and its batches; none at the unit of tags
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
+    expect(error.message).toMatch(/the invocation's time ran out before loading "public"\."tags"\. A restore must finish in one invocation/);
+    expect(error.message).toMatch(/restored before the failure: "public"\."notes"; the others are empty until a restore succeeds$/);
+    const { rows } = await store.db.sql(`SELECT (SELECT count(*)::int FROM notes) AS notes, (SELECT count(*)::int FROM tags) AS tags`);
+    expect(rows[0]).toEqual({ notes: 2000, tags: 0 });
+  });
+
+  it('completes when the time lasts, and gives back the snapshot\'s rows', async () => {
+    const budget = budgetOf(1_000);
+    const report = await restoreSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId, confirm: snapshotId, batchBytes: 4096, timeBudget: budget });
+    expect(report.totalRows).toBe(2700);
+    expect(budget.reads()).toBeGreaterThan(5);
+    expect(await contents()).toBe(snapshotContents);
+  });
+});
+
+/** The INSERT batches a restore with 4 KiB batches sends for `table`. */
+async function countBatches(table: string): Promise<number> {
+  const report = await restoreSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId, confirm: snapshotId, batchBytes: 4096 });
+  return report.tables.find((t) => t.table === table)!.batches;
+}
+
+describe('the function', () => {
+  it('gives a restore its invocation\'s time: none left, the restore is refused and nothing changes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-restore-time-'));
+    try {
+      await writeFile(path.join(dir, 'migrations.json'), JSON.stringify(bundleOf([bundled('0001', 'nothing', ['SELECT 1'])])));
+      const env = {
+        RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:test', RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:test',
+        RDS_MIGRATE_DATABASE: store.db.name, RDS_MIGRATE_SNAPSHOT_BUCKET: BUCKET, RDS_MIGRATE_SNAPSHOT_PREFIX: 'fn/', RDS_MIGRATE_BUNDLE_PATH: path.join(dir, 'migrations.json'),
+        RDS_MIGRATE_TIME_RESERVE_MS: '0', POWERTOOLS_LOG_LEVEL: 'SILENT',
+      };
+      const handler = createHandler({ env, driver: () => store.db.driver(), s3: store.s3 });
+      const taken = (await handler({ action: 'snapshot' })) as { snapshot: { snapshotId: string } };
+      await store.db.sql(`DELETE FROM tags WHERE id > 100`);
+      const changed = await contents();
+      const spent = { getRemainingTimeInMillis: () => 0, awsRequestId: 'request-1' } as unknown as Context;
+      const restore = { action: 'restore', snapshotId: taken.snapshot.snapshotId, confirm: taken.snapshot.snapshotId };
+      await expect(handler(restore, spent)).rejects.toThrow(/refused: the invocation's time ran out before anything was loaded/);
+      expect(await contents()).toBe(changed);
+      // With time left, the same event restores.
+      const ample = { getRemainingTimeInMillis: () => 600_000, awsRequestId: 'request-2' } as unknown as Context;
+      await expect(handler(restore, ample)).resolves.toMatchObject({ action: 'restore', restore: { totalRows: 2700 } });
+      expect(await contents()).toBe(snapshotContents);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
