@@ -29,7 +29,9 @@ export interface RestoreActionOptions {
   readonly transaction?: RestoreTransaction;
   /**
    * The invocation's time budget (`restoreSnapshot`'s `timeBudget`): a restore that does not fit stops
-   * between batches as a `time-budget` RestoreError. @default none (no limit: the CLI)
+   * between batches as a `time-budget` RestoreError. Into `targetDatabase`, its migrations to the snapshot's
+   * version stop between migrations too (a `time-budget` RestoreError, `databaseChanged` for that database
+   * only): the same call again goes on from there. @default none (no limit: the CLI)
    */
   readonly timeBudget?: TimeBudget;
   /** Called (and awaited) after each INSERT batch, e.g. for a progress bar (see `RestoreProgress`). */
@@ -115,7 +117,18 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
         targetVersion: manifest.schemaVersion,
         ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
         ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
+        ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
       });
+      if (migrated.stopped) {
+        throw new RestoreError(
+          `Restore of snapshot ${options.snapshotId} into database "${options.targetDatabase}" stopped before loading: the invocation's time ran out ` +
+            `while its migrations were applied up to the snapshot's version ${manifest.schemaVersion} (it is at ${migrated.current ?? 'no version'}; ` +
+            `next: ${migrated.stopped.version || migrated.stopped.name}); invoke the same event again to go on from there. Database "${sourceDatabase}" was not touched`,
+          'time-budget',
+          options.snapshotId,
+          true,
+        );
+      }
     }
     const restore = await withLease(driver, lease, () => restoreInto(driver));
     return {

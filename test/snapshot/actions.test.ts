@@ -235,4 +235,31 @@ describe('restore actions', () => {
       await copy.drop();
     }
   });
+
+  it('into another database, stops before loading when the time runs out while migrating it, and goes on from there when called again', async () => {
+    const target = { prefix: 'copy-in-time/' };
+    const snapshot = await runSnapshot(context(target));
+    const copy = await createTestDatabase('snapshot_actions_copy_time');
+    try {
+      const openDatabase = (name: string) => new PgDriver({ connectionString: copy.url.replace(/\/[^/]*$/, `/${name}`) });
+      const options = { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetDatabase: copy.name };
+      const spent = { remainingTimeMs: () => 0, reserveMs: 0 };
+      const error = await runRestore(context(target, { openDatabase }), { ...options, timeBudget: spent }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(RestoreError);
+      expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
+      expect((error as Error).message).toBe(
+        `Restore of snapshot ${snapshot.snapshotId} into database "${copy.name}" stopped before loading: the invocation's time ran out while its migrations ` +
+          `were applied up to the snapshot's version 0004 (it is at no version; next: 0001); invoke the same event again to go on from there. ` +
+          `Database "${store.db.name}" was not touched`,
+      );
+      expect((await copy.sql(`SELECT to_regclass('public.orders') IS NULL AS absent`)).rows[0].absent).toBe(true);
+
+      const report = await runRestore(context(target, { openDatabase }), options);
+      expect(report).toMatchObject({ database: copy.name, migrated: { applied: ['0001', '0002', '0003', '0004'], current: '0004' } });
+      const source = await store.db.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM orders o`);
+      expect((await copy.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM orders o`)).rows[0].h).toBe(source.rows[0].h);
+    } finally {
+      await copy.drop();
+    }
+  });
 });
