@@ -26,7 +26,7 @@ import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { recordTouches } from '../../lambda/migrations/record-touches';
 import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
 import { startLocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { useSnapshotStore } from '../support/snapshot-store';
 import { bundled, bundleOf } from './support/bundle';
 
@@ -212,12 +212,26 @@ describe('restore actions', () => {
     await store.db.sql('DROP SCHEMA inspect CASCADE');
   });
 
-  it('restores a copy into another database, its schema first brought to the snapshot version by the migrations', async () => {
-    const target = { prefix: 'copy/' };
-    const snapshot = await runSnapshot(context(target));
+  /**
+   * Takes a snapshot under `prefix` and runs `test` with a new empty database (`copy`, dropped after) and the
+   * `openDatabase` that reaches it from an action's context.
+   */
+  async function withCopyDatabase(
+    prefix: string,
+    test: (snapshot: { snapshotId: string }, copy: TestDatabase, openDatabase: (name: string) => PgDriver) => Promise<void>,
+  ): Promise<void> {
+    const snapshot = await runSnapshot(context({ prefix }));
     const copy = await createTestDatabase('snapshot_actions_copy');
     try {
-      const openDatabase = (name: string) => new PgDriver({ connectionString: copy.url.replace(/\/[^/]*$/, `/${name}`) });
+      await test(snapshot, copy, (name) => new PgDriver({ connectionString: copy.url.replace(/\/[^/]*$/, `/${name}`) }));
+    } finally {
+      await copy.drop();
+    }
+  }
+
+  it('restores a copy into another database, its schema first brought to the snapshot version by the migrations', async () => {
+    const target = { prefix: 'copy/' };
+    await withCopyDatabase(target.prefix, async (snapshot, copy, openDatabase) => {
       const report = await runRestore(context(target, { openDatabase }), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetDatabase: copy.name });
       expect(report).toMatchObject({
         action: 'restore', database: copy.name, sourceDatabase: store.db.name, migrated: { applied: ['0001', '0002', '0003', '0004'], current: '0004' },
@@ -231,17 +245,12 @@ describe('restore actions', () => {
       await expect(
         runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetDatabase: copy.name }),
       ).rejects.toThrow(/^targetDatabase: restoring into another database is not available here/);
-    } finally {
-      await copy.drop();
-    }
+    });
   });
 
   it('into another database, stops before loading when the time runs out while migrating it, and goes on from there when called again', async () => {
     const target = { prefix: 'copy-in-time/' };
-    const snapshot = await runSnapshot(context(target));
-    const copy = await createTestDatabase('snapshot_actions_copy_time');
-    try {
-      const openDatabase = (name: string) => new PgDriver({ connectionString: copy.url.replace(/\/[^/]*$/, `/${name}`) });
+    await withCopyDatabase(target.prefix, async (snapshot, copy, openDatabase) => {
       const options = { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetDatabase: copy.name };
       const spent = { remainingTimeMs: () => 0, reserveMs: 0 };
       const error = await runRestore(context(target, { openDatabase }), { ...options, timeBudget: spent }).then(() => undefined, (e: unknown) => e);
@@ -258,8 +267,6 @@ describe('restore actions', () => {
       expect(report).toMatchObject({ database: copy.name, migrated: { applied: ['0001', '0002', '0003', '0004'], current: '0004' } });
       const source = await store.db.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM orders o`);
       expect((await copy.sql(`SELECT md5(string_agg(o::text, ',' ORDER BY id)) AS h FROM orders o`)).rows[0].h).toBe(source.rows[0].h);
-    } finally {
-      await copy.drop();
-    }
+    });
   });
 });

@@ -7,18 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { restoreSnapshot, type RestoreProgress } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { useSnapshotStore } from '../support/snapshot-store';
+import { NOTES_AND_TAGS_SQL } from './support/notes-and-tags';
 
 const BUCKET = 'restore-progress';
 const store = useSnapshotStore({
   database: 'restore_progress',
   bucket: BUCKET,
-  sql: `
-    CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
-    INSERT INTO notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 2000) AS g;
+  sql: `${NOTES_AND_TAGS_SQL}
     -- Two rows larger than a 4 KiB batch: loaded piece by piece.
-    INSERT INTO notes VALUES (5001, repeat('x', 20000)), (5002, repeat('é', 9000));
-    CREATE TABLE tags (id int PRIMARY KEY, note int REFERENCES notes, tag text);
-    INSERT INTO tags SELECT g, 1 + g % 2000, 'tag ' || g FROM generate_series(1, 700) AS g;`,
+    INSERT INTO notes VALUES (5001, repeat('x', 20000)), (5002, repeat('é', 9000));`,
 });
 
 describe('restoreSnapshot progress', () => {

@@ -15,17 +15,10 @@ import { restoreSnapshot, type RestoreSnapshotOptions } from '../../lambda/snaps
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { useSnapshotStore } from '../support/snapshot-store';
 import { bundled, bundleOf } from './support/bundle';
+import { NOTES_AND_TAGS_SQL } from './support/notes-and-tags';
 
 const BUCKET = 'restore-time-budget';
-const store = useSnapshotStore({
-  database: 'restore_time_budget',
-  bucket: BUCKET,
-  sql: `
-    CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
-    INSERT INTO notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 2000) AS g;
-    CREATE TABLE tags (id int PRIMARY KEY, note int REFERENCES notes, tag text);
-    INSERT INTO tags SELECT g, 1 + g % 2000, 'tag ' || g FROM generate_series(1, 700) AS g;`,
-});
+const store = useSnapshotStore({ database: 'restore_time_budget', bucket: BUCKET, sql: NOTES_AND_TAGS_SQL });
 
 /** A budget with `checks` checks' worth of time: each check reads the time once, then nothing is left. */
 function budgetOf(checks: number): TimeBudget & { readonly reads: () => number } {
