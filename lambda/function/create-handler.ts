@@ -22,7 +22,7 @@ import { parseEvent, type FunctionEvent } from '../events/parse-event';
 import type { Log } from '../observability/log';
 import { startRun } from '../observability/function-logger';
 import { publishRunMetrics, startRunMetrics } from '../observability/metrics';
-import { runMigrateStep } from '../actions/migrate-action';
+import { runMigrateStep, withInvocationSnapshotBudget } from '../actions/migrate-action';
 import { inProgressReport } from './budgeted-migrate';
 import { handleCustomResource, pollCustomResource } from './custom-resource';
 import type { InvocationClock } from './deploy/advance-deployment';
@@ -82,8 +82,11 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
         }
         case 'verify':
           return runVerify(ctx);
-        case 'snapshot':
-          return { action: 'snapshot', database: ctx.driver.database, snapshot: await runSnapshot(ctx) };
+        case 'snapshot': {
+          // As before a migration: a snapshot that would outlast the invocation is refused with its estimate.
+          const timed = withInvocationSnapshotBudget(ctx, invocationBudget(clock.context, clock.env));
+          return { action: 'snapshot', database: ctx.driver.database, snapshot: await runSnapshot(timed) };
+        }
         case 'list-snapshots':
           return runListSnapshots(ctx, event.limit !== undefined ? { limit: event.limit } : {});
         case 'restore': {

@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionConfig } from '../../lambda/config/function-config';
 import { parseEvent } from '../../lambda/events/parse-event';
@@ -105,5 +106,16 @@ describe('the handler', () => {
     expect(restored).toMatchObject({ action: 'restore', database: store.db.name, restore: { totalRows: 50, transaction: 'single' } });
     expect((await store.db.sql('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(50);
     await expect(handler({ action: 'restore', snapshotId: taken.snapshot.snapshotId, confirm: 'x' })).rejects.toThrow(/^Invalid event: confirm: does not repeat snapshotId/);
+  });
+
+  it('refuses a snapshot event that would outlast the invocation, with its estimate, before anything is read', async () => {
+    // 1 byte per second: the estimate of any table is far beyond the 60 s this invocation has left.
+    const handler = createHandler({ env: { ...env, RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND: '1', RDS_MIGRATE_TIME_RESERVE_MS: '0' }, driver: () => store.db.driver(), s3: store.s3 });
+    const before = (await handler({ action: 'list-snapshots' })) as { snapshots: unknown[] };
+    const context = { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'request-1' } as unknown as Context;
+    await expect(handler({ action: 'snapshot' }, context)).rejects.toThrow(/^Snapshot refused: .* its export would take about \d+ s at 1 bytes\/s, over maxSeconds 60 s\./);
+    expect(((await handler({ action: 'list-snapshots' })) as { snapshots: unknown[] }).snapshots).toHaveLength(before.snapshots.length);
+    // Without an invocation (no context: no time limit) the same event is taken.
+    await expect(handler({ action: 'snapshot' })).resolves.toMatchObject({ action: 'snapshot', snapshot: { totalRows: 50 } });
   });
 });
