@@ -234,6 +234,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const skipped = manifest.tables.filter((t) => t.schema === HISTORY_SCHEMA).map((t) => ({ schema: t.schema, table: t.table }));
   const objectProblems = await checkSnapshotObjects(location, manifest);
   if (objectProblems.length > 0) refuse('snapshot', `the snapshot does not match its manifest: ${objectProblems.join('; ')}`);
+  if (outOfTime(options.timeBudget)) refuse('time-budget', `the invocation's time ran out before anything was loaded. ${RUN_WITHOUT_LIMIT}`);
   const targetSchema = options.targetSchema;
   if (targetSchema !== undefined) {
     const problem = inspectionSchemaProblem(targetSchema);
@@ -292,7 +293,6 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
   const units = loadOrder(tables, catalog.foreignKeys);
   const totalBytes = tables.reduce((sum, t) => sum + t.bytes, 0);
   const mode = chooseMode(options, totalBytes);
-  if (outOfTime(options.timeBudget)) refuse('time-budget', `the invocation's time ran out before anything was loaded. ${RUN_WITHOUT_LIMIT}`);
   log.info('restore started', { snapshotId, database: driver.database, sourceDatabase, tables: tables.length, units: units.length, transaction: mode });
 
   const context: LoadContext = {
