@@ -2,6 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Driver } from '../driver/driver';
 import type { DataMigrationLoader, DataMigrationProgressListener } from '../engine/data/data-migration';
 import type { LockOptions } from '../engine/lock/lease';
+import type { RunOptions } from '../engine/options';
+import type { TimeBudget } from '../engine/run/time-budget';
 import type { MigrationBundle } from '../migrations/bundle';
 import type { Log } from '../observability/log';
 import type { SnapshotBudget } from '../snapshot/budget/snapshot-budget';
@@ -54,4 +56,22 @@ export interface ActionContext {
    * it (`function/data-progress-log.ts`), the CLI draws a progress bar. @default none
    */
   readonly onDataProgress?: DataMigrationProgressListener;
+}
+
+/** The engine's run options (`engine/options.ts`) an action passes on from its context, see {@link contextRunOptions}. */
+export type ContextRunOptions = Pick<RunOptions, 'appliedBy' | 'log' | 'lock' | 'timeBudget' | 'loadDataMigration' | 'onDataProgress'>;
+
+/**
+ * What a migrate or rollback run takes from the action's context: `appliedBy`, `log`, and, where the context
+ * has them, `lock`, `loadDataMigration` and `onDataProgress`; with `timeBudget` (an invocation's), that too.
+ */
+export function contextRunOptions(ctx: ActionContext, timeBudget?: TimeBudget): ContextRunOptions {
+  return {
+    appliedBy: ctx.appliedBy,
+    log: ctx.log,
+    ...(ctx.lock ? { lock: ctx.lock } : {}),
+    ...(timeBudget ? { timeBudget } : {}),
+    ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
+    ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import type { FingerprintRecord } from '../verify/fingerprint/record-fingerprint
 import { refreshFingerprint } from '../verify/fingerprint/refresh-fingerprint';
 import type { VerificationCheck, VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
-import type { ActionContext } from './action-context';
+import { contextRunOptions, type ActionContext } from './action-context';
 import type { ReusedSnapshot } from './covering-snapshot';
 import { snapshotBeforeMigrate, type SnapshotStep, type SnapshotSummary } from './snapshot-action';
 import { snapshotAgeMetric, type VerifySettings } from './verify-action';
@@ -141,13 +141,8 @@ export async function runMigrateStep(ctx: ActionContext, options: MigrateOptions
   let report: MigrateReport;
   try {
     report = await migrate(ctx.driver, ctx.bundle, {
-      appliedBy: ctx.appliedBy,
-      log: ctx.log,
-      ...(ctx.lock ? { lock: ctx.lock } : {}),
+      ...contextRunOptions(ctx, options.timeBudget),
       ...(options.targetVersion ? { targetVersion: options.targetVersion } : {}),
-      ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
-      ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
-      ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
       beforeApply: async (pending) => {
         driftBefore = await driftBeforeMigrate(ctx);
         decision = await takeSnapshot(pending);

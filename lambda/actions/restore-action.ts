@@ -4,7 +4,7 @@ import { withLease } from '../engine/lock/with-lease';
 import type { Driver } from '../driver/driver';
 import type { TimeBudget } from '../engine/run/time-budget';
 import { readManifest, RestoreError, restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreTransaction } from '../snapshot';
-import type { ActionContext } from './action-context';
+import { contextRunOptions, type ActionContext } from './action-context';
 import { SnapshotsDisabledError } from './snapshot-action';
 
 export interface RestoreActionOptions {
@@ -112,13 +112,7 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
     let migrated: MigrateReport | undefined;
     if (manifest.schemaVersion !== null) {
       ctx.log.info('bringing the target database to the snapshot version', { database: options.targetDatabase, version: manifest.schemaVersion });
-      migrated = await migrate(driver, ctx.bundle, {
-        ...lease,
-        targetVersion: manifest.schemaVersion,
-        ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
-        ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
-        ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
-      });
+      migrated = await migrate(driver, ctx.bundle, { ...contextRunOptions(ctx, options.timeBudget), targetVersion: manifest.schemaVersion });
       if (migrated.stopped) {
         throw new RestoreError(
           `Restore of snapshot ${options.snapshotId} into database "${options.targetDatabase}" stopped before loading: the invocation's time ran out ` +

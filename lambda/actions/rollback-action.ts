@@ -6,7 +6,7 @@ import { recordRunMetrics, verificationMetricValues } from '../observability/met
 import { recordFingerprint, type FingerprintRecord } from '../verify/fingerprint/record-fingerprint';
 import type { VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
-import type { ActionContext } from './action-context';
+import { contextRunOptions, type ActionContext } from './action-context';
 import { withInvocationSnapshotBudget } from './migrate-action';
 import { runSnapshot, type SnapshotSummary } from './snapshot-action';
 import { snapshotAgeMetric } from './verify-action';
@@ -107,12 +107,7 @@ export async function runRollback(ctx: ActionContext, options: RollbackActionOpt
   let snapshot: SnapshotSummary | null = null;
   let snapshotSkipped: string | undefined;
   const report = await rollback(ctx.driver, ctx.bundle, {
-    appliedBy: ctx.appliedBy,
-    log: ctx.log,
-    ...(ctx.lock ? { lock: ctx.lock } : {}),
-    ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
-    ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
-    ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
+    ...contextRunOptions(ctx, options.timeBudget),
     targetVersion,
     beforeApply: async (toRevert) => {
       if (!ctx.snapshots) {

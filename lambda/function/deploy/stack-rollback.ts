@@ -28,7 +28,7 @@ import type { MigrationStatus, Status } from '../../engine/status/compute';
 import { compareVersions } from '../../migrations/compare-versions';
 import type { BundledMigration, MigrationBundle } from '../../migrations/bundle';
 import type { Log } from '../../observability/log';
-import type { ActionContext } from '../../actions/action-context';
+import { contextRunOptions, type ActionContext } from '../../actions/action-context';
 import { RollbackRefusedError, type IrreversibleVersion } from './deploy-errors';
 import { loadStoredDownScript } from './down-script-store';
 
@@ -127,12 +127,7 @@ export async function revertAheadOfBundle(ctx: ActionContext, ahead: readonly Mi
   });
   return rollback(ctx.driver, merged, {
     targetVersion: target,
-    appliedBy: ctx.appliedBy,
-    log: ctx.log,
-    ...(ctx.lock ? { lock: ctx.lock } : {}),
-    ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
-    ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
-    ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),
+    ...contextRunOptions(ctx, options.timeBudget),
     ...(options.beforeRevert ? { beforeApply: options.beforeRevert } : {}),
   });
 }
