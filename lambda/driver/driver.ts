@@ -96,7 +96,12 @@ export interface Executor {
 export interface Transaction extends Executor {
   /** Backend id (the Data API's transactionId, or a local counter for `pg`). */
   readonly id: string;
+  /** Commits, once the statements still running on the transaction have answered. */
   commit(): Promise<void>;
+  /**
+   * Rolls back, once the statements still running on the transaction have answered: a caller may give up
+   * while one it sent (say with `after`) still runs, and roll back at once.
+   */
   rollback(): Promise<void>;
 }
 

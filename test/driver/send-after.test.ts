@@ -1,7 +1,7 @@
 /**
  * `ExecuteOptions.after` on both drivers: a statement prepared while another runs on the same transaction
  * is sent only once that one has answered (the Data API takes one call at a time on a transaction), and
- * never when it failed.
+ * never when it failed; commit and rollback wait for the statements still running.
  */
 import { describe, expect, it } from 'vitest';
 import type { Driver } from '../../lambda/driver/driver';
@@ -50,5 +50,25 @@ describe.each([
     expect(b).toBe(a);
     if (open() === suite.driver) expect(suite.api.counters.byOperation.ExecuteStatement.calls - before).toBe(1);
     expect((await suite.db.sql('SELECT count(*)::int AS n FROM steps WHERE n = 3')).rows[0].n).toBe(0);
+  });
+
+  it('rolls back, and commits, only once the statements still running on the transaction have answered', async () => {
+    const rolledBack = await open().beginTransaction();
+    const running = rolledBack.execute('INSERT INTO steps (n) SELECT 4 FROM pg_sleep(0.4)');
+    const next = rolledBack.execute('INSERT INTO steps (n) VALUES (4)', undefined, { after: running });
+    // Given up on both while they run: the rollback waits for them, then ends the transaction.
+    await rolledBack.rollback();
+    expect((await running).rowsAffected).toBe(1);
+    expect((await next).rowsAffected).toBe(1);
+    expect((await suite.db.sql('SELECT count(*)::int AS n FROM steps WHERE n = 4')).rows[0].n).toBe(0);
+
+    const committed = await open().beginTransaction();
+    const inserted = committed.execute('INSERT INTO steps (n) SELECT 5 FROM pg_sleep(0.4)');
+    await committed.commit();
+    expect((await inserted).rowsAffected).toBe(1);
+    expect((await suite.db.sql('SELECT count(*)::int AS n FROM steps WHERE n = 5')).rows[0].n).toBe(1);
+    // Nothing of either transaction is left open on the server.
+    expect((await suite.db.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)).rows[0].n).toBe(0);
+    await suite.db.sql('DELETE FROM steps WHERE n = 5');
   });
 });

@@ -31,6 +31,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import type { Driver, ExecuteOptions, QueryResult, Row, SqlParams, Transaction } from '../driver';
 import { DriverError } from '../errors';
+import { RunningCalls } from '../running-calls';
 import { fromDataApiError } from './data-api-errors';
 import { fromFormattedRecords, toRows, toSqlParameters } from './data-api-fields';
 
@@ -91,6 +92,7 @@ async function executeStatement<R extends Row>(
 
 class DataApiTransaction implements Transaction {
   private done = false;
+  private readonly running = new RunningCalls();
 
   constructor(
     private readonly client: RDSDataClient,
@@ -100,24 +102,31 @@ class DataApiTransaction implements Transaction {
 
   async execute<R extends Row = Row>(sql: string, params?: SqlParams, options?: ExecuteOptions): Promise<QueryResult<R>> {
     this.assertOpen();
-    return executeStatement<R>(this.client, { ...this.target, transactionId: this.id }, sql, params, options);
+    return this.running.track(executeStatement<R>(this.client, { ...this.target, transactionId: this.id }, sql, params, options));
   }
 
-  /** CommitTransaction. @throws {DatabaseError} when PostgreSQL refuses the commit (deferred constraint) */
+  /**
+   * CommitTransaction, once the transaction's running calls have answered.
+   * @throws {DatabaseError} when PostgreSQL refuses the commit (deferred constraint)
+   */
   async commit(): Promise<void> {
     this.assertOpen();
     this.done = true;
+    await this.running.settled();
     const { resourceArn, secretArn } = this.target;
     await send(() => this.client.send(new CommitTransactionCommand({ resourceArn, secretArn, transactionId: this.id })));
   }
 
   /**
-   * RollbackTransaction. A transaction the service already ended (a failed call aborted it, or it
-   * expired) counts as rolled back: that TransactionNotFoundException is not thrown.
+   * RollbackTransaction, once the transaction's running calls have answered (a caller that gave up on a
+   * statement sent with `after` may roll back while it still runs). A transaction the service already ended
+   * (a failed call aborted it, or it expired) counts as rolled back: that TransactionNotFoundException is
+   * not thrown.
    */
   async rollback(): Promise<void> {
     this.assertOpen();
     this.done = true;
+    await this.running.settled();
     const { resourceArn, secretArn } = this.target;
     try {
       await send(() => this.client.send(new RollbackTransactionCommand({ resourceArn, secretArn, transactionId: this.id })));

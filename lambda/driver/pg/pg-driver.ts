@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Driver, ExecuteOptions, QueryResult, Row, SqlParams, SqlScalar, Transaction, TypedParam } from '../driver';
 import { toPositional } from '../named-parameters';
+import { RunningCalls } from '../running-calls';
 import { fromPgError } from './pg-errors';
 import { dataApiTypes } from './pg-types';
 
@@ -54,6 +55,7 @@ async function run<R extends Row>(
 
 class PgTransaction implements Transaction {
   private done = false;
+  private readonly running = new RunningCalls();
   /** Set when the connection fails while checked out (e.g. the backend was terminated). */
   private connectionError: Error | undefined;
   private readonly onError = (error: Error): void => {
@@ -68,13 +70,15 @@ class PgTransaction implements Transaction {
   execute<R extends Row = Row>(sql: string, params?: SqlParams, options?: ExecuteOptions): Promise<QueryResult<R>> {
     if (this.done) throw new Error(`Transaction ${this.id} is already finished`);
     if (this.connectionError) return Promise.reject(fromPgError(this.connectionError));
-    return run<R>(this.client, sql, params, options);
+    return this.running.track(run<R>(this.client, sql, params, options));
   }
 
+  /** COMMIT, once the statements still running (or held by `after`) have answered. */
   async commit(): Promise<void> {
     await this.finish('COMMIT');
   }
 
+  /** ROLLBACK, once the statements still running (or held by `after`) have answered. */
   async rollback(): Promise<void> {
     await this.finish('ROLLBACK');
   }
@@ -82,6 +86,7 @@ class PgTransaction implements Transaction {
   private async finish(command: 'COMMIT' | 'ROLLBACK'): Promise<void> {
     if (this.done) throw new Error(`Transaction ${this.id} is already finished`);
     this.done = true;
+    await this.running.settled();
     let failed = this.connectionError !== undefined;
     try {
       if (this.connectionError) throw this.connectionError;
