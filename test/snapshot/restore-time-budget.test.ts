@@ -13,6 +13,7 @@ import { createHandler } from '../../lambda/function/create-handler';
 import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { restoreSnapshot, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { openLocalDataApiDriver } from '../support/local-data-api-driver';
 import { useSnapshotStore } from '../support/snapshot-store';
 import { bundled, bundleOf } from './support/bundle';
 import { NOTES_AND_TAGS_SQL } from './support/notes-and-tags';
@@ -70,6 +71,35 @@ describe('restoreSnapshot with a time budget', () => {
     expect(error.message).toMatch(/; everything was rolled back; the database is as it was$/);
     expect(budget.reads()).toBe(5);
     expect(await contents()).toBe(changed);
+  });
+
+  it('through the Data API, ends its transaction at once, the statement still running included: no lock is left behind', async () => {
+    // Each row's check sleeps 4 ms, so a batch of about 40 rows runs for about 160 ms: when the time runs out
+    // after the first batch, the second is running on the transaction (sent as soon as the first answered),
+    // and the service refuses a rollback until it ends.
+    await store.db.sql(`
+      CREATE SCHEMA slow;
+      CREATE FUNCTION slow.check_slowly(t text) RETURNS boolean LANGUAGE sql AS $$ SELECT pg_sleep(0.004) IS NOT NULL $$;
+      CREATE DOMAIN slow.slow_text AS text CHECK (slow.check_slowly(VALUE));
+      CREATE TABLE slow.notes (id int PRIMARY KEY, body slow.slow_text NOT NULL);
+      INSERT INTO slow.notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 120) AS g;`);
+    const slow = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, schemaVersion: null, schemas: ['slow'] });
+    await store.db.sql('DELETE FROM slow.notes WHERE id > 60');
+    const local = await openLocalDataApiDriver(store.db);
+    try {
+      const error = await failure({ driver: local.driver, snapshotId: slow.snapshotId, confirm: slow.snapshotId, timeBudget: budgetOf(2) });
+      expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: false });
+      expect(error.message).toMatch(/while loading table "slow"\."notes", after \d+ of its 120 rows/);
+      const { rows } = await store.db.sql(
+        `SELECT (SELECT count(*)::int FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'notes' AND l.pid <> pg_backend_pid()) AS locks,
+                (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%') AS open,
+                (SELECT count(*)::int FROM slow.notes) AS rows`,
+      );
+      expect(rows[0]).toEqual({ locks: 0, open: 0, rows: 60 });
+    } finally {
+      await local.close();
+      await store.db.sql('DROP SCHEMA slow CASCADE');
+    }
   });
 
   it('with per-table transactions, keeps the tables loaded before and names the ones left empty', async () => {

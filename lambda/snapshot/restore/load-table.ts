@@ -301,74 +301,69 @@ export async function loadTable(tx: Executor, table: ManifestTable, chunks: Asyn
     await tx.execute(`SELECT length(set_config('${ROW_VARIABLE}', '', true)) AS length`);
   };
 
-  try {
-    const iterator = chunks[Symbol.asyncIterator]();
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    /** Line ends in the pending bytes (as if concatenated), from the chunks' own. */
-    let pendingEnds: number[] = [];
-    /** Keeps what follows the line end at `cut` of `buffer` pending. */
-    const keepAfter = (buffer: Buffer, cut: number, ends: number[]) => {
-      pending = [buffer.subarray(cut + 1)];
-      pendingBytes = buffer.length - cut - 1;
-      pendingEnds = ends.map((end) => end - cut - 1);
-    };
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      for (const end of next.value.ends) pendingEnds.push(pendingBytes + end);
-      pending.push(next.value.bytes);
-      pendingBytes += next.value.bytes.length;
-      while (pendingBytes >= target) {
-        const buffer = Buffer.concat(pending);
-        // The line ends before the target (the batch), else the first one after it.
-        let count = 0;
-        while (count < pendingEnds.length && pendingEnds[count]! < target) count += 1;
-        if (count > 0) {
-          const cut = pendingEnds[count - 1]!;
-          const batchEnds = pendingEnds.slice(0, count);
-          keepAfter(buffer, cut, pendingEnds.slice(count));
-          await sendLines(buffer.subarray(0, cut + 1), batchEnds);
-          continue;
-        }
-        // The first line is longer than a batch: stream it into the database up to its end.
-        if (pendingEnds.length > 0) {
-          const end = pendingEnds[0]!;
-          await assemble([buffer.subarray(0, end)]);
-          keepAfter(buffer, end, pendingEnds.slice(1));
-          continue;
-        }
-        let rest: TableChunk = { bytes: Buffer.alloc(0), ends: [] };
-        await assemble(
-          (async function* () {
-            yield buffer;
-            for (;;) {
-              const more = await iterator.next();
-              if (more.done) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
-              if (more.value.ends.length === 0) {
-                yield more.value.bytes;
-                continue;
-              }
-              rest = more.value;
-              yield rest.bytes.subarray(0, rest.ends[0]!);
-              return;
-            }
-          })(),
-        );
-        const newline = rest.ends[0]!;
-        keepAfter(rest.bytes, newline, rest.ends.slice(1));
-      }
-    }
-    if (pendingBytes > 0) {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  /** Line ends in the pending bytes (as if concatenated), from the chunks' own. */
+  let pendingEnds: number[] = [];
+  /** Keeps what follows the line end at `cut` of `buffer` pending. */
+  const keepAfter = (buffer: Buffer, cut: number, ends: number[]) => {
+    pending = [buffer.subarray(cut + 1)];
+    pendingBytes = buffer.length - cut - 1;
+    pendingEnds = ends.map((end) => end - cut - 1);
+  };
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    for (const end of next.value.ends) pendingEnds.push(pendingBytes + end);
+    pending.push(next.value.bytes);
+    pendingBytes += next.value.bytes.length;
+    while (pendingBytes >= target) {
       const buffer = Buffer.concat(pending);
-      if (buffer[buffer.length - 1] !== 0x0a) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
-      await sendLines(buffer, pendingEnds);
+      // The line ends before the target (the batch), else the first one after it.
+      let count = 0;
+      while (count < pendingEnds.length && pendingEnds[count]! < target) count += 1;
+      if (count > 0) {
+        const cut = pendingEnds[count - 1]!;
+        const batchEnds = pendingEnds.slice(0, count);
+        keepAfter(buffer, cut, pendingEnds.slice(count));
+        await sendLines(buffer.subarray(0, cut + 1), batchEnds);
+        continue;
+      }
+      // The first line is longer than a batch: stream it into the database up to its end.
+      if (pendingEnds.length > 0) {
+        const end = pendingEnds[0]!;
+        await assemble([buffer.subarray(0, end)]);
+        keepAfter(buffer, end, pendingEnds.slice(1));
+        continue;
+      }
+      let rest: TableChunk = { bytes: Buffer.alloc(0), ends: [] };
+      await assemble(
+        (async function* () {
+          yield buffer;
+          for (;;) {
+            const more = await iterator.next();
+            if (more.done) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
+            if (more.value.ends.length === 0) {
+              yield more.value.bytes;
+              continue;
+            }
+            rest = more.value;
+            yield rest.bytes.subarray(0, rest.ends[0]!);
+            return;
+          }
+        })(),
+      );
+      const newline = rest.ends[0]!;
+      keepAfter(rest.bytes, newline, rest.ends.slice(1));
     }
-    await settle();
-  } catch (error) {
-    await inFlight?.call.catch(() => undefined);
-    throw error;
   }
+  if (pendingBytes > 0) {
+    const buffer = Buffer.concat(pending);
+    if (buffer[buffer.length - 1] !== 0x0a) throw new Error(`the last line of ${table.schema}.${table.table} has no end`);
+    await sendLines(buffer, pendingEnds);
+  }
+  await settle();
   if (format === 'json') {
     const lines = sent.digest();
     if (!sameDigest(lines, inserted)) {
