@@ -102,9 +102,17 @@ describe('restoreSnapshot with a time budget', () => {
     }
   });
 
+  it('with per-table transactions, is refused when the time runs out while the objects are checked, before anything changes', async () => {
+    const changed = await contents();
+    const error = await failure({ transaction: 'per-table', timeBudget: budgetOf(1) });
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: false });
+    expect(error.message).toMatch(/refused: the invocation's time ran out while the snapshot's objects were checked, before anything was changed\. A restore must finish/);
+    expect(await contents()).toBe(changed);
+  });
+
   it('with per-table transactions, keeps the tables loaded before and names the ones left empty', async () => {
     const notesBatches = await countBatches('notes');
-    const error = await failure({ transaction: 'per-table', timeBudget: budgetOf(1 + 1 + notesBatches) }); // time for the start, the unit of notes and its batches; none at the unit of tags
+    const error = await failure({ transaction: 'per-table', timeBudget: budgetOf(1 + 2 + 1 + notesBatches) }); // time for the start, the two objects' checks, the unit of notes and its batches; none at the unit of tags
     expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
     expect(error.message).toMatch(/the invocation's time ran out before loading "public"\."tags"\. A restore must finish in one invocation/);
     expect(error.message).toMatch(/restored before the failure: "public"\."notes"; the others are empty until a restore succeeds$/);

@@ -185,7 +185,8 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  * the tables before it restored and the rest empty (`databaseChanged: true`, the message names them).
  *
  * With a `timeBudget` (the function's invocation) the restore is refused before anything changes when no
- * time is left, and stops after the INSERT that finds the time spent: rolled back with `single`, the unit
+ * time is left (checked again before each object `per-table` checks first), and stops after the INSERT
+ * that finds the time spent: rolled back with `single`, the unit
  * rolled back and the tables not restored by then left empty with `per-table` (kind `time-budget`).
  *
  * Restoring into another database (`sourceDatabase`) is the same once its tables exist. Into a new schema
@@ -318,6 +319,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
     }
   } else {
     for (const table of tables) {
+      if (outOfTime(options.timeBudget)) refuse('time-budget', `the invocation's time ran out while the snapshot's objects were checked, before anything was changed. ${RUN_WITHOUT_LIMIT}`);
       try {
         await readThrough(location, table, context.lineFormat);
       } catch (error) {
