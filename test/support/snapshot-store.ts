@@ -21,7 +21,7 @@ export interface SnapshotStore extends SnapshotBucket {
 
 export interface SnapshotStoreOptions {
   /**
-   * Prefix of the database's name (`createTestDatabase`, which adds a random suffix). One a test file: the
+   * Prefix of the database's name (`createTestDatabase`, which adds a random suffix). One per test file: the
    * files run two at a time on the same server, and a name says whose database a leftover is.
    */
   readonly database: string;
