@@ -125,31 +125,42 @@ describe('EssayCoach example through the synthesized function', () => {
     // snapshot used up stops before 0001 starts (the next takes a new one) or at its start (the next
     // resumes it under that snapshot, taking none); the next one gets more time. The budgets stay far
     // below the backfill's own time (100 batches of several Data API calls each). They grow by a second
-    // at first: on a quiet machine the whole backfill takes a few seconds, so an invocation whose budget
-    // is a few seconds more than its snapshot's would finish it.
-    for (const spendMs of [2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 12_000, 18_000, 30_000, 45_000]) {
-      const outcome = await h.invokeWithBudget<MigrateInProgressReport | MigrateActionReport>(event, { timeoutMs: RESERVE_MS + spendMs, reserveMs: RESERVE_MS });
-      if (!outcome.ok && /over maxSeconds/.test(outcome.error.errorMessage)) continue;
-      if (!outcome.ok) throw new Error(`${JSON.stringify(event)} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      const report = outcome.result;
-      if (!('inProgress' in report)) throw new Error(`the backfill finished within one invocation of ${spendMs} ms: nothing left to resume`);
-      if (report.snapshot) {
-        expect(report.snapshot.schemaVersion).toBeNull();
-        firstSnapshotId ??= report.snapshot.snapshotId;
-        backfillSnapshotId = report.snapshot.snapshotId;
-      } else {
-        // An earlier invocation started 0001 and stopped before its first batch: this one resumed it
-        // under that invocation's snapshot instead of taking another.
-        expect(report.snapshotReused).toMatchObject({ snapshotId: backfillSnapshotId, schemaVersion: null, taken: 'before-start', resumes: { version: '0001', state: 'in-progress' } });
+    // at first, so that the first invocation to reach the backfill has little of its budget left for it.
+    // Where a short invocation stops must be set by the backfill's own pace, not by how long its snapshot
+    // happened to take: unslowed, the 100 batches take about a second on a quiet machine, so an invocation
+    // whose snapshot ran faster than its estimate could run them all (once, all 100 and not the final empty
+    // batch that marks the backfill finished). Each batch's UPDATE waits 50 ms more here (a statement
+    // trigger, dropped after the loop), so the backfill needs at least 5 s beyond the snapshot.
+    await h.db.sql(`
+      CREATE FUNCTION public.test_slow_backfill_batch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END $$;
+      CREATE TRIGGER test_slow_backfill_batch BEFORE UPDATE ON essay_submission_essay FOR EACH STATEMENT EXECUTE FUNCTION public.test_slow_backfill_batch();`);
+    try {
+      for (const spendMs of [2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 12_000, 18_000, 30_000, 45_000]) {
+        const outcome = await h.invokeWithBudget<MigrateInProgressReport | MigrateActionReport>(event, { timeoutMs: RESERVE_MS + spendMs, reserveMs: RESERVE_MS });
+        if (!outcome.ok && /over maxSeconds/.test(outcome.error.errorMessage)) continue;
+        if (!outcome.ok) throw new Error(`${JSON.stringify(event)} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+        const report = outcome.result;
+        if (!('inProgress' in report)) throw new Error(`the backfill finished within one invocation of ${spendMs} ms: nothing left to resume`);
+        if (report.snapshot) {
+          expect(report.snapshot.schemaVersion).toBeNull();
+          firstSnapshotId ??= report.snapshot.snapshotId;
+          backfillSnapshotId = report.snapshot.snapshotId;
+        } else {
+          // An earlier invocation started 0001 and stopped before its first batch: this one resumed it
+          // under that invocation's snapshot instead of taking another.
+          expect(report.snapshotReused).toMatchObject({ snapshotId: backfillSnapshotId, schemaVersion: null, taken: 'before-start', resumes: { version: '0001', state: 'in-progress' } });
+        }
+        if (report.stopped.reason === 'time-budget' && report.stopped.inProgress && (await backfillCheckpoint(h)).rows_done > 0) {
+          stopped = report;
+          break;
+        }
+        // Stopped before 0001, or in it before its first batch (the migration row and an empty checkpoint
+        // written, the budget gone): nothing counted yet.
+        expect(report.stopped).toMatchObject({ reason: 'time-budget', version: '0001', name: 'essay_word_count_backfill' });
+        expect((await h.db.sql('SELECT count(word_count)::int AS n FROM essay_submission_essay')).rows[0].n).toBe(ESSAYS_WITH_A_COUNT);
       }
-      if (report.stopped.reason === 'time-budget' && report.stopped.inProgress && (await backfillCheckpoint(h)).rows_done > 0) {
-        stopped = report;
-        break;
-      }
-      // Stopped before 0001, or in it before its first batch (the migration row and an empty checkpoint
-      // written, the budget gone): nothing counted yet.
-      expect(report.stopped).toMatchObject({ reason: 'time-budget', version: '0001', name: 'essay_word_count_backfill' });
-      expect((await h.db.sql('SELECT count(word_count)::int AS n FROM essay_submission_essay')).rows[0].n).toBe(ESSAYS_WITH_A_COUNT);
+    } finally {
+      await h.db.sql('DROP TRIGGER test_slow_backfill_batch ON essay_submission_essay; DROP FUNCTION public.test_slow_backfill_batch()');
     }
     expect(stopped, 'no short invocation reached the backfill').toBeDefined();
     expect(stopped!.stopped).toEqual({ reason: 'time-budget', version: '0001', name: 'essay_word_count_backfill', inProgress: true });
