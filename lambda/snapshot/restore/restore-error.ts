@@ -41,11 +41,3 @@ export class RestoreError extends Error {
 export class RestoredRowsDiffer extends Error {
   override readonly name = 'RestoredRowsDiffer';
 }
-
-/**
- * Thrown between two batches of a restore when its `timeBudget` is spent (nothing left beyond its reserve):
- * the message says where the restore was. A restore reports it as `time-budget`.
- */
-export class RestoreOutOfTime extends Error {
-  override readonly name = 'RestoreOutOfTime';
-}

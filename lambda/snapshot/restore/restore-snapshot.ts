@@ -15,7 +15,7 @@ import { loadOrder, type LoadUnit } from './load-order';
 import { applyLoadSettings, type LoadServer } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
-import { RestoredRowsDiffer, RestoreError, RestoreOutOfTime, type RestoreFailureKind } from './restore-error';
+import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
 /** How the restore uses transactions (see {@link restoreSnapshot}). */
@@ -186,8 +186,8 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  *
  * With a `timeBudget` (the function's invocation) the restore is refused before anything changes when no
  * time is left (checked again before each object `per-table` checks first), and stops after the INSERT
- * that finds the time spent: rolled back with `single`, the unit
- * rolled back and the tables not restored by then left empty with `per-table` (kind `time-budget`).
+ * that finds the time spent: rolled back with `single`; with `per-table`, the unit rolled back and the
+ * tables not restored by then left empty (kind `time-budget`).
  *
  * Restoring into another database (`sourceDatabase`) is the same once its tables exist. Into a new schema
  * of the same database (`targetSchema`), the schema and its tables are first created from the manifest
@@ -235,7 +235,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const skipped = manifest.tables.filter((t) => t.schema === HISTORY_SCHEMA).map((t) => ({ schema: t.schema, table: t.table }));
   const objectProblems = await checkSnapshotObjects(location, manifest);
   if (objectProblems.length > 0) refuse('snapshot', `the snapshot does not match its manifest: ${objectProblems.join('; ')}`);
-  if (outOfTime(options.timeBudget)) refuse('time-budget', `the invocation's time ran out before anything was loaded. ${RUN_WITHOUT_LIMIT}`);
+  if (outOfTime(options.timeBudget)) refuse('time-budget', timeRanOut('before anything was loaded'));
   const targetSchema = options.targetSchema;
   if (targetSchema !== undefined) {
     const problem = inspectionSchemaProblem(targetSchema);
@@ -319,7 +319,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
     }
   } else {
     for (const table of tables) {
-      if (outOfTime(options.timeBudget)) refuse('time-budget', `the invocation's time ran out while the snapshot's objects were checked, before anything was changed. ${RUN_WITHOUT_LIMIT}`);
+      if (outOfTime(options.timeBudget)) refuse('time-budget', timeRanOut("while the snapshot's objects were checked, before anything was changed"));
       try {
         await readThrough(location, table, context.lineFormat);
       } catch (error) {
@@ -341,7 +341,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
     for (const unit of units) {
       try {
         if (outOfTime(options.timeBudget)) {
-          throw new RestoreError(`the invocation's time ran out before loading ${unit.tables.map(display).join(', ')}. ${RUN_WITHOUT_LIMIT}`, 'time-budget', snapshotId, false);
+          throw new RestoreError(timeRanOut(`before loading ${unit.tables.map(display).join(', ')}`), 'time-budget', snapshotId, false);
         }
         await inTransaction(driver, retry, `restore: load ${unit.tables.map(display).join(', ')}`, async (tx) => {
           const server = await prepare(tx, context, unit.tables);
@@ -520,13 +520,14 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
             snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount,
             rows, totalRows: table.rowCount, bytes, totalBytes: table.bytes, restoreRows: context.restoreRows, restoreBytes: context.restoreBytes,
           });
-          if (outOfTime(options.timeBudget)) throw new RestoreOutOfTime(`the invocation's time ran out while loading table ${display(table)}, after ${rows} of its ${table.rowCount} rows`);
+          if (outOfTime(options.timeBudget)) {
+            throw new RestoreError(timeRanOut(`while loading table ${display(table)}, after ${rows} of its ${table.rowCount} rows`), 'time-budget', options.snapshotId, false);
+          }
         },
       });
     } catch (error) {
-      if (error instanceof RestoreOutOfTime) {
-        throw new RestoreError(`${error.message}. ${RUN_WITHOUT_LIMIT}`, 'time-budget', options.snapshotId, false, { cause: error });
-      }
+      // The time budget's own stop (`onBatch` above), as it is.
+      if (error instanceof RestoreError) throw error;
       if (error instanceof RestoredRowsDiffer) {
         throw new RestoreError(
           `table ${display(table)} does not hold the snapshot's rows: ${error.message} (a trigger, a default or a type that does not read back changed them)`,
@@ -555,9 +556,13 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
   return restored;
 }
 
-/** What to do about a restore that does not fit in one invocation (a `time-budget` failure). */
-const RUN_WITHOUT_LIMIT =
-  'A restore must finish in one invocation: run it with the CLI (`rds-migrate restore <snapshot id> --confirm <snapshot id>`, no time limit), or give the function a longer timeout';
+/** The message of a `time-budget` failure: where the restore was (`where`), and what to do about a restore that does not fit. */
+function timeRanOut(where: string): string {
+  return (
+    `the invocation's time ran out ${where}. A restore must finish in one invocation: run it with the CLI ` +
+    '(`rds-migrate restore <snapshot id> --confirm <snapshot id>`, no time limit), or give the function a longer timeout'
+  );
+}
 
 /** Whether `budget` has nothing left beyond its reserve (never without a budget). */
 function outOfTime(budget: TimeBudget | undefined): boolean {
