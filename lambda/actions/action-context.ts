@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Driver } from '../driver/driver';
 import type { DataMigrationLoader, DataMigrationProgressListener } from '../engine/data/data-migration';
 import type { LockOptions } from '../engine/lock/lease';
-import type { RunOptions } from '../engine/options';
+import type { RunOptions, WriteOptions } from '../engine/options';
 import type { TimeBudget } from '../engine/run/time-budget';
 import type { MigrationBundle } from '../migrations/bundle';
 import type { Log } from '../observability/log';
@@ -58,18 +58,27 @@ export interface ActionContext {
   readonly onDataProgress?: DataMigrationProgressListener;
 }
 
-/** The engine's run options (`engine/options.ts`) an action passes on from its context, see {@link contextRunOptions}. */
-export type ContextRunOptions = Pick<RunOptions, 'appliedBy' | 'log' | 'lock' | 'timeBudget' | 'loadDataMigration' | 'onDataProgress'>;
+/** The engine's write options (`engine/options.ts`) an action passes on from its context, see {@link contextWriteOptions}. */
+export type ContextWriteOptions = Pick<WriteOptions, 'appliedBy' | 'log' | 'lock'>;
+
+/** The engine's run options an action passes on from its context, see {@link contextRunOptions}. */
+export type ContextRunOptions = ContextWriteOptions & Pick<RunOptions, 'timeBudget' | 'loadDataMigration' | 'onDataProgress'>;
 
 /**
- * What a migrate or rollback run takes from the action's context: `appliedBy`, `log`, and, where the context
- * has them, `lock`, `loadDataMigration` and `onDataProgress`; with `timeBudget` (an invocation's), that too.
+ * What a command that takes the migration lock (baseline, repair, a restore's lease) takes from the action's
+ * context: `appliedBy`, `log`, and `lock` where the context has it.
+ */
+export function contextWriteOptions(ctx: ActionContext): ContextWriteOptions {
+  return { appliedBy: ctx.appliedBy, log: ctx.log, ...(ctx.lock ? { lock: ctx.lock } : {}) };
+}
+
+/**
+ * What a migrate or rollback run takes from the action's context: {@link contextWriteOptions}, and, where
+ * the context has them, `loadDataMigration` and `onDataProgress`; with `timeBudget` (an invocation's), that too.
  */
 export function contextRunOptions(ctx: ActionContext, timeBudget?: TimeBudget): ContextRunOptions {
   return {
-    appliedBy: ctx.appliedBy,
-    log: ctx.log,
-    ...(ctx.lock ? { lock: ctx.lock } : {}),
+    ...contextWriteOptions(ctx),
     ...(timeBudget ? { timeBudget } : {}),
     ...(ctx.loadDataMigration ? { loadDataMigration: ctx.loadDataMigration } : {}),
     ...(ctx.onDataProgress ? { onDataProgress: ctx.onDataProgress } : {}),

@@ -6,7 +6,7 @@ import { recordFingerprint, type FingerprintRecord } from '../verify/fingerprint
 import type { VerificationCheck, VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
 import { runVerifyScript } from '../verify/verify-script';
-import type { ActionContext } from './action-context';
+import { contextWriteOptions, type ActionContext } from './action-context';
 
 export interface BaselineActionReport {
   readonly action: 'baseline';
@@ -85,11 +85,7 @@ export async function runBaseline(ctx: ActionContext, options: { readonly versio
     throw new BaselineRefusedError(version, failed);
   }
 
-  const result = await baseline(ctx.driver, ctx.bundle, version, {
-    appliedBy: ctx.appliedBy,
-    log: ctx.log,
-    ...(ctx.lock ? { lock: ctx.lock } : {}),
-  });
+  const result = await baseline(ctx.driver, ctx.bundle, version, contextWriteOptions(ctx));
   const fingerprint = await recordFingerprint(ctx.driver, { version: result.current, recordedBy: ctx.appliedBy, schemas: ctx.schemas });
   ctx.log.info('schema fingerprint recorded', { reason: `baseline at ${result.current}`, objects: fingerprint.objectCount, sha256: fingerprint.sha256 });
   const verification = await runVerification(ctx.driver, ctx.bundle, { log: ctx.log, schemas: ctx.schemas, targetVersion: result.current });

@@ -1,5 +1,5 @@
 import { repair, type RepairReport } from '../engine/commands/repair';
-import type { ActionContext } from './action-context';
+import { contextWriteOptions, type ActionContext } from './action-context';
 
 export interface RepairActionReport extends RepairReport {
   readonly action: 'repair';
@@ -15,6 +15,6 @@ export interface RepairActionReport extends RepairReport {
  * @throws {LockHeldError} when another runner holds the lock
  */
 export async function runRepair(ctx: ActionContext): Promise<RepairActionReport> {
-  const result = await repair(ctx.driver, ctx.bundle, { appliedBy: ctx.appliedBy, log: ctx.log, ...(ctx.lock ? { lock: ctx.lock } : {}) });
+  const result = await repair(ctx.driver, ctx.bundle, contextWriteOptions(ctx));
   return { action: 'repair', database: ctx.driver.database, ...result };
 }

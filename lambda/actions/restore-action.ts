@@ -4,7 +4,7 @@ import { withLease } from '../engine/lock/with-lease';
 import type { Driver } from '../driver/driver';
 import type { TimeBudget } from '../engine/run/time-budget';
 import { readManifest, RestoreError, restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreTransaction } from '../snapshot';
-import { contextRunOptions, type ActionContext } from './action-context';
+import { contextRunOptions, contextWriteOptions, type ActionContext } from './action-context';
 import { SnapshotsDisabledError } from './snapshot-action';
 
 export interface RestoreActionOptions {
@@ -96,7 +96,7 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
       ...(options.timeBudget ? { timeBudget: options.timeBudget } : {}),
     });
   };
-  const lease = { appliedBy: ctx.appliedBy, log: ctx.log, ...(ctx.lock ? { lock: ctx.lock } : {}) };
+  const lease = contextWriteOptions(ctx);
 
   if (options.targetDatabase === undefined || options.targetDatabase === sourceDatabase) {
     const restore = await withLease(ctx.driver, lease, () => restoreInto(ctx.driver, options.targetSchema));
