@@ -1,7 +1,8 @@
 /**
  * A restore with a time budget (the function's invocation): refused before anything changes when no time
  * is left, stopped after the batch that finds the time spent, rolled back (one transaction) or with the
- * tables not yet loaded left empty and named (per table); the function passes its invocation's budget.
+ * tables not yet loaded left empty and named (per table), or sooner when its loading rate shows the rest
+ * cannot fit; the function passes its invocation's budget.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,7 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TimeBudget } from '../../lambda/engine/run/time-budget';
 import { createHandler } from '../../lambda/function/create-handler';
 import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
-import { restoreSnapshot, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
+import { restoreSnapshot, type RestoreProgress, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
+import { formatBytes } from '../../lambda/snapshot/budget/snapshot-budget';
+import { readManifest } from '../../lambda/snapshot/manifest-store';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { openLocalDataApiDriver } from '../support/local-data-api-driver';
 import { useSnapshotStore } from '../support/snapshot-store';
@@ -125,6 +128,88 @@ describe('restoreSnapshot with a time budget', () => {
     const report = await restoreSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId, confirm: snapshotId, batchBytes: 4096, timeBudget: budget });
     expect(report.totalRows).toBe(2700);
     expect(budget.reads()).toBeGreaterThan(5);
+    expect(await contents()).toBe(snapshotContents);
+  });
+});
+
+/**
+ * A budget whose time passes only as batches load, at `bytesPerSecond` of lines: `progress` (the restore's
+ * `onProgress`) spends each batch's time, so the rate the restore measures is exactly that one.
+ */
+function loadClock(startMs: number, bytesPerSecond: number) {
+  let remaining = startMs;
+  const loaded = new Map<string, number>();
+  const last: { progress?: RestoreProgress } = {};
+  return {
+    budget: { remainingTimeMs: () => remaining, reserveMs: 0 } satisfies TimeBudget,
+    progress: (p: RestoreProgress) => {
+      remaining -= ((p.bytes - (loaded.get(p.table) ?? 0)) / bytesPerSecond) * 1000;
+      loaded.set(p.table, p.bytes);
+      last.progress = p;
+    },
+    remaining: () => remaining,
+    last,
+  };
+}
+
+describe('restoreSnapshot whose loading is too slow for its time budget', () => {
+  const rate = 10_000; // bytes of lines per second
+
+  it('stops as soon as the rate so far shows the rest would take more than twice the time left, before the time is spent, and rolls everything back', async () => {
+    const { tables } = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name, snapshotId });
+    const total = tables.reduce((sum, t) => sum + t.bytes, 0);
+    // The whole restore needs total / rate s; it has 70% of that: the shortfall shows once
+    // (total - loaded) / rate > 2 * (start - loaded / rate), i.e. loaded > 2 * rate * start - total = 0.4 * total.
+    const start = (0.7 * total * 1000) / rate;
+    const clock = loadClock(start, rate);
+    const changed = await contents();
+    const error = await failure({ timeBudget: clock.budget, onProgress: clock.progress });
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: false });
+    const last = clock.last.progress!;
+    expect(last.table).toBe('notes');
+    expect(last.bytes).toBeGreaterThan(0.4 * total);
+    expect(last.bytes).toBeLessThan(0.4 * total + 4096);
+    expect(clock.remaining()).toBeGreaterThan(0.4 * start); // stopped with time left, not when it ran out
+    expect(error.message).toContain(
+      `failed: the restore would not finish in the invocation's time: at the rate of its loading so far (${formatBytes(rate)}/s over `,
+    );
+    expect(error.message).toContain(
+      `the ${formatBytes(total - last.bytes)} of lines still to load would take about ${Math.ceil((total - last.bytes) / rate)} s, and ${Math.ceil(clock.remaining() / 1000)} s are left; ` +
+        `it stopped while loading table "public"."notes", after ${last.rows} of its 2000 rows. A restore must finish in one invocation`,
+    );
+    expect(error.message).toMatch(/; everything was rolled back; the database is as it was$/);
+    expect(await contents()).toBe(changed);
+  });
+
+  it('is not stopped while the rest would take less than twice the time left, and completes when it fits', async () => {
+    const { tables } = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name, snapshotId });
+    const total = tables.reduce((sum, t) => sum + t.bytes, 0);
+    const clock = loadClock((1.05 * total * 1000) / rate, rate);
+    const report = await restoreSnapshot({
+      driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId, confirm: snapshotId, batchBytes: 4096, timeBudget: clock.budget, onProgress: clock.progress,
+    });
+    expect(report.totalRows).toBe(2700);
+    expect(await contents()).toBe(snapshotContents);
+  });
+
+  it('with per-table transactions, projects the bytes of the tables still to load after those committed, and names the ones restored', async () => {
+    const { tables } = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name, snapshotId });
+    const total = tables.reduce((sum, t) => sum + t.bytes, 0);
+    const notes = tables.find((t) => t.table === 'notes')!.bytes;
+    const tags = total - notes;
+    // The shortfall shows once loaded > 2 * rate * start - total: half way through tags.
+    const start = ((total + notes + tags / 2) * 1000) / (2 * rate);
+    const clock = loadClock(start, rate);
+    const error = await failure({ transaction: 'per-table', timeBudget: clock.budget, onProgress: clock.progress });
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
+    const last = clock.last.progress!;
+    expect(last.table).toBe('tags');
+    expect(error.message).toContain(`the ${formatBytes(tags - last.bytes)} of lines still to load would take about ${Math.ceil((tags - last.bytes) / rate)} s`);
+    expect(error.message).toMatch(/it stopped while loading table "public"\."tags", after \d+ of its 700 rows\. A restore must finish/);
+    expect(error.message).toMatch(/restored before the failure: "public"\."notes"; the others are empty until a restore succeeds$/);
+    const { rows } = await store.db.sql(`SELECT (SELECT count(*)::int FROM notes) AS notes, (SELECT count(*)::int FROM tags) AS tags`);
+    expect(rows[0]).toEqual({ notes: 2000, tags: 0 });
+    await countBatches('tags'); // a whole restore, for the tests after
     expect(await contents()).toBe(snapshotContents);
   });
 });

@@ -4,6 +4,7 @@ import { backoffTransient, didNotRun, isTransientFailure, type TransientRetryOpt
 import { silentLog, type Log } from '../../observability/log';
 import type { TableName } from '../keys';
 import type { LineFormat } from '../line-format';
+import { formatBytes } from '../budget/snapshot-budget';
 import { ManifestError, manifestLineFormat, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
 import { readManifest, SnapshotNotFoundError } from '../manifest-store';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
@@ -16,6 +17,7 @@ import { applyLoadSettings, type LoadServer } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
+import { RestorePace, type PaceShortfall } from './restore-pace';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
 /** How the restore uses transactions (see {@link restoreSnapshot}). */
@@ -73,8 +75,11 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
    * is left beyond the reserve, the restore stops there as a `time-budget` failure, so that the function
    * answers and the transaction is rolled back at once, rather than Lambda stopping the function mid-load and
    * the transaction (its tables locked by the `TRUNCATE`) lingering until the Data API's 3-minute idle
-   * timeout ends it. With `per-table` the tables loaded before stay restored and the rest stay empty. A
-   * restore must finish in one invocation: the CLI (`rds-migrate restore`) runs one with no time limit.
+   * timeout ends it. It also stops, the same way, as soon as the rate of its loading so far (measured over
+   * at least 5 s and a tenth of its time) shows that the bytes left would take more than twice the time
+   * left (`restore-pace.ts`), rather than holding its tables until the time is spent only to roll back.
+   * With `per-table` the tables loaded before stay restored and the rest stay empty. A restore must finish
+   * in one invocation: the CLI (`rds-migrate restore`) runs one with no time limit.
    * @default none (no limit)
    */
   readonly timeBudget?: TimeBudget;
@@ -186,8 +191,9 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  *
  * With a `timeBudget` (the function's invocation) the restore is refused before anything changes when no
  * time is left (checked again before each object `per-table` checks first), and stops after the INSERT
- * that finds the time spent: rolled back with `single`; with `per-table`, the unit rolled back and the
- * tables not restored by then left empty (kind `time-budget`).
+ * that finds the time spent, or its loading too slow to finish in it (`restore-pace.ts`): rolled back with
+ * `single`; with `per-table`, the unit rolled back and the tables not restored by then left empty (kind
+ * `time-budget`).
  *
  * Restoring into another database (`sourceDatabase`) is the same once its tables exist. Into a new schema
  * of the same database (`targetSchema`), the schema and its tables are first created from the manifest
@@ -299,7 +305,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
   const context: LoadContext = {
     options, location, catalog, lockTimeoutMs, log, tableCount: tables.length,
     restoreRows: tables.reduce((sum, t) => sum + t.rowCount, 0), restoreBytes: totalBytes, indexOf: new Map(tables.map((t, i) => [tableKey(t), i])),
-    lineFormat: manifestLineFormat(manifest),
+    lineFormat: manifestLineFormat(manifest), pace: new RestorePace(),
   };
   const restored: RestoredTable[] = [];
   const retry = { options: options.transientRetry, log };
@@ -309,7 +315,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
         const loaded: RestoredTable[] = [];
         const server = await prepare(tx, context);
         await tx.execute(truncateStatement(tables));
-        for (const unit of units) loaded.push(...(await loadUnit(tx, unit, context, server)));
+        for (const [i, unit] of units.entries()) loaded.push(...(await loadUnit(tx, unit, context, server, bytesBefore(units, i))));
         await resetSequences(tx, sequences);
         return () => restored.push(...loaded);
       });
@@ -338,14 +344,14 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
       if (error instanceof CommitOutcomeUnknown) throw failure(error.cause, snapshotId, true, 'the answer to emptying the tables was lost: they may be empty');
       throw failure(error, snapshotId, false, 'the tables were not emptied; the database is as it was');
     }
-    for (const unit of units) {
+    for (const [i, unit] of units.entries()) {
       try {
         if (outOfTime(options.timeBudget)) {
           throw new RestoreError(timeRanOut(`before loading ${unit.tables.map(display).join(', ')}`), 'time-budget', snapshotId, false);
         }
         await inTransaction(driver, retry, `restore: load ${unit.tables.map(display).join(', ')}`, async (tx) => {
           const server = await prepare(tx, context, unit.tables);
-          const loaded = await loadUnit(tx, unit, context, server);
+          const loaded = await loadUnit(tx, unit, context, server, bytesBefore(units, i));
           return () => restored.push(...loaded);
         });
       } catch (error) {
@@ -389,6 +395,13 @@ interface LoadContext {
   readonly indexOf: Map<string, number>;
   /** How the snapshot's table objects hold their rows (the manifest's). */
   readonly lineFormat: LineFormat;
+  /** The loading's rate, measured across transactions, to stop a restore that cannot finish in its `timeBudget`. */
+  readonly pace: RestorePace;
+}
+
+/** Bytes of lines of the units before `units[index]` (loaded before it). */
+function bytesBefore(units: readonly LoadUnit<ManifestTable>[], index: number): number {
+  return units.slice(0, index).reduce((sum, unit) => sum + unit.tables.reduce((s, t) => s + t.bytes, 0), 0);
 }
 
 function chooseMode(options: RestoreSnapshotOptions, totalBytes: number): 'single' | 'per-table' {
@@ -490,14 +503,22 @@ function truncateStatement(tables: readonly ManifestTable[]): string {
  * checked against the manifest as it streams) and verified batch by batch (`loadTable`), the deferred
  * checks run, the triggers enabled again.
  */
-async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context: LoadContext, server: LoadServer): Promise<RestoredTable[]> {
+async function loadUnit(
+  tx: Transaction,
+  unit: LoadUnit<ManifestTable>,
+  context: LoadContext,
+  server: LoadServer,
+  unitBytesBefore: number,
+): Promise<RestoredTable[]> {
   const { options, location, log } = context;
   const altered = unit.cyclicKeys.filter((k) => !k.deferrable);
   for (const key of altered) await tx.execute(`ALTER TABLE ${qualifiedName(key.from.schema, key.from.table)} ALTER CONSTRAINT ${quoteIdentifier(key.name)} DEFERRABLE`);
   if (unit.cyclicKeys.length > 0) await tx.execute(`SET CONSTRAINTS ${constraintNames(unit.cyclicKeys)} DEFERRED`);
 
   const restored: RestoredTable[] = [];
+  let bytesBeforeTable = unitBytesBefore;
   for (const table of unit.tables) {
+    let tableBytes = 0;
     const tableIndex = context.indexOf.get(tableKey(table)) ?? 0;
     const started = Date.now();
     let result;
@@ -520,9 +541,14 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
             snapshotId: options.snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: context.tableCount,
             rows, totalRows: table.rowCount, bytes, totalBytes: table.bytes, restoreRows: context.restoreRows, restoreBytes: context.restoreBytes,
           });
-          if (outOfTime(options.timeBudget)) {
-            throw new RestoreError(timeRanOut(`while loading table ${display(table)}, after ${rows} of its ${table.rowCount} rows`), 'time-budget', options.snapshotId, false);
-          }
+          const batchBytes = bytes - tableBytes;
+          tableBytes = bytes;
+          const leftMs = spendableMs(options.timeBudget);
+          if (leftMs === undefined) return;
+          const where = `while loading table ${display(table)}, after ${rows} of its ${table.rowCount} rows`;
+          if (leftMs === 0) throw new RestoreError(timeRanOut(where), 'time-budget', options.snapshotId, false);
+          const shortfall = context.pace.observe(batchBytes, context.restoreBytes - bytesBeforeTable - bytes, leftMs);
+          if (shortfall) throw new RestoreError(wouldNotFinish(shortfall, where), 'time-budget', options.snapshotId, false);
         },
       });
     } catch (error) {
@@ -545,6 +571,7 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
       through: context.lineFormat === 'record' ? 'record' : shape.jsonb ? 'jsonb' : 'json', wholeRow: shape.wholeRow,
       ...(context.lineFormat === 'record' ? { rowsRendered: shape.renderRows } : {}), durationMs: Date.now() - started,
     });
+    bytesBeforeTable += table.bytes;
     if (shape.rowType) await tx.execute(`DROP TABLE ${shape.rowType}`);
     restored.push({ schema: table.schema, table: table.table, rows: result.rows, batches: result.batches, checksum: table.checksum, verified: true });
   }
@@ -556,11 +583,23 @@ async function loadUnit(tx: Transaction, unit: LoadUnit<ManifestTable>, context:
   return restored;
 }
 
-/** The message of a `time-budget` failure: where the restore was (`where`), and what to do about a restore that does not fit. */
+/** What to do about a restore that does not fit its invocation, the end of every `time-budget` message. */
+const ONE_INVOCATION =
+  'A restore must finish in one invocation: run it with the CLI (`rds-migrate restore <snapshot id> --confirm <snapshot id>`, no time limit), ' +
+  'or give the function a longer timeout';
+
+/** The message of a `time-budget` failure when the time ran out: where the restore was (`where`). */
 function timeRanOut(where: string): string {
+  return `the invocation's time ran out ${where}. ${ONE_INVOCATION}`;
+}
+
+/** The message of a `time-budget` failure when the rest of the restore would not fit (`restore-pace.ts`). */
+function wouldNotFinish(shortfall: PaceShortfall, where: string): string {
+  const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
   return (
-    `the invocation's time ran out ${where}. A restore must finish in one invocation: run it with the CLI ` +
-    '(`rds-migrate restore <snapshot id> --confirm <snapshot id>`, no time limit), or give the function a longer timeout'
+    `the restore would not finish in the invocation's time: at the rate of its loading so far (${formatBytes(shortfall.bytesPerSecond)}/s ` +
+    `over ${seconds(shortfall.measuredMs)}), the ${formatBytes(shortfall.bytesLeft)} of lines still to load would take about ${seconds(shortfall.needMs)}, ` +
+    `and ${seconds(shortfall.leftMs)} are left; it stopped ${where}. ${ONE_INVOCATION}`
   );
 }
 
