@@ -15,6 +15,7 @@ import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { restoreSnapshot, type RestoreProgress, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
 import { formatBytes } from '../../lambda/snapshot/budget/snapshot-budget';
 import { readManifest } from '../../lambda/snapshot/manifest-store';
+import { silentLog } from '../../lambda/observability/log';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { openLocalDataApiDriver } from '../support/local-data-api-driver';
 import { useSnapshotStore } from '../support/snapshot-store';
@@ -115,7 +116,16 @@ describe('restoreSnapshot with a time budget', () => {
 
   it('with per-table transactions, keeps the tables loaded before and names the ones left empty', async () => {
     const notesBatches = await countBatches('notes');
-    const error = await failure({ transaction: 'per-table', timeBudget: budgetOf(1 + 2 + 1 + notesBatches) }); // time for the start, the two objects' checks, the unit of notes and its batches; none at the unit of tags
+    const { tables } = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name, snapshotId });
+    const total = tables.reduce((sum, t) => sum + t.bytes, 0);
+    // Time for all at 10,000 bytes a second, so the pace lets the transaction that empties the tables commit
+    // once it has loaded notes; then none left (the start, the two objects' checks and notes' batches read
+    // the time, the unit of tags finds none).
+    const clock = loadClock((1.05 * total * 1000) / 10_000, 10_000, 1 + 2 + notesBatches);
+    const entries: Array<[string, Record<string, unknown> | undefined]> = [];
+    const log = { ...silentLog, info: (message: string, extra?: Record<string, unknown>) => void entries.push([message, extra]) };
+    const error = await failure({ transaction: 'per-table', timeBudget: clock.budget, onProgress: clock.progress, log });
+    expect(entries.find(([message]) => message === 'restore tables emptied')?.[1]).toMatchObject({ loadedWithThem: ['"public"."notes"'] });
     expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
     expect(error.message).toMatch(/the invocation's time ran out before loading "public"\."tags"\. A restore must finish in one invocation/);
     expect(error.message).toMatch(/restored before the failure: "public"\."notes"; the others are empty until a restore succeeds$/);
@@ -134,14 +144,16 @@ describe('restoreSnapshot with a time budget', () => {
 
 /**
  * A budget whose time passes only as batches load, at `bytesPerSecond` of lines: `progress` (the restore's
- * `onProgress`) spends each batch's time, so the rate the restore measures is exactly that one.
+ * `onProgress`) spends each batch's time, so the rate the restore measures is exactly that one. After
+ * `spentAfterReads` reads of the time, none is left.
  */
-function loadClock(startMs: number, bytesPerSecond: number) {
+function loadClock(startMs: number, bytesPerSecond: number, spentAfterReads = Infinity) {
   let remaining = startMs;
+  let reads = 0;
   const loaded = new Map<string, number>();
   const last: { progress?: RestoreProgress } = {};
   return {
-    budget: { remainingTimeMs: () => remaining, reserveMs: 0 } satisfies TimeBudget,
+    budget: { remainingTimeMs: () => (++reads > spentAfterReads ? 0 : remaining), reserveMs: 0 } satisfies TimeBudget,
     progress: (p: RestoreProgress) => {
       remaining -= ((p.bytes - (loaded.get(p.table) ?? 0)) / bytesPerSecond) * 1000;
       loaded.set(p.table, p.bytes);
@@ -192,24 +204,52 @@ describe('restoreSnapshot whose loading is too slow for its time budget', () => 
     expect(await contents()).toBe(snapshotContents);
   });
 
-  it('with per-table transactions, projects the bytes of the tables still to load after those committed, and names the ones restored', async () => {
+  it('projects the bytes of the tables still to load after those loaded before', async () => {
     const { tables } = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name, snapshotId });
     const total = tables.reduce((sum, t) => sum + t.bytes, 0);
     const notes = tables.find((t) => t.table === 'notes')!.bytes;
     const tags = total - notes;
     // The shortfall shows once loaded > 2 * rate * start - total: half way through tags.
-    const start = ((total + notes + tags / 2) * 1000) / (2 * rate);
-    const clock = loadClock(start, rate);
-    const error = await failure({ transaction: 'per-table', timeBudget: clock.budget, onProgress: clock.progress });
-    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
+    const clock = loadClock(((total + notes + tags / 2) * 1000) / (2 * rate), rate);
+    const error = await failure({ timeBudget: clock.budget, onProgress: clock.progress });
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: false });
     const last = clock.last.progress!;
     expect(last.table).toBe('tags');
     expect(error.message).toContain(`the ${formatBytes(tags - last.bytes)} of lines still to load would take about ${Math.ceil((tags - last.bytes) / rate)} s`);
     expect(error.message).toMatch(/it stopped while loading table "public"\."tags", after \d+ of its 700 rows\. A restore must finish/);
-    expect(error.message).toMatch(/restored before the failure: "public"\."notes"; the others are empty until a restore succeeds$/);
-    const { rows } = await store.db.sql(`SELECT (SELECT count(*)::int FROM notes) AS notes, (SELECT count(*)::int FROM tags) AS tags`);
-    expect(rows[0]).toEqual({ notes: 2000, tags: 0 });
-    await countBatches('tags'); // a whole restore, for the tests after
+    expect(await contents()).toBe(snapshotContents);
+  });
+
+  it('with per-table transactions, stops before the tables are emptied when the rest is not projected to fit by the time the rate is measured', async () => {
+    await store.db.sql(`DELETE FROM tags WHERE id > 100; UPDATE notes SET body = 'changed' WHERE id <= 10`);
+    const changed = await contents();
+    const { tables } = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name, snapshotId });
+    const total = tables.reduce((sum, t) => sum + t.bytes, 0);
+    // Time for 90% of the restore: it would not stop one transaction (less than twice the time), but the
+    // tables are emptied only with the rest projected to fit, so nothing is committed.
+    const clock = loadClock((0.9 * total * 1000) / rate, rate);
+    const error = await failure({ transaction: 'per-table', timeBudget: clock.budget, onProgress: clock.progress });
+    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: false });
+    expect(clock.last.progress!.bytes).toBeLessThan(0.5 * total); // stopped once the rate was measured (5 s of 19)
+    expect(error.message).toMatch(/failed: the restore would not finish in the invocation's time: .* it stopped while loading table "public"\."notes", after \d+ of its 2000 rows\. A restore must finish/);
+    expect(error.message).toMatch(/; the tables were not emptied; the database is as it was$/);
+    expect(await contents()).toBe(changed);
+    await countBatches('notes'); // a whole restore, for the tests after
+    expect(await contents()).toBe(snapshotContents);
+  });
+
+  it('with per-table transactions and the rest projected to fit, commits the emptied tables with those loaded so far and completes', async () => {
+    const { tables } = await readManifest({ s3: store.s3, bucket: BUCKET, prefix: '', database: store.db.name, snapshotId });
+    const total = tables.reduce((sum, t) => sum + t.bytes, 0);
+    const clock = loadClock((1.05 * total * 1000) / rate, rate);
+    const entries: Array<[string, Record<string, unknown> | undefined]> = [];
+    const log = { ...silentLog, info: (message: string, extra?: Record<string, unknown>) => void entries.push([message, extra]) };
+    const report = await restoreSnapshot({
+      driver: store.db.driver(), s3: store.s3, bucket: BUCKET, snapshotId, confirm: snapshotId, batchBytes: 4096, transaction: 'per-table',
+      timeBudget: clock.budget, onProgress: clock.progress, log,
+    });
+    expect(report).toMatchObject({ transaction: 'per-table', totalRows: 2700 });
+    expect(entries.find(([message]) => message === 'restore tables emptied')?.[1]).toMatchObject({ loadedWithThem: ['"public"."notes"'] });
     expect(await contents()).toBe(snapshotContents);
   });
 });

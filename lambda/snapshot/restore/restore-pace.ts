@@ -26,12 +26,18 @@ export interface PaceShortfall {
 export const MIN_SAMPLE_MS = 5_000;
 export const MIN_SAMPLE_SHARE = 0.1;
 /**
- * A restore stops only when the rest would take more than this many times the time it has left. Tables
- * load at different rates (their width, their indexes), so a projection from the tables loaded so far
- * can be wrong either way; one that is off by less than this factor never stops a restore that would
- * have finished.
+ * A restore whose stop changes nothing (one transaction, rolled back) stops only when the rest would take
+ * more than this many times the time it has left. Tables load at different rates (their width, their
+ * indexes), so a projection from the tables loaded so far can be wrong either way; one that is off by
+ * less than this factor never stops a restore that would have finished.
  */
-export const SHORTFALL_FACTOR = 2;
+export const STOP_FACTOR = 2;
+/**
+ * A `per-table` restore commits the `TRUNCATE` of its tables (the first change it cannot take back) only
+ * while the rest is projected to fit in the time left: more than this many times the time left stops it
+ * before that commit.
+ */
+export const COMMIT_FACTOR = 1;
 
 /**
  * Measures a restore's loading rate, batch after batch, in the time of its budget (the rate is bytes of
@@ -44,16 +50,23 @@ export class RestorePace {
   private startLeftMs: number | undefined;
   private minSampleMs = MIN_SAMPLE_MS;
   private sampleBytes = 0;
+  private rateKnown = false;
+
+  /** Whether the rate has been measured over long enough to project from it. */
+  get measured(): boolean {
+    return this.rateKnown;
+  }
 
   /**
    * Records a batch just loaded.
    * @param batchBytes bytes of lines the batch loaded
    * @param bytesLeft bytes of lines the restore still has to load after it
    * @param leftMs the time the restore has left now, ms (`spendableMs` of its budget)
+   * @param factor {@link STOP_FACTOR} or {@link COMMIT_FACTOR}
    * @returns the shortfall when, at the rate measured over long enough, `bytesLeft` would take more than
-   *   {@link SHORTFALL_FACTOR} times `leftMs`; undefined otherwise
+   *   `factor` times `leftMs`; undefined otherwise
    */
-  observe(batchBytes: number, bytesLeft: number, leftMs: number): PaceShortfall | undefined {
+  observe(batchBytes: number, bytesLeft: number, leftMs: number, factor: number): PaceShortfall | undefined {
     if (this.startLeftMs === undefined) {
       this.startLeftMs = leftMs;
       this.minSampleMs = Math.max(MIN_SAMPLE_MS, MIN_SAMPLE_SHARE * leftMs);
@@ -62,9 +75,10 @@ export class RestorePace {
     this.sampleBytes += batchBytes;
     const measuredMs = this.startLeftMs - leftMs;
     if (measuredMs < this.minSampleMs || this.sampleBytes <= 0) return undefined;
+    this.rateKnown = true;
     const bytesPerMs = this.sampleBytes / measuredMs;
     const needMs = bytesLeft / bytesPerMs;
-    if (needMs <= SHORTFALL_FACTOR * leftMs) return undefined;
+    if (needMs <= factor * leftMs) return undefined;
     return { bytesPerSecond: bytesPerMs * 1000, measuredMs, bytesLeft, needMs, leftMs };
   }
 }

@@ -17,7 +17,7 @@ import { applyLoadSettings, type LoadServer } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
 import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
-import { RestorePace, type PaceShortfall } from './restore-pace';
+import { COMMIT_FACTOR, RestorePace, STOP_FACTOR, type PaceShortfall } from './restore-pace';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
 /** How the restore uses transactions (see {@link restoreSnapshot}). */
@@ -78,7 +78,9 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
    * timeout ends it. It also stops, the same way, as soon as the rate of its loading so far (measured over
    * at least 5 s and a tenth of its time) shows that the bytes left would take more than twice the time
    * left (`restore-pace.ts`), rather than holding its tables until the time is spent only to roll back.
-   * With `per-table` the tables loaded before stay restored and the rest stay empty. A restore must finish
+   * With `per-table` the tables loaded before stay restored and the rest stay empty; to keep that rare, the
+   * tables are emptied in the transaction that loads the first units until the rate is measured, which
+   * commits only while the rest is projected to fit (and stops, changing nothing, otherwise). A restore must finish
    * in one invocation: the CLI (`rds-migrate restore`) runs one with no time limit.
    * @default none (no limit)
    */
@@ -188,6 +190,9 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  * With `per-table` every object is read and verified first, the tables are emptied in one committed
  * transaction, then each load unit is loaded, verified and committed on its own; a failure then leaves
  * the tables before it restored and the rest empty (`databaseChanged: true`, the message names them).
+ * With a `timeBudget`, the transaction that empties the tables also loads the first units, until the
+ * loading rate is measured (`restore-pace.ts`), and commits only while the rest is projected to fit in the
+ * time left: a restore that cannot finish in the invocation stops there with nothing changed.
  *
  * With a `timeBudget` (the function's invocation) the restore is refused before anything changes when no
  * time is left (checked again before each object `per-table` checks first), and stops after the INSERT
@@ -315,7 +320,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
         const loaded: RestoredTable[] = [];
         const server = await prepare(tx, context);
         await tx.execute(truncateStatement(tables));
-        for (const [i, unit] of units.entries()) loaded.push(...(await loadUnit(tx, unit, context, server, bytesBefore(units, i))));
+        for (const [i, unit] of units.entries()) loaded.push(...(await loadUnit(tx, unit, context, server, bytesBefore(units, i), STOP_FACTOR)));
         await resetSequences(tx, sequences);
         return () => restored.push(...loaded);
       });
@@ -333,25 +338,39 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan)
         throw error;
       }
     }
+    // With a time budget, the first units load in the transaction that empties the tables, until the pace
+    // has measured the rate: it commits only while the rest is projected to fit, so a restore that cannot
+    // finish in the invocation stops with nothing changed rather than with its tables emptied.
+    let next = 0;
     try {
       await inTransaction(driver, retry, 'restore: empty the tables', async (tx) => {
-        await prepare(tx, context);
+        const server = await prepare(tx, context);
         await tx.execute(truncateStatement(tables));
+        const loaded: RestoredTable[] = [];
+        let i = 0;
+        for (; i < units.length && options.timeBudget !== undefined && !context.pace.measured; i++) {
+          loaded.push(...(await loadUnit(tx, units[i]!, context, server, bytesBefore(units, i), COMMIT_FACTOR)));
+        }
         await enableTriggers(tx, context, tables);
-        return () => undefined;
+        return () => {
+          restored.push(...loaded);
+          next = i;
+          log.info('restore tables emptied', { snapshotId, loadedWithThem: loaded.map(display) });
+        };
       });
     } catch (error) {
       if (error instanceof CommitOutcomeUnknown) throw failure(error.cause, snapshotId, true, 'the answer to emptying the tables was lost: they may be empty');
       throw failure(error, snapshotId, false, 'the tables were not emptied; the database is as it was');
     }
     for (const [i, unit] of units.entries()) {
+      if (i < next) continue;
       try {
         if (outOfTime(options.timeBudget)) {
           throw new RestoreError(timeRanOut(`before loading ${unit.tables.map(display).join(', ')}`), 'time-budget', snapshotId, false);
         }
         await inTransaction(driver, retry, `restore: load ${unit.tables.map(display).join(', ')}`, async (tx) => {
           const server = await prepare(tx, context, unit.tables);
-          const loaded = await loadUnit(tx, unit, context, server, bytesBefore(units, i));
+          const loaded = await loadUnit(tx, unit, context, server, bytesBefore(units, i), STOP_FACTOR);
           return () => restored.push(...loaded);
         });
       } catch (error) {
@@ -501,7 +520,10 @@ function truncateStatement(tables: readonly ManifestTable[]): string {
 /**
  * Loads one unit's tables through `tx`: its cycle's foreign keys deferred, each table loaded (its object
  * checked against the manifest as it streams) and verified batch by batch (`loadTable`), the deferred
- * checks run, the triggers enabled again.
+ * checks run, the triggers enabled again. After every batch, with a time budget, it stops (`time-budget`)
+ * when the time is spent or when the pace projects the rest (the restore's bytes less `unitBytesBefore`,
+ * those of the units loaded before, and of this unit's loaded so far) to take more than `shortfallFactor`
+ * times the time left.
  */
 async function loadUnit(
   tx: Transaction,
@@ -509,6 +531,7 @@ async function loadUnit(
   context: LoadContext,
   server: LoadServer,
   unitBytesBefore: number,
+  shortfallFactor: number,
 ): Promise<RestoredTable[]> {
   const { options, location, log } = context;
   const altered = unit.cyclicKeys.filter((k) => !k.deferrable);
@@ -547,7 +570,7 @@ async function loadUnit(
           if (leftMs === undefined) return;
           const where = `while loading table ${display(table)}, after ${rows} of its ${table.rowCount} rows`;
           if (leftMs === 0) throw new RestoreError(timeRanOut(where), 'time-budget', options.snapshotId, false);
-          const shortfall = context.pace.observe(batchBytes, context.restoreBytes - bytesBeforeTable - bytes, leftMs);
+          const shortfall = context.pace.observe(batchBytes, context.restoreBytes - bytesBeforeTable - bytes, leftMs, shortfallFactor);
           if (shortfall) throw new RestoreError(wouldNotFinish(shortfall, where), 'time-budget', options.snapshotId, false);
         },
       });
