@@ -80,8 +80,8 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
    * left (`restore-pace.ts`), rather than holding its tables until the time is spent only to roll back.
    * With `per-table` the tables loaded before stay restored and the rest stay empty; to keep that rare, the
    * tables are emptied in the transaction that loads the first units until the rate is measured, which
-   * commits only while the rest is projected to fit (and stops, changing nothing, otherwise). A restore must finish
-   * in one invocation: the CLI (`rds-migrate restore`) runs one with no time limit.
+   * commits only while the rest is projected to fit (and stops, changing nothing, otherwise). A restore
+   * must finish in one invocation: the CLI (`rds-migrate restore`) runs one with no time limit.
    * @default none (no limit)
    */
   readonly timeBudget?: TimeBudget;
