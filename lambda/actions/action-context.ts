@@ -23,6 +23,12 @@ export interface SnapshotTarget {
   readonly keep?: number;
   /** Tables exported at once. @default 3 (`DEFAULT_PARALLELISM`) */
   readonly parallelism?: number;
+  /**
+   * The invocation's time (`withInvocationSnapshotBudget`): the export stops cleanly once it is spent
+   * (`takeSnapshot`'s `timeBudget`), should the estimate checked against `budget` have been wrong.
+   * @default none (no limit)
+   */
+  readonly timeBudget?: TimeBudget;
 }
 
 /**

@@ -94,7 +94,9 @@ export type MigrateStepResult =
  * The context for an invocation with a time budget: the snapshot's time budget (`maxSeconds`, see
  * `snapshot/budget`) is at most the time the invocation may still spend, so a snapshot that would
  * outlast the invocation is refused with its estimate before anything is read (the migration with it),
- * instead of Lambda stopping the function mid-export. Without a budget, or snapshots, `ctx` as it is.
+ * instead of Lambda stopping the function mid-export; and the export itself stops cleanly, failing, once
+ * that time is spent (`timeBudget`, for an estimate that was wrong). Without a budget, or snapshots, `ctx`
+ * as it is.
  */
 export function withInvocationSnapshotBudget(ctx: ActionContext, timeBudget: TimeBudget | undefined): ActionContext {
   const spendable = spendableMs(timeBudget);
@@ -102,7 +104,7 @@ export function withInvocationSnapshotBudget(ctx: ActionContext, timeBudget: Tim
   const seconds = Math.max(1, Math.floor(spendable / 1000));
   const configured = ctx.snapshots.budget?.maxSeconds;
   const maxSeconds = configured === undefined ? seconds : Math.min(configured, seconds);
-  return { ...ctx, snapshots: { ...ctx.snapshots, budget: { ...ctx.snapshots.budget, maxSeconds } } };
+  return { ...ctx, snapshots: { ...ctx.snapshots, budget: { ...ctx.snapshots.budget, maxSeconds }, timeBudget } };
 }
 
 /**

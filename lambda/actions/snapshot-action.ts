@@ -54,7 +54,8 @@ export interface RunSnapshotOptions {
  * 2. its estimated size (pg_class) checked against the target's `budget`: a snapshot that would not fit is
  *    refused with a {@link SnapshotBudgetError} before anything is read, so the migration it guards does
  *    not run;
- * 3. the export (`takeSnapshot`, `parallelism` tables at once);
+ * 3. the export (`takeSnapshot`, `parallelism` tables at once), stopped as a failure once the target's
+ *    `timeBudget` (the invocation's time) is spent;
  * 4. retention: with `keep`, the older complete snapshots beyond the `keep` newest are deleted, and
  *    incomplete ones older than a day; a failure there is logged, never thrown (the snapshot is done).
  *    While a migration is unfinished (in progress or failed at a statement), the snapshot a run resuming
@@ -103,6 +104,7 @@ export async function runSnapshot(ctx: ActionContext, target: SnapshotTarget | u
     log: ctx.log,
     ...(tables ? { tables } : {}),
     ...(target.parallelism !== undefined ? { parallelism: target.parallelism } : {}),
+    ...(target.timeBudget ? { timeBudget: target.timeBudget } : {}),
   });
 
   let pruned: string[] | undefined;

@@ -15,7 +15,7 @@ export {
   type KeyScope, type TableName,
 } from './keys';
 export { SNAPSHOT_ID_PATTERN, assertSnapshotId, newSnapshotId, snapshotIdTime } from './snapshot-id';
-export { SnapshotError } from './snapshot-error';
+export { SnapshotError, SnapshotOutOfTime } from './snapshot-error';
 export type { SnapshotLocation } from './snapshot-location';
 export { DEFAULT_PAGING, DEFAULT_RECORDS_PAGING, resolvePaging, type PageFormat, type PagingOptions } from './paging-options';
 export {

@@ -16,3 +16,12 @@ export class SnapshotError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The snapshot's `timeBudget` (the function's invocation) ran out while it exported: thrown from the
+ * page that found no time left, so that the snapshot fails cleanly (uploads aborted, objects deleted, no
+ * manifest) before Lambda stops the function. The `SnapshotError` thrown then has it as its `cause`.
+ */
+export class SnapshotOutOfTime extends Error {
+  override readonly name = 'SnapshotOutOfTime';
+}

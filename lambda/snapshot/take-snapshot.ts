@@ -8,7 +8,9 @@ import { exportTables, TableExportFailure } from './export-tables';
 import { assertKeyPrefix, type TableName } from './keys';
 import { MANIFEST_FORMAT_VERSION, type ManifestTable, type SnapshotManifest } from './manifest';
 import { manifestExists, writeManifest } from './manifest-store';
-import { SnapshotError } from './snapshot-error';
+import { SnapshotError, SnapshotOutOfTime } from './snapshot-error';
+import { formatBytes } from './budget/snapshot-budget';
+import { spendableMs, type TimeBudget } from '../engine/run/time-budget';
 import { assertSnapshotId, newSnapshotId } from './snapshot-id';
 import type { SnapshotLocation } from './snapshot-location';
 import { beginSnapshotView } from './snapshot-settings';
@@ -76,6 +78,16 @@ export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> 
   readonly log?: Log;
   /** Called (and awaited) after every page, e.g. to report progress; it must not use the driver. */
   readonly onProgress?: (progress: SnapshotProgress) => void | Promise<void>;
+  /**
+   * The time the snapshot may take (`engine/run/time-budget.ts`): in a Lambda function, the invocation's
+   * remaining time less a reserve. Checked after every page: once nothing is left beyond the reserve, the
+   * snapshot stops there and fails as any failed snapshot does (its uploads aborted, its objects deleted,
+   * no manifest; a {@link SnapshotError} whose cause is a {@link SnapshotOutOfTime}), rather than Lambda
+   * stopping the function mid-export with the migration lock still held. The size estimate checked before
+   * a snapshot starts (`budget/`) is meant to refuse one that cannot fit; this catches an estimate that
+   * was wrong. @default none (no limit)
+   */
+  readonly timeBudget?: TimeBudget;
 }
 
 /** Progress of a running snapshot, after a page of a table. */
@@ -187,6 +199,22 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   const log = options.log ?? silentLog;
   const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: options.driver.database };
   const started = Date.now();
+  /** Bytes of lines exported so far, per table (qualified name). */
+  const exportedBytes = new Map<string, number>();
+  /** Reports a page to `onProgress`, then stops the snapshot when its time budget is spent. */
+  const afterPage = async (progress: SnapshotProgress) => {
+    exportedBytes.set(qualifiedName(progress.schema, progress.table), progress.bytes);
+    await options.onProgress?.(progress);
+    if (spendableMs(options.timeBudget) === 0) {
+      throw new SnapshotOutOfTime(
+        `the invocation's time ran out after ${Math.round((Date.now() - started) / 1000)} s of export, ${formatBytes([...exportedBytes.values()].reduce((sum, bytes) => sum + bytes, 0))} of lines, ` +
+          `while exporting table ${displayName(progress)} (table ${progress.tableIndex + 1} of ${progress.tableCount}); no snapshot was written, so no migration it guards runs. ` +
+          'The size estimate checked before the snapshot assumed a faster export than this database gives: lower the assumed rate ' +
+          '(RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND) so that a snapshot that cannot fit is refused before it starts, narrow the snapshot (scope affected), ' +
+          'give the function a longer timeout, or take a backup yourself and migrate with scope none',
+      );
+    }
+  };
 
   let exists: boolean;
   try {
@@ -235,7 +263,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
               table.key !== null &&
               relations.reduce((sum, r) => sum + r.blocks * r.bytesPerBlock, 0) <= (options.keyOrderMaxBytes ?? 64 * 1024 * 1024),
             onPage: (table, tableIndex, page) =>
-              options.onProgress?.({
+              afterPage({
                 snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
                 pages: page.pages, rows: page.rows, bytes: page.bytes, compressedBytes: page.compressedBytes,
               }),
@@ -246,7 +274,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
               snapshotTable(retryPageReads(worker, { what: `snapshot page of ${table.schema}.${table.table}`, retry: options.transientRetry, log }), table, {
                 location, snapshotId, paging, partSizeBytes: options.partSizeBytes, gzipLevel: options.gzipLevel, log, stopped,
                 onPage: (page) =>
-                  options.onProgress?.({
+                  afterPage({
                     snapshotId, schema: table.schema, table: table.table, tableIndex, tableCount: catalog.length,
                     pages: page.pages, rows: page.rows, bytes: page.bytes, compressedBytes: page.compressedBytes,
                   }),

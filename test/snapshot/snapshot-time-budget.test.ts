@@ -1,0 +1,96 @@
+/**
+ * A snapshot with a time budget (the function's invocation) whose estimate was wrong: the export stops at
+ * the page that finds the time spent and fails as any failed snapshot does (no manifest, no objects, no
+ * multipart upload left), and the migration it guards does not run, its lock released.
+ */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import type { ActionContext } from '../../lambda/actions/action-context';
+import { runMigrateStep } from '../../lambda/actions/migrate-action';
+import { status } from '../../lambda/engine/commands/status';
+import type { TimeBudget } from '../../lambda/engine/run/time-budget';
+import { silentLog } from '../../lambda/observability/log';
+import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
+import { SnapshotError, SnapshotOutOfTime } from '../../lambda/snapshot/snapshot-error';
+import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { useSnapshotStore } from '../support/snapshot-store';
+import { bundled, bundleOf } from './support/bundle';
+import { multipartUploadsInProgress } from './support/table-object';
+
+const BUCKET = 'snapshot-time-budget';
+const store = useSnapshotStore({
+  database: 'snapshot_time_budget',
+  bucket: BUCKET,
+  sql: `
+    CREATE TABLE essays (id int PRIMARY KEY, body text NOT NULL);
+    INSERT INTO essays SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 20000) AS g;
+    CREATE TABLE tags (id int PRIMARY KEY, tag text);
+    INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 500) AS g;`,
+});
+
+/** A budget with `checks` reads' worth of time: each read finds a minute, then nothing is left. */
+function budgetOf(checks: number): TimeBudget & { readonly reads: () => number } {
+  let reads = 0;
+  return { remainingTimeMs: () => (++reads <= checks ? 60_000 : 0), reserveMs: 0, reads: () => reads };
+}
+
+/** Every object under `prefix` in the bucket. */
+async function objectsUnder(prefix: string): Promise<string[]> {
+  const listed = await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (listed.Contents ?? []).map((o) => o.Key!);
+}
+
+describe('takeSnapshot with a time budget', () => {
+  // Pages of about 64 KiB: essays (about 2.9 MB of lines) takes dozens of pages.
+  const paging = { responseBudgetBytes: 64 * 1024 };
+
+  it.each(['physical', 'key'] as const)('in %s order, stops at the page that finds the time spent and leaves nothing behind', async (order) => {
+    const prefix = `stopped-${order}/`;
+    const budget = budgetOf(5);
+    const error = await takeSnapshot({
+      driver: store.db.driver(), s3: store.s3, bucket: BUCKET, prefix, schemaVersion: null, order, paging, timeBudget: budget,
+    }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).cause).toBeInstanceOf(SnapshotOutOfTime);
+    expect((error as Error).message).toMatch(
+      /failed at table "public"\."(essays|tags)": SnapshotOutOfTime: the invocation's time ran out after \d+ s of export, [\d.]+ (kB|MB) of lines, while exporting table "public"\."(essays|tags)" \(table [12] of 2\); no snapshot was written, so no migration it guards runs\. The size estimate/,
+    );
+    expect(budget.reads()).toBeGreaterThan(5);
+    expect(await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix, database: store.db.name })).toEqual([]);
+    expect(await objectsUnder(prefix)).toEqual([]);
+    expect(await multipartUploadsInProgress(store.s3, BUCKET)).toEqual([]);
+  });
+
+  it('completes when the time lasts, reading the time after every page', async () => {
+    const budget = budgetOf(10_000);
+    const snapshot = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, prefix: 'ample/', schemaVersion: null, paging, timeBudget: budget });
+    expect(snapshot.totalRows).toBe(20_500);
+    expect(budget.reads()).toBeGreaterThan(10);
+  });
+});
+
+describe('the snapshot before migrating, in an invocation whose time runs out during the export', () => {
+  it('fails the migrate step: the migration does not run, no snapshot is left, and the lock is released', async () => {
+    const bundle = bundleOf([bundled('0001', 'essay_words', ['ALTER TABLE essays ADD COLUMN words int'])]);
+    let exporting = false;
+    const log = { ...silentLog, info: (message: string) => void (exporting ||= message === 'snapshot started') };
+    // A minute until the export begins (the estimate fits it), then none.
+    const timeBudget: TimeBudget = { remainingTimeMs: () => (exporting ? 0 : 60_000), reserveMs: 0 };
+    const ctx: ActionContext = {
+      driver: store.db.driver(), bundle, schemas: ['public'], appliedBy: 'test', log,
+      snapshots: { s3: store.s3, bucket: BUCKET, prefix: 'migrate/', parallelism: 1 },
+    };
+    const error = await runMigrateStep(ctx, { timeBudget }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).cause).toBeInstanceOf(SnapshotOutOfTime);
+    expect((await status(store.db.driver(), bundle)).current).toBeNull();
+    const { rows } = await store.db.sql(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'essays' AND column_name = 'words'`);
+    expect(rows[0].n).toBe(0);
+    expect(await objectsUnder('migrate/')).toEqual([]);
+    // The lock was released: the same step with time migrates at once (the lock does not wait by default).
+    const next = await runMigrateStep({ ...ctx, log: silentLog }, { timeBudget: { remainingTimeMs: () => 600_000, reserveMs: 0 } });
+    expect(next).toMatchObject({ done: true });
+    expect((await status(store.db.driver(), bundle)).current).toBe('0001');
+    expect(await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix: 'migrate/', database: store.db.name })).toHaveLength(1);
+  });
+});
