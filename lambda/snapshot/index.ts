@@ -19,9 +19,10 @@ export { SnapshotError, SnapshotOutOfTime } from './snapshot-error';
 export type { SnapshotLocation } from './snapshot-location';
 export { DEFAULT_PAGING, DEFAULT_RECORDS_PAGING, resolvePaging, type PageFormat, type PagingOptions } from './paging-options';
 export {
-  restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreSnapshotOptions, type RestoreTransaction, type RestoredTable,
+  restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreSnapshotOptions, type RestoredTable,
 } from './restore/restore-snapshot';
 export { RestoreError, type RestoreFailureKind } from './restore/restore-error';
+export type { RestoreTransaction } from './restore/restore-checks';
 export { planSnapshotScope, SNAPSHOT_SCOPES, type PlanScopeOptions, type ScopePlan, type SnapshotScope } from './scope/snapshot-scope';
 export { migrationTouchesSchema, type MigrationTouches, type TouchedRelation } from './scope/migration-touches';
 export { affectedTables, type AffectedTables } from './scope/affected-tables';

@@ -5,23 +5,20 @@ import { silentLog, type Log } from '../../observability/log';
 import type { TableName } from '../keys';
 import type { LineFormat } from '../line-format';
 import { formatBytes } from '../budget/snapshot-budget';
-import { ManifestError, manifestLineFormat, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
-import { readManifest, SnapshotNotFoundError } from '../manifest-store';
+import { manifestLineFormat, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
 import { assertSnapshotId } from '../snapshot-id';
 import type { SnapshotLocation } from '../snapshot-location';
-import { checkSnapshotObjects } from './check-snapshot-objects';
-import { createInspectionSchema, dropInspectionSchema, inspectionSchemaProblem, inspectionTables, schemaExists } from './inspection-schema';
-import { loadOrder, type LoadUnit } from './load-order';
+import { createInspectionSchema, dropInspectionSchema } from './inspection-schema';
+import type { LoadUnit } from './load-order';
 import { applyLoadSettings, type LoadServer } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
-import { missingSequences, readTargetCatalog, restoreObstacles, tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
+import { tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
+import { checkSnapshot, checkTarget, chooseTransaction, type Refuse, type RestoreTransaction } from './restore-checks';
 import { COMMIT_FACTOR, RestorePace, STOP_FACTOR, type PaceShortfall } from './restore-pace';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
-/** How the restore uses transactions (see {@link restoreSnapshot}). */
-export type RestoreTransaction = 'single' | 'per-table' | 'auto';
 
 export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database'> {
   /** The database restored into: its snapshot tables are emptied and reloaded. */
@@ -144,9 +141,6 @@ export interface RestoreReport {
   readonly durationMs: number;
 }
 
-/** The schema of rds-migrate's own bookkeeping: never restored, it describes the schema, not the data. */
-const HISTORY_SCHEMA = 'rds_migrate';
-
 const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
 
 /**
@@ -211,7 +205,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const started = Date.now();
   const log = options.log ?? silentLog;
   const snapshotId = options.snapshotId;
-  const refuse = (kind: RestoreFailureKind, message: string, cause?: unknown): never => {
+  const refuse: Refuse = (kind, message, cause) => {
     throw new RestoreError(`Restore of snapshot ${snapshotId} refused: ${message}; nothing was changed`, kind, snapshotId, false, cause ? { cause } : undefined);
   };
   try {
@@ -228,37 +222,15 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
   if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0) throw new Error(`lockTimeoutMs: ${lockTimeoutMs} must be a whole number of milliseconds`);
 
-  let manifest: SnapshotManifest;
-  try {
-    manifest = await readManifest({ ...location, snapshotId });
-  } catch (error) {
-    if (error instanceof SnapshotNotFoundError || error instanceof ManifestError) return refuse('snapshot', error.message, error);
-    throw error;
-  }
-  if (options.currentSchemaVersion !== undefined && options.currentSchemaVersion !== manifest.schemaVersion) {
-    refuse(
-      'database',
-      `the snapshot was taken at schema version ${manifest.schemaVersion ?? 'none'}, the database is at ${options.currentSchemaVersion ?? 'none'}: ` +
-        `bring the database to version ${manifest.schemaVersion ?? 'none'} first (rollback or migrate), or restore into another database`,
-    );
-  }
-  let tables = manifest.tables.filter((t) => t.schema !== HISTORY_SCHEMA);
-  const skipped = manifest.tables.filter((t) => t.schema === HISTORY_SCHEMA).map((t) => ({ schema: t.schema, table: t.table }));
-  const objectProblems = await checkSnapshotObjects(location, manifest);
-  if (objectProblems.length > 0) refuse('snapshot', `the snapshot does not match its manifest: ${objectProblems.join('; ')}`);
+  const { manifest, tables, skipped } = await checkSnapshot(
+    location,
+    snapshotId,
+    { driver, ...(options.currentSchemaVersion !== undefined ? { currentSchemaVersion: options.currentSchemaVersion } : {}), ...(options.targetSchema !== undefined ? { targetSchema: options.targetSchema } : {}) },
+    refuse,
+  );
   if (outOfTime(options.timeBudget)) refuse('time-budget', timeRanOut('before anything was loaded'));
   const targetSchema = options.targetSchema;
   if (targetSchema !== undefined) {
-    const problem = inspectionSchemaProblem(targetSchema);
-    if (problem) refuse('database', `targetSchema: ${JSON.stringify(targetSchema)} ${problem}`);
-    try {
-      tables = inspectionTables(tables, targetSchema);
-    } catch (error) {
-      refuse('database', (error as Error).message, error);
-    }
-    if (await schemaExists(driver, targetSchema)) {
-      refuse('database', `targetSchema: schema "${targetSchema}" already exists in database "${driver.database}": a copy is restored into a new schema only, nothing is overwritten`);
-    }
     try {
       await createInspectionSchema(driver, targetSchema, tables);
     } catch (error) {
@@ -278,7 +250,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
 }
 
 /** What `restoreSnapshot` has read and checked before it loads anything. */
-interface RestorePlan {
+interface CheckedRestore {
   readonly manifest: SnapshotManifest;
   /** The tables to load (in `targetSchema` when given). */
   readonly tables: readonly ManifestTable[];
@@ -289,22 +261,16 @@ interface RestorePlan {
   /** When the restore started (`Date.now()`). */
   readonly started: number;
   readonly log: Log;
-  readonly refuse: (kind: RestoreFailureKind, message: string, cause?: unknown) => never;
+  readonly refuse: Refuse;
 }
 
 /** Checks that the database can take `plan.tables`, then empties and loads them (see `restoreSnapshot`). */
-async function restoreTables(options: RestoreSnapshotOptions, plan: RestorePlan): Promise<RestoreReport> {
+async function restoreTables(options: RestoreSnapshotOptions, plan: CheckedRestore): Promise<RestoreReport> {
   const { manifest, tables, skipped, location, sourceDatabase, lockTimeoutMs, started, log, refuse } = plan;
   const { driver, snapshotId } = options;
-  const catalog = await readTargetCatalog(driver, tables);
-  const sequences = uniqueSequences(tables);
-  const obstacles = restoreObstacles(catalog, tables);
-  for (const missing of await missingSequences(driver, sequences)) obstacles.push(`sequence ${missing} does not exist`);
-  if (obstacles.length > 0) refuse('database', `database "${driver.database}" cannot take it: ${obstacles.join('; ')}`);
-
-  const units = loadOrder(tables, catalog.foreignKeys);
+  const { catalog, sequences, units } = await checkTarget(driver, tables, refuse);
   const totalBytes = tables.reduce((sum, t) => sum + t.bytes, 0);
-  const mode = chooseMode(options, totalBytes);
+  const mode = chooseTransaction(options, totalBytes);
   log.info('restore started', { snapshotId, database: driver.database, sourceDatabase, tables: tables.length, units: units.length, transaction: mode });
 
   const context: LoadContext = {
@@ -421,16 +387,6 @@ interface LoadContext {
 /** Bytes of lines of the units before `units[index]` (loaded before it). */
 function bytesBefore(units: readonly LoadUnit<ManifestTable>[], index: number): number {
   return units.slice(0, index).reduce((sum, unit) => sum + unit.tables.reduce((s, t) => s + t.bytes, 0), 0);
-}
-
-function chooseMode(options: RestoreSnapshotOptions, totalBytes: number): 'single' | 'per-table' {
-  const mode = options.transaction ?? 'auto';
-  if (mode !== 'single' && mode !== 'per-table' && mode !== 'auto') {
-    throw new Error(`transaction: ${JSON.stringify(mode)} must be "single", "per-table" or "auto"`);
-  }
-  if (mode !== 'auto') return mode;
-  const max = options.singleTransactionMaxBytes ?? 1024 ** 3;
-  return totalBytes <= max ? 'single' : 'per-table';
 }
 
 /** The commit was sent and its answer lost (5xx, a dropped connection): it may or may not have happened. */
@@ -662,13 +618,6 @@ function loadShape(table: ManifestTable, target: TargetTable | undefined, lineFo
 /** Reads a table object through, checking it against its manifest entry (`per-table` restores check every object first). */
 async function readThrough(location: SnapshotLocation, table: ManifestTable, format: LineFormat): Promise<void> {
   for await (const chunk of tableObjectStream(location, table, format)) void chunk;
-}
-
-/** The tables' sequences, each once. */
-function uniqueSequences(tables: readonly ManifestTable[]): ManifestSequence[] {
-  const seen = new Map<string, ManifestSequence>();
-  for (const table of tables) for (const s of table.sequences ?? []) seen.set(qualifiedName(s.schema, s.name), s);
-  return [...seen.values()];
 }
 
 /** `setval` of every sequence in one statement (PostgreSQL docs, 9.17 "Sequence Manipulation Functions"). */
