@@ -30,6 +30,8 @@ import { versionSchema } from './version';
  *   `"targetDatabase":"app_inspect"` restores a copy into another database of the cluster instead (its
  *   schema brought to the snapshot's version first), `"targetSchema":"inspect"` into a new schema of the
  *   database, next to the live tables (created from the manifest); `"transaction":"single"|"per-table"|"auto"`.
+ *   `"dryRun":true` (no `confirm` needed) changes nothing and answers what the restore would do: the tables
+ *   it would empty and load, in order, with their rows, or the refusal it would meet (`planRestore`).
  */
 const snapshotIdField = z
   .string()
@@ -70,14 +72,23 @@ export const manualEventSchema = z.discriminatedUnion('action', [
     .strictObject({
       action: z.literal('restore'),
       snapshotId: snapshotIdField,
-      confirm: z.string({ error: 'is required: repeat the snapshot id to confirm that the current rows are replaced' }),
+      confirm: z.string({ error: 'must be a string: the snapshot id repeated' }).optional(),
       targetDatabase: databaseField.optional(),
       targetSchema: schemaField.optional(),
       transaction: z.enum(['single', 'per-table', 'auto']).optional(),
+      dryRun: z.boolean({ error: 'must be true or false' }).optional(),
     })
-    .refine((event) => event.confirm === event.snapshotId, {
+    .refine((event) => event.dryRun === true || event.confirm !== undefined, {
+      path: ['confirm'],
+      message: 'is required: repeat the snapshot id to confirm that the current rows are replaced (or give "dryRun": true to see what a restore would do)',
+    })
+    .refine((event) => event.dryRun === true || event.confirm === undefined || event.confirm === event.snapshotId, {
       path: ['confirm'],
       message: 'does not repeat snapshotId: nothing is restored without the exact id confirmed',
+    })
+    .refine((event) => event.dryRun !== true || event.targetDatabase === undefined, {
+      path: ['dryRun'],
+      message: 'is not available with targetDatabase: its tables exist only once its migrations have run (plan a restore in place or into a targetSchema)',
     })
     .refine((event) => event.targetSchema === undefined || event.targetDatabase === undefined, {
       path: ['targetSchema'],

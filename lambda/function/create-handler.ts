@@ -23,6 +23,7 @@ import type { Log } from '../observability/log';
 import { startRun } from '../observability/function-logger';
 import { publishRunMetrics, startRunMetrics } from '../observability/metrics';
 import { runMigrateStep, withInvocationSnapshotBudget } from '../actions/migrate-action';
+import { runRestorePlan } from '../actions/restore-plan-action';
 import { inProgressReport } from './budgeted-migrate';
 import { handleCustomResource, pollCustomResource } from './custom-resource';
 import type { InvocationClock } from './deploy/advance-deployment';
@@ -90,10 +91,17 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
         case 'list-snapshots':
           return runListSnapshots(ctx, event.limit !== undefined ? { limit: event.limit } : {});
         case 'restore': {
+          if (event.dryRun === true) {
+            return runRestorePlan(ctx, {
+              snapshotId: event.snapshotId,
+              ...(event.targetSchema !== undefined ? { targetSchema: event.targetSchema } : {}),
+              ...(event.transaction ? { transaction: event.transaction } : {}),
+            });
+          }
           const timeBudget = invocationBudget(clock.context, clock.env);
           return runRestore(ctx, {
             snapshotId: event.snapshotId,
-            confirm: event.confirm,
+            confirm: event.confirm ?? '', // the event's schema requires it without dryRun
             ...(event.targetDatabase ? { targetDatabase: event.targetDatabase } : {}),
             ...(event.targetSchema !== undefined ? { targetSchema: event.targetSchema } : {}),
             ...(event.transaction ? { transaction: event.transaction } : {}),

@@ -35,7 +35,7 @@ describe('restore and list-snapshots events', () => {
 
   it('refuses a restore without the exact confirmation, or with a malformed id or field, naming each', () => {
     expect(refusal({ action: 'restore', snapshotId: ID })).toBe(
-      'Invalid event: confirm: is required: repeat the snapshot id to confirm that the current rows are replaced',
+      'Invalid event: confirm: is required: repeat the snapshot id to confirm that the current rows are replaced (or give "dryRun": true to see what a restore would do)',
     );
     expect(refusal({ action: 'restore', snapshotId: ID, confirm: '20250314T091500Z-3fa9c01c' })).toBe(
       'Invalid event: confirm: does not repeat snapshotId: nothing is restored without the exact id confirmed',
