@@ -7,7 +7,8 @@ import { checkSnapshotObjects } from './check-snapshot-objects';
 import { inspectionSchemaProblem, inspectionTables, schemaExists } from './inspection-schema';
 import { loadOrder, type LoadUnit } from './load-order';
 import { missingSequences, readTargetCatalog, restoreObstacles, type TargetCatalog } from './restore-catalog';
-import type { RestoreFailureKind } from './restore-error';
+import { RestoreError, type RestoreFailureKind } from './restore-error';
+import { assertSnapshotId } from '../snapshot-id';
 
 /**
  * The checks a restore makes before it changes anything, shared by `restoreSnapshot` and `planRestore`
@@ -16,6 +17,23 @@ import type { RestoreFailureKind } from './restore-error';
 
 /** Throws the restore's refusal: a `RestoreError` of `kind`, nothing changed. */
 export type Refuse = (kind: RestoreFailureKind, message: string, cause?: unknown) => never;
+
+/**
+ * The refusals of a restore of `snapshotId` ("Restore of snapshot <id> refused: <message>; nothing was
+ * changed"), once the id is checked: a malformed id is refused at once (`confirmation`).
+ * @throws {RestoreError} when `snapshotId` is not a snapshot id
+ */
+export function refusalsOf(snapshotId: string): Refuse {
+  const refuse: Refuse = (kind, message, cause) => {
+    throw new RestoreError(`Restore of snapshot ${snapshotId} refused: ${message}; nothing was changed`, kind, snapshotId, false, cause ? { cause } : undefined);
+  };
+  try {
+    assertSnapshotId(snapshotId);
+  } catch (error) {
+    refuse('confirmation', (error as Error).message);
+  }
+  return refuse;
+}
 
 /** The schema of rds-migrate's own bookkeeping: never restored, it describes the schema, not the data. */
 export const HISTORY_SCHEMA = 'rds_migrate';

@@ -1,12 +1,10 @@
 import type { Driver } from '../../driver/driver';
 import type { TableName } from '../keys';
 import type { ManifestTable } from '../manifest';
-import { assertSnapshotId } from '../snapshot-id';
 import type { SnapshotLocation } from '../snapshot-location';
 import { loadOrder } from './load-order';
 import { tableKey } from './restore-catalog';
-import { checkSnapshot, checkTarget, chooseTransaction, type CheckedTarget, type Refuse, type RestoreTransaction } from './restore-checks';
-import { RestoreError } from './restore-error';
+import { checkSnapshot, checkTarget, chooseTransaction, refusalsOf, type CheckedTarget, type RestoreTransaction } from './restore-checks';
 
 export interface PlanRestoreOptions extends Omit<SnapshotLocation, 'database'> {
   /** The database a restore would go into. */
@@ -85,14 +83,7 @@ export interface RestorePlanReport {
  */
 export async function planRestore(options: PlanRestoreOptions): Promise<RestorePlanReport> {
   const { driver, snapshotId } = options;
-  const refuse: Refuse = (kind, message, cause) => {
-    throw new RestoreError(`Restore of snapshot ${snapshotId} refused: ${message}; nothing was changed`, kind, snapshotId, false, cause ? { cause } : undefined);
-  };
-  try {
-    assertSnapshotId(snapshotId);
-  } catch (error) {
-    refuse('confirmation', (error as Error).message);
-  }
+  const refuse = refusalsOf(snapshotId);
   const sourceDatabase = options.sourceDatabase ?? driver.database;
   const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: sourceDatabase };
   const { manifest, tables, skipped } = await checkSnapshot(

@@ -7,7 +7,6 @@ import type { LineFormat } from '../line-format';
 import { formatBytes } from '../budget/snapshot-budget';
 import { manifestLineFormat, type ManifestSequence, type ManifestTable, type SnapshotManifest } from '../manifest';
 import { qualifiedName, quoteIdentifier } from '../../driver/quote-identifier';
-import { assertSnapshotId } from '../snapshot-id';
 import type { SnapshotLocation } from '../snapshot-location';
 import { createInspectionSchema, dropInspectionSchema } from './inspection-schema';
 import type { LoadUnit } from './load-order';
@@ -15,7 +14,7 @@ import { applyLoadSettings, type LoadServer } from './load-settings';
 import { loadTable, type LoadShape } from './load-table';
 import { tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
-import { checkSnapshot, checkTarget, chooseTransaction, type Refuse, type RestoreTransaction } from './restore-checks';
+import { checkSnapshot, checkTarget, chooseTransaction, refusalsOf, type Refuse, type RestoreTransaction } from './restore-checks';
 import { COMMIT_FACTOR, RestorePace, STOP_FACTOR, type PaceShortfall } from './restore-pace';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
@@ -205,14 +204,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const started = Date.now();
   const log = options.log ?? silentLog;
   const snapshotId = options.snapshotId;
-  const refuse: Refuse = (kind, message, cause) => {
-    throw new RestoreError(`Restore of snapshot ${snapshotId} refused: ${message}; nothing was changed`, kind, snapshotId, false, cause ? { cause } : undefined);
-  };
-  try {
-    assertSnapshotId(snapshotId);
-  } catch (error) {
-    refuse('confirmation', (error as Error).message);
-  }
+  const refuse = refusalsOf(snapshotId);
   if (options.confirm !== snapshotId) {
     refuse('confirmation', `confirm: ${JSON.stringify(options.confirm)} does not repeat the snapshot id ${snapshotId}`);
   }
