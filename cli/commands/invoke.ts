@@ -5,6 +5,7 @@ import type { MigrateInProgressReport } from '../../lambda/function/budgeted-mig
 import type { ListSnapshotsReport } from '../../lambda/actions/list-snapshots-action';
 import type { PlanActionReport } from '../../lambda/actions/plan-action';
 import type { RestoreActionReport } from '../../lambda/actions/restore-action';
+import type { RestorePlanActionReport } from '../../lambda/actions/restore-plan-action';
 import { assertSnapshotId } from '../../lambda/snapshot/snapshot-id';
 import type { RepairActionReport } from '../../lambda/actions/repair-action';
 import type { RollbackActionReport } from '../../lambda/actions/rollback-action';
@@ -20,6 +21,7 @@ import { renderBaseline } from '../output/render-baseline';
 import { renderMigrate, renderMigrateInProgress } from '../output/render-migrate';
 import { renderPlan } from '../output/render-plan';
 import { renderRestore } from '../output/render-restore';
+import { renderRestorePlan } from '../output/render-restore-plan';
 import { renderSnapshotList } from '../output/render-snapshots';
 import { renderRepair } from '../output/render-repair';
 import { renderRollback } from '../output/render-rollback';
@@ -60,7 +62,9 @@ const TAKES_TO: ReadonlySet<InvokeAction> = new Set(['migrate', 'plan', 'rollbac
  * and sends it as `confirm` too (typing it on the command line is the confirmation, as for the local
  * rollback; with `--dry-run` the event is `{"action":"plan","direction":"down"}` instead); `baseline` needs `--version`; `list-snapshots` takes `--limit` (1 to 1,000, the event's
  * bound); `restore` needs `--snapshot-id` and `--confirm` repeating it (checked here, before anything is
- * sent), optionally `--target-database` or `--target-schema`.
+ * sent), optionally `--target-database` or `--target-schema`; with `--dry-run` it sends `"dryRun":true`
+ * (the function's plan of that restore, changing nothing), `--confirm` then optional (given, it must still
+ * repeat the id) and `--target-database` refused, as the function's event refuses it.
  * @throws {UsageError} naming the flag that is missing, malformed or not for this action
  */
 function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unknown> {
@@ -85,17 +89,25 @@ function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unkn
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    if (flags.confirm !== snapshotId) {
+    // A dry run changes nothing: --confirm is not needed, but one given must still be the right one.
+    if ((!flags.dryRun || flags.confirm !== undefined) && flags.confirm !== snapshotId) {
       throw new UsageError(`--confirm must repeat the snapshot id ${snapshotId}: the rows of its tables are replaced; nothing was sent`);
     }
     if (flags.targetDatabase !== undefined && flags.targetSchema !== undefined) throw new UsageError('--target-database or --target-schema, not both; nothing was sent');
+    if (flags.dryRun && flags.targetDatabase !== undefined) {
+      throw new UsageError('--dry-run is not available with --target-database (its tables exist only once its migrations have run): plan a restore in place or with --target-schema; nothing was sent');
+    }
     return {
-      action, snapshotId, confirm: flags.confirm,
+      action, snapshotId,
+      ...(flags.confirm !== undefined ? { confirm: flags.confirm } : {}),
       ...(flags.targetDatabase ? { targetDatabase: flags.targetDatabase } : {}),
       ...(flags.targetSchema !== undefined ? { targetSchema: flags.targetSchema } : {}),
+      ...(flags.dryRun ? { dryRun: true } : {}),
     };
   }
-  if (flags.dryRun && action !== 'rollback') throw new UsageError(`--dry-run is only for invoke rollback (plan is migrate's dry run), not ${action}`);
+  if (flags.dryRun && action !== 'rollback') {
+    throw new UsageError(`--dry-run is only for invoke rollback (plan is migrate's dry run), not ${action}; invoke restore takes it too`);
+  }
   if (action === 'rollback') {
     if (to === undefined) throw new UsageError('--to <version> is required for invoke rollback: the version to end at (0 reverts everything)');
     const targetVersion = checkVersionFlag(to, '--to');
@@ -142,7 +154,8 @@ function render(action: InvokeAction, report: unknown, out: Printer): void {
     case 'list-snapshots':
       return renderSnapshotList(report as ListSnapshotsReport, out, '--limit');
     case 'restore':
-      return renderRestore(report as RestoreActionReport, out);
+      // A dry run's report ({"dryRun":true}) is the plan of the restore, not its outcome.
+      return (report as { dryRun?: boolean }).dryRun === true ? renderRestorePlan(report as RestorePlanActionReport, out) : renderRestore(report as RestoreActionReport, out);
   }
 }
 
@@ -162,7 +175,7 @@ export function registerInvoke(program: Command, session: Session): void {
         'takes a snapshot, applies the pending migrations (up to --to) and verifies, all in AWS; plan shows what it ' +
         'would run; rollback --to V reverts above V (a snapshot first); baseline --version V adopts an existing ' +
         'schema; repair and unlock act on the schema history and the lock; list-snapshots and restore --snapshot-id ID ' +
-        '--confirm ID reach the snapshots in the function\'s bucket. Exit codes as ' +
+        '--confirm ID reach the snapshots in the function\'s bucket (restore --dry-run shows what the restore would do). Exit codes as ' +
         'for the local commands; an error thrown in the function maps by its type (LockHeldError exits 3).',
     )
     .addOption(new Option('--function-name <name>', 'the function\'s name or ARN (stack output MigrationsFunctionName)').env('RDS_MIGRATE_FUNCTION_NAME'))
@@ -176,7 +189,7 @@ export function registerInvoke(program: Command, session: Session): void {
     .option('--region <region>', 'AWS region of the function (default: the SDK\'s)')
     .option('--lambda-endpoint <url>', 'Lambda endpoint, for a local stand-in')
     .option('--logs', 'print the tail of the function\'s log (last 4 KB) on stderr')
-    .option('--dry-run', 'rollback: print the statements the rollback would run (the function\'s plan), change nothing');
+    .option('--dry-run', 'rollback: print the statements the rollback would run (the function\'s plan); restore: print the tables the restore would empty and load, in order, with their rows; change nothing');
   addOutputOptions(command);
   addHelp(command, {
     examples: [
@@ -188,6 +201,7 @@ export function registerInvoke(program: Command, session: Session): void {
       'rds-migrate invoke baseline --version 0021',
       'rds-migrate invoke unlock --json',
       'rds-migrate invoke list-snapshots --limit 5',
+      'rds-migrate invoke restore --snapshot-id 20250314T091500Z-3fa9c01b --dry-run',
       'rds-migrate invoke restore --snapshot-id 20250314T091500Z-3fa9c01b --confirm 20250314T091500Z-3fa9c01b',
     ],
   });
