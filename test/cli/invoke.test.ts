@@ -5,7 +5,7 @@ import { writeBundleFile } from '../../lambda/migrations/write-bundle';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { writeFixtureMigrations } from './support/fixture-migrations';
-import { startLocalLambdaEndpoint, type LocalLambdaEndpoint } from './support/local-lambda-endpoint';
+import { functionEnv, startLocalLambdaEndpoint, type LocalLambdaEndpoint } from './support/local-lambda-endpoint';
 import { createProject, type TestProject } from './support/project';
 import { runCli } from './support/run-cli';
 
@@ -25,13 +25,7 @@ beforeAll(async () => {
   const bundlePath = project.path('asset/migrations.json');
   await writeBundleFile(project.path('migrations'), bundlePath);
   const handler = createHandler({
-    env: {
-      RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
-      RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
-      RDS_MIGRATE_DATABASE: db.name,
-      RDS_MIGRATE_BUNDLE_PATH: bundlePath,
-      AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
-    },
+    env: functionEnv({ functionName: FUNCTION, database: db.name, bundlePath }),
     driver: () => new PgDriver({ connectionString: db.url }),
   });
   lambda = await startLocalLambdaEndpoint(FUNCTION, handler, 'START RequestId: 42\nrun finished\nEND RequestId: 42\n');
@@ -177,15 +171,7 @@ describe('rds-migrate invoke: snapshots in the function\'s bucket', () => {
     s3 = await startLocalS3();
     await s3.createBucket('snapshots');
     const handler = createHandler({
-      env: {
-        RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
-        RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
-        RDS_MIGRATE_DATABASE: db.name,
-        RDS_MIGRATE_BUNDLE_PATH: project.path('asset/migrations.json'),
-        RDS_MIGRATE_SNAPSHOT_BUCKET: 'snapshots',
-        RDS_MIGRATE_S3_FORCE_PATH_STYLE: 'true',
-        AWS_LAMBDA_FUNCTION_NAME: SNAPSHOTTING,
-      },
+      env: functionEnv({ functionName: SNAPSHOTTING, database: db.name, bundlePath: project.path('asset/migrations.json'), bucket: 'snapshots' }),
       driver: () => new PgDriver({ connectionString: db.url }),
       s3: s3.client(),
     });

@@ -5,7 +5,7 @@ import { createHandler } from '../../lambda/function/create-handler';
 import { writeBundleFile } from '../../lambda/migrations/write-bundle';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startLocalLambdaEndpoint, type LocalLambdaEndpoint } from './support/local-lambda-endpoint';
+import { functionEnv, startLocalLambdaEndpoint, type LocalLambdaEndpoint } from './support/local-lambda-endpoint';
 import { createProject, type TestProject } from './support/project';
 import { runCli } from './support/run-cli';
 
@@ -242,15 +242,7 @@ describe('invoke restore --dry-run', () => {
     const bundlePath = project.path('asset/migrations.json');
     await writeBundleFile(project.path('migrations'), bundlePath);
     const handler = createHandler({
-      env: {
-        RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
-        RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
-        RDS_MIGRATE_DATABASE: db.name,
-        RDS_MIGRATE_BUNDLE_PATH: bundlePath,
-        RDS_MIGRATE_SNAPSHOT_BUCKET: BUCKET,
-        RDS_MIGRATE_S3_FORCE_PATH_STYLE: 'true',
-        AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
-      },
+      env: functionEnv({ functionName: FUNCTION, database: db.name, bundlePath, bucket: BUCKET }),
       driver: () => new PgDriver({ connectionString: db.url }),
       s3: s3.client(),
     });

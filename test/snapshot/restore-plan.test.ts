@@ -2,18 +2,14 @@
  * A restore's dry run (`planRestore`, the function's `{"action":"restore","dryRun":true}`): what a restore
  * would do, in load order, with nothing changed; and the same refusals as the restore.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../lambda/function/create-handler';
 import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { planRestore } from '../../lambda/snapshot/restore/restore-plan';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { useSnapshotStore } from '../support/snapshot-store';
-import { bundled, bundleOf } from './support/bundle';
+import { withStoreHandler } from './support/store-handler';
 
 const BUCKET = 'restore-plan';
 const store = useSnapshotStore({
@@ -116,15 +112,7 @@ describe('planRestore', () => {
 
 describe('the function', () => {
   it('answers {"action":"restore","dryRun":true} with the plan, no confirmation needed, and changes nothing', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-restore-plan-'));
-    try {
-      await writeFile(path.join(dir, 'migrations.json'), JSON.stringify(bundleOf([bundled('0001', 'nothing', ['SELECT 1'])])));
-      const env = {
-        RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:test', RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:test',
-        RDS_MIGRATE_DATABASE: store.db.name, RDS_MIGRATE_SNAPSHOT_BUCKET: BUCKET, RDS_MIGRATE_SNAPSHOT_PREFIX: 'fn/', RDS_MIGRATE_BUNDLE_PATH: path.join(dir, 'migrations.json'),
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-      };
-      const handler = createHandler({ env, driver: () => store.db.driver(), s3: store.s3 });
+    await withStoreHandler(store, {}, async (handler) => {
       const { rows: counted } = await store.db.sql('SELECT count(*)::int AS n FROM notes');
       const taken = (await handler({ action: 'snapshot' })) as { snapshot: { snapshotId: string } };
       const id = taken.snapshot.snapshotId;
@@ -138,8 +126,6 @@ describe('the function', () => {
         /dryRun: is not available with targetDatabase/,
       );
       await expect(handler({ action: 'restore', snapshotId: id })).rejects.toThrow(/confirm: is required: repeat the snapshot id .* \(or give "dryRun": true/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

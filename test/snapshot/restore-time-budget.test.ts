@@ -4,13 +4,9 @@
  * tables not yet loaded left empty and named (per table), or sooner when its loading rate shows the rest
  * cannot fit; the function passes its invocation's budget.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TimeBudget } from '../../lambda/engine/run/time-budget';
-import { createHandler } from '../../lambda/function/create-handler';
 import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { restoreSnapshot, type RestoreProgress, type RestoreSnapshotOptions } from '../../lambda/snapshot/restore/restore-snapshot';
 import { formatBytes } from '../../lambda/snapshot/budget/snapshot-budget';
@@ -19,7 +15,7 @@ import { silentLog } from '../../lambda/observability/log';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
 import { openLocalDataApiDriver } from '../support/local-data-api-driver';
 import { useSnapshotStore } from '../support/snapshot-store';
-import { bundled, bundleOf } from './support/bundle';
+import { withStoreHandler } from './support/store-handler';
 import { NOTES_AND_TAGS_SQL } from './support/notes-and-tags';
 
 const BUCKET = 'restore-time-budget';
@@ -262,15 +258,7 @@ async function countBatches(table: string): Promise<number> {
 
 describe('the function', () => {
   it('gives a restore its invocation\'s time: none left, the restore is refused and nothing changes', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'rds-migrate-restore-time-'));
-    try {
-      await writeFile(path.join(dir, 'migrations.json'), JSON.stringify(bundleOf([bundled('0001', 'nothing', ['SELECT 1'])])));
-      const env = {
-        RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:test', RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:test',
-        RDS_MIGRATE_DATABASE: store.db.name, RDS_MIGRATE_SNAPSHOT_BUCKET: BUCKET, RDS_MIGRATE_SNAPSHOT_PREFIX: 'fn/', RDS_MIGRATE_BUNDLE_PATH: path.join(dir, 'migrations.json'),
-        RDS_MIGRATE_TIME_RESERVE_MS: '0', POWERTOOLS_LOG_LEVEL: 'SILENT',
-      };
-      const handler = createHandler({ env, driver: () => store.db.driver(), s3: store.s3 });
+    await withStoreHandler(store, { env: { RDS_MIGRATE_TIME_RESERVE_MS: '0' } }, async (handler) => {
       const taken = (await handler({ action: 'snapshot' })) as { snapshot: { snapshotId: string } };
       await store.db.sql(`DELETE FROM tags WHERE id > 100`);
       const changed = await contents();
@@ -282,8 +270,6 @@ describe('the function', () => {
       const ample = { getRemainingTimeInMillis: () => 600_000, awsRequestId: 'request-2' } as unknown as Context;
       await expect(handler(restore, ample)).resolves.toMatchObject({ action: 'restore', restore: { totalRows: 2700 } });
       expect(await contents()).toBe(snapshotContents);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -63,3 +63,19 @@ export async function startLocalLambdaEndpoint(functionName: string, handler: Ha
       }),
   };
 }
+
+/**
+ * The environment the construct gives the function, for a handler served by {@link startLocalLambdaEndpoint}:
+ * a cluster and secret ARN of the test account, the database, the compiled bundle, the function's name and,
+ * with `bucket`, the snapshot bucket on a local S3 (path-style addressing).
+ */
+export function functionEnv(options: { readonly functionName: string; readonly database: string; readonly bundlePath: string; readonly bucket?: string }): NodeJS.ProcessEnv {
+  return {
+    RDS_MIGRATE_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:app',
+    RDS_MIGRATE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
+    RDS_MIGRATE_DATABASE: options.database,
+    RDS_MIGRATE_BUNDLE_PATH: options.bundlePath,
+    ...(options.bucket !== undefined ? { RDS_MIGRATE_SNAPSHOT_BUCKET: options.bucket, RDS_MIGRATE_S3_FORCE_PATH_STYLE: 'true' } : {}),
+    AWS_LAMBDA_FUNCTION_NAME: options.functionName,
+  };
+}
