@@ -8,7 +8,7 @@ import type { VerificationReport } from '../verify/report';
 import { runVerification } from '../verify/run-verification';
 import { contextRunOptions, type ActionContext } from './action-context';
 import { withInvocationSnapshotBudget } from './migrate-action';
-import { runSnapshot, type SnapshotSummary } from './snapshot-action';
+import { runSnapshot, snapshotSkipped as skipReason, type SnapshotSummary } from './snapshot-action';
 import { snapshotAgeMetric } from './verify-action';
 
 export interface RollbackActionOptions {
@@ -110,15 +110,13 @@ export async function runRollback(ctx: ActionContext, options: RollbackActionOpt
     ...contextRunOptions(ctx, options.timeBudget),
     targetVersion,
     beforeApply: async (toRevert) => {
-      if (!ctx.snapshots) {
-        snapshotSkipped = 'snapshots are not configured (no bucket)';
-        ctx.log.warn('no snapshot taken before rolling back: no bucket configured', { revert: toRevert.length });
-      } else if (ctx.snapshots.scope === 'none') {
-        snapshotSkipped = 'the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)';
-        ctx.log.warn('no snapshot taken before rolling back: snapshot scope is none', { revert: toRevert.length });
+      const budgeted = withInvocationSnapshotBudget(ctx, options.timeBudget);
+      snapshotSkipped = skipReason(budgeted.snapshots);
+      if (snapshotSkipped !== undefined) {
+        ctx.log.warn('no snapshot taken before rolling back', { reason: snapshotSkipped, revert: toRevert.length });
       } else {
         ctx.log.info('taking snapshot before rolling back', { revert: toRevert.map((m) => m.version) });
-        snapshot = await runSnapshot(withInvocationSnapshotBudget(ctx, options.timeBudget));
+        snapshot = await runSnapshot(budgeted);
       }
     },
   });

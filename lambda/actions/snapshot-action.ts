@@ -4,6 +4,7 @@ import { computeStatus, type Status } from '../engine/status/compute';
 import type { BundledMigration } from '../migrations/bundle';
 import { checkSnapshotBudget, estimateSnapshot, planSnapshotScope, pruneSnapshots, takeSnapshot, type TableName } from '../snapshot';
 import type { ActionContext, SnapshotTarget } from './action-context';
+import { spendableMs } from '../engine/run/time-budget';
 import { appliedVersionsOf, findCoveringSnapshot, protectedForResume, resumedMigration, type HistoryView, type ReusedSnapshot } from './covering-snapshot';
 
 /** What a report says of one snapshot: enough to find it and to check it against the database. */
@@ -135,6 +136,23 @@ export async function runSnapshot(ctx: ActionContext, target: SnapshotTarget | u
   };
 }
 
+const SNAPSHOTS_NOT_CONFIGURED = 'snapshots are not configured (no bucket)';
+
+/**
+ * Why the snapshot before migrating or reverting is not taken, or undefined when it is: no bucket; scope
+ * `none`; or the invocation's time (`target.timeBudget`) already spent, when the run stops before its first
+ * migration anyway (the engine checks the same budget before each one) and the next invocation takes it:
+ * a snapshot started then would only run out of time and fail.
+ */
+export function snapshotSkipped(target: SnapshotTarget | undefined): string | undefined {
+  if (!target) return SNAPSHOTS_NOT_CONFIGURED;
+  if (target.scope === 'none') return 'the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)';
+  if (spendableMs(target.timeBudget) === 0) {
+    return "the invocation's time is used up: nothing is migrated or reverted in it, and the next invocation takes the snapshot";
+  }
+  return undefined;
+}
+
 /** The snapshot step before migrating: the snapshot taken, the one reused, or why none was taken. */
 export interface SnapshotStep {
   /** The snapshot this step took; null when it took none (`reused` or `skipped` says why). */
@@ -192,13 +210,10 @@ async function coveringSnapshot(ctx: ActionContext, target: SnapshotTarget, pend
  * @throws what `runSnapshot` throws: the migration must then not run
  */
 export async function snapshotBeforeMigrate(ctx: ActionContext, pending: readonly BundledMigration[]): Promise<SnapshotStep> {
-  if (!ctx.snapshots) {
-    ctx.log.warn('no snapshot taken before migrating: no bucket configured', { pending: pending.length });
-    return { snapshot: null, skipped: 'snapshots are not configured (no bucket)' };
-  }
-  if (ctx.snapshots.scope === 'none') {
-    ctx.log.warn('no snapshot taken before migrating: snapshot scope is none', { pending: pending.length });
-    return { snapshot: null, skipped: 'the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)' };
+  const skipped = snapshotSkipped(ctx.snapshots);
+  if (skipped !== undefined || !ctx.snapshots) {
+    ctx.log.warn('no snapshot taken before migrating', { reason: skipped, pending: pending.length });
+    return { snapshot: null, skipped: skipped ?? SNAPSHOTS_NOT_CONFIGURED };
   }
   // Read once, holding the lock: which migration this run resumes, and the versions the snapshot records.
   const history = await readHistoryView(ctx);

@@ -93,4 +93,23 @@ describe('the snapshot before migrating, in an invocation whose time runs out du
     expect((await status(store.db.driver(), bundle)).current).toBe('0001');
     expect(await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix: 'migrate/', database: store.db.name })).toHaveLength(1);
   });
+
+  it('takes no snapshot when the time is already spent: the step stops before its first migration, without an error', async () => {
+    const bundle = bundleOf([
+      bundled('0001', 'essay_words', ['ALTER TABLE essays ADD COLUMN words int']),
+      bundled('0002', 'essay_lang', ['ALTER TABLE essays ADD COLUMN lang text']),
+    ]);
+    const ctx: ActionContext = {
+      driver: store.db.driver(), bundle, schemas: ['public'], appliedBy: 'test', log: silentLog,
+      snapshots: { s3: store.s3, bucket: BUCKET, prefix: 'spent/', parallelism: 1 },
+    };
+    const result = await runMigrateStep(ctx, { timeBudget: { remainingTimeMs: () => 0, reserveMs: 0 } });
+    expect(result).toMatchObject({
+      done: false,
+      stopped: { reason: 'time-budget', version: '0002' },
+      snapshot: { snapshot: null, skipped: "the invocation's time is used up: nothing is migrated or reverted in it, and the next invocation takes the snapshot" },
+    });
+    expect((await status(store.db.driver(), bundle)).current).toBe('0001');
+    expect(await objectsUnder('spent/')).toEqual([]);
+  });
 });

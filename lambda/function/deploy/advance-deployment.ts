@@ -39,7 +39,7 @@
  * 4. A lock held by another runner is waited for by polling (the poll answers "not complete").
  */
 import type { ActionContext } from '../../actions/action-context';
-import { runSnapshot, snapshotBeforeMigrate } from '../../actions/snapshot-action';
+import { runSnapshot, snapshotBeforeMigrate, snapshotSkipped } from '../../actions/snapshot-action';
 import type { BundledMigration } from '../../migrations/bundle';
 import { LockHeldError } from '../../engine/errors';
 import { status as readStatus } from '../../engine/commands/status';
@@ -173,8 +173,8 @@ function snapshotOnce(ctx: ActionContext, record: DeploymentRecord, timeBudget: 
     beforeMigrate: (pending) => once(() => snapshotBeforeMigrate(budgeted, pending)),
     beforeRevert: () =>
       once(async () => {
-        if (!budgeted.snapshots) return { snapshot: null, skipped: 'snapshots are not configured (no bucket)' };
-        if (budgeted.snapshots.scope === 'none') return { snapshot: null, skipped: 'the snapshot scope is none (RDS_MIGRATE_SNAPSHOT_SCOPE)' };
+        const skipped = snapshotSkipped(budgeted.snapshots);
+        if (skipped !== undefined) return { snapshot: null, skipped };
         ctx.log.info('taking snapshot before reverting');
         return { snapshot: await runSnapshot(budgeted) };
       }),
