@@ -1,5 +1,7 @@
 import type { MigrationPlan, PlannedMigration, PlannedRepeatable, PlannedStatement } from '../../lambda/engine/plan/types';
+import type { PlannedSnapshot } from '../../lambda/actions/snapshot-action';
 import type { Printer } from './printer';
+import { formatBytes, formatCount, formatDuration } from './units';
 
 /** A planned migration in the `--json` report: the plan without the bundled scripts it was built from. */
 export type PlanMigrationReport = Omit<PlannedMigration, 'migration'>;
@@ -16,6 +18,27 @@ export interface PlanReport {
   readonly migrations: PlanMigrationReport[];
   /** Repeatable migrations migrate would (re-)apply after the versioned ones (migrate's plan only). */
   readonly repeatables?: PlanRepeatableReport[];
+  /** The snapshot migrate would take first (the function's plan, which has a bucket). */
+  readonly snapshot?: PlannedSnapshot;
+}
+
+/** One line on the snapshot migrate would take before its first migration. */
+function snapshotLine(snapshot: PlannedSnapshot, out: Printer): void {
+  const c = out.colour;
+  if (snapshot.refused) {
+    out.line(c.red(`Snapshot first: refused, so migrate would run nothing. ${snapshot.refused}`));
+  } else if (snapshot.reused) {
+    out.line(`Snapshot first: none taken, ${snapshot.reused.snapshotId} is reused (${snapshot.reused.reason}).`);
+  } else if (snapshot.skipped) {
+    out.line(c.yellow(`Snapshot first: none (${snapshot.skipped}).`));
+  } else if (snapshot.estimate) {
+    const e = snapshot.estimate;
+    const note = snapshot.scopeNote ? ` (not affected: ${snapshot.scopeNote})` : '';
+    out.line(
+      `Snapshot first: scope ${snapshot.scope}${note}, ${e.tables} table(s), about ${formatBytes(e.bytes)} and ${formatCount(e.rows)} rows ` +
+        `(the catalog's estimate), about ${formatDuration(e.seconds * 1000)} to export.`,
+    );
+  }
 }
 
 /** The plan as a report: every statement, in order, as migrate or rollback would run it. */
@@ -52,6 +75,7 @@ export function renderPlan(report: PlanReport, out: Printer): void {
   }
   const again = repeatables.length > 0 ? `, ${repeatables.length} repeatable migration(s)` : '';
   out.line(`${c.bold(`Plan (${verb})`)}: ${report.current ?? 'none'} → ${report.target ?? 'none'}, ${report.migrations.length} migration(s)${again}`);
+  if (report.snapshot) snapshotLine(report.snapshot, out);
   for (const m of [...report.migrations, ...repeatables]) {
     out.line();
     const mode = m.steps.some((s) => s.data) ? 'data migration, batches in transactions of their own' : m.transactional ? 'one transaction' : 'statement by statement';

@@ -1,6 +1,9 @@
 import { plan, planRollback } from '../engine/commands/plan';
 import type { PlannedMigration, PlannedRepeatable, PlannedStep } from '../engine/plan/types';
+import type { TimeBudget } from '../engine/run/time-budget';
 import type { ActionContext } from './action-context';
+import { withInvocationSnapshotBudget } from './migrate-action';
+import { planSnapshotBeforeMigrate, type PlannedSnapshot } from './snapshot-action';
 
 /** A planned migration in the report: the plan without the bundled scripts it was built from. */
 export type PlanActionMigration = Omit<PlannedMigration, 'migration'>;
@@ -29,6 +32,13 @@ export interface PlanActionReport {
   readonly repeatables: PlanActionRepeatable[];
   /** Statements in all (a folded step's DO block counts once, as it is sent). */
   readonly statements: number;
+  /**
+   * Up, with migrations to run: the snapshot migrate would take before the first one, without taking it
+   * (`planSnapshotBeforeMigrate`): none and why, one reused, or its scope, the catalog's estimate of its
+   * size and time, and the budget refusal migrate would meet. Absent for down, with nothing to run, or
+   * without a snapshot bucket (the CLI's `plan`).
+   */
+  readonly snapshot?: PlannedSnapshot;
 }
 
 const countStatements = (steps: readonly PlannedStep[]): number => steps.reduce((sum, step) => sum + step.statements.length, 0);
@@ -37,7 +47,9 @@ const countStatements = (steps: readonly PlannedStep[]): number => steps.reduce(
  * The dry run of migrate (the engine's `plan`): the exact statements `{"action":"migrate"}` would run
  * now, up to `targetVersion` (default: the bundle's last), with their transactions, timeouts and
  * schema history writes; migrate executes this same plan. Reads the schema history only: takes no
- * lock, takes no snapshot, creates nothing, so a migrate starting later may find another state.
+ * lock, takes no snapshot, creates nothing, so a migrate starting later may find another state. It says
+ * what the snapshot before the first migration would be (`snapshot`): with a `timeBudget` (the function's
+ * invocation), its time limit is at most that invocation's, as migrate's is.
  *
  * With `direction: 'down'`, the dry run of rollback instead (the engine's `planRollback`): the down
  * scripts `{"action":"rollback"}` would run to end at `targetVersion`, highest first, with their undo
@@ -52,7 +64,10 @@ const countStatements = (steps: readonly PlannedStep[]): number => steps.reduce(
  * @throws {Error} naming `targetVersion` when it is missing for down, not a version of the bundle, or on
  *   the wrong side of the current version
  */
-export async function runPlan(ctx: ActionContext, options: { readonly targetVersion?: string; readonly direction?: 'up' | 'down' } = {}): Promise<PlanActionReport> {
+export async function runPlan(
+  ctx: ActionContext,
+  options: { readonly targetVersion?: string; readonly direction?: 'up' | 'down'; readonly timeBudget?: TimeBudget } = {},
+): Promise<PlanActionReport> {
   const direction = options.direction ?? 'up';
   if (direction === 'down' && options.targetVersion === undefined) {
     throw new Error('targetVersion is required to plan a rollback: the version it would end at (0 reverts everything); nothing was read');
@@ -68,6 +83,10 @@ export async function runPlan(ctx: ActionContext, options: { readonly targetVers
   const repeatables = planned.repeatables.map(({ repeatable: _bundled, ...rest }) => rest);
   const statements = [...migrations, ...repeatables].reduce((sum, m) => sum + countStatements(m.steps), 0);
   ctx.log.info('planned', { current: planned.current, target: planned.target, migrations: migrations.length, repeatables: repeatables.length, statements });
+  const snapshot =
+    direction === 'up' && planned.migrations.length > 0 && ctx.snapshots
+      ? await planSnapshotBeforeMigrate(withInvocationSnapshotBudget(ctx, options.timeBudget), planned.migrations.map((m) => m.migration))
+      : undefined;
   return {
     action: 'plan',
     database: ctx.driver.database,
@@ -77,5 +96,6 @@ export async function runPlan(ctx: ActionContext, options: { readonly targetVers
     migrations,
     repeatables,
     statements,
+    ...(snapshot ? { snapshot } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { status } from '../engine/commands/status';
 import { readSchemaHistory } from '../engine/history/read';
 import { computeStatus, type Status } from '../engine/status/compute';
 import type { BundledMigration } from '../migrations/bundle';
-import { checkSnapshotBudget, estimateSnapshot, planSnapshotScope, pruneSnapshots, takeSnapshot, type TableName } from '../snapshot';
+import { checkSnapshotBudget, DEFAULT_EXPORT_BYTES_PER_SECOND, estimateSnapshot, planSnapshotScope, pruneSnapshots, SnapshotBudgetError, takeSnapshot, type TableName } from '../snapshot';
 import type { ActionContext, SnapshotTarget } from './action-context';
 import { spendableMs } from '../engine/run/time-budget';
 import { appliedVersionsOf, findCoveringSnapshot, protectedForResume, resumedMigration, type HistoryView, type ReusedSnapshot } from './covering-snapshot';
@@ -72,25 +72,10 @@ export async function runSnapshot(ctx: ActionContext, target: SnapshotTarget | u
   const current = options.status ?? (await status(ctx.driver, ctx.bundle));
   const appliedVersions = appliedVersionsOf(current);
 
-  let tables: TableName[] | undefined;
-  let scopeNote: string | undefined;
-  if (options.pending && target.scope === 'affected') {
-    const plan = await planSnapshotScope(ctx.driver, { scope: 'affected', pending: options.pending, schemas: ctx.schemas });
-    if (plan.scope === 'affected') {
-      tables = plan.tables;
-      ctx.log.info('snapshot scope: affected tables', {
-        tables: plan.tables.length, notFound: plan.notFound.length, outside: plan.outside.map((t) => `${t.schema}.${t.table}`),
-      });
-    } else if (plan.scope === 'full') {
-      scopeNote = plan.reason;
-      ctx.log.warn('snapshot scope: full, affected tables unknown', { reason: plan.reason });
-    }
-  }
-  const scope = tables ? 'affected' : 'full';
+  const { tables, scopeNote, scope } = await snapshotScope(ctx, target, options.pending);
   if (target.budget && (target.budget.maxBytes !== undefined || target.budget.maxSeconds !== undefined)) {
     const estimate = await estimateSnapshot(ctx.driver, ctx.schemas, tables);
-    const what = `${options.pending ? 'the snapshot before migrating' : 'the snapshot'} (scope ${scope}, schemas ${ctx.schemas.join(', ')})`;
-    const seconds = checkSnapshotBudget(estimate, target.budget, what);
+    const seconds = checkSnapshotBudget(estimate, target.budget, snapshotWhat(ctx, scope, options.pending !== undefined));
     ctx.log.info('snapshot estimate within budget', { bytes: estimate.bytes, rows: estimate.rows, tables: estimate.tables.length, seconds: Math.ceil(seconds) });
   }
 
@@ -151,6 +136,94 @@ export function snapshotSkipped(target: SnapshotTarget | undefined): string | un
     return "the invocation's time is used up: nothing is migrated or reverted in it, and the next invocation takes the snapshot";
   }
   return undefined;
+}
+
+/** The tables a snapshot exports: every table of the schemas (`full`), or with `pending` and scope `affected` those they touch and their neighbours. */
+interface SnapshotScopeChoice {
+  /** The tables, or undefined for every table of the context's schemas. */
+  readonly tables?: TableName[];
+  /** Why the scope is `full` although `affected` was configured. */
+  readonly scopeNote?: string;
+  readonly scope: 'full' | 'affected';
+}
+
+async function snapshotScope(ctx: ActionContext, target: SnapshotTarget, pending: readonly BundledMigration[] | undefined): Promise<SnapshotScopeChoice> {
+  if (!pending || target.scope !== 'affected') return { scope: 'full' };
+  const plan = await planSnapshotScope(ctx.driver, { scope: 'affected', pending, schemas: ctx.schemas });
+  if (plan.scope === 'affected') {
+    ctx.log.info('snapshot scope: affected tables', {
+      tables: plan.tables.length, notFound: plan.notFound.length, outside: plan.outside.map((t) => `${t.schema}.${t.table}`),
+    });
+    return { tables: plan.tables, scope: 'affected' };
+  }
+  if (plan.scope === 'full') {
+    ctx.log.warn('snapshot scope: full, affected tables unknown', { reason: plan.reason });
+    return { scopeNote: plan.reason, scope: 'full' };
+  }
+  return { scope: 'full' };
+}
+
+/** Names a snapshot in a budget refusal: `the snapshot before migrating (scope full, schemas public)`. */
+function snapshotWhat(ctx: ActionContext, scope: 'full' | 'affected', beforeMigrating: boolean): string {
+  return `${beforeMigrating ? 'the snapshot before migrating' : 'the snapshot'} (scope ${scope}, schemas ${ctx.schemas.join(', ')})`;
+}
+
+/** What a plan says of the snapshot migrate would take first (`planSnapshotBeforeMigrate`). */
+export interface PlannedSnapshot {
+  /** Why none would be taken (no bucket, scope `none`), as migrate's report would say. */
+  readonly skipped?: string;
+  /** The snapshot migrate would reuse instead: it covers the unfinished migration the run would resume. */
+  readonly reused?: ReusedSnapshot;
+  readonly scope?: 'full' | 'affected';
+  /** Why the scope is `full` although `affected` was configured. */
+  readonly scopeNote?: string;
+  /**
+   * The catalog's estimate of what it would export (`pg_table_size`, `reltuples`: nothing is scanned), and
+   * the export time at the budget's rate (`RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND`, default 8 MiB/s), seconds.
+   */
+  readonly estimate?: {
+    readonly bytes: number;
+    readonly rows: number;
+    readonly tables: number;
+    readonly seconds: number;
+    /** Its largest tables (at most 5), as `schema.table`, bytes. */
+    readonly largest: Array<{ readonly table: string; readonly bytes: number }>;
+  };
+  /** The refusal migrate would meet (the estimate over the budget): no migration would run. */
+  readonly refused?: string;
+}
+
+/**
+ * What `snapshotBeforeMigrate` would do before `pending`, worked out without exporting anything: none
+ * taken (`skipped`), one reused (a covering snapshot), or the scope it would take with the catalog's
+ * estimate of its size and time, and the refusal it would meet when that is over `ctx.snapshots.budget`.
+ * Reads the schema history, the catalog and the bucket's listing only.
+ */
+export async function planSnapshotBeforeMigrate(ctx: ActionContext, pending: readonly BundledMigration[]): Promise<PlannedSnapshot> {
+  const skipped = snapshotSkipped(ctx.snapshots);
+  if (skipped !== undefined || !ctx.snapshots) return { skipped: skipped ?? SNAPSHOTS_NOT_CONFIGURED };
+  const target = ctx.snapshots;
+  const reused = await coveringSnapshot(ctx, target, pending, await readHistoryView(ctx));
+  if (reused) return { reused };
+  const { tables, scopeNote, scope } = await snapshotScope(ctx, target, pending);
+  const estimate = await estimateSnapshot(ctx.driver, ctx.schemas, tables);
+  const budget = target.budget ?? {};
+  let refused: string | undefined;
+  let seconds: number;
+  try {
+    seconds = checkSnapshotBudget(estimate, budget, snapshotWhat(ctx, scope, true));
+  } catch (error) {
+    if (!(error instanceof SnapshotBudgetError)) throw error;
+    refused = error.message;
+    seconds = estimate.bytes / (budget.bytesPerSecond ?? DEFAULT_EXPORT_BYTES_PER_SECOND);
+  }
+  const largest = [...estimate.tables].sort((a, b) => b.bytes - a.bytes).slice(0, 5).map((t) => ({ table: `${t.schema}.${t.table}`, bytes: t.bytes }));
+  return {
+    scope,
+    ...(scopeNote ? { scopeNote } : {}),
+    estimate: { bytes: estimate.bytes, rows: estimate.rows, tables: estimate.tables.length, seconds, largest },
+    ...(refused ? { refused } : {}),
+  };
 }
 
 /** The snapshot step before migrating: the snapshot taken, the one reused, or why none was taken. */

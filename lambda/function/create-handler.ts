@@ -108,8 +108,14 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
             ...(timeBudget ? { timeBudget } : {}),
           });
         }
-        case 'plan':
-          return runPlan(ctx, { ...(event.targetVersion ? { targetVersion: event.targetVersion } : {}), ...(event.direction ? { direction: event.direction } : {}) });
+        case 'plan': {
+          const timeBudget = invocationBudget(clock.context, clock.env);
+          return runPlan(ctx, {
+            ...(event.targetVersion ? { targetVersion: event.targetVersion } : {}),
+            ...(event.direction ? { direction: event.direction } : {}),
+            ...(timeBudget ? { timeBudget } : {}),
+          });
+        }
         case 'rollback': {
           const timeBudget = invocationBudget(clock.context, clock.env);
           return runRollback(ctx, { targetVersion: event.targetVersion, confirm: event.confirm, ...(timeBudget ? { timeBudget } : {}) });
