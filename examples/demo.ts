@@ -8,17 +8,23 @@
  *    migrations.json from cdk.out), pointed at the local Data API and S3.
  * 4. Invokes it with {"action":"baseline","version":"0021"}: production already has 0021 (Django applied
  *    it), so its verify script proves the OCR columns are there and 0021 is recorded without running.
- * 5. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022, 0023 and 0024, verification.
- * 6. Invokes it again: nothing to apply.
- * 7. Invokes it with {"action":"restore",...,"targetSchema":"before_ocr"}: the snapshot of step 5 as a copy
+ * 5. Invokes it with {"action":"plan"}: what migrate would run, and the snapshot it would take first
+ *    (its scope and the catalog's estimate), changing nothing.
+ * 6. Invokes it with {"action":"migrate"}: snapshot to S3, migrations 0022, 0023 and 0024, verification.
+ * 7. Invokes it again: nothing to apply.
+ * 8. Invokes it with {"action":"restore",...,"dryRun":true}: what the restore of step 9 would load, in
+ *    order, changing nothing.
+ * 9. Invokes it with {"action":"restore",...,"targetSchema":"before_ocr"}: the snapshot of step 6 as a copy
  *    in a new schema next to the migrated tables, where the invalid OCR values the migration cleaned up
  *    are still to be seen.
  */
 import pg from 'pg';
 import { loadFaktuLove } from './faktulove/load-example';
-import { formatBaselineReport, formatMigrateReport, formatRestoreReport } from './demo/format-report';
+import { formatBaselineReport, formatMigrateReport, formatPlanReport, formatRestorePlanReport, formatRestoreReport } from './demo/format-report';
 import type { BaselineActionReport } from '../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../lambda/actions/migrate-action';
+import type { PlanActionReport } from '../lambda/actions/plan-action';
+import type { RestorePlanActionReport } from '../lambda/actions/restore-plan-action';
 import type { RestoreActionReport } from '../lambda/actions/restore-action';
 import { startLocalAws } from '../local/environment/local-aws';
 import { loadSynthesizedFunction, synth } from '../local/lambda';
@@ -80,8 +86,17 @@ async function main(): Promise<void> {
     }
     for (const line of formatBaselineReport(baseline.result)) console.log(line);
 
+    console.log(`\nInvocation 2: {"action":"plan"}`);
+    const planned = await fn.invoke<PlanActionReport>({ action: 'plan' });
+    if (!planned.ok) {
+      console.error(`  the function failed: ${planned.error.errorType}: ${planned.error.errorMessage}`);
+      process.exitCode = 1;
+      return;
+    }
+    for (const line of formatPlanReport(planned.result)) console.log(line);
+
     let snapshotId: string | undefined;
-    for (const run of [2, 3]) {
+    for (const run of [3, 4]) {
       console.log(`\nInvocation ${run}: {"action":"migrate"}`);
       const outcome = await fn.invoke<MigrateActionReport>({ action: 'migrate' });
       if (!outcome.ok) {
@@ -99,8 +114,18 @@ async function main(): Promise<void> {
     console.log(`\nAfter: ${left} invalid OCR values left in the table (the originals are in the snapshot).`);
 
     if (snapshotId) {
+      const dryRun = { action: 'restore', snapshotId, dryRun: true, targetSchema: 'before_ocr' };
+      console.log(`\nInvocation 5: ${JSON.stringify(dryRun)}`);
+      const preview = await fn.invoke<RestorePlanActionReport>(dryRun);
+      if (!preview.ok) {
+        console.error(`  the function failed: ${preview.error.errorType}: ${preview.error.errorMessage}`);
+        process.exitCode = 1;
+        return;
+      }
+      for (const line of formatRestorePlanReport(preview.result)) console.log(line);
+
       const restore = { action: 'restore', snapshotId, confirm: snapshotId, targetSchema: 'before_ocr' };
-      console.log(`\nInvocation 4: ${JSON.stringify(restore)}`);
+      console.log(`\nInvocation 6: ${JSON.stringify(restore)}`);
       const restored = await fn.invoke<RestoreActionReport>(restore);
       if (!restored.ok) {
         console.error(`  the function failed: ${restored.error.errorType}: ${restored.error.errorMessage}`);

@@ -1,6 +1,8 @@
 import type { BaselineActionReport } from '../../lambda/actions/baseline-action';
 import type { MigrateActionReport } from '../../lambda/actions/migrate-action';
+import type { PlanActionReport } from '../../lambda/actions/plan-action';
 import type { RestoreActionReport } from '../../lambda/actions/restore-action';
+import type { RestorePlanActionReport } from '../../lambda/actions/restore-plan-action';
 
 /** Human-readable lines for a migrate report, as the demo prints them. */
 export function formatMigrateReport(report: MigrateActionReport): string[] {
@@ -48,5 +50,31 @@ export function formatRestoreReport(report: RestoreActionReport): string[] {
   const lines = [`  restored snapshot ${r.snapshotId} (schema version ${r.schemaVersion ?? 'none'}) into ${into}: ${r.totalRows} rows in ${r.durationMs} ms, every row proved`];
   const width = Math.max(...r.tables.map((t) => `${t.schema}.${t.table}`.length));
   for (const t of r.tables) lines.push(`    ${`${t.schema}.${t.table}`.padEnd(width)}  ${String(t.rows).padStart(7)} rows`);
+  return lines;
+}
+
+/** `12.3 MiB`: the demo's sizes. */
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Human-readable lines for a plan report (migrate's dry run), as the demo prints them. */
+export function formatPlanReport(report: PlanActionReport): string[] {
+  const lines = [`  would apply ${report.migrations.map((m) => m.version).join(', ') || 'nothing'} (${report.statements} statements), ${report.current ?? 'none'} → ${report.target ?? 'none'}`];
+  const s = report.snapshot;
+  if (s?.refused) lines.push(`  snapshot first: refused: ${s.refused}`);
+  else if (s?.skipped) lines.push(`  snapshot first: none (${s.skipped})`);
+  else if (s?.reused) lines.push(`  snapshot first: ${s.reused.snapshotId} reused`);
+  else if (s?.estimate) {
+    lines.push(`  snapshot first: scope ${s.scope}, ${s.estimate.tables} tables, about ${mib(s.estimate.bytes)} (pg_class), about ${s.estimate.seconds.toFixed(1)} s at the budget's rate`);
+  }
+  return lines;
+}
+
+/** Human-readable lines for a restore's dry run, as the demo prints them. */
+export function formatRestorePlanReport(report: RestorePlanActionReport): string[] {
+  const p = report.plan;
+  const into = p.schema !== undefined ? `new schema ${p.schema}` : p.database;
+  const lines = [`  a restore of ${p.snapshotId} into ${into} would load ${p.totalRows} rows (${mib(p.totalBytes)} of lines) ${p.transaction === 'single' ? 'in one transaction' : 'a transaction per table'}; nothing was changed`];
+  const width = Math.max(...p.tables.map((t) => `${t.schema}.${t.table}`.length));
+  p.tables.forEach((t, i) => lines.push(`    ${i + 1}. ${`${t.schema}.${t.table}`.padEnd(width)}  ${String(t.rows).padStart(7)} rows`));
   return lines;
 }
