@@ -27,7 +27,7 @@ import type { PlanActionReport } from '../lambda/actions/plan-action';
 import type { RestorePlanActionReport } from '../lambda/actions/restore-plan-action';
 import type { RestoreActionReport } from '../lambda/actions/restore-action';
 import { startLocalAws } from '../local/environment/local-aws';
-import { loadSynthesizedFunction, synth } from '../local/lambda';
+import { loadSynthesizedFunction, synth, type SynthesizedFunction } from '../local/lambda';
 import { startPostgres } from '../local/postgres/embedded-postgres';
 
 const DATABASE = 'faktulove';
@@ -51,6 +51,20 @@ async function count(url: string, sql: string): Promise<number> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Prints invocation `n` and its event, invokes the function with it and returns its answer; undefined when
+ * the function failed, its error and the tail of its log printed and the exit code set to 1.
+ */
+async function invocation<T>(fn: SynthesizedFunction, n: number, event: Record<string, unknown>): Promise<T | undefined> {
+  console.log(`\nInvocation ${n}: ${JSON.stringify(event)}`);
+  const outcome = await fn.invoke<T>(event);
+  if (outcome.ok) return outcome.result;
+  console.error(`  the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+  if (outcome.logs) console.error(outcome.logs.split('\n').slice(-15).join('\n'));
+  process.exitCode = 1;
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -77,62 +91,34 @@ async function main(): Promise<void> {
     const fn = await loadSynthesizedFunction({ cdkOut, synth: 'never', environment: aws.functionEnvironment() });
     console.log(`cdk synth:       ${fn.logicalId} (${fn.runtime}, ${fn.memorySize} MB) bundle ${fn.handlerFile.replace(process.cwd() + '/', '')} in ${Date.now() - started} ms`);
 
-    console.log(`\nInvocation 1: {"action":"baseline","version":"0021"}`);
-    const baseline = await fn.invoke<BaselineActionReport>({ action: 'baseline', version: '0021' });
-    if (!baseline.ok) {
-      console.error(`  the function failed: ${baseline.error.errorType}: ${baseline.error.errorMessage}`);
-      process.exitCode = 1;
-      return;
-    }
-    for (const line of formatBaselineReport(baseline.result)) console.log(line);
+    const baseline = await invocation<BaselineActionReport>(fn, 1, { action: 'baseline', version: '0021' });
+    if (!baseline) return;
+    for (const line of formatBaselineReport(baseline)) console.log(line);
 
-    console.log(`\nInvocation 2: {"action":"plan"}`);
-    const planned = await fn.invoke<PlanActionReport>({ action: 'plan' });
-    if (!planned.ok) {
-      console.error(`  the function failed: ${planned.error.errorType}: ${planned.error.errorMessage}`);
-      process.exitCode = 1;
-      return;
-    }
-    for (const line of formatPlanReport(planned.result)) console.log(line);
+    const planned = await invocation<PlanActionReport>(fn, 2, { action: 'plan' });
+    if (!planned) return;
+    for (const line of formatPlanReport(planned)) console.log(line);
 
     let snapshotId: string | undefined;
     for (const run of [3, 4]) {
-      console.log(`\nInvocation ${run}: {"action":"migrate"}`);
-      const outcome = await fn.invoke<MigrateActionReport>({ action: 'migrate' });
-      if (!outcome.ok) {
-        console.error(`  the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-        if (outcome.logs) console.error(outcome.logs.split("\n").slice(-15).join("\n"));
-        process.exitCode = 1;
-        return;
-      }
-      for (const line of formatMigrateReport(outcome.result)) console.log(line);
-      if (!outcome.result.ok) process.exitCode = 1;
-      snapshotId ??= outcome.result.snapshot?.snapshotId;
+      const migrated = await invocation<MigrateActionReport>(fn, run, { action: 'migrate' });
+      if (!migrated) return;
+      for (const line of formatMigrateReport(migrated)) console.log(line);
+      if (!migrated.ok) process.exitCode = 1;
+      snapshotId ??= migrated.snapshot?.snapshotId;
     }
     const invalidIn = (table: string) => `SELECT count(*) AS n FROM ${table} WHERE ocr_confidence < 0 OR ocr_confidence > 100 OR ocr_processing_time < 0`;
     const left = await count(databaseUrl, invalidIn('faktury_faktura'));
     console.log(`\nAfter: ${left} invalid OCR values left in the table (the originals are in the snapshot).`);
 
     if (snapshotId) {
-      const dryRun = { action: 'restore', snapshotId, dryRun: true, targetSchema: 'before_ocr' };
-      console.log(`\nInvocation 5: ${JSON.stringify(dryRun)}`);
-      const preview = await fn.invoke<RestorePlanActionReport>(dryRun);
-      if (!preview.ok) {
-        console.error(`  the function failed: ${preview.error.errorType}: ${preview.error.errorMessage}`);
-        process.exitCode = 1;
-        return;
-      }
-      for (const line of formatRestorePlanReport(preview.result)) console.log(line);
+      const preview = await invocation<RestorePlanActionReport>(fn, 5, { action: 'restore', snapshotId, dryRun: true, targetSchema: 'before_ocr' });
+      if (!preview) return;
+      for (const line of formatRestorePlanReport(preview)) console.log(line);
 
-      const restore = { action: 'restore', snapshotId, confirm: snapshotId, targetSchema: 'before_ocr' };
-      console.log(`\nInvocation 6: ${JSON.stringify(restore)}`);
-      const restored = await fn.invoke<RestoreActionReport>(restore);
-      if (!restored.ok) {
-        console.error(`  the function failed: ${restored.error.errorType}: ${restored.error.errorMessage}`);
-        process.exitCode = 1;
-        return;
-      }
-      for (const line of formatRestoreReport(restored.result)) console.log(line);
+      const restored = await invocation<RestoreActionReport>(fn, 6, { action: 'restore', snapshotId, confirm: snapshotId, targetSchema: 'before_ocr' });
+      if (!restored) return;
+      for (const line of formatRestoreReport(restored)) console.log(line);
       const before = await count(databaseUrl, invalidIn('before_ocr.faktury_faktura'));
       console.log(`  before_ocr.faktury_faktura: ${before} invalid OCR values, as before the migration; public.faktury_faktura: ${left}`);
     }
