@@ -86,12 +86,7 @@ export async function planRestore(options: PlanRestoreOptions): Promise<RestoreP
   const refuse = refusalsOf(snapshotId);
   const sourceDatabase = options.sourceDatabase ?? driver.database;
   const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: sourceDatabase };
-  const { manifest, tables, skipped } = await checkSnapshot(
-    location,
-    snapshotId,
-    { driver, ...(options.currentSchemaVersion !== undefined ? { currentSchemaVersion: options.currentSchemaVersion } : {}), ...(options.targetSchema !== undefined ? { targetSchema: options.targetSchema } : {}) },
-    refuse,
-  );
+  const { manifest, tables, skipped } = await checkSnapshot(location, snapshotId, options, refuse);
   // A new schema's tables do not exist yet: they are made from the manifest, with no foreign key, trigger or sequence.
   const target: CheckedTarget | undefined = options.targetSchema === undefined ? await checkTarget(driver, tables, refuse) : undefined;
   const units = target?.units ?? loadOrder(tables, []);

@@ -214,12 +214,7 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
   const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
   if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0) throw new Error(`lockTimeoutMs: ${lockTimeoutMs} must be a whole number of milliseconds`);
 
-  const { manifest, tables, skipped } = await checkSnapshot(
-    location,
-    snapshotId,
-    { driver, ...(options.currentSchemaVersion !== undefined ? { currentSchemaVersion: options.currentSchemaVersion } : {}), ...(options.targetSchema !== undefined ? { targetSchema: options.targetSchema } : {}) },
-    refuse,
-  );
+  const { manifest, tables, skipped } = await checkSnapshot(location, snapshotId, options, refuse);
   if (outOfTime(options.timeBudget)) refuse('time-budget', timeRanOut('before anything was loaded'));
   const targetSchema = options.targetSchema;
   if (targetSchema !== undefined) {
