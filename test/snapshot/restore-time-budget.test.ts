@@ -120,13 +120,25 @@ describe('restoreSnapshot with a time budget', () => {
     const clock = loadClock((1.05 * total * 1000) / 10_000, 10_000, 1 + 2 + notesBatches);
     const entries: Array<[string, Record<string, unknown> | undefined]> = [];
     const log = { ...silentLog, info: (message: string, extra?: Record<string, unknown>) => void entries.push([message, extra]) };
-    const error = await failure({ transaction: 'per-table', timeBudget: clock.budget, onProgress: clock.progress, log });
-    expect(entries.find(([message]) => message === 'restore tables emptied')?.[1]).toMatchObject({ loadedWithThem: ['"public"."notes"'] });
-    expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
-    expect(error.message).toMatch(/the invocation's time ran out before loading "public"\."tags"\. A restore must finish in one invocation/);
-    expect(error.message).toMatch(/restored before the failure: "public"\."notes"; the others are empty until a restore succeeds$/);
-    const { rows } = await store.db.sql(`SELECT (SELECT count(*)::int FROM notes) AS notes, (SELECT count(*)::int FROM tags) AS tags`);
-    expect(rows[0]).toEqual({ notes: 2000, tags: 0 });
+    // A user trigger on each table: disabled while the tables are emptied and loaded, enabled again at each
+    // commit, the one of the table left empty included.
+    await store.db.sql(`
+      CREATE FUNCTION untouched() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+      CREATE TRIGGER notes_untouched BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION untouched();
+      CREATE TRIGGER tags_untouched BEFORE INSERT ON tags FOR EACH ROW EXECUTE FUNCTION untouched();`);
+    try {
+      const error = await failure({ transaction: 'per-table', timeBudget: clock.budget, onProgress: clock.progress, log });
+      expect(entries.find(([message]) => message === 'restore tables emptied')?.[1]).toMatchObject({ loadedWithThem: ['"public"."notes"'] });
+      expect(error).toMatchObject({ kind: 'time-budget', databaseChanged: true });
+      expect(error.message).toMatch(/the invocation's time ran out before loading "public"\."tags"\. A restore must finish in one invocation/);
+      expect(error.message).toMatch(/restored before the failure: "public"\."notes"; the others are empty until a restore succeeds$/);
+      const { rows } = await store.db.sql(`SELECT (SELECT count(*)::int FROM notes) AS notes, (SELECT count(*)::int FROM tags) AS tags`);
+      expect(rows[0]).toEqual({ notes: 2000, tags: 0 });
+      const triggers = await store.db.sql(`SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE '%_untouched' ORDER BY tgname`);
+      expect(triggers.rows).toEqual([{ tgname: 'notes_untouched', tgenabled: 'O' }, { tgname: 'tags_untouched', tgenabled: 'O' }]);
+    } finally {
+      await store.db.sql('DROP FUNCTION untouched() CASCADE');
+    }
   });
 
   it('completes when the time lasts, and gives back the snapshot\'s rows', async () => {

@@ -304,7 +304,8 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: CheckedResto
         for (; i < units.length && options.timeBudget !== undefined && !context.pace.measured; i++) {
           loaded.push(...(await loadUnit(tx, units[i]!, context, server, bytesBefore(units, i), COMMIT_FACTOR)));
         }
-        await enableTriggers(tx, context, tables);
+        // The units loaded here enabled their own tables' triggers again (`loadUnit`).
+        await enableTriggers(tx, context, units.slice(i).flatMap((unit) => unit.tables));
         return () => {
           restored.push(...loaded);
           next = i;
