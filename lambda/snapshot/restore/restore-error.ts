@@ -11,7 +11,7 @@
  *   manifest itself was edited);
  * - `time-budget`: the invocation's time ran out (`restoreSnapshot`'s `timeBudget`) before the restore
  *   began, or between two of its batches, or the rate of its loading so far showed that it could not
- *   finish in the time left (`restore-pace.ts`): a restore must finish in one invocation.
+ *   finish in the time left (`engine/run/work-pace.ts`): a restore must finish in one invocation.
  */
 export type RestoreFailureKind = 'confirmation' | 'snapshot' | 'database' | 'verification' | 'load' | 'time-budget';
 

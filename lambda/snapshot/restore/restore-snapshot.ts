@@ -15,7 +15,7 @@ import { loadTable, type LoadShape } from './load-table';
 import { tableKey, type ForeignKey, type TargetCatalog, type TargetTable } from './restore-catalog';
 import { RestoredRowsDiffer, RestoreError, type RestoreFailureKind } from './restore-error';
 import { checkSnapshot, checkTarget, chooseTransaction, refusalsOf, type Refuse, type RestoreTransaction } from './restore-checks';
-import { COMMIT_FACTOR, RestorePace, STOP_FACTOR, type PaceShortfall } from './restore-pace';
+import { COMMIT_FACTOR, STOP_FACTOR, WorkPace, type PaceShortfall } from '../../engine/run/work-pace';
 import { TableObjectMismatch, tableObjectStream } from './table-object-stream';
 
 
@@ -73,7 +73,7 @@ export interface RestoreSnapshotOptions extends Omit<SnapshotLocation, 'database
    * the transaction (its tables locked by the `TRUNCATE`) lingering until the Data API's 3-minute idle
    * timeout ends it. It also stops, the same way, as soon as the rate of its loading so far (measured over
    * at least 5 s and a tenth of its time) shows that the bytes left would take more than twice the time
-   * left (`restore-pace.ts`), rather than holding its tables until the time is spent only to roll back.
+   * left (`engine/run/work-pace.ts`), rather than holding its tables until the time is spent only to roll back.
    * With `per-table` the tables loaded before stay restored and the rest stay empty; to keep that rare, the
    * tables are emptied in the transaction that loads the first units until the rate is measured, which
    * commits only while the rest is projected to fit (and stops, changing nothing, otherwise). A restore
@@ -184,12 +184,12 @@ const display = (t: TableName) => `"${t.schema}"."${t.table}"`;
  * transaction, then each load unit is loaded, verified and committed on its own; a failure then leaves
  * the tables before it restored and the rest empty (`databaseChanged: true`, the message names them).
  * With a `timeBudget`, the transaction that empties the tables also loads the first units, until the
- * loading rate is measured (`restore-pace.ts`), and commits only while the rest is projected to fit in the
+ * loading rate is measured (`engine/run/work-pace.ts`), and commits only while the rest is projected to fit in the
  * time left: a restore that cannot finish in the invocation stops there with nothing changed.
  *
  * With a `timeBudget` (the function's invocation) the restore is refused before anything changes when no
  * time is left (checked again before each object `per-table` checks first), and stops after the INSERT
- * that finds the time spent, or its loading too slow to finish in it (`restore-pace.ts`): rolled back with
+ * that finds the time spent, or its loading too slow to finish in it (`engine/run/work-pace.ts`): rolled back with
  * `single`; with `per-table`, the unit rolled back and the tables not restored by then left empty (kind
  * `time-budget`).
  *
@@ -263,7 +263,7 @@ async function restoreTables(options: RestoreSnapshotOptions, plan: CheckedResto
   const context: LoadContext = {
     options, location, catalog, lockTimeoutMs, log, tableCount: tables.length,
     restoreRows: tables.reduce((sum, t) => sum + t.rowCount, 0), restoreBytes: totalBytes, indexOf: new Map(tables.map((t, i) => [tableKey(t), i])),
-    lineFormat: manifestLineFormat(manifest), pace: new RestorePace(),
+    lineFormat: manifestLineFormat(manifest), pace: new WorkPace(),
   };
   const restored: RestoredTable[] = [];
   const retry = { options: options.transientRetry, log };
@@ -369,7 +369,7 @@ interface LoadContext {
   /** How the snapshot's table objects hold their rows (the manifest's). */
   readonly lineFormat: LineFormat;
   /** The loading's rate, measured across transactions, to stop a restore that cannot finish in its `timeBudget`. */
-  readonly pace: RestorePace;
+  readonly pace: WorkPace;
 }
 
 /** Bytes of lines of the units before `units[index]` (loaded before it). */
@@ -560,7 +560,7 @@ function timeRanOut(where: string): string {
   return `the invocation's time ran out ${where}. ${ONE_INVOCATION}`;
 }
 
-/** The message of a `time-budget` failure when the rest of the restore would not fit (`restore-pace.ts`). */
+/** The message of a `time-budget` failure when the rest of the restore would not fit (`engine/run/work-pace.ts`). */
 function wouldNotFinish(shortfall: PaceShortfall, where: string): string {
   const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
   return (
