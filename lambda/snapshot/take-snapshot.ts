@@ -11,6 +11,9 @@ import { manifestExists, writeManifest } from './manifest-store';
 import { SnapshotError, SnapshotOutOfTime } from './snapshot-error';
 import { formatBytes } from './budget/snapshot-budget';
 import { spendableMs, type TimeBudget } from '../engine/run/time-budget';
+import { STOP_FACTOR, WorkPace, type PaceShortfall } from '../engine/run/work-pace';
+import { ExportProgress } from './budget/export-progress';
+import { estimateSnapshot } from './budget/estimate-size';
 import { assertSnapshotId, newSnapshotId } from './snapshot-id';
 import type { SnapshotLocation } from './snapshot-location';
 import { beginSnapshotView } from './snapshot-settings';
@@ -85,7 +88,11 @@ export interface TakeSnapshotOptions extends Omit<SnapshotLocation, 'database'> 
    * no manifest; a {@link SnapshotError} whose cause is a {@link SnapshotOutOfTime}), rather than Lambda
    * stopping the function mid-export with the migration lock still held. The size estimate checked before
    * a snapshot starts (`budget/`) is meant to refuse one that cannot fit; this catches an estimate that
-   * was wrong. @default none (no limit)
+   * was wrong. It does not wait for the time to run out when the outcome is plain: the export's pace
+   * (`engine/run/work-pace.ts`), in bytes of table read (`budget/export-progress.ts`: the tables'
+   * `pg_table_size`, in proportion of their rows exported, read from the catalog in the snapshot's
+   * transaction), is measured over at least 5 s and a tenth of the time, and the snapshot stops the same
+   * way as soon as the rest would take more than twice the time left. @default none (no limit)
    */
   readonly timeBudget?: TimeBudget;
 }
@@ -201,19 +208,29 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   const started = Date.now();
   /** Bytes of lines exported so far, per table (qualified name). */
   const exportedBytes = new Map<string, number>();
-  /** Reports a page to `onProgress`, then stops the snapshot when its time budget is spent. */
+  /** With a time budget: the pace of the export, in bytes of table read (set once the tables are listed). */
+  let pacing: { pace: WorkPace; progress: ExportProgress } | undefined;
+  /**
+   * Reports a page to `onProgress`, then stops the snapshot when its time budget is spent, or when the
+   * pace of its export so far shows that the rest would take more than {@link STOP_FACTOR} times the time
+   * left.
+   */
   const afterPage = async (progress: SnapshotProgress) => {
     exportedBytes.set(qualifiedName(progress.schema, progress.table), progress.bytes);
     await options.onProgress?.(progress);
-    if (spendableMs(options.timeBudget) === 0) {
+    const leftMs = spendableMs(options.timeBudget);
+    if (leftMs === undefined) return;
+    const where = `while exporting table ${displayName(progress)} (table ${progress.tableIndex + 1} of ${progress.tableCount}); no snapshot was written, so no migration it guards runs`;
+    if (leftMs === 0) {
       throw new SnapshotOutOfTime(
         `the invocation's time ran out after ${Math.round((Date.now() - started) / 1000)} s of export, ${formatBytes([...exportedBytes.values()].reduce((sum, bytes) => sum + bytes, 0))} of lines, ` +
-          `while exporting table ${displayName(progress)} (table ${progress.tableIndex + 1} of ${progress.tableCount}); no snapshot was written, so no migration it guards runs. ` +
-          'The size estimate checked before the snapshot assumed a faster export than this database gives: lower the assumed rate ' +
-          '(RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND) so that a snapshot that cannot fit is refused before it starts, narrow the snapshot (scope affected), ' +
-          'give the function a longer timeout, or take a backup yourself and migrate with scope none',
+          `${where}. ${TOO_SLOW_ADVICE}`,
       );
     }
+    if (!pacing) return;
+    const { stepBytes, bytesLeft } = pacing.progress.record(progress);
+    const shortfall = pacing.pace.observe(stepBytes, bytesLeft, leftMs, STOP_FACTOR);
+    if (shortfall) throw new SnapshotOutOfTime(`${wouldNotFinish(shortfall)}; it stopped ${where}. ${TOO_SLOW_ADVICE}`);
   };
 
   let exists: boolean;
@@ -246,6 +263,10 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       stage = 'listing the tables';
       const catalog = selectTables(await listSnapshotTables(tx, schemas), options.tables);
       log.info('snapshot tables listed', { snapshotId, tables: catalog.length });
+      if (options.timeBudget) {
+        stage = 'estimating the tables';
+        pacing = { pace: new WorkPace(), progress: new ExportProgress(await estimateSnapshot(tx, schemas, catalog)) };
+      }
       stage = 'reading the sequences';
       const owned = await listTableSequences(tx, catalog);
       const values = await readSequenceValues(tx, [...owned.values()].flat());
@@ -326,6 +347,22 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       cause: error,
     });
   }
+}
+
+/** What to do about a snapshot that does not fit its invocation, the end of every such message. */
+const TOO_SLOW_ADVICE =
+  'The size estimate checked before the snapshot assumed a faster export than this database gives: lower the assumed rate ' +
+  '(RDS_MIGRATE_SNAPSHOT_BYTES_PER_SECOND) so that a snapshot that cannot fit is refused before it starts, narrow the snapshot (scope affected), ' +
+  'give the function a longer timeout, or take a backup yourself and migrate with scope none';
+
+/** Why a snapshot stopped before its time was spent (`engine/run/work-pace.ts`). */
+function wouldNotFinish(shortfall: PaceShortfall): string {
+  const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
+  return (
+    `the snapshot would not finish in the invocation's time: at the rate of its export so far (${formatBytes(shortfall.bytesPerSecond)} of table data a second ` +
+    `over ${seconds(shortfall.measuredMs)}), the ${formatBytes(shortfall.bytesLeft)} of table data still to read (pg_table_size, less the share of rows exported) ` +
+    `would take about ${seconds(shortfall.needMs)}, and ${seconds(shortfall.leftMs)} are left`
+  );
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * A snapshot with a time budget (the function's invocation) whose estimate was wrong: the export stops at
  * the page that finds the time spent and fails as any failed snapshot does (no manifest, no objects, no
- * multipart upload left), and the migration it guards does not run, its lock released.
+ * multipart upload left), or sooner, once the pace of its export shows the rest cannot fit; and the
+ * migration it guards does not run, its lock released.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActionContext } from '../../lambda/actions/action-context';
 import { runMigrateStep } from '../../lambda/actions/migrate-action';
 import { status } from '../../lambda/engine/commands/status';
@@ -12,7 +13,7 @@ import type { TimeBudget } from '../../lambda/engine/run/time-budget';
 import { silentLog } from '../../lambda/observability/log';
 import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { SnapshotError, SnapshotOutOfTime } from '../../lambda/snapshot/snapshot-error';
-import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { takeSnapshot, type SnapshotProgress } from '../../lambda/snapshot/take-snapshot';
 import { useSnapshotStore } from '../support/snapshot-store';
 import { bundled, bundleOf } from './support/bundle';
 import { multipartUploadsInProgress } from './support/table-object';
@@ -25,7 +26,9 @@ const store = useSnapshotStore({
     CREATE TABLE essays (id int PRIMARY KEY, body text NOT NULL);
     INSERT INTO essays SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 20000) AS g;
     CREATE TABLE tags (id int PRIMARY KEY, tag text);
-    INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 500) AS g;`,
+    INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 500) AS g;
+    ANALYZE essays;
+    ANALYZE tags;`,
 });
 
 /** A budget with `checks` reads' worth of time: each read finds a minute, then nothing is left. */
@@ -66,6 +69,74 @@ describe('takeSnapshot with a time budget', () => {
     const snapshot = await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, prefix: 'ample/', schemaVersion: null, paging, timeBudget: budget });
     expect(snapshot.totalRows).toBe(20_500);
     expect(budget.reads()).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * A budget whose time passes only as pages are exported, at `bytesPerSecond` of lines: `progress` (the
+ * snapshot's `onProgress`) spends each page's time, so the export's rate is exactly that one.
+ */
+function exportClock(startMs: number, bytesPerSecond: number) {
+  let remaining = startMs;
+  const exported = new Map<string, number>();
+  return {
+    budget: { remainingTimeMs: () => remaining, reserveMs: 0 } satisfies TimeBudget,
+    progress: (p: SnapshotProgress) => {
+      remaining -= ((p.bytes - (exported.get(p.table) ?? 0)) / bytesPerSecond) * 1000;
+      exported.set(p.table, p.bytes);
+    },
+    remaining: () => remaining,
+    exported: () => [...exported.values()].reduce((sum, bytes) => sum + bytes, 0),
+  };
+}
+
+describe('takeSnapshot whose export is too slow for its time budget', () => {
+  const paging = { responseBudgetBytes: 64 * 1024 };
+  const rate = 100_000; // bytes of lines per second
+  let total: number;
+
+  beforeAll(async () => {
+    total = (await takeSnapshot({ driver: store.db.driver(), s3: store.s3, bucket: BUCKET, prefix: 'measure/', schemaVersion: null, paging })).tables.reduce(
+      (sum, t) => sum + t.bytes,
+      0,
+    );
+  });
+
+  it.each(['physical', 'key'] as const)(
+    'in %s order, stops as soon as the pace shows the rest would take more than twice the time left, before the time is spent',
+    async (order) => {
+      // The export needs total / rate s and has 70% of that: the shortfall shows once
+      // (total - done) / rate > 2 * (start - done / rate), i.e. done > 2 * rate * start - total = 0.4 * total.
+      const start = (0.7 * total * 1000) / rate;
+      const clock = exportClock(start, rate);
+      const prefix = `slow-${order}/`;
+      const error = await takeSnapshot({
+        driver: store.db.driver(), s3: store.s3, bucket: BUCKET, prefix, schemaVersion: null, order, paging, parallelism: 1,
+        timeBudget: clock.budget, onProgress: clock.progress,
+      }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(SnapshotError);
+      expect((error as SnapshotError).cause).toBeInstanceOf(SnapshotOutOfTime);
+      expect((error as Error).message).toMatch(
+        /SnapshotOutOfTime: the snapshot would not finish in the invocation's time: at the rate of its export so far \([\d.]+ (kB|MB) of table data a second over \d+ s\), the [\d.]+ (kB|MB) of table data still to read \(pg_table_size, less the share of rows exported\) would take about \d+ s, and \d+ s are left; it stopped while exporting table "public"\."(essays|tags)" \(table [12] of 2\); no snapshot was written, so no migration it guards runs\. The size estimate/,
+      );
+      // Stopped near 40% of the lines (table data and lines are not quite proportional), with time left.
+      expect(clock.exported()).toBeGreaterThan(0.3 * total);
+      expect(clock.exported()).toBeLessThan(0.6 * total);
+      expect(clock.remaining()).toBeGreaterThan(0.3 * start);
+      expect(await listSnapshots({ s3: store.s3, bucket: BUCKET, prefix, database: store.db.name })).toEqual([]);
+      expect(await objectsUnder(prefix)).toEqual([]);
+      expect(await multipartUploadsInProgress(store.s3, BUCKET)).toEqual([]);
+    },
+  );
+
+  it('is not stopped while the rest would take less than twice the time left, and completes when it fits', async () => {
+    const clock = exportClock((1.05 * total * 1000) / rate, rate);
+    const snapshot = await takeSnapshot({
+      driver: store.db.driver(), s3: store.s3, bucket: BUCKET, prefix: 'fits/', schemaVersion: null, paging, parallelism: 1,
+      timeBudget: clock.budget, onProgress: clock.progress,
+    });
+    expect(snapshot.totalRows).toBe(20_500);
+    expect(clock.remaining()).toBeGreaterThan(0);
   });
 });
 
