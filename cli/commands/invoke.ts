@@ -63,8 +63,8 @@ const TAKES_TO: ReadonlySet<InvokeAction> = new Set(['migrate', 'plan', 'rollbac
  * rollback; with `--dry-run` the event is `{"action":"plan","direction":"down"}` instead); `baseline` needs `--version`; `list-snapshots` takes `--limit` (1 to 1,000, the event's
  * bound); `restore` needs `--snapshot-id` and `--confirm` repeating it (checked here, before anything is
  * sent), optionally `--target-database` or `--target-schema`; with `--dry-run` it sends `"dryRun":true`
- * (the function's plan of that restore, changing nothing), `--confirm` then optional (given, it must still
- * repeat the id) and `--target-database` refused, as the function's event refuses it.
+ * (the function's plan of that restore, changing nothing: into another database, the migrations it would
+ * apply there first too), `--confirm` then optional (given, it must still repeat the id).
  * @throws {UsageError} naming the flag that is missing, malformed or not for this action
  */
 function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unknown> {
@@ -94,9 +94,6 @@ function eventFor(action: InvokeAction, flags: InvokeFlags): Record<string, unkn
       throw new UsageError(`--confirm must repeat the snapshot id ${snapshotId}: the rows of its tables are replaced; nothing was sent`);
     }
     if (flags.targetDatabase !== undefined && flags.targetSchema !== undefined) throw new UsageError('--target-database or --target-schema, not both; nothing was sent');
-    if (flags.dryRun && flags.targetDatabase !== undefined) {
-      throw new UsageError('--dry-run is not available with --target-database (its tables exist only once its migrations have run): plan a restore in place or with --target-schema; nothing was sent');
-    }
     return {
       action, snapshotId,
       ...(flags.confirm !== undefined ? { confirm: flags.confirm } : {}),

@@ -22,7 +22,8 @@ function notesText(table: PlannedTable): string {
  * A restore's dry run (`runRestorePlan`, `restore --dry-run`) for people: where the restore would go and
  * how (one transaction or one per table), then the tables it would empty and load, in load order, with
  * the snapshot's rows and bytes, the rows they hold now (the catalog's estimate, no count is run) and what
- * it would disable or defer; the sequences it would reset, the tables it would skip, and the totals.
+ * it would disable or defer; the sequences it would reset, the tables it would skip, and the totals. Into
+ * another database, the migrations that would bring it to the snapshot's version first.
  */
 export function renderRestorePlan(report: RestorePlanActionReport, out: Printer): void {
   const c = out.colour;
@@ -32,6 +33,17 @@ export function renderRestorePlan(report: RestorePlanActionReport, out: Printer)
   const how = p.transaction === 'single' ? 'in one transaction' : 'in a transaction per table';
   const about = `(schema version ${p.schemaVersion ?? 'none'}, taken ${p.createdAt}, exported in ${formatDuration(p.snapshotDurationMs)})`;
   out.line(`${c.bold('Dry run:')} restore of snapshot ${p.snapshotId} of ${p.sourceDatabase} into ${into} ${c.dim(about)} would run ${how}; ${c.bold('nothing was changed')}.`);
+  const m = report.migrations;
+  // Into another database whose migrations run first: its tables are the manifest's until they have run.
+  const migratesFirst = m !== undefined && m.pending.length > 0;
+  if (m !== undefined) {
+    const repeatables = m.repeatables.length > 0 ? `, then ${m.repeatables.length} repeatable migration(s): ${m.repeatables.join(', ')}` : '';
+    out.line(
+      migratesFirst
+        ? `First, ${m.pending.length} migration(s) would bring ${p.database} from ${m.current ?? 'no version'} to the snapshot's version ${m.target}: ${m.pending.join(', ')}${repeatables}.`
+        : `${p.database} is at the snapshot's version ${m.target} already: no migration would run${repeatables}.`,
+    );
+  }
   if (p.tables.length === 0) {
     out.line('The snapshot has no tables to restore.');
   } else {
@@ -50,7 +62,9 @@ export function renderRestorePlan(report: RestorePlanActionReport, out: Printer)
       c.dim(
         copy
           ? 'In load order (the snapshot\'s: a new schema\'s tables get no foreign keys). ROWS: the snapshot\'s; NOW: new, the restore creates the table.'
-          : 'In load order (parents before children). ROWS: the snapshot\'s; NOW: the rows the table holds, as the catalog estimates them (no count is run).',
+          : migratesFirst
+            ? 'In the snapshot\'s order (the load follows the foreign keys the migrations create). ROWS: the snapshot\'s; NOW: new, the migrations create the table.'
+            : 'In load order (parents before children). ROWS: the snapshot\'s; NOW: the rows the table holds, as the catalog estimates them (no count is run).',
       ),
     );
   }

@@ -3,7 +3,7 @@ import { status } from '../engine/commands/status';
 import { withLease } from '../engine/lock/with-lease';
 import type { Driver } from '../driver/driver';
 import type { TimeBudget } from '../engine/run/time-budget';
-import { readManifest, RestoreError, restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreTransaction } from '../snapshot';
+import { readManifest, RestoreError, restoreSnapshot, type RestoreProgress, type RestoreReport, type RestoreTransaction, type SnapshotManifest } from '../snapshot';
 import { contextRunOptions, contextWriteOptions, type ActionContext } from './action-context';
 import { SnapshotsDisabledError } from './snapshot-action';
 
@@ -104,9 +104,7 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
   }
 
   if (!ctx.openDatabase) throw new Error(`targetDatabase: restoring into another database is not available here (no way to reach "${options.targetDatabase}")`);
-  const manifest = await readManifest({ ...location, database: sourceDatabase, snapshotId: options.snapshotId }).catch((error: unknown) => {
-    throw new RestoreError(`Restore of snapshot ${options.snapshotId} refused: ${(error as Error).message}; nothing was changed`, 'snapshot', options.snapshotId, false, { cause: error });
-  });
+  const manifest = await readRestoreManifest(ctx, options.snapshotId);
   const driver = ctx.openDatabase(options.targetDatabase);
   try {
     let migrated: MigrateReport | undefined;
@@ -135,4 +133,19 @@ export async function runRestore(ctx: ActionContext, options: RestoreActionOptio
   } finally {
     await driver.close().catch(() => undefined);
   }
+}
+
+/**
+ * The manifest of snapshot `snapshotId` of the context's database, for a restore into another database,
+ * which needs its schema version before anything else.
+ * @throws {RestoreError} `snapshot`, "refused: ...; nothing was changed", when it cannot be read (missing,
+ *   malformed)
+ * @throws {SnapshotsDisabledError} when no bucket is configured
+ */
+export async function readRestoreManifest(ctx: ActionContext, snapshotId: string): Promise<SnapshotManifest> {
+  const target = ctx.snapshots;
+  if (!target) throw new SnapshotsDisabledError();
+  return readManifest({ s3: target.s3, bucket: target.bucket, prefix: target.prefix, database: ctx.driver.database, snapshotId }).catch((error: unknown) => {
+    throw new RestoreError(`Restore of snapshot ${snapshotId} refused: ${(error as Error).message}; nothing was changed`, 'snapshot', snapshotId, false, { cause: error });
+  });
 }

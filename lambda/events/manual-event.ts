@@ -31,7 +31,8 @@ import { versionSchema } from './version';
  *   schema brought to the snapshot's version first), `"targetSchema":"inspect"` into a new schema of the
  *   database, next to the live tables (created from the manifest); `"transaction":"single"|"per-table"|"auto"`.
  *   `"dryRun":true` (no `confirm` needed) changes nothing and answers what the restore would do: the tables
- *   it would empty and load, in order, with their rows, or the refusal it would meet (`planRestore`).
+ *   it would empty and load, in order, with their rows, or the refusal it would meet (`planRestore`); with
+ *   `targetDatabase`, the migrations it would apply there first too (`runRestorePlan`).
  */
 const snapshotIdField = z
   .string()
@@ -85,10 +86,6 @@ export const manualEventSchema = z.discriminatedUnion('action', [
     .refine((event) => event.dryRun === true || event.confirm === undefined || event.confirm === event.snapshotId, {
       path: ['confirm'],
       message: 'does not repeat snapshotId: nothing is restored without the exact id confirmed',
-    })
-    .refine((event) => event.dryRun !== true || event.targetDatabase === undefined, {
-      path: ['dryRun'],
-      message: 'is not available with targetDatabase: its tables exist only once its migrations have run (plan a restore in place or into a targetSchema)',
     })
     .refine((event) => event.targetSchema === undefined || event.targetDatabase === undefined, {
       path: ['targetSchema'],

@@ -95,6 +95,7 @@ async function dispatch(ctx: ActionContext, parsed: FunctionEvent, clock: Invoca
             return runRestorePlan(ctx, {
               snapshotId: event.snapshotId,
               ...(event.targetSchema !== undefined ? { targetSchema: event.targetSchema } : {}),
+              ...(event.targetDatabase !== undefined ? { targetDatabase: event.targetDatabase } : {}),
               ...(event.transaction ? { transaction: event.transaction } : {}),
             });
           }

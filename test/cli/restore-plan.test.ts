@@ -243,7 +243,8 @@ describe('invoke restore --dry-run', () => {
     await writeBundleFile(project.path('migrations'), bundlePath);
     const handler = createHandler({
       env: functionEnv({ functionName: FUNCTION, database: db.name, bundlePath, bucket: BUCKET }),
-      driver: () => new PgDriver({ connectionString: db.url }),
+      // Another database of the server (a dry run's --target-database) is reached by its name.
+      driver: (config) => new PgDriver({ connectionString: config.database === db.name ? db.url : db.url.replace(/\/[^/]*$/, `/${config.database}`) }),
       s3: s3.client(),
     });
     lambda = await startLocalLambdaEndpoint(FUNCTION, handler);
@@ -273,16 +274,35 @@ describe('invoke restore --dry-run', () => {
     expect(await lockRows()).toBe(0);
   });
 
-  it('a wrong --confirm, or --target-database, with --dry-run is refused before anything is sent (exit 4)', async () => {
+  it('a wrong --confirm with --dry-run is refused before anything is sent (exit 4)', async () => {
     const before = lambda.events.length;
-    const [mismatch, database] = await Promise.all([
-      invoke('--snapshot-id', sid, '--dry-run', '--confirm', '20250314T091500Z-00000000'),
-      invoke('--snapshot-id', sid, '--dry-run', '--target-database', 'app_inspect'),
-    ]);
+    const mismatch = await invoke('--snapshot-id', sid, '--dry-run', '--confirm', '20250314T091500Z-00000000');
     expect(mismatch.code).toBe(4);
     expect(mismatch.stderr).toContain(`--confirm must repeat the snapshot id ${sid}`);
-    expect(database.code).toBe(4);
-    expect(database.stderr).toContain('--dry-run is not available with --target-database');
     expect(lambda.events.length).toBe(before);
+  });
+
+  it('--target-database: prints the migrations that would bring that database to the snapshot\'s version, then the tables; nothing is created there', async () => {
+    const copy = await createTestDatabase('restore_plan_copy');
+    try {
+      const json = await invoke('--snapshot-id', sid, '--dry-run', '--target-database', copy.name, '--json');
+      expect(json.code, json.stderr).toBe(0);
+      expect(lambda.events.slice(-1)).toEqual([{ action: 'restore', snapshotId: sid, targetDatabase: copy.name, dryRun: true }]);
+      expect(json.json()).toMatchObject({
+        action: 'restore', dryRun: true,
+        migrations: { current: null, target: '0002', pending: ['0001', '0002'], repeatables: [] },
+        plan: { database: copy.name, sourceDatabase: db.name, schemaVersion: '0002', totalRows: 48 },
+      });
+
+      const text = await invoke('--snapshot-id', sid, '--dry-run', '--target-database', copy.name);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain(`Dry run: restore of snapshot ${sid} of ${db.name} into ${copy.name} (schema version 0002`);
+      expect(text.stdout).toContain(`First, 2 migration(s) would bring ${copy.name} from no version to the snapshot's version 0002: 0001, 0002.`);
+      expect(text.stdout).toMatch(/^ *\d +public\.accounts +40 +new +[\d.]+ (B|KiB)/m);
+      expect(text.stdout).toContain("In the snapshot's order (the load follows the foreign keys the migrations create).");
+      expect((await copy.sql(`SELECT count(*)::int AS n FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid WHERE n.nspname IN ('public', 'rds_migrate')`)).rows[0].n).toBe(0);
+    } finally {
+      await copy.drop();
+    }
   });
 });

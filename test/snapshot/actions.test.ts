@@ -2,7 +2,7 @@
  * The snapshot steps of the actions on real PostgreSQL and a local S3: the snapshot before migrating
  * with scope `affected`, `none`, a budget it does not fit (the migration refused), an S3 failure in the
  * middle of an upload (no usable snapshot, the migration blocked), retention, list-snapshots, and
- * restore in place and into another database.
+ * restore in place and into another database, and its dry run there.
  */
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import type { ActionContext, SnapshotTarget } from '../../lambda/actions/action-
 import { runListSnapshots } from '../../lambda/actions/list-snapshots-action';
 import { runMigrate } from '../../lambda/actions/migrate-action';
 import { runRestore } from '../../lambda/actions/restore-action';
+import { runRestorePlan } from '../../lambda/actions/restore-plan-action';
 import { runSnapshot } from '../../lambda/actions/snapshot-action';
 import { PgDriver } from '../../lambda/driver/pg/pg-driver';
 import { status } from '../../lambda/engine/commands/status';
@@ -245,6 +246,40 @@ describe('restore actions', () => {
       await expect(
         runRestore(context(target), { snapshotId: snapshot.snapshotId, confirm: snapshot.snapshotId, targetDatabase: copy.name }),
       ).rejects.toThrow(/^targetDatabase: restoring into another database is not available here/);
+    });
+  });
+
+  it('plans a restore into another database without changing it: its migrations first, then the tables from the manifest; at the version already, checked as in place', async () => {
+    const target = { prefix: 'copy-plan/' };
+    await withCopyDatabase(target.prefix, async (snapshot, copy, openDatabase) => {
+      const options = { snapshotId: snapshot.snapshotId, targetDatabase: copy.name };
+      const empty = await runRestorePlan(context(target, { openDatabase }), options);
+      expect(empty).toMatchObject({
+        action: 'restore', dryRun: true,
+        migrations: { current: null, target: '0004', pending: ['0001', '0002', '0003', '0004'], repeatables: [] },
+        plan: { snapshotId: snapshot.snapshotId, database: copy.name, sourceDatabase: store.db.name, schemaVersion: '0004', totalRows: 101600, sequences: [] },
+      });
+      expect(empty.plan.tables.map((t) => t.table).sort()).toEqual(['audit_log', 'customers', 'orders', 'wide']);
+      for (const table of empty.plan.tables) expect(table).not.toHaveProperty('rowsNow');
+      // Nothing was created there: no table, no schema history.
+      const created = await copy.sql(`SELECT count(*)::int AS n FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid WHERE n.nspname IN ('public', 'rds_migrate')`);
+      expect(created.rows[0].n).toBe(0);
+
+      await runRestore(context(target, { openDatabase }), { ...options, confirm: snapshot.snapshotId });
+      const migrated = await runRestorePlan(context(target, { openDatabase }), options);
+      expect(migrated.migrations).toEqual({ current: '0004', target: '0004', pending: [], repeatables: [] });
+      expect(migrated.plan.tables.find((t) => t.table === 'orders')).toMatchObject({ rows: 1000 });
+      expect(migrated.plan.tables.every((t) => t.rowsNow !== undefined)).toBe(true);
+      expect(migrated.plan.sequences).toContain('public.orders_id_seq');
+      const names = migrated.plan.tables.map((t) => t.table);
+      expect(names.indexOf('customers')).toBeLessThan(names.indexOf('orders'));
+
+      await copy.sql('ALTER TABLE wide RENAME TO wide_old');
+      const refused = await runRestorePlan(context(target, { openDatabase }), options).then(() => undefined, (e: unknown) => e);
+      expect(refused).toMatchObject({ kind: 'database', databaseChanged: false });
+      expect((refused as Error).message).toMatch(/"public"\."wide".*; nothing was changed$/);
+      await expect(runRestorePlan(context(target), options)).rejects.toThrow(/^targetDatabase: restoring into another database is not available here/);
+      await expect(runRestorePlan(context(target), { ...options, targetSchema: 'inspect' })).rejects.toThrow(/^targetSchema: give targetDatabase or targetSchema, not both/);
     });
   });
 

@@ -8,6 +8,7 @@ import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { planRestore } from '../../lambda/snapshot/restore/restore-plan';
 import { restoreSnapshot } from '../../lambda/snapshot/restore/restore-snapshot';
 import { takeSnapshot } from '../../lambda/snapshot/take-snapshot';
+import { createTestDatabase } from '../support/database';
 import { useSnapshotStore } from '../support/snapshot-store';
 import { withStoreHandler } from './support/store-handler';
 
@@ -122,9 +123,17 @@ describe('the function', () => {
       expect(answer).toMatchObject({ action: 'restore', dryRun: true, plan: { snapshotId: id, schemaVersion: null, transaction: 'single' } });
       expect(answer.plan.tables.find((t) => t.table === 'notes')!.rows).toBe(counted[0].n);
       expect(await state()).toBe(before);
-      await expect(handler({ action: 'restore', snapshotId: id, dryRun: true, targetDatabase: 'other' })).rejects.toThrow(
-        /dryRun: is not available with targetDatabase/,
-      );
+      // Into another database: the snapshot has no schema version, so no migration runs there first, and that
+      // database, empty, cannot take its tables: refused as the restore would be, naming it.
+      const copy = await createTestDatabase('restore_plan_copy');
+      try {
+        await expect(handler({ action: 'restore', snapshotId: id, dryRun: true, targetDatabase: copy.name })).rejects.toThrow(
+          new RegExp(`^Restore of snapshot ${id} refused: database "${copy.name}" cannot take it: .*; nothing was changed$`),
+        );
+        expect((await copy.sql(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'rds_migrate'`)).rows[0].n).toBe(0);
+      } finally {
+        await copy.drop();
+      }
       await expect(handler({ action: 'restore', snapshotId: id })).rejects.toThrow(/confirm: is required: repeat the snapshot id .* \(or give "dryRun": true/);
     });
   });

@@ -16,6 +16,14 @@ export interface PlanRestoreOptions extends Omit<SnapshotLocation, 'database'> {
   readonly targetSchema?: string;
   /** The target's current schema version: a snapshot of another version is refused (see `restoreSnapshot`). */
   readonly currentSchemaVersion?: string | null;
+  /**
+   * Migrations bring the target's schema to the snapshot's version before the load (a copy into another
+   * database: `runRestore`'s `targetDatabase`), so its tables may not exist yet: they are planned from the
+   * manifest, as a new schema's are (no rows now, no triggers, no sequences, the manifest's order: the
+   * target's foreign keys exist only once the migrations have run), and the target is not checked.
+   * @default false
+   */
+  readonly migratesFirst?: boolean;
   /** As `restoreSnapshot`'s. @default 'auto' */
   readonly transaction?: RestoreTransaction;
   /** As `restoreSnapshot`'s, bytes. @default 1 GiB */
@@ -77,7 +85,8 @@ export interface RestorePlanReport {
  * load order, with the rows and bytes of each, the rows they hold now (the catalog's estimate), the
  * triggers it would disable, the foreign-key cycles it would defer, the sequences it would reset, and
  * whether it would run in one transaction. Reads only: it takes no lock and creates nothing, not even
- * `targetSchema` (whose tables are planned from the manifest).
+ * `targetSchema` (whose tables are planned from the manifest, as those of a target whose migrations run
+ * first are: `migratesFirst`).
  * @throws {RestoreError} when a restore would be refused (`nothing was changed`, as the restore says)
  * @throws {Error} naming the option for a malformed `transaction`
  */
@@ -87,8 +96,10 @@ export async function planRestore(options: PlanRestoreOptions): Promise<RestoreP
   const sourceDatabase = options.sourceDatabase ?? driver.database;
   const location: SnapshotLocation = { s3: options.s3, bucket: options.bucket, prefix: options.prefix ?? '', database: sourceDatabase };
   const { manifest, tables, skipped } = await checkSnapshot(location, snapshotId, options, refuse);
-  // A new schema's tables do not exist yet: they are made from the manifest, with no foreign key, trigger or sequence.
-  const target: CheckedTarget | undefined = options.targetSchema === undefined ? await checkTarget(driver, tables, refuse) : undefined;
+  // A new schema's tables do not exist yet: they are made from the manifest, with no foreign key, trigger or
+  // sequence; nor do those of a database whose migrations run first.
+  const target: CheckedTarget | undefined =
+    options.targetSchema === undefined && options.migratesFirst !== true ? await checkTarget(driver, tables, refuse) : undefined;
   const units = target?.units ?? loadOrder(tables, []);
   const rowsNow = target ? await estimatedRows(driver, tables) : undefined;
   const totalBytes = tables.reduce((sum, t) => sum + t.bytes, 0);
