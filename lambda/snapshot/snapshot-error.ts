@@ -18,8 +18,9 @@ export class SnapshotError extends Error {
 }
 
 /**
- * The snapshot's `timeBudget` (the function's invocation) ran out while it exported: thrown from the
- * page that found no time left, so that the snapshot fails cleanly (uploads aborted, objects deleted, no
+ * The snapshot's `timeBudget` (the function's invocation) ran out while it exported, or the pace of its
+ * export showed that it would (`engine/run/work-pace.ts`): thrown from the page that found no time left
+ * or the rest too slow to fit, so that the snapshot fails cleanly (uploads aborted, objects deleted, no
  * manifest) before Lambda stops the function. The `SnapshotError` thrown then has it as its `cause`.
  */
 export class SnapshotOutOfTime extends Error {
