@@ -14,6 +14,7 @@ import { runPlan, type PlanActionReport } from '../../lambda/actions/plan-action
 import { silentLog } from '../../lambda/observability/log';
 import { DEFAULT_EXPORT_BYTES_PER_SECOND } from '../../lambda/snapshot/budget/snapshot-budget';
 import { useSnapshotStore } from '../support/snapshot-store';
+import { essaysAndTagsSql } from './support/essays-and-tags';
 import { bundled, bundleOf } from './support/bundle';
 import { withStoreHandler } from './support/store-handler';
 
@@ -21,12 +22,7 @@ const BUCKET = 'plan-snapshot';
 const store = useSnapshotStore({
   database: 'plan_snapshot',
   bucket: BUCKET,
-  sql: `
-    CREATE TABLE essays (id int PRIMARY KEY, body text NOT NULL);
-    INSERT INTO essays SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 5000) AS g;
-    CREATE TABLE tags (id int PRIMARY KEY, tag text);
-    INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 100) AS g;
-    ANALYZE;`,
+  sql: essaysAndTagsSql({ essays: 5_000, repeats: 8, tags: 100 }),
 });
 const bundle = bundleOf([bundled('0001', 'essay_words', ['ALTER TABLE essays ADD COLUMN words int'])]);
 

@@ -15,6 +15,7 @@ import { listSnapshots } from '../../lambda/snapshot/list-snapshots';
 import { SnapshotError, SnapshotOutOfTime } from '../../lambda/snapshot/snapshot-error';
 import { takeSnapshot, type SnapshotProgress } from '../../lambda/snapshot/take-snapshot';
 import { useSnapshotStore } from '../support/snapshot-store';
+import { essaysAndTagsSql } from './support/essays-and-tags';
 import { bundled, bundleOf } from './support/bundle';
 import { multipartUploadsInProgress } from './support/table-object';
 
@@ -22,13 +23,7 @@ const BUCKET = 'snapshot-time-budget';
 const store = useSnapshotStore({
   database: 'snapshot_time_budget',
   bucket: BUCKET,
-  sql: `
-    CREATE TABLE essays (id int PRIMARY KEY, body text NOT NULL);
-    INSERT INTO essays SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 20000) AS g;
-    CREATE TABLE tags (id int PRIMARY KEY, tag text);
-    INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 500) AS g;
-    ANALYZE essays;
-    ANALYZE tags;`,
+  sql: essaysAndTagsSql({ essays: 20_000, repeats: 4, tags: 500 }),
 });
 
 /** A budget with `checks` reads' worth of time: each read finds a minute, then nothing is left. */
