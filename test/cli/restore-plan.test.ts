@@ -4,7 +4,7 @@ import { PgDriver } from '../../lambda/driver/pg/pg-driver';
 import { createHandler } from '../../lambda/function/create-handler';
 import { writeBundleFile } from '../../lambda/migrations/write-bundle';
 import { startLocalS3, type LocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, urlFor, type TestDatabase } from '../support/database';
 import { functionEnv, startLocalLambdaEndpoint, type LocalLambdaEndpoint } from './support/local-lambda-endpoint';
 import { createProject, type TestProject } from './support/project';
 import { runCli } from './support/run-cli';
@@ -244,7 +244,7 @@ describe('invoke restore --dry-run', () => {
     const handler = createHandler({
       env: functionEnv({ functionName: FUNCTION, database: db.name, bundlePath, bucket: BUCKET }),
       // Another database of the server (a dry run's --target-database) is reached by its name.
-      driver: (config) => new PgDriver({ connectionString: config.database === db.name ? db.url : db.url.replace(/\/[^/]*$/, `/${config.database}`) }),
+      driver: (config) => new PgDriver({ connectionString: config.database === db.name ? db.url : urlFor(db.url, config.database) }),
       s3: s3.client(),
     });
     lambda = await startLocalLambdaEndpoint(FUNCTION, handler);

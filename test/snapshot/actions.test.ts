@@ -27,7 +27,7 @@ import { RestoreError } from '../../lambda/snapshot/restore/restore-error';
 import { recordTouches } from '../../lambda/migrations/record-touches';
 import { SnapshotError } from '../../lambda/snapshot/snapshot-error';
 import { startLocalS3 } from '../../local/s3/local-s3';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, urlFor, type TestDatabase } from '../support/database';
 import { useSnapshotStore } from '../support/snapshot-store';
 import { bundled, bundleOf } from './support/bundle';
 
@@ -224,7 +224,7 @@ describe('restore actions', () => {
     const snapshot = await runSnapshot(context({ prefix }));
     const copy = await createTestDatabase('snapshot_actions_copy');
     try {
-      await test(snapshot, copy, (name) => new PgDriver({ connectionString: copy.url.replace(/\/[^/]*$/, `/${name}`) }));
+      await test(snapshot, copy, (name) => new PgDriver({ connectionString: urlFor(copy.url, name) }));
     } finally {
       await copy.drop();
     }

@@ -16,7 +16,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-function urlFor(adminUrl: string, database: string): string {
+/** `url` (a PostgreSQL connection URL) with its database replaced by `database`: another database of the same server. */
+export function urlFor(adminUrl: string, database: string): string {
   const u = new URL(adminUrl);
   u.pathname = `/${database}`;
   return u.toString();

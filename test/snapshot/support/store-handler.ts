@@ -5,14 +5,16 @@ import { PgDriver } from '../../../lambda/driver/pg/pg-driver';
 import { createHandler, type Handler } from '../../../lambda/function/create-handler';
 import type { FunctionConfig } from '../../../lambda/config/function-config';
 import type { BundledMigration } from '../../../lambda/migrations/bundle';
+import { urlFor } from '../../support/database';
 import type { SnapshotStore } from '../../support/snapshot-store';
 import { bundled, bundleOf } from './bundle';
 
 /**
  * Runs `use` with the function's handler over a snapshot store: its database (through the store's
- * driver; another database of its server by name, for a restore's `targetDatabase`), its bucket with the prefix `fn/`, and a bundle of `migrations` (default: one that changes
- * nothing) written to a temporary folder as `RDS_MIGRATE_BUNDLE_PATH`, removed afterwards. `env` adds to
- * or overrides the function's environment (logs are silent).
+ * driver; another database of its server by name, for a restore's `targetDatabase`), its bucket with
+ * the prefix `fn/`, and a bundle of `migrations` (default: one that changes nothing) written to a
+ * temporary folder as `RDS_MIGRATE_BUNDLE_PATH`, removed afterwards. `env` adds to or overrides the
+ * function's environment (logs are silent).
  */
 export async function withStoreHandler<T>(
   store: SnapshotStore,
@@ -29,16 +31,10 @@ export async function withStoreHandler<T>(
     };
     // Another database of the same server (a restore's targetDatabase) is reached by its name.
     const driver = (config: FunctionConfig) =>
-      config.database === store.db.name ? store.db.driver() : new PgDriver({ connectionString: databaseUrl(store.db.url, config.database) });
+      config.database === store.db.name ? store.db.driver() : new PgDriver({ connectionString: urlFor(store.db.url, config.database) });
     return await use(createHandler({ env, driver, s3: store.s3 }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** `url` with its database replaced by `database`. */
-function databaseUrl(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
-}
